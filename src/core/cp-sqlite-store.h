@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cp-store.h"
+
+G_BEGIN_DECLS
+
+#define CP_TYPE_SQLITE_STORE (cp_sqlite_store_get_type ())
+G_DECLARE_FINAL_TYPE (CpSqliteStore, cp_sqlite_store, CP, SQLITE_STORE, GObject)
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define CP_SQLITE_SCHEMA_VERSION 1
+
+typedef enum {
+  CP_SQLITE_OPEN_DEFAULT        = 0,
+  CP_SQLITE_OPEN_CREATE         = 1 << 0, /* create the file (mode 0600) if missing */
+  CP_SQLITE_OPEN_READ_ONLY      = 1 << 1,
+} CpSqliteOpenFlags;
+
+/* Opens (and with CREATE, creates) the database, checks it is a CarePay
+ * database, and migrates it to CP_SQLITE_SCHEMA_VERSION in one transaction.
+ * A missing file without CREATE, a file that is not SQLite, or a database
+ * from a newer CarePay fails with CP_ERROR_NOT_A_DATABASE and changes nothing. */
+CpSqliteStore *cp_sqlite_store_open        (const char         *path,
+                                            CpSqliteOpenFlags   flags,
+                                            GError            **error);
+/* For tests of migrations: open and migrate only up to `version`. */
+CpSqliteStore *cp_sqlite_store_open_at_version (const char  *path,
+                                                int          version,
+                                                GError     **error);
+int            cp_sqlite_store_get_schema_version (CpSqliteStore *self);
+const char    *cp_sqlite_store_get_path    (CpSqliteStore *self);
+
+G_END_DECLS

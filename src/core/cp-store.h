@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cp-records.h"
+
+G_BEGIN_DECLS
+
+/* The store is the only place that knows SQL. The app, carepayctl, sync and
+ * the tests talk to this interface; CpSqliteStore implements it today and a
+ * PostgreSQL store for multi-desk sites can implement it later. Every method
+ * is safe to call from any thread (the *_async helpers run them in a worker). */
+
+#define CP_TYPE_STORE (cp_store_get_type ())
+G_DECLARE_INTERFACE (CpStore, cp_store, CP, STORE, GObject)
+
+typedef struct {
+  int          status;     /* a CpInvoiceStatus, or -1 for every status */
+  const char  *search;     /* matches invoice number, patient name or MRN; NULL for all */
+  gint64       patient_id; /* 0 for all patients */
+  int          limit;      /* 0 for no limit */
+} CpInvoiceQuery;
+
+#define CP_INVOICE_QUERY_INIT { -1, NULL, 0, 0 }
+
+struct _CpStoreInterface
+{
+  GTypeInterface parent_iface;
+
+  /* Whole-store */
+  gboolean          (*begin)                (CpStore *self, GError **error);
+  gboolean          (*commit)               (CpStore *self, GError **error);
+  void              (*rollback)             (CpStore *self);
+  char             *(*get_meta)             (CpStore *self, const char *key);
+  gboolean          (*set_meta)             (CpStore *self, const char *key, const char *value, GError **error);
+
+  /* Patients */
+  gboolean          (*save_patient)         (CpStore *self, CpPatient *patient, GError **error);
+  CpPatient        *(*get_patient)          (CpStore *self, gint64 id, GError **error);
+  CpPatient        *(*get_patient_by_mrn)   (CpStore *self, const char *mrn, GError **error);
+  GPtrArray        *(*list_patients)        (CpStore *self, const char *search, GError **error);
+
+  /* Invoices */
+  gboolean          (*create_invoice)       (CpStore *self, CpInvoice *invoice, GError **error);
+  CpInvoice        *(*get_invoice)          (CpStore *self, gint64 id, GError **error);
+  CpInvoice        *(*get_invoice_by_number)(CpStore *self, const char *number, GError **error);
+  GPtrArray        *(*list_invoices)        (CpStore *self, const CpInvoiceQuery *query, GError **error);
+  gboolean          (*get_totals)           (CpStore *self, CpInvoiceTotals *out, GError **error);
+  char             *(*next_invoice_number)  (CpStore *self, GError **error);
+  gboolean          (*set_invoice_voided)   (CpStore *self, gint64 invoice_id, gboolean voided, GError **error);
+
+  /* Ledger: idempotent by Stripe id; recording the same object again updates it */
+  gboolean          (*record_payment)       (CpStore *self, CpPayment *payment, GError **error);
+  gboolean          (*record_refund)        (CpStore *self, CpRefund *refund, GError **error);
+
+  /* Staff */
+  gboolean          (*create_staff)         (CpStore *self, const char *username, const char *display_name,
+                                             CpRole role, const char *password, GError **error);
+  CpStaff          *(*authenticate)         (CpStore *self, const char *username, const char *password,
+                                             GError **error);
+  GPtrArray        *(*list_staff)           (CpStore *self, GError **error);
+
+  /* Idempotency keys for Stripe POSTs: the key for `operation` is created and
+   * committed before it is first returned, and the same key is returned for
+   * that operation ever after (also after a restart). */
+  char             *(*idempotency_key)      (CpStore *self, const char *operation, GError **error);
+
+  /* Audit log: append-only and hash-chained. */
+  gboolean          (*audit_append)         (CpStore *self, gint64 staff_id, const char *action,
+                                             const char *object, const char *details, GError **error);
+};
+
+gboolean          cp_store_begin                 (CpStore *self, GError **error);
+gboolean          cp_store_commit                (CpStore *self, GError **error);
+void              cp_store_rollback              (CpStore *self);
+char             *cp_store_get_meta              (CpStore *self, const char *key);
+gboolean          cp_store_set_meta              (CpStore *self, const char *key, const char *value, GError **error);
+gboolean          cp_store_save_patient          (CpStore *self, CpPatient *patient, GError **error);
+CpPatient        *cp_store_get_patient           (CpStore *self, gint64 id, GError **error);
+CpPatient        *cp_store_get_patient_by_mrn    (CpStore *self, const char *mrn, GError **error);
+GPtrArray        *cp_store_list_patients         (CpStore *self, const char *search, GError **error);
+gboolean          cp_store_create_invoice        (CpStore *self, CpInvoice *invoice, GError **error);
+CpInvoice        *cp_store_get_invoice           (CpStore *self, gint64 id, GError **error);
+CpInvoice        *cp_store_get_invoice_by_number (CpStore *self, const char *number, GError **error);
+GPtrArray        *cp_store_list_invoices         (CpStore *self, const CpInvoiceQuery *query, GError **error);
+gboolean          cp_store_get_totals            (CpStore *self, CpInvoiceTotals *out, GError **error);
+char             *cp_store_next_invoice_number   (CpStore *self, GError **error);
+gboolean          cp_store_set_invoice_voided    (CpStore *self, gint64 invoice_id, gboolean voided, GError **error);
+gboolean          cp_store_record_payment        (CpStore *self, CpPayment *payment, GError **error);
+gboolean          cp_store_record_refund         (CpStore *self, CpRefund *refund, GError **error);
+gboolean          cp_store_create_staff          (CpStore *self, const char *username, const char *display_name,
+                                                  CpRole role, const char *password, GError **error);
+CpStaff          *cp_store_authenticate          (CpStore *self, const char *username, const char *password,
+                                                  GError **error);
+GPtrArray        *cp_store_list_staff            (CpStore *self, GError **error);
+char             *cp_store_idempotency_key       (CpStore *self, const char *operation, GError **error);
+gboolean          cp_store_audit_append          (CpStore *self, gint64 staff_id, const char *action,
+                                                  const char *object, const char *details, GError **error);
+
+/* Async helpers for the UI: run the method in a worker thread and return on
+ * the calling thread's main context. Results as from the sync methods. */
+void              cp_store_list_invoices_async   (CpStore *self, const CpInvoiceQuery *query,
+                                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                                  gpointer user_data);
+GPtrArray        *cp_store_list_invoices_finish  (CpStore *self, GAsyncResult *result, GError **error);
+void              cp_store_get_invoice_async     (CpStore *self, gint64 id, GCancellable *cancellable,
+                                                  GAsyncReadyCallback callback, gpointer user_data);
+CpInvoice        *cp_store_get_invoice_finish    (CpStore *self, GAsyncResult *result, GError **error);
+void              cp_store_get_totals_async      (CpStore *self, GCancellable *cancellable,
+                                                  GAsyncReadyCallback callback, gpointer user_data);
+CpInvoiceTotals  *cp_store_get_totals_finish     (CpStore *self, GAsyncResult *result, GError **error);
+void              cp_store_authenticate_async    (CpStore *self, const char *username, const char *password,
+                                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                                  gpointer user_data);
+CpStaff          *cp_store_authenticate_finish   (CpStore *self, GAsyncResult *result, GError **error);
+
+/* The default database path: $XDG_DATA_HOME/carepay/carepay.db. */
+char             *cp_store_default_path          (void);
+
+G_END_DECLS
