@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "cp-application.h"
@@ -216,6 +217,8 @@ cp_application_handle_local_options (GApplication *app,
 
       g_free (self->db_path);
       self->db_path = g_file_get_path (file);
+      /* Another database is another instance, not a window of the running one. */
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
 
   return -1;

@@ -54,7 +54,8 @@ static const char *const migration_v1 =
   "  service_date TEXT,"
   "  provider     TEXT"
   ");"
-  "CREATE INDEX line_items_invoice ON line_items (invoice_id, position);"
+  /* Covers the per-invoice sums as well as the ordered read */
+  "CREATE INDEX line_items_invoice ON line_items (invoice_id, position, quantity, unit_amount);"
 
   "CREATE TABLE payments ("
   "  id                       INTEGER PRIMARY KEY,"

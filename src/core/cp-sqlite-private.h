@@ -24,4 +24,20 @@ gboolean cp_sqlite_migrate    (sqlite3     *db,
                                int          to_version,
                                GError     **error);
 
+/* The audit log chain: hash = SHA-256 hex of prev_hash, at, staff_id,
+ * action, object and details joined with U+001F; the first entry's
+ * prev_hash is 64 zeros. */
+char    *cp_sqlite_audit_hash (const char  *prev_hash,
+                               const char  *at,
+                               gint64       staff_id,
+                               const char  *action,
+                               const char  *object,
+                               const char  *details);
+/* Walks the chain; CP_ERROR_SIGNATURE at the first entry that does not verify. */
+gboolean cp_sqlite_audit_verify (CpSqliteStore  *self,
+                                 gint64         *out_count,
+                                 GError        **error);
+
+sqlite3 *cp_sqlite_store_get_connection (CpSqliteStore *self);
+
 G_END_DECLS

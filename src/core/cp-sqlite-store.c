@@ -1,1 +1,2138 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <glib/gi18n.h>
+
+#include "cp-error.h"
+#include "cp-money.h"
+#include "cp-sqlite-private.h"
+
+/* One connection (SQLITE_OPEN_FULLMUTEX) shared by every thread. A recursive
+ * lock around each method keeps the cached statements and multi-statement
+ * operations consistent; cp_store_begin() keeps the lock until the matching
+ * commit or rollback, so a transaction belongs to the thread that began it. */
+struct _CpSqliteStore
+{
+  GObject     parent_instance;
+
+  char       *path;
+  sqlite3    *db;
+  GRecMutex   lock;
+  GHashTable *statements;   /* SQL text -> sqlite3_stmt */
+  int         schema_version;
+  int         tx_depth;
+  gboolean    read_only;
+};
+
+static void cp_sqlite_store_iface_init (CpStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (CpSqliteStore, cp_sqlite_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (CP_TYPE_STORE, cp_sqlite_store_iface_init))
+
+/* A statement from the cache stays cached; going out of scope only resets it,
+ * which also ends the implicit read transaction of a SELECT. */
+static void
+stmt_release (sqlite3_stmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, stmt_release)
+
+static void
+stmt_finalize (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = g_rec_mutex_locker_new (&(self)->lock)
+
+static const char zero_hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/* Helpers */
+
+static char *
+now_utc (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static sqlite3_stmt *
+prepare (CpSqliteStore  *self,
+         const char     *sql,
+         GError        **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  int rc;
+
+  if (stmt != NULL)
+    return stmt;
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      cp_sqlite_set_error (self->db, rc, "Could not prepare a query", error);
+      return NULL;
+    }
+
+  /* Keys are the static SQL strings of this file */
+  g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+static gboolean
+step_done (CpSqliteStore  *self,
+           sqlite3_stmt   *stmt,
+           const char     *what,
+           GError        **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      cp_sqlite_set_error (self->db, rc, what, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* SQLITE_ROW: TRUE and *has_row; SQLITE_DONE: TRUE and !*has_row; else an error. */
+static gboolean
+step_row (CpSqliteStore  *self,
+          sqlite3_stmt   *stmt,
+          gboolean       *has_row,
+          const char     *what,
+          GError        **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return (*has_row = TRUE);
+  if (rc == SQLITE_DONE)
+    {
+      *has_row = FALSE;
+      return TRUE;
+    }
+
+  cp_sqlite_set_error (self->db, rc, what, error);
+  return FALSE;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           idx,
+           const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, idx);
+  else
+    sqlite3_bind_text (stmt, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_id_or_null (sqlite3_stmt *stmt,
+                 int           idx,
+                 gint64        id)
+{
+  if (id <= 0)
+    sqlite3_bind_null (stmt, idx);
+  else
+    sqlite3_bind_int64 (stmt, idx, id);
+}
+
+static char *
+col_text (sqlite3_stmt *stmt,
+          int           col)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, col);
+
+  return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
+static gboolean
+exec_sql (CpSqliteStore  *self,
+          const char     *sql,
+          const char     *what,
+          GError        **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      cp_sqlite_set_error (self->db, rc, what, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* "%" and "_" in what people type are literal: escape them with "\". */
+static char *
+like_pattern (const char *search)
+{
+  GString *pattern;
+
+  if (search == NULL)
+    return NULL;
+
+  while (g_ascii_isspace (*search))
+    search++;
+  if (*search == '\0')
+    return NULL;
+
+  pattern = g_string_new ("%");
+  for (const char *p = search; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  /* Trailing spaces typed in a search entry should not hide matches */
+  while (pattern->len > 1 && pattern->str[pattern->len - 1] == ' ' &&
+         pattern->str[pattern->len - 2] != '\\')
+    g_string_truncate (pattern, pattern->len - 1);
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
+}
+
+/* Transactions */
+
+/* Savepoint statements for the usual nesting depths, prepared once: a bulk
+ * seed or import opens one per invoice. */
+#define SP(n) { "SAVEPOINT cp_" #n, "RELEASE cp_" #n }
+static const char *const savepoint_sql[][2] = {
+  SP (1), SP (2), SP (3), SP (4), SP (5), SP (6), SP (7), SP (8),
+};
+#undef SP
+
+static gboolean
+run_cached (CpSqliteStore  *self,
+            const char     *sql,
+            const char     *what,
+            GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+
+  return stmt != NULL && step_done (self, stmt, what, error);
+}
+
+/* Runs `sql` for depth >= 1 (kind 0: SAVEPOINT, 1: RELEASE). */
+static gboolean
+run_savepoint (CpSqliteStore  *self,
+               int             depth,
+               int             kind,
+               const char     *what,
+               GError        **error)
+{
+  g_autofree char *sql = NULL;
+
+  if (depth >= 1 && depth <= (int) G_N_ELEMENTS (savepoint_sql))
+    return run_cached (self, savepoint_sql[depth - 1][kind], what, error);
+
+  sql = g_strdup_printf ("%s cp_%d", kind == 0 ? "SAVEPOINT" : "RELEASE", depth);
+  return exec_sql (self, sql, what, error);
+}
+
+static gboolean
+cp_sqlite_store_begin (CpStore  *store,
+                       GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  gboolean ok;
+
+  g_rec_mutex_lock (&self->lock);
+
+  if (self->tx_depth == 0)
+    ok = run_cached (self, "BEGIN IMMEDIATE", "Could not start a transaction", error);
+  else
+    ok = run_savepoint (self, self->tx_depth, 0, "Could not start a transaction", error);
+
+  if (!ok)
+    {
+      g_rec_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  self->tx_depth++;
+  return TRUE;
+}
+
+static gboolean
+cp_sqlite_store_commit (CpStore  *store,
+                        GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  gboolean ok;
+
+  g_rec_mutex_lock (&self->lock);
+
+  if (self->tx_depth == 0)
+    {
+      g_rec_mutex_unlock (&self->lock);
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_FAILED, "No transaction to commit");
+      return FALSE;
+    }
+
+  if (self->tx_depth == 1)
+    ok = run_cached (self, "COMMIT", "Could not commit", error);
+  else
+    ok = run_savepoint (self, self->tx_depth - 1, 1, "Could not commit", error);
+
+  if (!ok)
+    {
+      if (self->tx_depth == 1)
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      else
+        {
+          g_autofree char *undo = g_strdup_printf ("ROLLBACK TO cp_%d; RELEASE cp_%d",
+                                                   self->tx_depth - 1, self->tx_depth - 1);
+          sqlite3_exec (self->db, undo, NULL, NULL, NULL);
+        }
+    }
+
+  self->tx_depth--;
+  /* Once for this call, once for the matching begin */
+  g_rec_mutex_unlock (&self->lock);
+  g_rec_mutex_unlock (&self->lock);
+  return ok;
+}
+
+static void
+cp_sqlite_store_rollback (CpStore *store)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  g_autofree char *sql = NULL;
+
+  g_rec_mutex_lock (&self->lock);
+
+  if (self->tx_depth == 0)
+    {
+      g_rec_mutex_unlock (&self->lock);
+      g_critical ("cp_store_rollback() without a transaction");
+      return;
+    }
+
+  if (self->tx_depth == 1)
+    sql = g_strdup ("ROLLBACK");
+  else
+    sql = g_strdup_printf ("ROLLBACK TO cp_%d; RELEASE cp_%d", self->tx_depth - 1, self->tx_depth - 1);
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    g_warning ("Rollback failed: %s", sqlite3_errmsg (self->db));
+
+  self->tx_depth--;
+  g_rec_mutex_unlock (&self->lock);
+  g_rec_mutex_unlock (&self->lock);
+}
+
+/* Meta */
+
+static char *
+cp_sqlite_store_get_meta (CpStore    *store,
+                          const char *key)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
+
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, key);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    return col_text (stmt, 0);
+  return NULL;
+}
+
+static gboolean
+cp_sqlite_store_set_meta (CpStore     *store,
+                          const char  *key,
+                          const char  *value,
+                          GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (value == NULL)
+    stmt = prepare (self, "DELETE FROM meta WHERE key = ?1", error);
+  else
+    stmt = prepare (self,
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, key);
+  if (value != NULL)
+    bind_text (stmt, 2, value);
+  return step_done (self, stmt, "Could not save a setting", error);
+}
+
+/* Patients */
+
+#define PATIENT_COLUMNS \
+  "p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.email, p.phone, " \
+  "p.address, p.preferred_language, p.stripe_customer_id"
+#define N_PATIENT_COLUMNS 10
+
+static CpPatient *
+patient_from_row (sqlite3_stmt *stmt,
+                  int           col)
+{
+  CpPatient *patient = g_new0 (CpPatient, 1);
+
+  patient->id = sqlite3_column_int64 (stmt, col + 0);
+  patient->mrn = col_text (stmt, col + 1);
+  patient->given_name = col_text (stmt, col + 2);
+  patient->family_name = col_text (stmt, col + 3);
+  patient->date_of_birth = col_text (stmt, col + 4);
+  patient->email = col_text (stmt, col + 5);
+  patient->phone = col_text (stmt, col + 6);
+  patient->address = col_text (stmt, col + 7);
+  patient->preferred_language = col_text (stmt, col + 8);
+  patient->stripe_customer_id = col_text (stmt, col + 9);
+  return patient;
+}
+
+static gboolean
+cp_sqlite_store_save_patient (CpStore    *store,
+                              CpPatient  *patient,
+                              GError    **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (patient->mrn == NULL || *patient->mrn == '\0')
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("A patient needs a medical record number"));
+      return FALSE;
+    }
+  if (patient->date_of_birth != NULL && *patient->date_of_birth != '\0' &&
+      !cp_date_is_valid (patient->date_of_birth))
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("“%s” is not a date"), patient->date_of_birth);
+      return FALSE;
+    }
+
+  if (patient->id <= 0)
+    stmt = prepare (self,
+                    "INSERT INTO patients (mrn, given_name, family_name, date_of_birth, email, phone, "
+                    "address, preferred_language, stripe_customer_id) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
+  else
+    stmt = prepare (self,
+                    "UPDATE patients SET mrn = ?1, given_name = ?2, family_name = ?3, date_of_birth = ?4, "
+                    "email = ?5, phone = ?6, address = ?7, preferred_language = ?8, "
+                    "stripe_customer_id = ?9 WHERE id = ?10", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, patient->mrn);
+  bind_text (stmt, 2, patient->given_name ? patient->given_name : "");
+  bind_text (stmt, 3, patient->family_name ? patient->family_name : "");
+  bind_text (stmt, 4, patient->date_of_birth);
+  bind_text (stmt, 5, patient->email);
+  bind_text (stmt, 6, patient->phone);
+  bind_text (stmt, 7, patient->address);
+  bind_text (stmt, 8, patient->preferred_language ? patient->preferred_language : "en");
+  bind_text (stmt, 9, patient->stripe_customer_id);
+  if (patient->id > 0)
+    sqlite3_bind_int64 (stmt, 10, patient->id);
+
+  if (!step_done (self, stmt, _("Could not save the patient"), error))
+    return FALSE;
+
+  if (patient->id <= 0)
+    patient->id = sqlite3_last_insert_rowid (self->db);
+  else if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No patient with id %" G_GINT64_FORMAT), patient->id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static CpPatient *
+cp_sqlite_store_get_patient (CpStore  *store,
+                             gint64    id,
+                             GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " PATIENT_COLUMNS " FROM patients p WHERE p.id = ?1", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!step_row (self, stmt, &has_row, _("Could not read the patient"), error))
+    return NULL;
+  if (!has_row)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No patient with id %" G_GINT64_FORMAT), id);
+      return NULL;
+    }
+  return patient_from_row (stmt, 0);
+}
+
+static CpPatient *
+cp_sqlite_store_get_patient_by_mrn (CpStore     *store,
+                                    const char  *mrn,
+                                    GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " PATIENT_COLUMNS " FROM patients p WHERE p.mrn = ?1", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, mrn);
+  if (!step_row (self, stmt, &has_row, _("Could not read the patient"), error))
+    return NULL;
+  if (!has_row)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No patient with medical record number %s"), mrn);
+      return NULL;
+    }
+  return patient_from_row (stmt, 0);
+}
+
+static GPtrArray *
+cp_sqlite_store_list_patients (CpStore     *store,
+                               const char  *search,
+                               GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_patient_free);
+  g_autofree char *pattern = like_pattern (search);
+  gboolean has_row;
+
+  stmt = prepare (self,
+                  "SELECT " PATIENT_COLUMNS " FROM patients p "
+                  "WHERE ?1 IS NULL OR p.mrn LIKE ?1 ESCAPE '\\' "
+                  "   OR (p.family_name || ', ' || p.given_name) LIKE ?1 ESCAPE '\\' "
+                  "   OR (p.given_name || ' ' || p.family_name) LIKE ?1 ESCAPE '\\' "
+                  "   OR p.email LIKE ?1 ESCAPE '\\' "
+                  "ORDER BY p.family_name, p.given_name, p.id", error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, pattern);
+  while (step_row (self, stmt, &has_row, _("Could not list patients"), error))
+    {
+      if (!has_row)
+        return g_steal_pointer (&rows);
+      g_ptr_array_add (rows, patient_from_row (stmt, 0));
+    }
+  return NULL;
+}
+
+/* Invoices */
+
+static char *
+next_number_locked (CpSqliteStore  *self,
+                    const char     *year,
+                    GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *low = g_strdup_printf ("INV-%s-", year);
+  g_autofree char *high = g_strdup_printf ("INV-%s.", year);
+  gint64 next = 1;
+  gboolean has_row;
+
+  stmt = prepare (self,
+                  "SELECT number FROM invoices WHERE number >= ?1 AND number < ?2 "
+                  "AND number GLOB 'INV-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]' "
+                  "ORDER BY number DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, low);
+  bind_text (stmt, 2, high);
+  if (!step_row (self, stmt, &has_row, _("Could not number the invoice"), error))
+    return NULL;
+  if (has_row)
+    next = g_ascii_strtoll ((const char *) sqlite3_column_text (stmt, 0) + 9, NULL, 10) + 1;
+
+  if (next > 999999)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_OVERFLOW, _("No invoice numbers left for %s"), year);
+      return NULL;
+    }
+  return g_strdup_printf ("INV-%s-%06" G_GINT64_FORMAT, year, next);
+}
+
+static char *
+cp_sqlite_store_next_invoice_number (CpStore  *store,
+                                     GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autofree char *today = cp_today ();
+
+  today[4] = '\0';
+  return next_number_locked (self, today, error);
+}
+
+static gboolean
+create_invoice_locked (CpSqliteStore  *self,
+                       CpInvoice      *invoice,
+                       GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *created_at = now_utc ();
+  g_autofree char *today = NULL;
+  gint64 id;
+
+  if (invoice->number == NULL || *invoice->number == '\0')
+    {
+      g_autofree char *year = g_strndup (invoice->issue_date, 4);
+
+      g_free (invoice->number);
+      invoice->number = next_number_locked (self, year, error);
+      if (invoice->number == NULL)
+        return FALSE;
+    }
+
+  stmt = prepare (self,
+                  "INSERT INTO invoices (number, patient_id, issue_date, due_date, currency, "
+                  "tax_rate_bp, notes, voided, created_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, invoice->number);
+  sqlite3_bind_int64 (stmt, 2, invoice->patient->id);
+  bind_text (stmt, 3, invoice->issue_date);
+  bind_text (stmt, 4, invoice->due_date);
+  bind_text (stmt, 5, invoice->currency);
+  sqlite3_bind_int (stmt, 6, invoice->tax_rate_bp);
+  bind_text (stmt, 7, invoice->notes);
+  sqlite3_bind_int (stmt, 8, invoice->voided ? 1 : 0);
+  bind_text (stmt, 9, created_at);
+
+  if (!step_done (self, stmt, _("Could not save the invoice"), error))
+    {
+      if (error != NULL && *error != NULL && (*error)->code == CP_ERROR_EXISTS)
+        {
+          g_clear_error (error);
+          g_set_error (error, CP_ERROR, CP_ERROR_EXISTS, _("Invoice number %s is taken"), invoice->number);
+        }
+      return FALSE;
+    }
+  id = sqlite3_last_insert_rowid (self->db);
+  g_clear_pointer (&stmt, stmt_release);
+
+  stmt = prepare (self,
+                  "INSERT INTO line_items (invoice_id, position, description, service_code, quantity, "
+                  "unit_amount, service_date, provider) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < invoice->line_items->len; i++)
+    {
+      CpLineItem *item = g_ptr_array_index (invoice->line_items, i);
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_int (stmt, 2, (int) i);
+      bind_text (stmt, 3, item->description ? item->description : "");
+      bind_text (stmt, 4, item->service_code);
+      sqlite3_bind_int64 (stmt, 5, item->quantity);
+      sqlite3_bind_int64 (stmt, 6, item->unit_amount);
+      bind_text (stmt, 7, item->service_date);
+      bind_text (stmt, 8, item->provider);
+      if (!step_done (self, stmt, _("Could not save a line item"), error))
+        return FALSE;
+
+      item->id = sqlite3_last_insert_rowid (self->db);
+      item->invoice_id = id;
+      item->position = (int) i;
+    }
+
+  invoice->id = id;
+  today = cp_today ();
+  return cp_invoice_compute (invoice, today, error);
+}
+
+static gboolean
+check_invoice (CpInvoice  *invoice,
+               GError    **error)
+{
+  if (invoice->patient == NULL || invoice->patient->id <= 0)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("The invoice has no saved patient"));
+      return FALSE;
+    }
+  if (!cp_date_is_valid (invoice->issue_date) || !cp_date_is_valid (invoice->due_date))
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("Issue and due dates must be YYYY-MM-DD dates"));
+      return FALSE;
+    }
+  if (strcmp (invoice->due_date, invoice->issue_date) < 0)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("The due date is before the issue date"));
+      return FALSE;
+    }
+  if (invoice->currency == NULL || !cp_currency_is_known (invoice->currency))
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("Unknown currency “%s”"),
+                   invoice->currency ? invoice->currency : "");
+      return FALSE;
+    }
+  if (invoice->tax_rate_bp < 0 || invoice->tax_rate_bp > 10000)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("The tax rate must be between 0 and 100 %"));
+      return FALSE;
+    }
+  for (guint i = 0; i < invoice->line_items->len; i++)
+    {
+      CpLineItem *item = g_ptr_array_index (invoice->line_items, i);
+
+      if (item->quantity <= 0 || item->unit_amount < 0)
+        {
+          g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                               _("Line items need a positive quantity and an amount of zero or more"));
+          return FALSE;
+        }
+      if (item->service_date != NULL && !cp_date_is_valid (item->service_date))
+        {
+          g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("“%s” is not a date"), item->service_date);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+cp_sqlite_store_create_invoice (CpStore    *store,
+                                CpInvoice  *invoice,
+                                GError    **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+
+  if (!check_invoice (invoice, error))
+    return FALSE;
+
+  if (!cp_sqlite_store_begin (store, error))
+    return FALSE;
+  if (!create_invoice_locked (self, invoice, error))
+    {
+      cp_sqlite_store_rollback (store);
+      invoice->id = 0;
+      return FALSE;
+    }
+  return cp_sqlite_store_commit (store, error);
+}
+
+#define PAYMENT_COLUMNS \
+  "id, invoice_id, stripe_payment_intent_id, stripe_charge_id, amount, currency, status, " \
+  "card_brand, card_last4, failure_code, failure_message, receipt_url, channel, staff_id, " \
+  "created_at, disputed"
+
+static CpPayment *
+payment_from_row (sqlite3_stmt *stmt)
+{
+  CpPayment *payment = cp_payment_new ();
+  CpPaymentChannel channel = CP_PAYMENT_CHANNEL_DESK;
+
+  payment->id = sqlite3_column_int64 (stmt, 0);
+  payment->invoice_id = sqlite3_column_int64 (stmt, 1);
+  payment->stripe_payment_intent_id = col_text (stmt, 2);
+  payment->stripe_charge_id = col_text (stmt, 3);
+  payment->amount = sqlite3_column_int64 (stmt, 4);
+  payment->currency = col_text (stmt, 5);
+  payment->status = col_text (stmt, 6);
+  payment->card_brand = col_text (stmt, 7);
+  payment->card_last4 = col_text (stmt, 8);
+  payment->failure_code = col_text (stmt, 9);
+  payment->failure_message = col_text (stmt, 10);
+  payment->receipt_url = col_text (stmt, 11);
+  cp_payment_channel_from_string ((const char *) sqlite3_column_text (stmt, 12), &channel);
+  payment->channel = channel;
+  payment->staff_id = sqlite3_column_int64 (stmt, 13);
+  payment->created_at = col_text (stmt, 14);
+  payment->disputed = sqlite3_column_int (stmt, 15) != 0;
+  return payment;
+}
+
+#define REFUND_COLUMNS \
+  "id, invoice_id, payment_id, stripe_refund_id, amount, currency, status, reason, staff_id, created_at"
+
+static CpRefund *
+refund_from_row (sqlite3_stmt *stmt)
+{
+  CpRefund *refund = cp_refund_new ();
+
+  refund->id = sqlite3_column_int64 (stmt, 0);
+  refund->invoice_id = sqlite3_column_int64 (stmt, 1);
+  refund->payment_id = sqlite3_column_int64 (stmt, 2);
+  refund->stripe_refund_id = col_text (stmt, 3);
+  refund->amount = sqlite3_column_int64 (stmt, 4);
+  refund->currency = col_text (stmt, 5);
+  refund->status = col_text (stmt, 6);
+  refund->reason = col_text (stmt, 7);
+  refund->staff_id = sqlite3_column_int64 (stmt, 8);
+  refund->created_at = col_text (stmt, 9);
+  return refund;
+}
+
+static gboolean
+load_invoice_children (CpSqliteStore  *self,
+                       CpInvoice      *invoice,
+                       GError        **error)
+{
+  gboolean has_row;
+  gboolean ok;
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                            "SELECT id, position, description, service_code, quantity, "
+                                            "unit_amount, service_date, provider FROM line_items "
+                                            "WHERE invoice_id = ?1 ORDER BY position, id", error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, invoice->id);
+    while ((ok = step_row (self, stmt, &has_row, _("Could not read line items"), error)) && has_row)
+      {
+        CpLineItem *item = g_new0 (CpLineItem, 1);
+
+        item->id = sqlite3_column_int64 (stmt, 0);
+        item->invoice_id = invoice->id;
+        item->position = sqlite3_column_int (stmt, 1);
+        item->description = col_text (stmt, 2);
+        item->service_code = col_text (stmt, 3);
+        item->quantity = sqlite3_column_int64 (stmt, 4);
+        item->unit_amount = sqlite3_column_int64 (stmt, 5);
+        item->service_date = col_text (stmt, 6);
+        item->provider = col_text (stmt, 7);
+        g_ptr_array_add (invoice->line_items, item);
+      }
+    if (!ok)
+      return FALSE;
+  }
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                            "SELECT " PAYMENT_COLUMNS " FROM payments "
+                                            "WHERE invoice_id = ?1 ORDER BY created_at, id", error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, invoice->id);
+    while ((ok = step_row (self, stmt, &has_row, _("Could not read payments"), error)) && has_row)
+      g_ptr_array_add (invoice->payments, payment_from_row (stmt));
+    if (!ok)
+      return FALSE;
+  }
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                            "SELECT " REFUND_COLUMNS " FROM refunds "
+                                            "WHERE invoice_id = ?1 ORDER BY created_at, id", error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, invoice->id);
+    while ((ok = step_row (self, stmt, &has_row, _("Could not read refunds"), error)) && has_row)
+      g_ptr_array_add (invoice->refunds, refund_from_row (stmt));
+    if (!ok)
+      return FALSE;
+  }
+
+  return TRUE;
+}
+
+static CpInvoice *
+get_invoice_locked (CpSqliteStore  *self,
+                    gint64          id,
+                    const char     *number,
+                    GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autofree char *today = NULL;
+  gboolean has_row;
+
+  if (number != NULL)
+    stmt = prepare (self,
+                    "SELECT i.id, i.number, i.issue_date, i.due_date, i.currency, i.tax_rate_bp, "
+                    "i.notes, i.voided, " PATIENT_COLUMNS " FROM invoices i "
+                    "JOIN patients p ON p.id = i.patient_id WHERE i.number = ?1", error);
+  else
+    stmt = prepare (self,
+                    "SELECT i.id, i.number, i.issue_date, i.due_date, i.currency, i.tax_rate_bp, "
+                    "i.notes, i.voided, " PATIENT_COLUMNS " FROM invoices i "
+                    "JOIN patients p ON p.id = i.patient_id WHERE i.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+
+  if (number != NULL)
+    bind_text (stmt, 1, number);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+
+  if (!step_row (self, stmt, &has_row, _("Could not read the invoice"), error))
+    return NULL;
+  if (!has_row)
+    {
+      if (number != NULL)
+        g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No invoice %s"), number);
+      else
+        g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No invoice with id %" G_GINT64_FORMAT), id);
+      return NULL;
+    }
+
+  invoice = cp_invoice_new ();
+  g_clear_pointer (&invoice->currency, g_free);
+  invoice->id = sqlite3_column_int64 (stmt, 0);
+  invoice->number = col_text (stmt, 1);
+  invoice->issue_date = col_text (stmt, 2);
+  invoice->due_date = col_text (stmt, 3);
+  invoice->currency = col_text (stmt, 4);
+  invoice->tax_rate_bp = sqlite3_column_int (stmt, 5);
+  invoice->notes = col_text (stmt, 6);
+  invoice->voided = sqlite3_column_int (stmt, 7) != 0;
+  invoice->patient = patient_from_row (stmt, 8);
+  g_clear_pointer (&stmt, stmt_release);
+
+  if (!load_invoice_children (self, invoice, error))
+    return NULL;
+
+  today = cp_today ();
+  if (!cp_invoice_compute (invoice, today, error))
+    return NULL;
+  return g_steal_pointer (&invoice);
+}
+
+static CpInvoice *
+cp_sqlite_store_get_invoice (CpStore  *store,
+                             gint64    id,
+                             GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+
+  return get_invoice_locked (self, id, NULL, error);
+}
+
+static CpInvoice *
+cp_sqlite_store_get_invoice_by_number (CpStore     *store,
+                                       const char  *number,
+                                       GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+
+  return get_invoice_locked (self, 0, number, error);
+}
+
+/* Totals per invoice come from SQL aggregates; tax, balance and status are
+ * derived in C with the same functions as cp_invoice_compute(). A narrow
+ * query (search or patient) sums per invoice with correlated subqueries; a
+ * broad one reads each aggregate in one GROUP BY pass, which for 100,000
+ * invoices is about twice as fast, and merges them by invoice id. */
+#define LIST_COLUMNS \
+  "SELECT i.id, i.number, i.patient_id, p.family_name, p.given_name, p.mrn, " \
+  "  i.issue_date, i.due_date, i.currency, i.tax_rate_bp, i.voided"
+#define LIST_FROM \
+  " FROM invoices i JOIN patients p ON p.id = i.patient_id " \
+  "WHERE (?1 IS NULL OR i.number LIKE ?1 ESCAPE '\\' OR p.mrn LIKE ?1 ESCAPE '\\' " \
+  "       OR (p.family_name || ', ' || p.given_name) LIKE ?1 ESCAPE '\\' " \
+  "       OR (p.given_name || ' ' || p.family_name) LIKE ?1 ESCAPE '\\') " \
+  "  AND (?2 = 0 OR i.patient_id = ?2) " \
+  "ORDER BY i.issue_date DESC, i.number " \
+  "LIMIT ?3"
+
+static const char list_invoices_narrow_sql[] =
+  LIST_COLUMNS ", "
+  "  (SELECT COALESCE(SUM(l.quantity * l.unit_amount), 0) FROM line_items l WHERE l.invoice_id = i.id), "
+  "  (SELECT COALESCE(SUM(pa.amount), 0) FROM payments pa "
+  "     WHERE pa.invoice_id = i.id AND pa.status = 'succeeded'), "
+  "  (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r "
+  "     WHERE r.invoice_id = i.id AND r.status IN ('succeeded', 'pending')), "
+  "  EXISTS (SELECT 1 FROM payments pd WHERE pd.invoice_id = i.id AND pd.disputed = 1)"
+  LIST_FROM;
+
+static const char list_invoices_broad_sql[] = LIST_COLUMNS LIST_FROM;
+
+typedef struct {
+  gint64 invoice_id;
+  gint64 value;
+  gint64 flag;
+} Aggregate;
+
+/* Rows of (invoice_id, value[, flag]) in ascending invoice_id order. */
+static GArray *
+read_aggregates (CpSqliteStore  *self,
+                 const char     *sql,
+                 GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Aggregate));
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+
+  while (step_row (self, stmt, &has_row, _("Could not list invoices"), error))
+    {
+      Aggregate agg;
+
+      if (!has_row)
+        return g_steal_pointer (&rows);
+      agg.invoice_id = sqlite3_column_int64 (stmt, 0);
+      agg.value = sqlite3_column_int64 (stmt, 1);
+      agg.flag = sqlite3_column_count (stmt) > 2 ? sqlite3_column_int64 (stmt, 2) : 0;
+      g_array_append_val (rows, agg);
+    }
+  return NULL;
+}
+
+static const Aggregate *
+find_aggregate (GArray *aggs,
+                gint64  invoice_id)
+{
+  guint lo = 0, hi = aggs->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const Aggregate *agg = &g_array_index (aggs, Aggregate, mid);
+
+      if (agg->invoice_id == invoice_id)
+        return agg;
+      if (agg->invoice_id < invoice_id)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return NULL;
+}
+
+static GPtrArray *
+list_invoices_locked (CpSqliteStore         *self,
+                      const CpInvoiceQuery  *query,
+                      const char            *today,
+                      GError               **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_invoice_summary_free);
+  g_autoptr(GArray) subtotals = NULL;
+  g_autoptr(GArray) payments = NULL;
+  g_autoptr(GArray) refunds = NULL;
+  g_autofree char *pattern = like_pattern (query->search);
+  gboolean has_row;
+  gboolean filter = query->status >= 0;
+  gboolean broad = pattern == NULL && query->patient_id <= 0 && (query->limit <= 0 || filter);
+
+  if (broad)
+    {
+      subtotals = read_aggregates (self,
+                                   "SELECT invoice_id, SUM(quantity * unit_amount) FROM line_items "
+                                   "GROUP BY invoice_id ORDER BY invoice_id", error);
+      if (subtotals == NULL)
+        return NULL;
+      payments = read_aggregates (self,
+                                  "SELECT invoice_id, SUM(CASE WHEN status = 'succeeded' THEN amount ELSE 0 END), "
+                                  "MAX(disputed) FROM payments GROUP BY invoice_id ORDER BY invoice_id", error);
+      if (payments == NULL)
+        return NULL;
+      refunds = read_aggregates (self,
+                                 "SELECT invoice_id, SUM(amount) FROM refunds "
+                                 "WHERE status IN ('succeeded', 'pending') "
+                                 "GROUP BY invoice_id ORDER BY invoice_id", error);
+      if (refunds == NULL)
+        return NULL;
+    }
+
+  stmt = prepare (self, broad ? list_invoices_broad_sql : list_invoices_narrow_sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, pattern);
+  sqlite3_bind_int64 (stmt, 2, MAX (query->patient_id, 0));
+  /* With a status filter the limit applies after filtering, in C */
+  sqlite3_bind_int (stmt, 3, (query->limit > 0 && !filter) ? query->limit : -1);
+
+  while (step_row (self, stmt, &has_row, _("Could not list invoices"), error))
+    {
+      CpInvoiceSummary *row;
+      gint64 id, subtotal, tax, total;
+      const char *due_date;
+      gboolean voided, disputed;
+      CpInvoiceStatus status;
+      gint64 paid, refunded, balance;
+
+      if (!has_row)
+        return g_steal_pointer (&rows);
+
+      id = sqlite3_column_int64 (stmt, 0);
+      if (broad)
+        {
+          const Aggregate *agg;
+
+          agg = find_aggregate (subtotals, id);
+          subtotal = agg ? agg->value : 0;
+          agg = find_aggregate (payments, id);
+          paid = agg ? agg->value : 0;
+          disputed = agg ? agg->flag != 0 : FALSE;
+          agg = find_aggregate (refunds, id);
+          refunded = agg ? agg->value : 0;
+        }
+      else
+        {
+          subtotal = sqlite3_column_int64 (stmt, 11);
+          paid = sqlite3_column_int64 (stmt, 12);
+          refunded = sqlite3_column_int64 (stmt, 13);
+          disputed = sqlite3_column_int (stmt, 14) != 0;
+        }
+
+      if (!cp_money_apply_rate_bp (subtotal, sqlite3_column_int (stmt, 9), &tax, error) ||
+          !cp_money_add (subtotal, tax, &total, error))
+        return NULL;
+
+      voided = sqlite3_column_int (stmt, 10) != 0;
+      due_date = (const char *) sqlite3_column_text (stmt, 7);
+      status = cp_invoice_status_compute (voided, total, paid, refunded, due_date, today, &balance);
+      if (filter && (int) status != query->status)
+        continue;
+
+      row = g_new0 (CpInvoiceSummary, 1);
+      row->id = id;
+      row->number = col_text (stmt, 1);
+      row->patient_id = sqlite3_column_int64 (stmt, 2);
+      row->patient_name = g_strdup_printf ("%s, %s", sqlite3_column_text (stmt, 3), sqlite3_column_text (stmt, 4));
+      row->mrn = col_text (stmt, 5);
+      row->issue_date = col_text (stmt, 6);
+      row->due_date = g_strdup (due_date);
+      row->currency = col_text (stmt, 8);
+      row->total = total;
+      row->amount_paid = paid;
+      row->amount_refunded = refunded;
+      row->balance_due = balance;
+      row->voided = voided;
+      row->disputed = disputed;
+      row->status = status;
+      g_ptr_array_add (rows, row);
+
+      if (filter && query->limit > 0 && rows->len >= (guint) query->limit)
+        return g_steal_pointer (&rows);
+    }
+  return NULL;
+}
+
+static GPtrArray *
+cp_sqlite_store_list_invoices (CpStore               *store,
+                               const CpInvoiceQuery  *query,
+                               GError               **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  CpInvoiceQuery all = CP_INVOICE_QUERY_INIT;
+  g_autofree char *today = cp_today ();
+
+  return list_invoices_locked (self, query != NULL ? query : &all, today, error);
+}
+
+/* The first day of the month of `today` and of the month after it. */
+static void
+month_bounds (const char  *today,
+              char       **start,
+              char       **end)
+{
+  int year = atoi (today);
+  int month = atoi (today + 5);
+
+  *start = g_strdup_printf ("%04d-%02d-01", year, month);
+  if (month == 12)
+    *end = g_strdup_printf ("%04d-01-01", year + 1);
+  else
+    *end = g_strdup_printf ("%04d-%02d-01", year, month + 1);
+}
+
+static gboolean
+cp_sqlite_store_get_totals (CpStore          *store,
+                            CpInvoiceTotals  *out,
+                            GError          **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  CpInvoiceQuery all = CP_INVOICE_QUERY_INIT;
+  g_autofree char *today = cp_today ();
+  g_autofree char *currency = cp_sqlite_store_get_meta (store, "currency");
+  g_autofree char *start = NULL;
+  g_autofree char *end = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  CpInvoiceTotals totals = { 0 };
+  gint64 refunded = 0;
+
+  if (currency == NULL)
+    currency = g_strdup ("USD");
+
+  /* One transaction so the figures agree with each other */
+  if (!exec_sql (self, "SAVEPOINT cp_totals", "Could not read totals", error))
+    return FALSE;
+
+  rows = list_invoices_locked (self, &all, today, error);
+  if (rows == NULL)
+    goto fail;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CpInvoiceSummary *row = g_ptr_array_index (rows, i);
+
+      if (g_strcmp0 (row->currency, currency) != 0)
+        continue;
+
+      switch (row->status)
+        {
+        case CP_INVOICE_STATUS_OVERDUE:
+          if (!cp_money_add (totals.overdue, row->balance_due, &totals.overdue, error))
+            goto fail;
+          totals.overdue_count++;
+          G_GNUC_FALLTHROUGH;
+        case CP_INVOICE_STATUS_PENDING:
+        case CP_INVOICE_STATUS_PARTIALLY_PAID:
+          if (!cp_money_add (totals.outstanding, row->balance_due, &totals.outstanding, error))
+            goto fail;
+          totals.outstanding_count++;
+          break;
+        case CP_INVOICE_STATUS_PAID:
+        case CP_INVOICE_STATUS_CANCELLED:
+        case CP_INVOICE_STATUS_REFUNDED:
+        case CP_N_INVOICE_STATUSES:
+        default:
+          break;
+        }
+    }
+
+  month_bounds (today, &start, &end);
+  {
+    g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                            "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM payments "
+                                            "WHERE status = 'succeeded' AND currency = ?1 "
+                                            "AND created_at >= ?2 AND created_at < ?3", error);
+    gboolean has_row;
+
+    if (stmt == NULL)
+      goto fail;
+    bind_text (stmt, 1, currency);
+    bind_text (stmt, 2, start);
+    bind_text (stmt, 3, end);
+    if (!step_row (self, stmt, &has_row, _("Could not read totals"), error))
+      goto fail;
+    totals.paid_this_month = sqlite3_column_int64 (stmt, 0);
+    totals.paid_this_month_count = sqlite3_column_int64 (stmt, 1);
+  }
+  {
+    g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                            "SELECT COALESCE(SUM(amount), 0) FROM refunds "
+                                            "WHERE status IN ('succeeded', 'pending') AND currency = ?1 "
+                                            "AND created_at >= ?2 AND created_at < ?3", error);
+    gboolean has_row;
+
+    if (stmt == NULL)
+      goto fail;
+    bind_text (stmt, 1, currency);
+    bind_text (stmt, 2, start);
+    bind_text (stmt, 3, end);
+    if (!step_row (self, stmt, &has_row, _("Could not read totals"), error))
+      goto fail;
+    refunded = sqlite3_column_int64 (stmt, 0);
+  }
+  totals.paid_this_month -= refunded;
+
+  sqlite3_exec (self->db, "RELEASE cp_totals", NULL, NULL, NULL);
+
+  cp_invoice_totals_clear (out);
+  *out = totals;
+  out->currency = g_steal_pointer (&currency);
+  return TRUE;
+
+fail:
+  sqlite3_exec (self->db, "ROLLBACK TO cp_totals; RELEASE cp_totals", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static gboolean
+cp_sqlite_store_set_invoice_voided (CpStore   *store,
+                                    gint64     invoice_id,
+                                    gboolean   voided,
+                                    GError   **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "UPDATE invoices SET voided = ?1 WHERE id = ?2", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int (stmt, 1, voided ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 2, invoice_id);
+  if (!step_done (self, stmt, _("Could not void the invoice"), error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No invoice with id %" G_GINT64_FORMAT), invoice_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Ledger */
+
+static gboolean
+cp_sqlite_store_record_payment (CpStore    *store,
+                                CpPayment  *payment,
+                                GError    **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = NULL;
+  gboolean has_row;
+
+  if (payment->stripe_payment_intent_id == NULL || *payment->stripe_payment_intent_id == '\0' ||
+      payment->status == NULL || payment->currency == NULL || payment->amount < 0 ||
+      payment->invoice_id <= 0)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                           "A payment needs an invoice, a PaymentIntent id, an amount, a currency and a status");
+      return FALSE;
+    }
+
+  stmt = prepare (self,
+                  "INSERT INTO payments (invoice_id, stripe_payment_intent_id, stripe_charge_id, amount, "
+                  "  currency, status, card_brand, card_last4, failure_code, failure_message, receipt_url, "
+                  "  channel, staff_id, created_at, disputed) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+                  "ON CONFLICT (stripe_payment_intent_id) DO UPDATE SET "
+                  "  stripe_charge_id = COALESCE(excluded.stripe_charge_id, stripe_charge_id), "
+                  "  amount = excluded.amount, status = excluded.status, "
+                  "  card_brand = COALESCE(excluded.card_brand, card_brand), "
+                  "  card_last4 = COALESCE(excluded.card_last4, card_last4), "
+                  "  failure_code = excluded.failure_code, failure_message = excluded.failure_message, "
+                  "  receipt_url = COALESCE(excluded.receipt_url, receipt_url), "
+                  "  disputed = MAX(disputed, excluded.disputed) "
+                  "RETURNING id, invoice_id, created_at, channel, staff_id", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  now = now_utc ();
+  sqlite3_bind_int64 (stmt, 1, payment->invoice_id);
+  bind_text (stmt, 2, payment->stripe_payment_intent_id);
+  bind_text (stmt, 3, payment->stripe_charge_id);
+  sqlite3_bind_int64 (stmt, 4, payment->amount);
+  bind_text (stmt, 5, payment->currency);
+  bind_text (stmt, 6, payment->status);
+  bind_text (stmt, 7, payment->card_brand);
+  bind_text (stmt, 8, payment->card_last4);
+  bind_text (stmt, 9, payment->failure_code);
+  bind_text (stmt, 10, payment->failure_message);
+  bind_text (stmt, 11, payment->receipt_url);
+  bind_text (stmt, 12, cp_payment_channel_to_string (payment->channel));
+  bind_id_or_null (stmt, 13, payment->staff_id);
+  bind_text (stmt, 14, payment->created_at ? payment->created_at : now);
+  sqlite3_bind_int (stmt, 15, payment->disputed ? 1 : 0);
+
+  if (!step_row (self, stmt, &has_row, _("Could not record the payment"), error))
+    return FALSE;
+  g_assert (has_row);
+
+  payment->id = sqlite3_column_int64 (stmt, 0);
+  payment->invoice_id = sqlite3_column_int64 (stmt, 1);
+  g_free (payment->created_at);
+  payment->created_at = col_text (stmt, 2);
+  /* Drain RETURNING so the statement completes its write */
+  return step_done (self, stmt, _("Could not record the payment"), error);
+}
+
+static gboolean
+cp_sqlite_store_record_refund (CpStore   *store,
+                               CpRefund  *refund,
+                               GError   **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = NULL;
+  gint64 invoice_id;
+  gboolean has_row;
+
+  if (refund->stripe_refund_id == NULL || *refund->stripe_refund_id == '\0' ||
+      refund->status == NULL || refund->currency == NULL || refund->amount < 0)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                           "A refund needs a refund id, a payment, an amount, a currency and a status");
+      return FALSE;
+    }
+
+  stmt = prepare (self, "SELECT invoice_id FROM payments WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, refund->payment_id);
+  if (!step_row (self, stmt, &has_row, _("Could not record the refund"), error))
+    return FALSE;
+  if (!has_row)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No payment with id %" G_GINT64_FORMAT), refund->payment_id);
+      return FALSE;
+    }
+  invoice_id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, stmt_release);
+
+  stmt = prepare (self,
+                  "INSERT INTO refunds (stripe_refund_id, payment_id, invoice_id, amount, currency, status, "
+                  "  reason, staff_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                  "ON CONFLICT (stripe_refund_id) DO UPDATE SET "
+                  "  amount = excluded.amount, status = excluded.status, "
+                  "  reason = COALESCE(excluded.reason, reason) "
+                  "RETURNING id, invoice_id, payment_id, created_at", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  now = now_utc ();
+  bind_text (stmt, 1, refund->stripe_refund_id);
+  sqlite3_bind_int64 (stmt, 2, refund->payment_id);
+  sqlite3_bind_int64 (stmt, 3, invoice_id);
+  sqlite3_bind_int64 (stmt, 4, refund->amount);
+  bind_text (stmt, 5, refund->currency);
+  bind_text (stmt, 6, refund->status);
+  bind_text (stmt, 7, refund->reason);
+  bind_id_or_null (stmt, 8, refund->staff_id);
+  bind_text (stmt, 9, refund->created_at ? refund->created_at : now);
+
+  if (!step_row (self, stmt, &has_row, _("Could not record the refund"), error))
+    return FALSE;
+  g_assert (has_row);
+
+  refund->id = sqlite3_column_int64 (stmt, 0);
+  refund->invoice_id = sqlite3_column_int64 (stmt, 1);
+  refund->payment_id = sqlite3_column_int64 (stmt, 2);
+  g_free (refund->created_at);
+  refund->created_at = col_text (stmt, 3);
+  return step_done (self, stmt, _("Could not record the refund"), error);
+}
+
+/* Staff */
+
+static char *
+hash_password (const char  *password,
+               GError     **error)
+{
+  g_autofree char *setting = NULL;
+  struct crypt_data *data;
+  char *result = NULL;
+  const char *out;
+
+  errno = 0;
+  setting = crypt_gensalt_ra ("$y$", 0, NULL, 0);
+  if (setting == NULL)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_FAILED, "Could not make a password salt: %s", g_strerror (errno));
+      return NULL;
+    }
+
+  data = g_new0 (struct crypt_data, 1);
+  out = crypt_rn (password, setting, data, sizeof *data);
+  if (out != NULL && out[0] != '*')
+    result = g_strdup (out);
+  else
+    g_set_error_literal (error, CP_ERROR, CP_ERROR_FAILED, "Could not hash the password");
+  explicit_bzero (data, sizeof *data);
+  g_free (data);
+  return result;
+}
+
+static gboolean
+verify_password (const char *password,
+                 const char *hash)
+{
+  struct crypt_data *data = g_new0 (struct crypt_data, 1);
+  const char *out = crypt_rn (password, hash, data, sizeof *data);
+  gboolean ok = FALSE;
+
+  if (out != NULL && out[0] != '*')
+    {
+      size_t out_len = strlen (out);
+      size_t hash_len = strlen (hash);
+      unsigned char diff = out_len != hash_len;
+
+      /* Constant time over the stored hash */
+      for (size_t i = 0; i < hash_len; i++)
+        diff |= (unsigned char) (i < out_len ? out[i] : 0) ^ (unsigned char) hash[i];
+      ok = diff == 0;
+    }
+
+  explicit_bzero (data, sizeof *data);
+  g_free (data);
+  return ok;
+}
+
+static gboolean
+cp_sqlite_store_create_staff (CpStore     *store,
+                              const char  *username,
+                              const char  *display_name,
+                              CpRole       role,
+                              const char  *password,
+                              GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  g_autofree char *hash = NULL;
+
+  if (*username == '\0' || *password == '\0' || cp_role_to_string (role) == NULL)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                           _("A staff account needs a username, a password and a role"));
+      return FALSE;
+    }
+
+  /* Hash before taking the lock: yescrypt is deliberately slow */
+  hash = hash_password (password, error);
+  if (hash == NULL)
+    return FALSE;
+
+  {
+    LOCK (self);
+    g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                            "INSERT INTO staff (username, display_name, role, password_hash, active) "
+                                            "VALUES (?1, ?2, ?3, ?4, 1)", error);
+    if (stmt == NULL)
+      return FALSE;
+
+    bind_text (stmt, 1, username);
+    bind_text (stmt, 2, display_name ? display_name : username);
+    bind_text (stmt, 3, cp_role_to_string (role));
+    bind_text (stmt, 4, hash);
+    if (!step_done (self, stmt, _("Could not create the staff account"), error))
+      {
+        if (error != NULL && *error != NULL && (*error)->code == CP_ERROR_EXISTS)
+          {
+            g_clear_error (error);
+            g_set_error (error, CP_ERROR, CP_ERROR_EXISTS, _("The username “%s” is taken"), username);
+          }
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
+static CpStaff *
+staff_from_row (sqlite3_stmt *stmt)
+{
+  CpStaff *staff = g_new0 (CpStaff, 1);
+  CpRole role = CP_ROLE_CLERK;
+
+  staff->id = sqlite3_column_int64 (stmt, 0);
+  staff->username = col_text (stmt, 1);
+  staff->display_name = col_text (stmt, 2);
+  cp_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &role);
+  staff->role = role;
+  staff->active = sqlite3_column_int (stmt, 4) != 0;
+  return staff;
+}
+
+static CpStaff *
+cp_sqlite_store_authenticate (CpStore     *store,
+                              const char  *username,
+                              const char  *password,
+                              GError     **error)
+{
+  /* Unknown users still pay for one hash, so timing does not tell them apart */
+  static const char dummy_hash[] = "$y$j9T$yp9lTvSZbwicGAVlUqY3B.$Wc64E.U5SCLBg7krpzB.q2dKIocmRmBOr9L5oQnhEg6";
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  g_autoptr(CpStaff) staff = NULL;
+  g_autofree char *hash = NULL;
+
+  if (username != NULL && password != NULL)
+    {
+      LOCK (self);
+      g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                              "SELECT id, username, display_name, role, active, password_hash "
+                                              "FROM staff WHERE username = ?1", error);
+      gboolean has_row;
+
+      if (stmt == NULL)
+        return NULL;
+      bind_text (stmt, 1, username);
+      if (!step_row (self, stmt, &has_row, _("Could not sign in"), error))
+        return NULL;
+      if (has_row)
+        {
+          staff = staff_from_row (stmt);
+          hash = col_text (stmt, 5);
+        }
+    }
+
+  if (!verify_password (password ? password : "", hash ? hash : dummy_hash) ||
+      staff == NULL || !staff->active)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_AUTH, _("Wrong username or password"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&staff);
+}
+
+static GPtrArray *
+cp_sqlite_store_list_staff (CpStore  *store,
+                            GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_staff_free);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "SELECT id, username, display_name, role, active FROM staff "
+                                          "ORDER BY username", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+
+  while (step_row (self, stmt, &has_row, _("Could not list staff"), error))
+    {
+      if (!has_row)
+        return g_steal_pointer (&rows);
+      g_ptr_array_add (rows, staff_from_row (stmt));
+    }
+  return NULL;
+}
+
+/* Idempotency keys */
+
+static char *
+cp_sqlite_store_idempotency_key (CpStore     *store,
+                                 const char  *operation,
+                                 GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *now = now_utc ();
+  gboolean has_row;
+
+  /* INSERT OR IGNORE then SELECT: another process may have raced us */
+  {
+    g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                            "INSERT INTO idempotency_keys (operation, key, created_at) "
+                                            "VALUES (?1, ?2, ?3) ON CONFLICT (operation) DO NOTHING", error);
+    if (stmt == NULL)
+      return NULL;
+    bind_text (stmt, 1, operation);
+    bind_text (stmt, 2, key);
+    bind_text (stmt, 3, now);
+    if (!step_done (self, stmt, _("Could not save an idempotency key"), error))
+      return NULL;
+  }
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                            "SELECT key FROM idempotency_keys WHERE operation = ?1", error);
+    if (stmt == NULL)
+      return NULL;
+    bind_text (stmt, 1, operation);
+    if (!step_row (self, stmt, &has_row, _("Could not read an idempotency key"), error))
+      return NULL;
+    g_assert (has_row);
+    return col_text (stmt, 0);
+  }
+}
+
+/* Audit log */
+
+char *
+cp_sqlite_audit_hash (const char *prev_hash,
+                      const char *at,
+                      gint64      staff_id,
+                      const char *action,
+                      const char *object,
+                      const char *details)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  char staff[32];
+  const char *fields[6];
+
+  g_snprintf (staff, sizeof staff, "%" G_GINT64_FORMAT, staff_id);
+  fields[0] = prev_hash;
+  fields[1] = at;
+  fields[2] = staff;
+  fields[3] = action;
+  fields[4] = object ? object : "";
+  fields[5] = details ? details : "";
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      /* Unit separator between fields, so field boundaries count */
+      if (i > 0)
+        g_checksum_update (checksum, (const guchar *) "\x1f", 1);
+      g_checksum_update (checksum, (const guchar *) fields[i], -1);
+    }
+
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static gboolean
+audit_append_locked (CpSqliteStore  *self,
+                     gint64          staff_id,
+                     const char     *action,
+                     const char     *object,
+                     const char     *details,
+                     GError        **error)
+{
+  g_autofree char *prev = NULL;
+  g_autofree char *at = now_utc ();
+  g_autofree char *hash = NULL;
+  gboolean has_row;
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", error);
+    if (stmt == NULL)
+      return FALSE;
+    if (!step_row (self, stmt, &has_row, _("Could not write the audit log"), error))
+      return FALSE;
+    prev = has_row ? col_text (stmt, 0) : g_strdup (zero_hash);
+  }
+
+  hash = cp_sqlite_audit_hash (prev, at, staff_id, action, object, details);
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                            "INSERT INTO audit_log (at, staff_id, action, object, details, prev_hash, hash) "
+                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
+    if (stmt == NULL)
+      return FALSE;
+    bind_text (stmt, 1, at);
+    sqlite3_bind_int64 (stmt, 2, staff_id);
+    bind_text (stmt, 3, action);
+    bind_text (stmt, 4, object);
+    bind_text (stmt, 5, details);
+    bind_text (stmt, 6, prev);
+    bind_text (stmt, 7, hash);
+    return step_done (self, stmt, _("Could not write the audit log"), error);
+  }
+}
+
+static gboolean
+cp_sqlite_store_audit_append (CpStore     *store,
+                              gint64       staff_id,
+                              const char  *action,
+                              const char  *object,
+                              const char  *details,
+                              GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+
+  /* Read the last hash and append in one write transaction, so two
+   * processes cannot both chain onto the same entry */
+  if (!cp_sqlite_store_begin (store, error))
+    return FALSE;
+  if (!audit_append_locked (self, staff_id, action, object, details, error))
+    {
+      cp_sqlite_store_rollback (store);
+      return FALSE;
+    }
+  return cp_sqlite_store_commit (store, error);
+}
+
+gboolean
+cp_sqlite_audit_verify (CpSqliteStore  *self,
+                        gint64         *out_count,
+                        GError        **error)
+{
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "SELECT id, at, staff_id, action, object, details, prev_hash, hash "
+                                          "FROM audit_log ORDER BY id", error);
+  g_autofree char *expected_prev = g_strdup (zero_hash);
+  gint64 count = 0;
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  while (step_row (self, stmt, &has_row, "Could not read the audit log", error))
+    {
+      g_autofree char *hash = NULL;
+      const char *prev = (const char *) sqlite3_column_text (stmt, 6);
+      const char *stored = (const char *) sqlite3_column_text (stmt, 7);
+
+      if (!has_row)
+        {
+          if (out_count != NULL)
+            *out_count = count;
+          return TRUE;
+        }
+
+      hash = cp_sqlite_audit_hash (prev,
+                                   (const char *) sqlite3_column_text (stmt, 1),
+                                   sqlite3_column_int64 (stmt, 2),
+                                   (const char *) sqlite3_column_text (stmt, 3),
+                                   (const char *) sqlite3_column_text (stmt, 4),
+                                   (const char *) sqlite3_column_text (stmt, 5));
+      if (g_strcmp0 (prev, expected_prev) != 0 || g_strcmp0 (hash, stored) != 0)
+        {
+          g_set_error (error, CP_ERROR, CP_ERROR_SIGNATURE,
+                       "The audit log is broken at entry %" G_GINT64_FORMAT,
+                       (gint64) sqlite3_column_int64 (stmt, 0));
+          return FALSE;
+        }
+      g_free (expected_prev);
+      expected_prev = g_strdup (stored);
+      count++;
+    }
+  return FALSE;
+}
+
+/* Opening */
+
+static gboolean
+read_pragma_int (sqlite3     *db,
+                 const char  *sql,
+                 int         *out,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *out = sqlite3_column_int (stmt, 0);
+          rc = SQLITE_OK;
+        }
+    }
+  if (rc != SQLITE_OK)
+    cp_sqlite_set_error (db, sqlite3_extended_errcode (db), "Could not read the database", error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_OK;
+}
+
+static gboolean
+not_a_database (const char  *path,
+                const char  *why,
+                GError     **error)
+{
+  g_set_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE, _("%s is not a CarePay database: %s"), path, why);
+  return FALSE;
+}
+
+/* Looks at the file before SQLite touches it. TRUE with *is_empty for a
+ * zero-length file (a CarePay database whose creation was interrupted). */
+static gboolean
+check_file_header (const char  *path,
+                   gboolean    *is_empty,
+                   GError     **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  char header[16];
+  GStatBuf st;
+  int fd;
+  gssize n;
+
+  *is_empty = FALSE;
+  if (g_stat (path, &st) != 0)
+    return not_a_database (path, g_strerror (errno), error);
+  if (!S_ISREG (st.st_mode))
+    return not_a_database (path, _("not a regular file"), error);
+  if (st.st_size == 0)
+    {
+      *is_empty = TRUE;
+      return TRUE;
+    }
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return not_a_database (path, g_strerror (errno), error);
+  n = read (fd, header, sizeof header);
+  close (fd);
+
+  if (n != (gssize) sizeof header || memcmp (header, magic, sizeof magic) != 0)
+    return not_a_database (path, _("not an SQLite file"), error);
+  return TRUE;
+}
+
+static gboolean
+create_file (const char  *path,
+             GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CP_ERROR, CP_ERROR_DATABASE, _("Could not create %s: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+
+  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, CP_ERROR, CP_ERROR_DATABASE, _("Could not create %s: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  /* The umask may have been stricter than 0600 but never looser: make it exact */
+  if (fchmod (fd, 0600) != 0)
+    g_debug ("fchmod %s: %s", path, g_strerror (errno));
+  close (fd);
+  return TRUE;
+}
+
+static CpSqliteStore *
+open_internal (const char         *path,
+               CpSqliteOpenFlags   flags,
+               int                 target_version,
+               GError            **error)
+{
+  g_autoptr(CpSqliteStore) self = NULL;
+  gboolean read_only = (flags & CP_SQLITE_OPEN_READ_ONLY) != 0;
+  gboolean created = FALSE;
+  gboolean is_empty = FALSE;
+  int app_id = 0, version = 0, n_objects = 0;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (!(flags & CP_SQLITE_OPEN_CREATE) || read_only)
+        {
+          g_set_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE, _("No database at %s"), path);
+          return NULL;
+        }
+      if (!create_file (path, error))
+        return NULL;
+      created = TRUE;
+    }
+  else if (!check_file_header (path, &is_empty, error))
+    return NULL;
+
+  if (is_empty && (!(flags & CP_SQLITE_OPEN_CREATE) || read_only))
+    {
+      not_a_database (path, _("the file is empty"), error);
+      return NULL;
+    }
+
+  self = g_object_new (CP_TYPE_SQLITE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->read_only = read_only;
+
+  rc = sqlite3_open_v2 (path, &self->db,
+                        (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                        SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      if (self->db != NULL)
+        cp_sqlite_set_error (self->db, rc, _("Could not open the database"), error);
+      else
+        g_set_error (error, CP_ERROR, CP_ERROR_DATABASE, "%s", sqlite3_errstr (rc));
+      if (created)
+        g_unlink (path);
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+  /* A 64 MiB page cache keeps big seeds and imports from spilling mid-transaction,
+   * and memory-mapped reads make listing 100,000 invoices fast */
+  sqlite3_exec (self->db, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; "
+                "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+
+  /* Read-only checks first: a refused file must stay byte-identical */
+  if (!read_pragma_int (self->db, "PRAGMA application_id", &app_id, error) ||
+      !read_pragma_int (self->db, "PRAGMA user_version", &version, error) ||
+      !read_pragma_int (self->db, "SELECT count(*) FROM sqlite_master", &n_objects, error))
+    {
+      if (error != NULL && *error != NULL)
+        {
+          g_autofree char *msg = g_strdup ((*error)->message);
+          g_clear_error (error);
+          not_a_database (path, msg, error);
+        }
+      return NULL;
+    }
+
+  if (app_id != CP_SQLITE_APPLICATION_ID && !(app_id == 0 && version == 0 && n_objects == 0))
+    {
+      not_a_database (path, _("it belongs to another program"), error);
+      return NULL;
+    }
+
+  if (version > CP_SQLITE_SCHEMA_VERSION)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE,
+                   _("%s was written by a newer CarePay (schema %d; this version reads up to %d)"),
+                   path, version, CP_SQLITE_SCHEMA_VERSION);
+      return NULL;
+    }
+
+  if (read_only)
+    {
+      if (version < CP_SQLITE_SCHEMA_VERSION)
+        {
+          g_set_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE,
+                       _("%s has schema %d and needs an upgrade; open it once for writing"),
+                       path, version);
+          return NULL;
+        }
+      if (!exec_sql (self, "PRAGMA foreign_keys = ON; PRAGMA query_only = ON", _("Could not open the database"), error))
+        return NULL;
+      self->schema_version = version;
+      return g_steal_pointer (&self);
+    }
+
+  if (target_version < version)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                   "%s is at schema %d, past the requested %d", path, version, target_version);
+      return NULL;
+    }
+
+  {
+    sqlite3_stmt *stmt = NULL;
+    gboolean wal = FALSE;
+
+    if (!exec_sql (self, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL", _("Could not open the database"), error))
+      return NULL;
+    if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step (stmt) == SQLITE_ROW)
+      wal = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") == 0;
+    sqlite3_finalize (stmt);
+    if (!wal)
+      {
+        cp_sqlite_set_error (self->db, sqlite3_extended_errcode (self->db),
+                             _("Could not switch the database to WAL journaling"), error);
+        return NULL;
+      }
+  }
+
+  if (!cp_sqlite_migrate (self->db, version, target_version, error))
+    return NULL;
+
+  self->schema_version = MAX (version, target_version);
+  return g_steal_pointer (&self);
+}
+
+CpSqliteStore *
+cp_sqlite_store_open (const char         *path,
+                      CpSqliteOpenFlags   flags,
+                      GError            **error)
+{
+  return open_internal (path, flags, CP_SQLITE_SCHEMA_VERSION, error);
+}
+
+CpSqliteStore *
+cp_sqlite_store_open_at_version (const char  *path,
+                                 int          version,
+                                 GError     **error)
+{
+  g_return_val_if_fail (version >= 0 && version <= CP_SQLITE_SCHEMA_VERSION, NULL);
+
+  return open_internal (path, CP_SQLITE_OPEN_CREATE, version, error);
+}
+
+int
+cp_sqlite_store_get_schema_version (CpSqliteStore *self)
+{
+  g_return_val_if_fail (CP_IS_SQLITE_STORE (self), 0);
+  return self->schema_version;
+}
+
+const char *
+cp_sqlite_store_get_path (CpSqliteStore *self)
+{
+  g_return_val_if_fail (CP_IS_SQLITE_STORE (self), NULL);
+  return self->path;
+}
+
+sqlite3 *
+cp_sqlite_store_get_connection (CpSqliteStore *self)
+{
+  g_return_val_if_fail (CP_IS_SQLITE_STORE (self), NULL);
+  return self->db;
+}
+
+/* GObject */
+
+static void
+cp_sqlite_store_finalize (GObject *object)
+{
+  CpSqliteStore *self = (CpSqliteStore *) object;
+
+  if (self->tx_depth > 0)
+    g_critical ("CpSqliteStore finalized inside a transaction");
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_free (self->path);
+  g_rec_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (cp_sqlite_store_parent_class)->finalize (object);
+}
+
+static void
+cp_sqlite_store_class_init (CpSqliteStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cp_sqlite_store_finalize;
+}
+
+static void
+cp_sqlite_store_init (CpSqliteStore *self)
+{
+  g_rec_mutex_init (&self->lock);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            stmt_finalize);
+}
+
+static void
+cp_sqlite_store_iface_init (CpStoreInterface *iface)
+{
+  iface->begin = cp_sqlite_store_begin;
+  iface->commit = cp_sqlite_store_commit;
+  iface->rollback = cp_sqlite_store_rollback;
+  iface->get_meta = cp_sqlite_store_get_meta;
+  iface->set_meta = cp_sqlite_store_set_meta;
+  iface->save_patient = cp_sqlite_store_save_patient;
+  iface->get_patient = cp_sqlite_store_get_patient;
+  iface->get_patient_by_mrn = cp_sqlite_store_get_patient_by_mrn;
+  iface->list_patients = cp_sqlite_store_list_patients;
+  iface->create_invoice = cp_sqlite_store_create_invoice;
+  iface->get_invoice = cp_sqlite_store_get_invoice;
+  iface->get_invoice_by_number = cp_sqlite_store_get_invoice_by_number;
+  iface->list_invoices = cp_sqlite_store_list_invoices;
+  iface->get_totals = cp_sqlite_store_get_totals;
+  iface->next_invoice_number = cp_sqlite_store_next_invoice_number;
+  iface->set_invoice_voided = cp_sqlite_store_set_invoice_voided;
+  iface->record_payment = cp_sqlite_store_record_payment;
+  iface->record_refund = cp_sqlite_store_record_refund;
+  iface->create_staff = cp_sqlite_store_create_staff;
+  iface->authenticate = cp_sqlite_store_authenticate;
+  iface->list_staff = cp_sqlite_store_list_staff;
+  iface->idempotency_key = cp_sqlite_store_idempotency_key;
+  iface->audit_append = cp_sqlite_store_audit_append;
+}

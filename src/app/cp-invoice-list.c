@@ -1,0 +1,830 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "cp-invoice-list.h"
+#include "cp-invoice-row.h"
+#include "cp-money.h"
+#include "cp-ui-util.h"
+
+typedef enum {
+  COLUMN_NUMBER,
+  COLUMN_PATIENT,
+  COLUMN_ISSUE_DATE,
+  COLUMN_DUE_DATE,
+  COLUMN_TOTAL,
+  COLUMN_BALANCE,
+  COLUMN_STATUS,
+} ColumnKind;
+
+struct _CpInvoiceList
+{
+  AdwBin              parent_instance;
+
+  CpStore            *store;
+  GCancellable       *cancellable;
+  GListStore         *rows;
+  GtkSortListModel   *sort_model;
+  GtkFilterListModel *filter_model;
+  GtkSingleSelection *selection;
+  GtkCustomFilter    *filter;
+  char               *needle;       /* folded search text */
+  char               *search_text;  /* as typed */
+  int                 status_filter;
+  guint               counts[CP_N_INVOICE_STATUSES];
+  guint               n_loading;
+  gboolean            loaded_once;
+  gboolean            updating_dropdown;
+
+  GtkLabel          *outstanding_value;
+  GtkLabel          *outstanding_caption;
+  GtkLabel          *overdue_value;
+  GtkLabel          *overdue_caption;
+  GtkLabel          *paid_value;
+  GtkLabel          *paid_caption;
+  GtkSearchEntry    *search_entry;
+  GtkDropDown       *filter_dropdown;
+  GtkStack          *content_stack;
+  GtkColumnView     *column_view;
+  AdwStatusPage     *empty_page;
+  AdwStatusPage     *error_page;
+  GtkLabel          *count_label;
+};
+
+G_DEFINE_FINAL_TYPE (CpInvoiceList, cp_invoice_list, ADW_TYPE_BIN)
+
+enum {
+  INVOICE_SELECTED,
+  INVOICE_ACTIVATED,
+  LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char *
+status_filter_label (int status)
+{
+  if (status < 0)
+    return _("All");
+  return cp_invoice_status_label (status);
+}
+
+static void
+update_dropdown (CpInvoiceList *self)
+{
+  g_autoptr(GtkStringList) strings = gtk_string_list_new (NULL);
+  guint total = 0;
+
+  for (guint i = 0; i < CP_N_INVOICE_STATUSES; i++)
+    total += self->counts[i];
+
+  for (int status = -1; status < CP_N_INVOICE_STATUSES; status++)
+    {
+      g_autofree char *text = NULL;
+      guint count = status < 0 ? total : self->counts[status];
+
+      if (self->loaded_once)
+        /* Translators: a filter and how many invoices it has, "Overdue (3)" */
+        text = g_strdup_printf (_("%s (%u)"), status_filter_label (status), count);
+      else
+        text = g_strdup (status_filter_label (status));
+      gtk_string_list_append (strings, text);
+    }
+
+  self->updating_dropdown = TRUE;
+  gtk_drop_down_set_model (self->filter_dropdown, G_LIST_MODEL (strings));
+  gtk_drop_down_set_selected (self->filter_dropdown, self->status_filter + 1);
+  self->updating_dropdown = FALSE;
+}
+
+static void
+update_state (CpInvoiceList *self)
+{
+  guint n_shown;
+  guint n_total;
+  g_autofree char *count_text = NULL;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "error") == 0)
+    return;
+  if (!self->loaded_once)
+    {
+      gtk_stack_set_visible_child_name (self->content_stack, "loading");
+      return;
+    }
+
+  n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  n_total = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+
+  count_text = g_strdup_printf (ngettext ("%u of %u invoice", "%u of %u invoices", n_total),
+                                n_shown, n_total);
+  gtk_label_set_text (self->count_label, count_text);
+
+  if (n_shown > 0)
+    {
+      gtk_stack_set_visible_child_name (self->content_stack, "list");
+      return;
+    }
+
+  if (n_total == 0)
+    {
+      adw_status_page_set_icon_name (self->empty_page, "x-office-document-symbolic");
+      adw_status_page_set_title (self->empty_page, _("No Invoices Yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Create the first one with New Invoice (Ctrl+N)."));
+    }
+  else if (self->needle != NULL && *self->needle != '\0')
+    {
+      g_autofree char *title = g_strdup_printf (_("No Invoices Match “%s”"), self->search_text);
+
+      adw_status_page_set_icon_name (self->empty_page, "edit-find-symbolic");
+      adw_status_page_set_title (self->empty_page, title);
+      if (self->status_filter >= 0)
+        adw_status_page_set_description (self->empty_page,
+                                         _("Search by invoice number, patient name or MRN, "
+                                           "or choose All to search every status."));
+      else
+        adw_status_page_set_description (self->empty_page,
+                                         _("Search by invoice number, patient name or MRN, "
+                                           "and check the spelling."));
+    }
+  else
+    {
+      g_autofree char *title = g_strdup_printf (_("No Invoices: %s"),
+                                                status_filter_label (self->status_filter));
+
+      adw_status_page_set_icon_name (self->empty_page, "object-select-symbolic");
+      adw_status_page_set_title (self->empty_page, title);
+      adw_status_page_set_description (self->empty_page, _("Choose All to see every invoice."));
+    }
+  gtk_stack_set_visible_child_name (self->content_stack, "empty");
+}
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  CpInvoiceList *self = user_data;
+  CpInvoiceRow *row = item;
+
+  if (self->status_filter >= 0 && (int) cp_invoice_row_get_status (row) != self->status_filter)
+    return FALSE;
+  return cp_invoice_row_matches (row, self->needle);
+}
+
+/* Columns */
+
+static void
+setup_cb (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  ColumnKind kind = GPOINTER_TO_INT (user_data);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+
+  switch (kind)
+    {
+    case COLUMN_PATIENT:
+      {
+        GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+        GtkWidget *mrn = gtk_label_new (NULL);
+
+        gtk_label_set_xalign (GTK_LABEL (mrn), 0);
+        gtk_label_set_ellipsize (GTK_LABEL (mrn), PANGO_ELLIPSIZE_END);
+        gtk_widget_add_css_class (mrn, "caption");
+        gtk_widget_add_css_class (mrn, "dim-label");
+        gtk_box_append (GTK_BOX (box), label);
+        gtk_box_append (GTK_BOX (box), mrn);
+        gtk_list_item_set_child (item, box);
+        return;
+      }
+    case COLUMN_TOTAL:
+    case COLUMN_BALANCE:
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_widget_add_css_class (label, "numeric");
+      break;
+    case COLUMN_NUMBER:
+      gtk_widget_add_css_class (label, "numeric");
+      break;
+    case COLUMN_STATUS:
+      gtk_widget_set_halign (label, GTK_ALIGN_START);
+      break;
+    case COLUMN_ISSUE_DATE:
+    case COLUMN_DUE_DATE:
+    default:
+      break;
+    }
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cb (GtkSignalListItemFactory *factory,
+         GtkListItem              *item,
+         gpointer                  user_data)
+{
+  ColumnKind kind = GPOINTER_TO_INT (user_data);
+  CpInvoiceRow *row = gtk_list_item_get_item (item);
+  const CpInvoiceSummary *s = cp_invoice_row_get_summary (row);
+  GtkWidget *child = gtk_list_item_get_child (item);
+
+  switch (kind)
+    {
+    case COLUMN_NUMBER:
+      gtk_label_set_text (GTK_LABEL (child), s->number);
+      break;
+    case COLUMN_PATIENT:
+      {
+        GtkWidget *name = gtk_widget_get_first_child (child);
+        GtkWidget *mrn = gtk_widget_get_next_sibling (name);
+        g_autofree char *mrn_text = g_strdup_printf (_("MRN %s"), s->mrn ? s->mrn : "—");
+
+        gtk_label_set_text (GTK_LABEL (name), s->patient_name);
+        gtk_label_set_text (GTK_LABEL (mrn), mrn_text);
+        break;
+      }
+    case COLUMN_ISSUE_DATE:
+    case COLUMN_DUE_DATE:
+      {
+        g_autofree char *text = cp_ui_format_date (kind == COLUMN_ISSUE_DATE ? s->issue_date
+                                                                              : s->due_date);
+        gtk_label_set_text (GTK_LABEL (child), text);
+        if (kind == COLUMN_DUE_DATE && s->status == CP_INVOICE_STATUS_OVERDUE)
+          gtk_widget_add_css_class (child, "error");
+        else
+          gtk_widget_remove_css_class (child, "error");
+        break;
+      }
+    case COLUMN_TOTAL:
+      cp_ui_label_set_money (GTK_LABEL (child), s->total, s->currency);
+      break;
+    case COLUMN_BALANCE:
+      cp_ui_label_set_money (GTK_LABEL (child), s->balance_due, s->currency);
+      if (s->balance_due > 0)
+        {
+          gtk_widget_add_css_class (child, "heading");
+          gtk_widget_remove_css_class (child, "dim-label");
+        }
+      else
+        {
+          gtk_widget_remove_css_class (child, "heading");
+          gtk_widget_add_css_class (child, "dim-label");
+        }
+      break;
+    case COLUMN_STATUS:
+      cp_ui_label_set_status (GTK_LABEL (child), s->status);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GtkSorter *
+string_sorter (const char *property)
+{
+  return GTK_SORTER (gtk_string_sorter_new (gtk_property_expression_new (CP_TYPE_INVOICE_ROW,
+                                                                         NULL, property)));
+}
+
+static GtkSorter *
+numeric_sorter (const char *property)
+{
+  return GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (CP_TYPE_INVOICE_ROW,
+                                                                          NULL, property)));
+}
+
+static void
+add_column (CpInvoiceList *self,
+            const char    *title,
+            ColumnKind     kind,
+            GtkSorter     *sorter,
+            gboolean       expand,
+            int            fixed_width)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) column = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GINT_TO_POINTER (kind));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GINT_TO_POINTER (kind));
+
+  column = gtk_column_view_column_new (title, g_object_ref (factory));
+  gtk_column_view_column_set_sorter (column, sorter);
+  gtk_column_view_column_set_expand (column, expand);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  if (fixed_width > 0)
+    gtk_column_view_column_set_fixed_width (column, fixed_width);
+  gtk_column_view_append_column (self->column_view, column);
+  g_clear_object (&sorter);
+}
+
+static void
+setup_columns (CpInvoiceList *self)
+{
+  add_column (self, _("Invoice"), COLUMN_NUMBER, string_sorter ("number"), FALSE, 150);
+  add_column (self, _("Patient"), COLUMN_PATIENT, string_sorter ("patient-name"), TRUE, -1);
+  add_column (self, _("Issued"), COLUMN_ISSUE_DATE, string_sorter ("issue-date"), FALSE, 112);
+  add_column (self, _("Due"), COLUMN_DUE_DATE, string_sorter ("due-date"), FALSE, 112);
+  add_column (self, _("Total"), COLUMN_TOTAL, numeric_sorter ("total"), FALSE, 110);
+  add_column (self, _("Balance"), COLUMN_BALANCE, numeric_sorter ("balance-due"), FALSE, 110);
+  add_column (self, _("Status"), COLUMN_STATUS, numeric_sorter ("status"), FALSE, 130);
+}
+
+/* Loading */
+
+static void
+set_card (GtkLabel   *value,
+          GtkLabel   *caption,
+          gint64      amount,
+          const char *currency,
+          const char *caption_text)
+{
+  cp_ui_label_set_money (value, amount, currency);
+  gtk_label_set_text (caption, caption_text);
+}
+
+static void
+totals_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(CpInvoiceList) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CpInvoiceTotals *totals;
+  g_autofree char *outstanding = NULL;
+  g_autofree char *overdue = NULL;
+  g_autofree char *paid = NULL;
+
+  totals = cp_store_get_totals_finish (CP_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (totals == NULL)
+    {
+      g_warning ("Cannot compute the invoice totals: %s", error->message);
+      gtk_label_set_text (self->outstanding_value, "—");
+      gtk_label_set_text (self->overdue_value, "—");
+      gtk_label_set_text (self->paid_value, "—");
+      return;
+    }
+
+  outstanding = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " open invoice",
+                                           "%" G_GINT64_FORMAT " open invoices",
+                                           totals->outstanding_count),
+                                 totals->outstanding_count);
+  overdue = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " invoice past due",
+                                       "%" G_GINT64_FORMAT " invoices past due",
+                                       totals->overdue_count),
+                             totals->overdue_count);
+  paid = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " payment",
+                                    "%" G_GINT64_FORMAT " payments",
+                                    totals->paid_this_month_count),
+                          totals->paid_this_month_count);
+  set_card (self->outstanding_value, self->outstanding_caption,
+            totals->outstanding, totals->currency, outstanding);
+  set_card (self->overdue_value, self->overdue_caption,
+            totals->overdue, totals->currency, overdue);
+  set_card (self->paid_value, self->paid_caption,
+            totals->paid_this_month, totals->currency, paid);
+
+  cp_invoice_totals_clear (totals);
+  g_free (totals);
+}
+
+static void
+finish_loading (CpInvoiceList *self)
+{
+  g_assert (self->n_loading > 0);
+
+  if (--self->n_loading == 0)
+    {
+      update_state (self);
+      g_signal_emit (self, signals[LOADED], 0);
+    }
+}
+
+static void
+list_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(CpInvoiceList) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) summaries = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  gint64 selected_id = 0;
+  CpInvoiceRow *selected;
+
+  summaries = cp_store_list_invoices_finish (CP_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (summaries == NULL)
+    {
+      adw_status_page_set_description (self->error_page, error->message);
+      gtk_stack_set_visible_child_name (self->content_stack, "error");
+      finish_loading (self);
+      return;
+    }
+
+  selected = gtk_single_selection_get_selected_item (self->selection);
+  if (selected != NULL)
+    selected_id = cp_invoice_row_get_id (selected);
+
+  /* The rows take the summaries over. */
+  g_ptr_array_set_free_func (summaries, NULL);
+  rows = g_ptr_array_new_full (summaries->len, g_object_unref);
+  memset (self->counts, 0, sizeof self->counts);
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      CpInvoiceSummary *s = g_ptr_array_index (summaries, i);
+
+      if (s->status < CP_N_INVOICE_STATUSES)
+        self->counts[s->status]++;
+      g_ptr_array_add (rows, cp_invoice_row_new (s));
+    }
+
+  self->loaded_once = TRUE;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "error") == 0)
+    gtk_stack_set_visible_child_name (self->content_stack, "loading");
+  g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
+                       rows->pdata, rows->len);
+  update_dropdown (self);
+
+  if (selected_id != 0)
+    cp_invoice_list_select_invoice (self, selected_id);
+  else
+    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+
+  finish_loading (self);
+}
+
+void
+cp_invoice_list_reload (CpInvoiceList *self)
+{
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->n_loading = 0;
+
+  if (self->store == NULL)
+    return;
+
+  self->cancellable = g_cancellable_new ();
+  if (!self->loaded_once)
+    gtk_stack_set_visible_child_name (self->content_stack, "loading");
+
+  self->n_loading = 2;
+  cp_store_list_invoices_async (self->store, NULL, self->cancellable, list_cb,
+                                g_object_ref (self));
+  cp_store_get_totals_async (self->store, self->cancellable, totals_cb, g_object_ref (self));
+  finish_loading (self); /* totals do not hold the list back */
+}
+
+/* Callbacks */
+
+static void
+search_changed_cb (CpInvoiceList *self)
+{
+  cp_invoice_list_set_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+}
+
+static void
+stop_search_cb (CpInvoiceList *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+static void
+search_activate_cb (CpInvoiceList *self)
+{
+  /* Enter in the search opens the first match, as in GNOME Settings. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
+    {
+      if (gtk_single_selection_get_selected (self->selection) == GTK_INVALID_LIST_POSITION)
+        gtk_single_selection_set_selected (self->selection, 0);
+      cp_invoice_list_activate_selected (self);
+    }
+}
+
+static void
+filter_selected_cb (CpInvoiceList *self)
+{
+  guint selected;
+
+  if (self->updating_dropdown)
+    return;
+  selected = gtk_drop_down_get_selected (self->filter_dropdown);
+  if (selected == GTK_INVALID_LIST_POSITION)
+    return;
+  cp_invoice_list_set_status_filter (self, (int) selected - 1);
+}
+
+static void
+retry_cb (CpInvoiceList *self)
+{
+  gtk_stack_set_visible_child_name (self->content_stack, "loading");
+  cp_invoice_list_reload (self);
+}
+
+static void
+activate_cb (CpInvoiceList *self,
+             guint          position)
+{
+  g_autoptr(CpInvoiceRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (row != NULL)
+    g_signal_emit (self, signals[INVOICE_ACTIVATED], 0, cp_invoice_row_get_id (row));
+}
+
+static void
+selection_changed_cb (CpInvoiceList *self)
+{
+  CpInvoiceRow *row = gtk_single_selection_get_selected_item (self->selection);
+
+  if (row != NULL)
+    g_signal_emit (self, signals[INVOICE_SELECTED], 0, cp_invoice_row_get_id (row));
+}
+
+static void
+items_changed_cb (CpInvoiceList *self)
+{
+  update_state (self);
+}
+
+static void
+cp_invoice_list_dispose (GObject *object)
+{
+  CpInvoiceList *self = CP_INVOICE_LIST (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_INVOICE_LIST);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->rows);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (cp_invoice_list_parent_class)->dispose (object);
+}
+
+static void
+cp_invoice_list_finalize (GObject *object)
+{
+  CpInvoiceList *self = CP_INVOICE_LIST (object);
+
+  g_free (self->needle);
+  g_free (self->search_text);
+
+  G_OBJECT_CLASS (cp_invoice_list_parent_class)->finalize (object);
+}
+
+static void
+cp_invoice_list_class_init (CpInvoiceListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cp_invoice_list_dispose;
+  object_class->finalize = cp_invoice_list_finalize;
+
+  signals[INVOICE_SELECTED] = g_signal_new ("invoice-selected", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[INVOICE_ACTIVATED] = g_signal_new ("invoice-activated", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/cp-invoice-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, outstanding_value);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, outstanding_caption);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, overdue_value);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, overdue_caption);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, paid_value);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, paid_caption);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, filter_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, column_view);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, error_page);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, count_label);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, filter_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, retry_cb);
+  gtk_widget_class_bind_template_callback (widget_class, activate_cb);
+}
+
+static void
+cp_invoice_list_init (CpInvoiceList *self)
+{
+  GtkSorter *sorter;
+
+  self->status_filter = -1;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  setup_columns (self);
+
+  self->rows = g_list_store_new (CP_TYPE_INVOICE_ROW);
+  sorter = gtk_column_view_get_sorter (self->column_view);
+  /* Sort first, then filter: typing in the search does not re-sort 100,000 rows. */
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)),
+                                              g_object_ref (sorter));
+  gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
+                                                  GTK_FILTER (self->filter));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->selection, "selection-changed",
+                           G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->filter_model, "items-changed",
+                           G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
+
+  update_dropdown (self);
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
+}
+
+GtkWidget *
+cp_invoice_list_new (void)
+{
+  return g_object_new (CP_TYPE_INVOICE_LIST, NULL);
+}
+
+void
+cp_invoice_list_set_store (CpInvoiceList *self,
+                           CpStore       *store)
+{
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+
+  if (!g_set_object (&self->store, store))
+    return;
+
+  self->loaded_once = FALSE;
+  g_list_store_remove_all (self->rows);
+  memset (self->counts, 0, sizeof self->counts);
+  update_dropdown (self);
+  cp_invoice_list_reload (self);
+}
+
+gboolean
+cp_invoice_list_get_loading (CpInvoiceList *self)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST (self), FALSE);
+
+  return self->n_loading > 0;
+}
+
+void
+cp_invoice_list_set_status_filter (CpInvoiceList *self,
+                                   int            status)
+{
+  GtkFilterChange change;
+
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+  g_return_if_fail (status >= -1 && status < CP_N_INVOICE_STATUSES);
+
+  if (self->status_filter == status)
+    return;
+
+  change = self->status_filter == -1 ? GTK_FILTER_CHANGE_MORE_STRICT
+         : status == -1 ? GTK_FILTER_CHANGE_LESS_STRICT
+         : GTK_FILTER_CHANGE_DIFFERENT;
+  self->status_filter = status;
+  if (gtk_drop_down_get_selected (self->filter_dropdown) != (guint) (status + 1))
+    gtk_drop_down_set_selected (self->filter_dropdown, status + 1);
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  update_state (self);
+}
+
+int
+cp_invoice_list_get_status_filter (CpInvoiceList *self)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST (self), -1);
+
+  return self->status_filter;
+}
+
+guint
+cp_invoice_list_get_status_count (CpInvoiceList *self,
+                                  int            status)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST (self), 0);
+
+  if (status < 0)
+    return g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  g_return_val_if_fail (status < CP_N_INVOICE_STATUSES, 0);
+  return self->counts[status];
+}
+
+void
+cp_invoice_list_set_search (CpInvoiceList *self,
+                            const char    *text)
+{
+  g_autofree char *stripped = NULL;
+  g_autofree char *needle = NULL;
+  GtkFilterChange change;
+
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+
+  stripped = g_strstrip (g_strdup (text ? text : ""));
+  needle = cp_ui_fold (stripped);
+  if (g_strcmp0 (needle, self->needle ? self->needle : "") == 0)
+    return;
+
+  /* A longer needle that contains the old one can only narrow the list. */
+  if (self->needle != NULL && strstr (needle, self->needle) != NULL)
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (self->needle != NULL && strstr (self->needle, needle) != NULL)
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  else
+    change = GTK_FILTER_CHANGE_DIFFERENT;
+
+  g_free (self->needle);
+  self->needle = g_steal_pointer (&needle);
+  g_free (self->search_text);
+  self->search_text = g_steal_pointer (&stripped);
+
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text ? text : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  update_state (self);
+}
+
+void
+cp_invoice_list_focus_search (CpInvoiceList *self)
+{
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+GListModel *
+cp_invoice_list_get_model (CpInvoiceList *self)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST (self), NULL);
+
+  return G_LIST_MODEL (self->filter_model);
+}
+
+gboolean
+cp_invoice_list_select_invoice (CpInvoiceList *self,
+                                gint64         id)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_val_if_fail (CP_IS_INVOICE_LIST (self), FALSE);
+
+  model = G_LIST_MODEL (self->filter_model);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CpInvoiceRow) row = g_list_model_get_item (model, i);
+
+      if (cp_invoice_row_get_id (row) == id)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+cp_invoice_list_activate_selected (CpInvoiceList *self)
+{
+  guint position;
+
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+
+  position = gtk_single_selection_get_selected (self->selection);
+  if (position != GTK_INVALID_LIST_POSITION)
+    activate_cb (self, position);
+}
+
+const char *
+cp_invoice_list_get_state (CpInvoiceList *self)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->content_stack);
+}

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cp-new-invoice-dialog.h"
+#include "cp-window.h"
+
+struct _CpWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+  CpStore              *store;
+  CpStaff              *staff;
+  gint64                pending_select_id;
+  gboolean              patient_from_invoice;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwStatusPage        *store_error_page;
+  CpSigninPage         *signin_page;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *list_pane;
+  GtkWidget            *detail_pane;
+  CpInvoiceList        *invoice_list;
+  GtkStack             *detail_stack;
+  CpInvoiceDetail      *invoice_detail;
+  CpPatientView        *patient_view;
+  AdwWindowTitle       *detail_title;
+  GtkWidget            *back_button;
+  GtkLabel             *staff_label;
+  AdwAvatar            *staff_avatar;
+};
+
+G_DEFINE_FINAL_TYPE (CpWindow, cp_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+update_actions (CpWindow *self)
+{
+  gboolean signed_in = self->staff != NULL;
+  gboolean can_back = FALSE;
+
+  if (signed_in)
+    {
+      gboolean folded = adw_leaflet_get_folded (self->leaflet);
+      gboolean on_detail = adw_leaflet_get_visible_child (self->leaflet) == self->detail_pane;
+      gboolean on_patient = g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack),
+                                       "patient") == 0;
+
+      can_back = (on_patient && self->patient_from_invoice) || (folded && on_detail);
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-out", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-invoice", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_back);
+  gtk_widget_set_visible (self->back_button, can_back);
+}
+
+static void
+update_detail_title (CpWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->detail_stack);
+
+  if (g_strcmp0 (page, "patient") == 0)
+    {
+      const CpPatient *p = cp_patient_view_get_patient (self->patient_view);
+
+      adw_window_title_set_title (self->detail_title, _("Patient"));
+      adw_window_title_set_subtitle (self->detail_title, p ? p->mrn : NULL);
+    }
+  else
+    {
+      const CpInvoice *inv = cp_invoice_detail_get_invoice (self->invoice_detail);
+
+      adw_window_title_set_title (self->detail_title, _("Invoice"));
+      adw_window_title_set_subtitle (self->detail_title, inv ? inv->number : NULL);
+    }
+}
+
+void
+cp_window_open_invoice (CpWindow *self,
+                        gint64    invoice_id)
+{
+  g_return_if_fail (CP_IS_WINDOW (self));
+
+  self->patient_from_invoice = FALSE;
+  gtk_stack_set_visible_child_name (self->detail_stack, "invoice");
+  cp_invoice_detail_show_invoice (self->invoice_detail, invoice_id);
+  adw_leaflet_set_visible_child (self->leaflet, self->detail_pane);
+  update_detail_title (self);
+  update_actions (self);
+}
+
+void
+cp_window_open_patient (CpWindow *self,
+                        gint64    patient_id)
+{
+  g_return_if_fail (CP_IS_WINDOW (self));
+
+  self->patient_from_invoice =
+    g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "invoice") == 0 &&
+    cp_invoice_detail_get_invoice_id (self->invoice_detail) != 0;
+  cp_patient_view_show_patient (self->patient_view, patient_id);
+  gtk_stack_set_visible_child_name (self->detail_stack, "patient");
+  adw_leaflet_set_visible_child (self->leaflet, self->detail_pane);
+  update_detail_title (self);
+  update_actions (self);
+}
+
+/* Signals from the children */
+
+static void
+invoice_selected_cb (CpWindow *self,
+                     gint64    id)
+{
+  /* Side by side, the detail follows the selection; folded, Enter opens it. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    return;
+  self->patient_from_invoice = FALSE;
+  gtk_stack_set_visible_child_name (self->detail_stack, "invoice");
+  cp_invoice_detail_show_invoice (self->invoice_detail, id);
+  update_detail_title (self);
+  update_actions (self);
+}
+
+static void
+invoice_activated_cb (CpWindow *self,
+                      gint64    id)
+{
+  cp_window_open_invoice (self, id);
+  if (adw_leaflet_get_folded (self->leaflet))
+    gtk_widget_grab_focus (GTK_WIDGET (self->invoice_detail));
+}
+
+static void
+patient_activated_cb (CpWindow *self,
+                      gint64    patient_id)
+{
+  cp_window_open_patient (self, patient_id);
+}
+
+static void
+list_loaded_cb (CpWindow *self)
+{
+  if (self->pending_select_id != 0)
+    {
+      cp_invoice_list_select_invoice (self->invoice_list, self->pending_select_id);
+      self->pending_select_id = 0;
+    }
+}
+
+static void
+detail_loaded_cb (CpWindow *self)
+{
+  update_detail_title (self);
+}
+
+static void
+leaflet_changed_cb (CpWindow *self)
+{
+  update_actions (self);
+}
+
+static void
+signed_in_cb (CpWindow *self,
+              CpStaff  *staff)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *object = NULL;
+  g_autofree char *label = NULL;
+
+  g_clear_pointer (&self->staff, cp_staff_free);
+  self->staff = g_new0 (CpStaff, 1);
+  self->staff->id = staff->id;
+  self->staff->username = g_strdup (staff->username);
+  self->staff->display_name = g_strdup (staff->display_name);
+  self->staff->role = staff->role;
+  self->staff->active = staff->active;
+
+  object = g_strdup_printf ("staff:%s", staff->username);
+  if (!cp_store_audit_append (self->store, staff->id, "sign-in", object, NULL, &error))
+    g_warning ("Sign-in of %s not audited: %s", staff->username, error->message);
+
+  /* Translators: staff name and role in the header, "Casey Clerk · Clerk" */
+  label = g_strdup_printf (_("%s · %s"), staff->display_name, cp_role_label (staff->role));
+  gtk_label_set_text (self->staff_label, label);
+  adw_avatar_set_text (self->staff_avatar, staff->display_name);
+
+  self->patient_from_invoice = FALSE;
+  cp_invoice_detail_show_invoice (self->invoice_detail, 0);
+  gtk_stack_set_visible_child_name (self->detail_stack, "invoice");
+  adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+  gtk_stack_set_visible_child_name (self->main_stack, "main");
+  cp_invoice_list_set_store (self->invoice_list, self->store);
+  cp_invoice_list_reload (self->invoice_list);
+  update_detail_title (self);
+  update_actions (self);
+  cp_invoice_list_focus_search (self->invoice_list);
+}
+
+/* Actions */
+
+static void
+sign_out_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *object = NULL;
+
+  if (self->staff == NULL)
+    return;
+
+  object = g_strdup_printf ("staff:%s", self->staff->username);
+  if (!cp_store_audit_append (self->store, self->staff->id, "sign-out", object, NULL, &error))
+    g_warning ("Sign-out not audited: %s", error->message);
+
+  g_clear_pointer (&self->staff, cp_staff_free);
+  cp_invoice_detail_show_invoice (self->invoice_detail, 0);
+  cp_invoice_list_set_search (self->invoice_list, "");
+  gtk_stack_set_visible_child_name (self->main_stack, "signin");
+  cp_signin_page_reset (self->signin_page);
+  update_actions (self);
+}
+
+static void
+invoice_created_cb (CpWindow *self,
+                    gint64    id)
+{
+  g_autoptr(AdwToast) toast = adw_toast_new (_("Invoice created"));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, g_steal_pointer (&toast));
+  self->pending_select_id = id;
+  cp_invoice_list_reload (self->invoice_list);
+  cp_window_open_invoice (self, id);
+}
+
+static void
+new_invoice_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  CpNewInvoiceDialog *dialog;
+
+  if (self->staff == NULL || self->store == NULL)
+    return;
+
+  dialog = cp_new_invoice_dialog_new (GTK_WINDOW (self), self->store, self->staff->id);
+  g_signal_connect_object (dialog, "invoice-created", G_CALLBACK (invoice_created_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  CpWindow *self = CP_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+  cp_invoice_list_focus_search (self->invoice_list);
+}
+
+static void
+refresh_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  CpWindow *self = CP_WINDOW (widget);
+
+  cp_invoice_list_reload (self->invoice_list);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "patient") == 0)
+    cp_patient_view_reload (self->patient_view);
+  else
+    cp_invoice_detail_reload (self->invoice_detail);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  CpWindow *self = CP_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "patient") == 0 &&
+      self->patient_from_invoice)
+    {
+      self->patient_from_invoice = FALSE;
+      gtk_stack_set_visible_child_name (self->detail_stack, "invoice");
+      update_detail_title (self);
+    }
+  else if (adw_leaflet_get_folded (self->leaflet))
+    {
+      adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+      cp_invoice_list_focus_search (self->invoice_list);
+    }
+  update_actions (self);
+}
+
+static void
+quit_cb (CpWindow *self)
+{
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+/* Window */
+
+static gboolean
+cp_window_close_request (GtkWindow *window)
+{
+  CpWindow *self = CP_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  if (!gtk_window_is_maximized (window) && width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  return GTK_WINDOW_CLASS (cp_window_parent_class)->close_request (window);
+}
+
+static void
+cp_window_dispose (GObject *object)
+{
+  CpWindow *self = CP_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_WINDOW);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (cp_window_parent_class)->dispose (object);
+}
+
+static void
+cp_window_finalize (GObject *object)
+{
+  CpWindow *self = CP_WINDOW (object);
+
+  g_clear_pointer (&self->staff, cp_staff_free);
+
+  G_OBJECT_CLASS (cp_window_parent_class)->finalize (object);
+}
+
+static void
+cp_window_class_init (CpWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = cp_window_dispose;
+  object_class->finalize = cp_window_finalize;
+  window_class->close_request = cp_window_close_request;
+
+  g_type_ensure (CP_TYPE_SIGNIN_PAGE);
+  g_type_ensure (CP_TYPE_INVOICE_LIST);
+  g_type_ensure (CP_TYPE_INVOICE_DETAIL);
+  g_type_ensure (CP_TYPE_PATIENT_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/cp-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, CpWindow, name)
+  BIND (toast_overlay);
+  BIND (main_stack);
+  BIND (store_error_page);
+  BIND (signin_page);
+  BIND (leaflet);
+  BIND (list_pane);
+  BIND (detail_pane);
+  BIND (invoice_list);
+  BIND (detail_stack);
+  BIND (invoice_detail);
+  BIND (patient_view);
+  BIND (detail_title);
+  BIND (back_button);
+  BIND (staff_label);
+  BIND (staff_avatar);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, invoice_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, invoice_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, patient_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, list_loaded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, detail_loaded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, leaflet_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
+  gtk_widget_class_bind_template_callback (widget_class, quit_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
+  gtk_widget_class_install_action (widget_class, "win.new-invoice", NULL, new_invoice_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-invoice", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
+}
+
+static void
+cp_window_init (CpWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  update_actions (self);
+}
+
+CpWindow *
+cp_window_new (GtkApplication *application)
+{
+  return g_object_new (CP_TYPE_WINDOW, "application", application, NULL);
+}
+
+void
+cp_window_set_store (CpWindow *self,
+                     CpStore  *store)
+{
+  g_return_if_fail (CP_IS_WINDOW (self));
+  g_return_if_fail (CP_IS_STORE (store));
+
+  g_set_object (&self->store, store);
+  g_clear_pointer (&self->staff, cp_staff_free);
+  cp_signin_page_set_store (self->signin_page, store);
+  cp_invoice_detail_set_store (self->invoice_detail, store);
+  cp_patient_view_set_store (self->patient_view, store);
+  gtk_stack_set_visible_child_name (self->main_stack, "signin");
+  update_actions (self);
+}
+
+CpStore *
+cp_window_get_store (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+
+  return self->store;
+}
+
+void
+cp_window_show_store_error (CpWindow     *self,
+                            const char   *path,
+                            const GError *error)
+{
+  g_autofree char *description = NULL;
+
+  g_return_if_fail (CP_IS_WINDOW (self));
+
+  description = g_strdup_printf (_("CarePay could not open the database “%s”: %s\n\n"
+                                   "If the file was moved, or this account cannot read and "
+                                   "write it, ask IT to restore it. If it comes from a newer "
+                                   "CarePay, update CarePay on this computer. To use another "
+                                   "file, start CarePay with --db FILE."),
+                                 path ? path : "", error ? error->message : _("unknown error"));
+  adw_status_page_set_description (self->store_error_page, description);
+  gtk_stack_set_visible_child_name (self->main_stack, "error");
+}
+
+const CpStaff *
+cp_window_get_staff (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+
+  return self->staff;
+}
+
+const char *
+cp_window_get_page (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+CpSigninPage *
+cp_window_get_signin_page (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  return self->signin_page;
+}
+
+CpInvoiceList *
+cp_window_get_invoice_list (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  return self->invoice_list;
+}
+
+CpInvoiceDetail *
+cp_window_get_invoice_detail (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  return self->invoice_detail;
+}
+
+CpPatientView *
+cp_window_get_patient_view (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  return self->patient_view;
+}
+
+AdwLeaflet *
+cp_window_get_leaflet (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  return self->leaflet;
+}
+
+const char *
+cp_window_get_detail_page (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->detail_stack);
+}
