@@ -1,3 +1,201 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-int main (int argc, char **argv);
-int main (int argc, char **argv) { return 1; }
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "cp-error.h"
+#include "ctl.h"
+
+/* Later command groups (pay, refund, link, void, sync, verify, webhook-listen,
+ * import, export, audit, remind) add a row here and a ctl-<group>.c file. */
+static const CtlCommand commands[] = {
+  { "seed-demo", ctl_cmd_seed_demo, "[--invoices N] [--seed S]",
+    N_("Fill the database with demo data (created if missing)") },
+  { "invoices", ctl_cmd_invoices, "[--status S] [--search Q] [--json]",
+    N_("List invoices") },
+  { "invoice", ctl_cmd_invoice, "NUMBER [--json]",
+    N_("Show one invoice with its line items, payments and refunds") },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: carepayctl [--db FILE] [--api-base URL] [--secret-key KEY] COMMAND [OPTIONS]"));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *left = g_strdup_printf ("%s %s", commands[i].name, commands[i].args);
+      fprintf (out, "  %-44s %s\n", left, _(commands[i].summary));
+    }
+  fprintf (out, "\n%s\n", _("Global options:"));
+  fprintf (out, "  %-44s %s\n", "--db FILE", _("Database file (default: ~/.local/share/carepay/carepay.db)"));
+  fprintf (out, "  %-44s %s\n", "--api-base URL", _("Stripe API base URL"));
+  fprintf (out, "  %-44s %s\n", "--secret-key KEY", _("Stripe secret key"));
+  fprintf (out, "\n%s\n", _("Run “carepayctl COMMAND --help” for a command’s options."));
+}
+
+int
+ctl_fail (int         status,
+          const char *format,
+          ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One line, whatever the message holds */
+  g_strdelimit (message, "\r\n", ' ');
+  fprintf (stderr, "carepayctl: %s\n", message);
+  return status;
+}
+
+int
+ctl_fail_error (const GError *error)
+{
+  return ctl_fail (CTL_EXIT_FAIL, "%s", error->message);
+}
+
+gboolean
+ctl_parse_options (const char    *command,
+                   const char    *parameter_string,
+                   GOptionEntry  *entries,
+                   int           *argc,
+                   char        ***argv,
+                   int           *exit_status)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("carepayctl %s", command);
+
+  g_set_prgname (prgname);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *exit_status = ctl_fail (CTL_EXIT_USAGE, "%s: %s", command, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+CpSqliteStore *
+ctl_open_store (CtlContext  *ctx,
+                gboolean     read_only,
+                GError     **error)
+{
+  return cp_sqlite_store_open (ctx->db_path,
+                               read_only ? CP_SQLITE_OPEN_READ_ONLY : CP_SQLITE_OPEN_CREATE,
+                               error);
+}
+
+/* "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i past the value. */
+static gboolean
+take_global (const char  *name,
+             int          argc,
+             char       **argv,
+             int         *i,
+             char       **out,
+             int         *exit_status)
+{
+  const char *arg = argv[*i];
+  size_t len = strlen (name);
+
+  if (strncmp (arg, name, len) != 0 || (arg[len] != '\0' && arg[len] != '='))
+    return FALSE;
+
+  if (arg[len] == '=')
+    {
+      g_free (*out);
+      *out = g_strdup (arg + len + 1);
+    }
+  else if (*i + 1 < argc)
+    {
+      g_free (*out);
+      *out = g_strdup (argv[++(*i)]);
+    }
+  else
+    *exit_status = ctl_fail (CTL_EXIT_USAGE, _("%s needs a value"), name);
+
+  if (*out != NULL && **out == '\0' && *exit_status == CTL_EXIT_OK)
+    *exit_status = ctl_fail (CTL_EXIT_USAGE, _("%s needs a value"), name);
+  return TRUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  CtlContext ctx = { NULL, NULL, NULL };
+  int status = CTL_EXIT_OK;
+  int i;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("carepayctl");
+
+  for (i = 1; i < argc && status == CTL_EXIT_OK; i++)
+    {
+      const char *arg = argv[i];
+
+      if (arg[0] != '-')
+        break;
+      if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        {
+          print_usage (stdout);
+          goto out;
+        }
+      if (g_str_equal (arg, "--version"))
+        {
+          printf ("carepayctl %s\n", PACKAGE_VERSION);
+          goto out;
+        }
+      if (take_global ("--db", argc, argv, &i, &ctx.db_path, &status) ||
+          take_global ("--api-base", argc, argv, &i, &ctx.api_base, &status) ||
+          take_global ("--secret-key", argc, argv, &i, &ctx.secret_key, &status))
+        continue;
+
+      status = ctl_fail (CTL_EXIT_USAGE, _("unknown option %s (global options go before the command)"), arg);
+    }
+
+  if (status != CTL_EXIT_OK)
+    goto out;
+
+  if (i >= argc)
+    {
+      print_usage (stderr);
+      status = CTL_EXIT_USAGE;
+      goto out;
+    }
+
+  if (ctx.db_path == NULL)
+    ctx.db_path = cp_store_default_path ();
+
+  for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+    {
+      if (g_str_equal (commands[c].name, argv[i]))
+        {
+          status = commands[c].func (&ctx, argc - i, argv + i);
+          goto out;
+        }
+    }
+
+  status = ctl_fail (CTL_EXIT_USAGE, _("unknown command “%s”; run carepayctl --help"), argv[i]);
+
+out:
+  g_free (ctx.db_path);
+  g_free (ctx.api_base);
+  if (ctx.secret_key != NULL)
+    {
+      memset (ctx.secret_key, 0, strlen (ctx.secret_key));
+      g_free (ctx.secret_key);
+    }
+  return status;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cp-sqlite-store.h"
+
+G_BEGIN_DECLS
+
+/* Exit statuses: 0 done, 1 the command failed, 2 the command line was wrong. */
+#define CTL_EXIT_OK    0
+#define CTL_EXIT_FAIL  1
+#define CTL_EXIT_USAGE 2
+
+/* Global options, parsed before the command name and kept for every command. */
+typedef struct {
+  char *db_path;      /* --db, or cp_store_default_path() */
+  char *api_base;     /* --api-base: Stripe API base URL, for pay/refund/sync */
+  char *secret_key;   /* --secret-key: never printed */
+} CtlContext;
+
+typedef int (*CtlCommandFunc) (CtlContext *ctx,
+                               int         argc,
+                               char      **argv);
+
+typedef struct {
+  const char     *name;
+  CtlCommandFunc  func;
+  const char     *args;     /* for the usage text */
+  const char     *summary;
+} CtlCommand;
+
+/* Prints "carepayctl: <message>" as one line on stderr and returns `status`. */
+int            ctl_fail            (int          status,
+                                    const char  *format,
+                                    ...) G_GNUC_PRINTF (2, 3);
+int            ctl_fail_error      (const GError *error);
+
+/* Parses a command's own options (argv[0] is the command name); on a wrong
+ * option prints the error and returns FALSE with *exit_status set. */
+gboolean       ctl_parse_options   (const char    *command,
+                                    const char    *parameter_string,
+                                    GOptionEntry  *entries,
+                                    int           *argc,
+                                    char        ***argv,
+                                    int           *exit_status);
+
+/* Opens the database. Read-only commands never create or change the file. */
+CpSqliteStore *ctl_open_store      (CtlContext    *ctx,
+                                    gboolean       read_only,
+                                    GError       **error);
+
+/* Command groups, one file each */
+int            ctl_cmd_seed_demo   (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_invoices    (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_invoice     (CtlContext *ctx, int argc, char **argv);
+
+G_END_DECLS

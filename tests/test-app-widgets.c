@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Each widget class of the app: created and destroyed without leaks, and
+ * the small behaviours that need no window. */
+#include "config.h"
+
+#include "cp-application.h"
+#include "cp-invoice-detail.h"
+#include "cp-invoice-list.h"
+#include "cp-invoice-row.h"
+#include "cp-line-item-editor.h"
+#include "cp-new-invoice-dialog.h"
+#include "cp-patient-view.h"
+#include "cp-signin-page.h"
+#include "cp-ui-util.h"
+#include "cp-window.h"
+#include "test-app-util.h"
+
+static void
+check_widget (GtkWidget *widget)
+{
+  g_object_ref_sink (widget);
+  g_assert_true (GTK_IS_WIDGET (widget));
+  g_assert_finalize_object (widget);
+}
+
+static void
+test_signin_page (void)
+{
+  check_widget (cp_signin_page_new ());
+}
+
+static void
+test_invoice_list (void)
+{
+  check_widget (cp_invoice_list_new ());
+}
+
+static void
+test_invoice_detail (void)
+{
+  GtkWidget *detail = g_object_ref_sink (cp_invoice_detail_new ());
+
+  /* Payment actions exist but stay off until the payments work wires them. */
+  g_assert_false (gtk_widget_activate_action (detail, "invoice.no-such-action", NULL));
+  g_assert_finalize_object (detail);
+}
+
+static void
+test_patient_view (void)
+{
+  check_widget (cp_patient_view_new ());
+}
+
+static void
+test_line_item_editor (void)
+{
+  GtkWidget *editor = g_object_ref_sink (cp_line_item_editor_new ("2026-11-22"));
+  g_autoptr(CpLineItem) item = NULL;
+  gint64 amount = 0;
+
+  cp_line_item_editor_set_fields (CP_LINE_ITEM_EDITOR (editor), "MRI, brain", "70551", "3",
+                                  "$1,250.25", NULL, "Dr. Lee");
+  g_assert_true (cp_line_item_editor_peek_amount (CP_LINE_ITEM_EDITOR (editor), "USD", &amount));
+  g_assert_cmpint (amount, ==, 375075);
+  item = cp_line_item_editor_validate (CP_LINE_ITEM_EDITOR (editor), "USD");
+  g_assert_nonnull (item);
+  g_assert_cmpint (item->quantity, ==, 3);
+  g_assert_cmpint (item->unit_amount, ==, 125025);
+  g_assert_cmpint (item->amount, ==, 375075);
+  g_assert_cmpstr (item->service_date, ==, "2026-11-22");
+  g_assert_cmpstr (item->provider, ==, "Dr. Lee");
+
+  /* JPY has no minor digits: "12.50" does not parse. */
+  cp_line_item_editor_set_fields (CP_LINE_ITEM_EDITOR (editor), NULL, NULL, "1", "12.50", NULL, NULL);
+  g_assert_null (cp_line_item_editor_validate (CP_LINE_ITEM_EDITOR (editor), "JPY"));
+  g_assert_nonnull (cp_line_item_editor_get_error (CP_LINE_ITEM_EDITOR (editor), "price"));
+
+  cp_line_item_editor_set_fields (CP_LINE_ITEM_EDITOR (editor), NULL, NULL, "abc", "12", NULL, NULL);
+  g_assert_null (cp_line_item_editor_validate (CP_LINE_ITEM_EDITOR (editor), "USD"));
+  g_assert_nonnull (cp_line_item_editor_get_error (CP_LINE_ITEM_EDITOR (editor), "quantity"));
+  g_assert_null (cp_line_item_editor_get_error (CP_LINE_ITEM_EDITOR (editor), "price"));
+
+  g_assert_finalize_object (editor);
+}
+
+static void
+test_invoice_row (void)
+{
+  CpInvoiceSummary *s = cp_invoice_summary_new ();
+  CpInvoiceRow *row;
+  gint64 total = 0;
+  g_autofree char *needle = NULL;
+
+  s->id = 7;
+  s->number = g_strdup ("INV-2026-000007");
+  s->patient_name = g_strdup ("Ñúñez, José");
+  s->mrn = g_strdup ("MRN-00042");
+  s->currency = g_strdup ("USD");
+  s->total = 12345;
+  s->status = CP_INVOICE_STATUS_OVERDUE;
+  row = cp_invoice_row_new (s);
+
+  g_object_get (row, "total", &total, NULL);
+  g_assert_cmpint (total, ==, 12345);
+  g_assert_cmpint (cp_invoice_row_get_status (row), ==, CP_INVOICE_STATUS_OVERDUE);
+  g_assert_true (cp_invoice_row_matches (row, ""));
+  needle = cp_ui_fold ("ÑÚÑEZ");
+  g_assert_true (cp_invoice_row_matches (row, needle));
+  g_clear_pointer (&needle, g_free);
+  needle = cp_ui_fold ("josé ñúñez");
+  g_assert_true (cp_invoice_row_matches (row, needle));
+  g_clear_pointer (&needle, g_free);
+  needle = cp_ui_fold ("inv-2026-000007");
+  g_assert_true (cp_invoice_row_matches (row, needle));
+  g_clear_pointer (&needle, g_free);
+  needle = cp_ui_fold ("mrn-00043");
+  g_assert_false (cp_invoice_row_matches (row, needle));
+  g_assert_finalize_object (row);
+}
+
+static void
+test_status_badge (void)
+{
+  GtkWidget *badge = g_object_ref_sink (cp_ui_status_badge_new (CP_INVOICE_STATUS_PAID));
+
+  g_assert_true (gtk_widget_has_css_class (badge, "badge"));
+  g_assert_true (gtk_widget_has_css_class (badge, "success"));
+  cp_ui_label_set_status (GTK_LABEL (badge), CP_INVOICE_STATUS_OVERDUE);
+  g_assert_true (gtk_widget_has_css_class (badge, "error"));
+  g_assert_false (gtk_widget_has_css_class (badge, "success"));
+  cp_ui_label_set_status (GTK_LABEL (badge), CP_INVOICE_STATUS_PARTIALLY_PAID);
+  g_assert_true (gtk_widget_has_css_class (badge, "warning"));
+  cp_ui_label_set_status (GTK_LABEL (badge), CP_INVOICE_STATUS_CANCELLED);
+  g_assert_true (gtk_widget_has_css_class (badge, "dim"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (badge)), ==,
+                   cp_invoice_status_label (CP_INVOICE_STATUS_CANCELLED));
+  g_assert_finalize_object (badge);
+}
+
+static void
+test_window (void)
+{
+  CpWindow *window = g_object_ref_sink (cp_window_new (NULL));
+
+  g_assert_cmpstr (cp_window_get_page (window), ==, "loading");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static void
+test_window_store_error (void)
+{
+  CpWindow *window = g_object_ref_sink (cp_window_new (NULL));
+  g_autoptr(GError) error = g_error_new_literal (CP_ERROR, CP_ERROR_NOT_A_DATABASE,
+                                                 "file is not a database");
+  g_autofree char *labels = NULL;
+
+  cp_window_show_store_error (window, "/tmp/not-a.db", error);
+  g_assert_cmpstr (cp_window_get_page (window), ==, "error");
+  labels = collect_labels (GTK_WIDGET (window));
+  g_assert_true (strstr (labels, "/tmp/not-a.db") != NULL);
+  g_assert_true (strstr (labels, "file is not a database") != NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static void
+open_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GError **error = user_data;
+  CpStore *store = cp_open_store_finish (result, error);
+
+  g_assert_null (store);
+  g_assert_nonnull (*error);
+}
+
+static void
+test_open_not_a_database (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("carepay-app-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "garbage.db", NULL);
+  g_assert_true (g_file_set_contents (path, "this is not sqlite, just text\n", -1, NULL));
+  cp_open_store_async (path, TRUE, NULL, open_cb, &error);
+  /* The callback sets error; spin until it came. */
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+store_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  CpStore **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = cp_open_store_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_open_seeds_empty (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("carepay-app-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "sub", "new.db", NULL);
+  CpStore *store = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) staff = NULL;
+
+  /* Training mode: a new database gets the demo set. */
+  cp_open_store_async (path, TRUE, NULL, store_cb, &store);
+  SPIN_UNTIL (store != NULL, 60);
+  rows = cp_store_list_invoices (store, NULL, NULL);
+  g_assert_cmpuint (rows->len, ==, 15);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  g_assert_finalize_object (store);
+  store = NULL;
+
+  /* Opened again: not seeded twice. */
+  cp_open_store_async (path, TRUE, NULL, store_cb, &store);
+  SPIN_UNTIL (store != NULL, 60);
+  rows = cp_store_list_invoices (store, NULL, NULL);
+  g_assert_cmpuint (rows->len, ==, 15);
+  staff = cp_store_list_staff (store, NULL);
+  g_assert_cmpuint (staff->len, ==, 3);
+  g_assert_finalize_object (store);
+  store = NULL;
+
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+    g_autofree char *sub = g_path_get_dirname (path);
+
+    g_unlink (path);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_rmdir (sub);
+    g_rmdir (dir);
+  }
+}
+
+static void
+test_new_invoice_dialog (void)
+{
+  TestDb db = { 0 };
+  CpNewInvoiceDialog *dialog;
+  g_autoptr(GPtrArray) editors = NULL;
+
+  test_db_open (&db, 0);
+  dialog = g_object_ref_sink (cp_new_invoice_dialog_new (NULL, db.store, 1));
+  editors = cp_new_invoice_dialog_get_line_items (dialog);
+  g_assert_cmpuint (editors->len, ==, 1);
+  /* No patient: refused, with a message. */
+  cp_line_item_editor_set_fields (g_ptr_array_index (editors, 0), "Office visit", NULL, "1", "80", NULL, NULL);
+  g_assert_false (cp_new_invoice_dialog_create (dialog));
+  g_assert_nonnull (cp_new_invoice_dialog_get_error (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+  test_db_close (&db);
+}
+
+static void
+test_application (void)
+{
+  CpApplication *app = cp_application_new ();
+
+  g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (app)), ==, "org.stingrays.CarePay");
+  g_assert_nonnull (cp_application_get_db_path (app));
+  g_assert_null (cp_application_get_store (app));
+  g_assert_finalize_object (app);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  test_app_init (&argc, &argv);
+
+  g_test_add_func ("/carepay/app-widgets/signin-page", test_signin_page);
+  g_test_add_func ("/carepay/app-widgets/invoice-list", test_invoice_list);
+  g_test_add_func ("/carepay/app-widgets/invoice-detail", test_invoice_detail);
+  g_test_add_func ("/carepay/app-widgets/patient-view", test_patient_view);
+  g_test_add_func ("/carepay/app-widgets/line-item-editor", test_line_item_editor);
+  g_test_add_func ("/carepay/app-widgets/invoice-row", test_invoice_row);
+  g_test_add_func ("/carepay/app-widgets/status-badge", test_status_badge);
+  g_test_add_func ("/carepay/app-widgets/window", test_window);
+  g_test_add_func ("/carepay/app-widgets/window-store-error", test_window_store_error);
+  g_test_add_func ("/carepay/app-widgets/open-not-a-database", test_open_not_a_database);
+  g_test_add_func ("/carepay/app-widgets/open-seeds-empty", test_open_seeds_empty);
+  g_test_add_func ("/carepay/app-widgets/new-invoice-dialog", test_new_invoice_dialog);
+  g_test_add_func ("/carepay/app-widgets/application", test_application);
+
+  return g_test_run ();
+}
