@@ -144,7 +144,7 @@ static inline void
 collect_labels_into (GtkWidget *root,
                      GString   *out)
 {
-  if (!gtk_widget_get_visible (root))
+  if (!gtk_widget_get_visible (root) && !GTK_IS_WINDOW (root))
     return;
   if (GTK_IS_LABEL (root))
     {
@@ -181,17 +181,27 @@ save_screenshot (GtkWidget  *window,
                  const char *dir,
                  const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  int width, height;
 
-  spin_briefly (300);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  spin_briefly (400);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  /* A toplevel has no parent to snapshot it: paint its CSS background, as
+   * the compositor-less X server shows it, then run its snapshot vfunc. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  {
+    GdkRGBA bg = { 0.98, 0.98, 0.98, 1 };
+
+    gtk_style_context_lookup_color (gtk_widget_get_style_context (window), "window_bg_color", &bg);
+    gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  GTK_WIDGET_GET_CLASS (window)->snapshot (window, snapshot);
   node = gtk_snapshot_to_node (snapshot);
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));

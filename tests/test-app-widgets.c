@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "cp-application.h"
+#include "cp-error.h"
 #include "cp-invoice-detail.h"
 #include "cp-invoice-list.h"
 #include "cp-invoice-row.h"
@@ -145,6 +146,31 @@ test_window (void)
   g_assert_cmpstr (cp_window_get_page (window), ==, "loading");
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
+}
+
+static void
+test_window_size (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.stingrays.CarePay");
+  CpWindow *window;
+  int w, h;
+
+  g_settings_set_int (settings, "window-width", 1000);
+  g_settings_set_int (settings, "window-height", 700);
+  window = g_object_ref_sink (cp_window_new (NULL));
+  gtk_window_get_default_size (GTK_WINDOW (window), &w, &h);
+  g_assert_cmpint (w, ==, 1000);
+  g_assert_cmpint (h, ==, 700);
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 640);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  g_assert_finalize_object (window);
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
 }
 
 static void
@@ -290,6 +316,7 @@ main (int   argc,
   g_test_add_func ("/carepay/app-widgets/invoice-row", test_invoice_row);
   g_test_add_func ("/carepay/app-widgets/status-badge", test_status_badge);
   g_test_add_func ("/carepay/app-widgets/window", test_window);
+  g_test_add_func ("/carepay/app-widgets/window-size", test_window_size);
   g_test_add_func ("/carepay/app-widgets/window-store-error", test_window_store_error);
   g_test_add_func ("/carepay/app-widgets/open-not-a-database", test_open_not_a_database);
   g_test_add_func ("/carepay/app-widgets/open-seeds-empty", test_open_seeds_empty);

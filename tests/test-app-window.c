@@ -72,9 +72,10 @@ sign_in (Fixture *f)
   CpInvoiceList *list = cp_window_get_invoice_list (f->window);
 
   type_credentials (f, "clerk", "clerk");
-  /* yescrypt runs in a worker: the sign-in page shows its spinner meanwhile */
-  g_assert_true (cp_signin_page_get_busy (cp_window_get_signin_page (f->window)) ||
-                 g_strcmp0 (cp_window_get_page (f->window), "main") == 0);
+  /* The button emits ::clicked after its press animation; then yescrypt runs
+   * in a worker while the page shows its spinner. */
+  SPIN_UNTIL (cp_signin_page_get_busy (cp_window_get_signin_page (f->window)) ||
+              g_strcmp0 (cp_window_get_page (f->window), "main") == 0, 10);
   SPIN_UNTIL (g_strcmp0 (cp_window_get_page (f->window), "main") == 0, 60);
   SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
               g_strcmp0 (cp_invoice_list_get_state (list), "loading") != 0, 30);
@@ -216,6 +217,18 @@ test_filter_and_search (Fixture       *f,
 
     gtk_editable_set_text (GTK_EDITABLE (search), number);
     SPIN_UNTIL (g_list_model_get_n_items (model) == 1, 10);
+  }
+
+  /* Typing letter by letter narrows step by step (each count from the store). */
+  {
+    const char *steps[] = { "g", "ga", "gar", "garc", "ga", "" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+      {
+        cp_invoice_list_set_search (list, steps[i]);
+        g_assert_cmpuint (g_list_model_get_n_items (model), ==,
+                          store_count (f, -1, *steps[i] ? steps[i] : NULL, 0));
+      }
   }
 
   /* Nothing matches: the empty state names the search. */
@@ -424,6 +437,7 @@ test_wrong_password (Fixture       *f,
   GtkWidget *pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
 
   type_credentials (f, "clerk", "not-the-password");
+  SPIN_UNTIL (cp_signin_page_get_busy (page), 10);
   SPIN_UNTIL (!cp_signin_page_get_busy (page), 60);
 
   g_assert_cmpstr (cp_window_get_page (f->window), ==, "signin");
@@ -436,6 +450,7 @@ test_wrong_password (Fixture       *f,
 
   /* An unknown user gets the same message (no hint which part was wrong). */
   type_credentials (f, "nobody", "clerk");
+  SPIN_UNTIL (cp_signin_page_get_busy (page), 10);
   SPIN_UNTIL (!cp_signin_page_get_busy (page), 60);
   g_assert_true (strstr (cp_signin_page_get_error (page), "Wrong username or password") != NULL);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (user_entry)), ==, "nobody");
@@ -556,6 +571,71 @@ test_new_invoice (Fixture       *f,
 }
 
 static void
+test_sort (Fixture       *f,
+           gconstpointer  data)
+{
+  CpInvoiceList *list = cp_window_get_invoice_list (f->window);
+  GListModel *model = cp_invoice_list_get_model (list);
+  GtkWidget *view = find_widget (GTK_WIDGET (list), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
+  g_autoptr(GtkColumnViewColumn) balance = g_list_model_get_item (columns, 5);
+  g_autoptr(GtkColumnViewColumn) due = g_list_model_get_item (columns, 3);
+  guint n;
+
+  sign_in (f);
+  n = g_list_model_get_n_items (model);
+
+  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), balance, GTK_SORT_DESCENDING);
+  spin_briefly (200);
+  for (guint i = 1; i < n; i++)
+    {
+      g_autoptr(CpInvoiceRow) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(CpInvoiceRow) b = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (cp_invoice_row_get_summary (a)->balance_due, >=, cp_invoice_row_get_summary (b)->balance_due);
+    }
+
+  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), due, GTK_SORT_ASCENDING);
+  spin_briefly (200);
+  for (guint i = 1; i < n; i++)
+    {
+      g_autoptr(CpInvoiceRow) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(CpInvoiceRow) b = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (cp_invoice_row_get_summary (a)->due_date, <=, cp_invoice_row_get_summary (b)->due_date);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 15);
+}
+
+static void
+test_narrow (Fixture       *f,
+             gconstpointer  data)
+{
+  AdwLeaflet *leaflet = cp_window_get_leaflet (f->window);
+  CpInvoiceDetail *detail = cp_window_get_invoice_detail (f->window);
+  gint64 id = find_invoice (f, CP_INVOICE_STATUS_OVERDUE, FALSE);
+
+  sign_in (f);
+  g_assert_false (adw_leaflet_get_folded (leaflet));
+
+  /* One pane at a time on a narrow window, with a back button. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 480, 700);
+  SPIN_UNTIL (adw_leaflet_get_folded (leaflet), 10);
+  open_from_list (f, id);
+  SPIN_UNTIL (adw_leaflet_get_visible_child (leaflet) == gtk_widget_get_parent (GTK_WIDGET (gtk_widget_get_parent (GTK_WIDGET (detail)))), 10);
+  g_assert_true (gtk_widget_is_visible (find_action_button (GTK_WIDGET (f->window), "win.back")));
+
+  /* Escape / Alt+Left: back to the list, search focused. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.back", NULL));
+  SPIN_UNTIL (adw_leaflet_get_visible_child (leaflet) ==
+              gtk_widget_get_parent (GTK_WIDGET (cp_window_get_invoice_list (f->window))), 10);
+
+  /* Ctrl+F from anywhere focuses the search. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL));
+  g_assert_true (GTK_IS_TEXT (gtk_window_get_focus (GTK_WINDOW (f->window))));
+}
+
+static void
 test_screenshots (Fixture       *f,
                   gconstpointer  data)
 {
@@ -606,6 +686,8 @@ main (int   argc,
   ADD ("wrong-password", test_wrong_password);
   ADD ("sign-out", test_sign_out);
   ADD ("new-invoice", test_new_invoice);
+  ADD ("narrow", test_narrow);
+  ADD ("sort", test_sort);
   ADD ("screenshots", test_screenshots);
 #undef ADD
 

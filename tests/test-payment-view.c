@@ -10,7 +10,9 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <webkit/webkit.h>
 
 #include "cp-payment-view.h"
@@ -130,9 +132,17 @@ drain_done (GObject      *object,
     drain (G_INPUT_STREAM (object));
 }
 
+/* The simulator must not outlive a test that crashes or times out. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static void
 start_sim (void)
 {
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   const char *path = g_getenv ("CAREPAY_STRIPE_SIM");
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) in = NULL;
@@ -141,7 +151,8 @@ start_sim (void)
 
   if (path == NULL || *path == '\0')
     return;
-  sim_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, path, "--port", "0", NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sim_process = g_subprocess_launcher_spawn (launcher, &error, path, "--port", "0", NULL);
   g_assert_no_error (error);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim_process));
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);

@@ -413,7 +413,6 @@ cp_invoice_detail_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
-  gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_INVOICE_DETAIL);
 
   G_OBJECT_CLASS (cp_invoice_detail_parent_class)->dispose (object);
 }

@@ -14,6 +14,7 @@ struct _CpInvoiceRow
 
   CpInvoiceSummary *summary;
   char             *haystack; /* folded "number\npatient\nmrn" */
+  char             *name_key;
 };
 
 G_DEFINE_FINAL_TYPE (CpInvoiceRow, cp_invoice_row, G_TYPE_OBJECT)
@@ -44,6 +45,7 @@ cp_invoice_row_finalize (GObject *object)
 
   g_clear_pointer (&self->summary, cp_invoice_summary_free);
   g_free (self->haystack);
+  g_free (self->name_key);
 
   G_OBJECT_CLASS (cp_invoice_row_parent_class)->finalize (object);
 }
@@ -189,4 +191,14 @@ cp_invoice_row_matches (CpInvoiceRow *self,
   if (folded_needle == NULL || *folded_needle == '\0')
     return TRUE;
   return strstr (self->haystack, folded_needle) != NULL;
+}
+
+const char *
+cp_invoice_row_get_name_key (CpInvoiceRow *self)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_ROW (self), "");
+
+  if (self->name_key == NULL)
+    self->name_key = g_utf8_collate_key (self->summary->patient_name ? self->summary->patient_name : "", -1);
+  return self->name_key;
 }

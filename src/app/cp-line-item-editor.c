@@ -202,7 +202,6 @@ remove_cb (CpLineItemEditor *self)
 static void
 cp_line_item_editor_dispose (GObject *object)
 {
-  gtk_widget_dispose_template (GTK_WIDGET (object), CP_TYPE_LINE_ITEM_EDITOR);
 
   G_OBJECT_CLASS (cp_line_item_editor_parent_class)->dispose (object);
 }

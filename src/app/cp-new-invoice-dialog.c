@@ -197,7 +197,7 @@ show_patient (CpNewInvoiceDialog *self)
   if (self->patient != NULL)
     {
       g_autofree char *name = cp_patient_display_name (self->patient);
-      g_autofree char *text = g_strdup_printf (_("%s · MRN %s"), name, self->patient->mrn);
+      g_autofree char *text = g_strdup_printf (_("%s · %s"), name, self->patient->mrn);
 
       gtk_label_set_text (self->patient_label, text);
       gtk_widget_remove_css_class (GTK_WIDGET (self->patient_label), "dim-label");
@@ -250,7 +250,7 @@ patient_search_cb (CpNewInvoiceDialog *self)
     {
       const CpPatient *p = g_ptr_array_index (self->matches, i);
       g_autofree char *name = cp_patient_display_name (p);
-      g_autofree char *subtitle = g_strdup_printf (_("MRN %s · born %s"), p->mrn,
+      g_autofree char *subtitle = g_strdup_printf (_("%s · born %s"), p->mrn,
                                                    p->date_of_birth ? p->date_of_birth : "—");
       GtkWidget *row = adw_action_row_new ();
 
@@ -577,6 +577,7 @@ cp_new_invoice_dialog_init (CpNewInvoiceDialog *self)
   gtk_editable_set_text (GTK_EDITABLE (self->tax_entry), tax);
   show_patient (self);
   cp_new_invoice_dialog_add_line_item (self);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->patient_search));
 }
 
 CpNewInvoiceDialog *

@@ -290,7 +290,6 @@ cp_patient_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
-  gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_PATIENT_VIEW);
 
   G_OBJECT_CLASS (cp_patient_view_parent_class)->dispose (object);
 }

@@ -48,8 +48,9 @@ set_busy (CpSigninPage *self,
           gboolean      busy)
 {
   self->busy = busy;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->username_entry), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_entry), !busy);
+  /* Not insensitive: that would take the focus away from the entries. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->username_entry), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->password_entry), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->signin_button), !busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
@@ -184,7 +185,6 @@ cp_signin_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
-  gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_SIGNIN_PAGE);
 
   G_OBJECT_CLASS (cp_signin_page_parent_class)->dispose (object);
 }

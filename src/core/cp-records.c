@@ -113,6 +113,7 @@ cp_payment_free (CpPayment *payment)
   g_free (payment->failure_message);
   g_free (payment->receipt_url);
   g_free (payment->created_at);
+  g_free (payment->attempt_id);
   g_free (payment);
 }
 
@@ -133,7 +134,29 @@ cp_refund_free (CpRefund *refund)
   g_free (refund->status);
   g_free (refund->reason);
   g_free (refund->created_at);
+  g_free (refund->failure_reason);
   g_free (refund);
+}
+
+CpPaymentLink *
+cp_payment_link_new (void)
+{
+  return g_new0 (CpPaymentLink, 1);
+}
+
+void
+cp_payment_link_free (CpPaymentLink *link)
+{
+  if (link == NULL)
+    return;
+
+  g_free (link->id);
+  g_free (link->url);
+  g_free (link->currency);
+  g_free (link->created_at);
+  g_free (link->revoked_at);
+  g_free (link->reason);
+  g_free (link);
 }
 
 CpInvoiceSummary *
@@ -394,6 +417,16 @@ gboolean
 cp_payment_status_counts (const char *status)
 {
   return g_strcmp0 (status, "succeeded") == 0;
+}
+
+gboolean
+cp_payment_status_is_open (const char *status)
+{
+  static const char *const open[] = {
+    "requires_payment_method", "requires_confirmation", "requires_action", "processing", NULL
+  };
+
+  return status != NULL && g_strv_contains (open, status);
 }
 
 gboolean

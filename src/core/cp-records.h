@@ -74,6 +74,9 @@ typedef struct {
   gint64            staff_id;      /* 0 for kiosk and link payments */
   char             *created_at;
   gboolean          disputed;
+  /* since schema v2 */
+  char             *attempt_id;    /* our UUID for the attempt, in its idempotency key */
+  gboolean          overpaid;      /* succeeded beyond the balance due: refund the excess */
 } CpPayment;
 
 typedef struct {
@@ -87,7 +90,21 @@ typedef struct {
   char   *reason;
   gint64  staff_id;
   char   *created_at;
+  char   *failure_reason;    /* since schema v2: Stripe's reason when status is failed */
 } CpRefund;
+
+/* A Stripe Payment Link made for an invoice's balance (schema v2). */
+typedef struct {
+  char     *id;            /* plink_... */
+  gint64    invoice_id;
+  char     *url;
+  gint64    amount;
+  char     *currency;
+  gboolean  active;
+  char     *created_at;
+  char     *revoked_at;    /* NULL while active */
+  char     *reason;        /* why it was revoked: paid, voided, balance changed */
+} CpPaymentLink;
 
 /* One row of the invoice list: what the list, filters and summary need. */
 typedef struct {
@@ -160,6 +177,10 @@ CpPayment        *cp_payment_new             (void);
 void              cp_payment_free            (CpPayment *payment);
 CpRefund         *cp_refund_new              (void);
 void              cp_refund_free             (CpRefund *refund);
+CpPaymentLink    *cp_payment_link_new        (void);
+void              cp_payment_link_free       (CpPaymentLink *link);
+/* A PaymentIntent status that still waits for the patient or the bank. */
+gboolean          cp_payment_status_is_open  (const char *status);
 CpInvoiceSummary *cp_invoice_summary_new     (void);
 void              cp_invoice_summary_free    (CpInvoiceSummary *summary);
 CpInvoice        *cp_invoice_new             (void);
@@ -211,6 +232,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpPatient, cp_patient_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpLineItem, cp_line_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpPayment, cp_payment_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpRefund, cp_refund_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpPaymentLink, cp_payment_link_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpInvoiceSummary, cp_invoice_summary_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpInvoice, cp_invoice_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpStaff, cp_staff_free)

@@ -125,9 +125,41 @@ static const char *const migration_v1 =
   "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
   "  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;";
 
+/* v2: the ledger. Payment attempts are payments rows that have not
+ * succeeded (yet); each carries the UUID of its idempotency key. Events are
+ * applied once by id; links are kept so they can be revoked. */
+static const char *const migration_v2 =
+  "ALTER TABLE payments ADD COLUMN attempt_id TEXT;"
+  "ALTER TABLE payments ADD COLUMN overpaid INTEGER NOT NULL DEFAULT 0 CHECK (overpaid IN (0, 1));"
+  "ALTER TABLE payments ADD COLUMN expires_at TEXT;"
+  "CREATE UNIQUE INDEX payments_attempt ON payments (attempt_id) WHERE attempt_id IS NOT NULL;"
+  "CREATE INDEX payments_charge ON payments (stripe_charge_id);"
+
+  "ALTER TABLE refunds ADD COLUMN failure_reason TEXT;"
+
+  "CREATE TABLE applied_events ("
+  "  event_id   TEXT PRIMARY KEY NOT NULL,"
+  "  type       TEXT NOT NULL,"
+  "  applied_at TEXT NOT NULL"
+  ");"
+
+  "CREATE TABLE payment_links ("
+  "  id          TEXT PRIMARY KEY NOT NULL,"
+  "  invoice_id  INTEGER NOT NULL REFERENCES invoices (id),"
+  "  url         TEXT NOT NULL,"
+  "  amount      INTEGER NOT NULL CHECK (amount >= 0),"
+  "  currency    TEXT NOT NULL CHECK (length(currency) = 3),"
+  "  active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+  "  created_at  TEXT NOT NULL,"
+  "  revoked_at  TEXT,"
+  "  reason      TEXT"
+  ");"
+  "CREATE INDEX payment_links_invoice ON payment_links (invoice_id, active);";
+
 /* migrations[N - 1] is the step to version N. */
 static const char *const migrations[] = {
   migration_v1,
+  migration_v2,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CP_SQLITE_SCHEMA_VERSION);

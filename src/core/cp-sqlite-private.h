@@ -40,4 +40,44 @@ gboolean cp_sqlite_audit_verify (CpSqliteStore  *self,
 
 sqlite3 *cp_sqlite_store_get_connection (CpSqliteStore *self);
 
+/* Shared by the files of the store: cached statements, released (reset, not
+ * finalized) when they go out of scope. Take the lock around their use. */
+static inline void
+cp_sqlite_stmt_release (sqlite3_stmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, cp_sqlite_stmt_release)
+
+sqlite3_stmt *cp_sqlite_store_prepare   (CpSqliteStore  *self,
+                                         const char     *sql,   /* static string: the cache key */
+                                         GError        **error);
+gboolean      cp_sqlite_store_step_row  (CpSqliteStore  *self,
+                                         sqlite3_stmt   *stmt,
+                                         gboolean       *has_row,
+                                         const char     *what,
+                                         GError        **error);
+gboolean      cp_sqlite_store_step_done (CpSqliteStore  *self,
+                                         sqlite3_stmt   *stmt,
+                                         const char     *what,
+                                         GError        **error);
+GRecMutex    *cp_sqlite_store_get_lock  (CpSqliteStore  *self);
+char         *cp_sqlite_now_utc         (void);
+
+#define PAYMENT_COLUMNS \
+  "id, invoice_id, stripe_payment_intent_id, stripe_charge_id, amount, currency, status, " \
+  "card_brand, card_last4, failure_code, failure_message, receipt_url, channel, staff_id, " \
+  "created_at, disputed, attempt_id, overpaid"
+#define REFUND_COLUMNS \
+  "id, invoice_id, payment_id, stripe_refund_id, amount, currency, status, reason, staff_id, " \
+  "created_at, failure_reason"
+
+CpPayment    *cp_sqlite_payment_from_row (sqlite3_stmt *stmt);
+CpRefund     *cp_sqlite_refund_from_row  (sqlite3_stmt *stmt);
+
+/* cp-sqlite-ledger.c: the ledger methods of CpStore (schema v2). */
+void          cp_sqlite_ledger_iface_init (CpStoreInterface *iface);
+
 G_END_DECLS

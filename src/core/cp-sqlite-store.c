@@ -37,16 +37,7 @@ static void cp_sqlite_store_iface_init (CpStoreInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (CpSqliteStore, cp_sqlite_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (CP_TYPE_STORE, cp_sqlite_store_iface_init))
 
-/* A statement from the cache stays cached; going out of scope only resets it,
- * which also ends the implicit read transaction of a SELECT. */
-static void
-stmt_release (sqlite3_stmt *stmt)
-{
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, stmt_release)
+#define stmt_release cp_sqlite_stmt_release
 
 static void
 stmt_finalize (gpointer stmt)
@@ -158,6 +149,46 @@ col_text (sqlite3_stmt *stmt,
   const unsigned char *text = sqlite3_column_text (stmt, col);
 
   return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
+/* For the other files of the store (cp-sqlite-ledger.c) */
+sqlite3_stmt *
+cp_sqlite_store_prepare (CpSqliteStore  *self,
+                         const char     *sql,
+                         GError        **error)
+{
+  return prepare (self, sql, error);
+}
+
+gboolean
+cp_sqlite_store_step_row (CpSqliteStore  *self,
+                          sqlite3_stmt   *stmt,
+                          gboolean       *has_row,
+                          const char     *what,
+                          GError        **error)
+{
+  return step_row (self, stmt, has_row, what, error);
+}
+
+gboolean
+cp_sqlite_store_step_done (CpSqliteStore  *self,
+                           sqlite3_stmt   *stmt,
+                           const char     *what,
+                           GError        **error)
+{
+  return step_done (self, stmt, what, error);
+}
+
+GRecMutex *
+cp_sqlite_store_get_lock (CpSqliteStore *self)
+{
+  return &self->lock;
+}
+
+char *
+cp_sqlite_now_utc (void)
+{
+  return now_utc ();
 }
 
 static gboolean
@@ -743,13 +774,8 @@ cp_sqlite_store_create_invoice (CpStore    *store,
   return cp_sqlite_store_commit (store, error);
 }
 
-#define PAYMENT_COLUMNS \
-  "id, invoice_id, stripe_payment_intent_id, stripe_charge_id, amount, currency, status, " \
-  "card_brand, card_last4, failure_code, failure_message, receipt_url, channel, staff_id, " \
-  "created_at, disputed"
-
-static CpPayment *
-payment_from_row (sqlite3_stmt *stmt)
+CpPayment *
+cp_sqlite_payment_from_row (sqlite3_stmt *stmt)
 {
   CpPayment *payment = cp_payment_new ();
   CpPaymentChannel channel = CP_PAYMENT_CHANNEL_DESK;
@@ -771,14 +797,13 @@ payment_from_row (sqlite3_stmt *stmt)
   payment->staff_id = sqlite3_column_int64 (stmt, 13);
   payment->created_at = col_text (stmt, 14);
   payment->disputed = sqlite3_column_int (stmt, 15) != 0;
+  payment->attempt_id = col_text (stmt, 16);
+  payment->overpaid = sqlite3_column_int (stmt, 17) != 0;
   return payment;
 }
 
-#define REFUND_COLUMNS \
-  "id, invoice_id, payment_id, stripe_refund_id, amount, currency, status, reason, staff_id, created_at"
-
-static CpRefund *
-refund_from_row (sqlite3_stmt *stmt)
+CpRefund *
+cp_sqlite_refund_from_row (sqlite3_stmt *stmt)
 {
   CpRefund *refund = cp_refund_new ();
 
@@ -792,6 +817,7 @@ refund_from_row (sqlite3_stmt *stmt)
   refund->reason = col_text (stmt, 7);
   refund->staff_id = sqlite3_column_int64 (stmt, 8);
   refund->created_at = col_text (stmt, 9);
+  refund->failure_reason = col_text (stmt, 10);
   return refund;
 }
 
@@ -838,7 +864,7 @@ load_invoice_children (CpSqliteStore  *self,
       return FALSE;
     sqlite3_bind_int64 (stmt, 1, invoice->id);
     while ((ok = step_row (self, stmt, &has_row, _("Could not read payments"), error)) && has_row)
-      g_ptr_array_add (invoice->payments, payment_from_row (stmt));
+      g_ptr_array_add (invoice->payments, cp_sqlite_payment_from_row (stmt));
     if (!ok)
       return FALSE;
   }
@@ -851,7 +877,7 @@ load_invoice_children (CpSqliteStore  *self,
       return FALSE;
     sqlite3_bind_int64 (stmt, 1, invoice->id);
     while ((ok = step_row (self, stmt, &has_row, _("Could not read refunds"), error)) && has_row)
-      g_ptr_array_add (invoice->refunds, refund_from_row (stmt));
+      g_ptr_array_add (invoice->refunds, cp_sqlite_refund_from_row (stmt));
     if (!ok)
       return FALSE;
   }
@@ -1321,16 +1347,22 @@ cp_sqlite_store_record_payment (CpStore    *store,
   stmt = prepare (self,
                   "INSERT INTO payments (invoice_id, stripe_payment_intent_id, stripe_charge_id, amount, "
                   "  currency, status, card_brand, card_last4, failure_code, failure_message, receipt_url, "
-                  "  channel, staff_id, created_at, disputed) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+                  "  channel, staff_id, created_at, disputed, attempt_id, overpaid) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
                   "ON CONFLICT (stripe_payment_intent_id) DO UPDATE SET "
                   "  stripe_charge_id = COALESCE(excluded.stripe_charge_id, stripe_charge_id), "
                   "  amount = excluded.amount, status = excluded.status, "
                   "  card_brand = COALESCE(excluded.card_brand, card_brand), "
                   "  card_last4 = COALESCE(excluded.card_last4, card_last4), "
-                  "  failure_code = excluded.failure_code, failure_message = excluded.failure_message, "
+                  /* A decline's reason stays on the attempt after it is cancelled */
+                  "  failure_code = CASE WHEN excluded.status = 'succeeded' THEN NULL "
+                  "    ELSE COALESCE(excluded.failure_code, failure_code) END, "
+                  "  failure_message = CASE WHEN excluded.status = 'succeeded' THEN NULL "
+                  "    ELSE COALESCE(excluded.failure_message, failure_message) END, "
                   "  receipt_url = COALESCE(excluded.receipt_url, receipt_url), "
-                  "  disputed = MAX(disputed, excluded.disputed) "
+                  "  disputed = MAX(disputed, excluded.disputed), "
+                  "  attempt_id = COALESCE(attempt_id, excluded.attempt_id), "
+                  "  overpaid = MAX(overpaid, excluded.overpaid) "
                   "RETURNING id, invoice_id, created_at, channel, staff_id", error);
   if (stmt == NULL)
     return FALSE;
@@ -1351,6 +1383,8 @@ cp_sqlite_store_record_payment (CpStore    *store,
   bind_id_or_null (stmt, 13, payment->staff_id);
   bind_text (stmt, 14, payment->created_at ? payment->created_at : now);
   sqlite3_bind_int (stmt, 15, payment->disputed ? 1 : 0);
+  bind_text (stmt, 16, payment->attempt_id);
+  sqlite3_bind_int (stmt, 17, payment->overpaid ? 1 : 0);
 
   if (!step_row (self, stmt, &has_row, _("Could not record the payment"), error))
     return FALSE;
@@ -1400,10 +1434,12 @@ cp_sqlite_store_record_refund (CpStore   *store,
 
   stmt = prepare (self,
                   "INSERT INTO refunds (stripe_refund_id, payment_id, invoice_id, amount, currency, status, "
-                  "  reason, staff_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                  "  reason, staff_id, created_at, failure_reason) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
                   "ON CONFLICT (stripe_refund_id) DO UPDATE SET "
                   "  amount = excluded.amount, status = excluded.status, "
-                  "  reason = COALESCE(excluded.reason, reason) "
+                  "  reason = COALESCE(reason, excluded.reason), "
+                  "  failure_reason = COALESCE(excluded.failure_reason, failure_reason) "
                   "RETURNING id, invoice_id, payment_id, created_at", error);
   if (stmt == NULL)
     return FALSE;
@@ -1418,6 +1454,7 @@ cp_sqlite_store_record_refund (CpStore   *store,
   bind_text (stmt, 7, refund->reason);
   bind_id_or_null (stmt, 8, refund->staff_id);
   bind_text (stmt, 9, refund->created_at ? refund->created_at : now);
+  bind_text (stmt, 10, refund->failure_reason);
 
   if (!step_row (self, stmt, &has_row, _("Could not record the refund"), error))
     return FALSE;
@@ -2135,4 +2172,5 @@ cp_sqlite_store_iface_init (CpStoreInterface *iface)
   iface->list_staff = cp_sqlite_store_list_staff;
   iface->idempotency_key = cp_sqlite_store_idempotency_key;
   iface->audit_append = cp_sqlite_store_audit_append;
+  cp_sqlite_ledger_iface_init (iface);
 }

@@ -294,6 +294,114 @@ cp_store_audit_append (CpStore     *self,
   return IFACE (self)->audit_append (self, staff_id, action, object, details, error);
 }
 
+/* Ledger (schema v2) */
+
+CpPayment *
+cp_store_get_payment_by_intent (CpStore     *self,
+                                const char  *payment_intent_id,
+                                GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (payment_intent_id != NULL, NULL);
+  if (IFACE (self)->get_payment_by_intent == NULL)
+    return not_supported (self, "get_payment_by_intent", error), NULL;
+  return IFACE (self)->get_payment_by_intent (self, payment_intent_id, error);
+}
+
+GPtrArray *
+cp_store_list_payments (CpStore  *self,
+                        gint64    invoice_id,
+                        GError  **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  if (IFACE (self)->list_payments == NULL)
+    return not_supported (self, "list_payments", error), NULL;
+  return IFACE (self)->list_payments (self, invoice_id, error);
+}
+
+GPtrArray *
+cp_store_list_refunds (CpStore  *self,
+                       gint64    invoice_id,
+                       GError  **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  if (IFACE (self)->list_refunds == NULL)
+    return not_supported (self, "list_refunds", error), NULL;
+  return IFACE (self)->list_refunds (self, invoice_id, error);
+}
+
+gboolean
+cp_store_event_applied (CpStore     *self,
+                        const char  *event_id,
+                        GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (event_id != NULL, FALSE);
+  if (IFACE (self)->event_applied == NULL)
+    return not_supported (self, "event_applied", error);
+  return IFACE (self)->event_applied (self, event_id, error);
+}
+
+gboolean
+cp_store_mark_event_applied (CpStore     *self,
+                             const char  *event_id,
+                             const char  *type,
+                             GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (event_id != NULL, FALSE);
+  if (IFACE (self)->mark_event_applied == NULL)
+    return not_supported (self, "mark_event_applied", error);
+  return IFACE (self)->mark_event_applied (self, event_id, type, error);
+}
+
+gboolean
+cp_store_save_payment_link (CpStore        *self,
+                            CpPaymentLink  *link,
+                            GError        **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (link != NULL, FALSE);
+  if (IFACE (self)->save_payment_link == NULL)
+    return not_supported (self, "save_payment_link", error);
+  return IFACE (self)->save_payment_link (self, link, error);
+}
+
+CpPaymentLink *
+cp_store_get_active_payment_link (CpStore  *self,
+                                  gint64    invoice_id,
+                                  GError  **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  if (IFACE (self)->get_active_payment_link == NULL)
+    return not_supported (self, "get_active_payment_link", error), NULL;
+  return IFACE (self)->get_active_payment_link (self, invoice_id, error);
+}
+
+GPtrArray *
+cp_store_list_payment_links (CpStore  *self,
+                             gint64    invoice_id,
+                             GError  **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  if (IFACE (self)->list_payment_links == NULL)
+    return not_supported (self, "list_payment_links", error), NULL;
+  return IFACE (self)->list_payment_links (self, invoice_id, error);
+}
+
+gboolean
+cp_store_revoke_payment_link (CpStore     *self,
+                              const char  *link_id,
+                              const char  *reason,
+                              GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (link_id != NULL, FALSE);
+  if (IFACE (self)->revoke_payment_link == NULL)
+    return not_supported (self, "revoke_payment_link", error);
+  return IFACE (self)->revoke_payment_link (self, link_id, reason, error);
+}
+
 /* Async helpers */
 
 static CpInvoiceQuery *

@@ -69,6 +69,19 @@ struct _CpStoreInterface
   /* Audit log: append-only and hash-chained. */
   gboolean          (*audit_append)         (CpStore *self, gint64 staff_id, const char *action,
                                              const char *object, const char *details, GError **error);
+
+  /* Ledger, schema v2 (the ledger and sync use these) */
+  CpPayment        *(*get_payment_by_intent)(CpStore *self, const char *payment_intent_id, GError **error);
+  GPtrArray        *(*list_payments)        (CpStore *self, gint64 invoice_id, GError **error);
+  GPtrArray        *(*list_refunds)         (CpStore *self, gint64 invoice_id, GError **error);
+  gboolean          (*event_applied)        (CpStore *self, const char *event_id, GError **error);
+  gboolean          (*mark_event_applied)   (CpStore *self, const char *event_id, const char *type,
+                                             GError **error);
+  gboolean          (*save_payment_link)    (CpStore *self, CpPaymentLink *link, GError **error);
+  CpPaymentLink    *(*get_active_payment_link) (CpStore *self, gint64 invoice_id, GError **error);
+  GPtrArray        *(*list_payment_links)   (CpStore *self, gint64 invoice_id, GError **error);
+  gboolean          (*revoke_payment_link)  (CpStore *self, const char *link_id, const char *reason,
+                                             GError **error);
 };
 
 gboolean          cp_store_begin                 (CpStore *self, GError **error);
@@ -97,6 +110,23 @@ GPtrArray        *cp_store_list_staff            (CpStore *self, GError **error)
 char             *cp_store_idempotency_key       (CpStore *self, const char *operation, GError **error);
 gboolean          cp_store_audit_append          (CpStore *self, gint64 staff_id, const char *action,
                                                   const char *object, const char *details, GError **error);
+
+/* Ledger (schema v2). get_payment_by_intent: CP_ERROR_NOT_FOUND when there
+ * is none. list_*: invoice_id 0 for every invoice, oldest first.
+ * event_applied: whether mark_event_applied saw that event id (FALSE with
+ * `error` set on failure). get_active_payment_link: NULL without an error
+ * when the invoice has no active link. */
+CpPayment        *cp_store_get_payment_by_intent (CpStore *self, const char *payment_intent_id, GError **error);
+GPtrArray        *cp_store_list_payments         (CpStore *self, gint64 invoice_id, GError **error);
+GPtrArray        *cp_store_list_refunds          (CpStore *self, gint64 invoice_id, GError **error);
+gboolean          cp_store_event_applied         (CpStore *self, const char *event_id, GError **error);
+gboolean          cp_store_mark_event_applied    (CpStore *self, const char *event_id, const char *type,
+                                                  GError **error);
+gboolean          cp_store_save_payment_link     (CpStore *self, CpPaymentLink *link, GError **error);
+CpPaymentLink    *cp_store_get_active_payment_link (CpStore *self, gint64 invoice_id, GError **error);
+GPtrArray        *cp_store_list_payment_links    (CpStore *self, gint64 invoice_id, GError **error);
+gboolean          cp_store_revoke_payment_link   (CpStore *self, const char *link_id, const char *reason,
+                                                  GError **error);
 
 /* Async helpers for the UI: run the method in a worker thread and return on
  * the calling thread's main context. Results as from the sync methods. */

@@ -788,10 +788,7 @@ locked_down_settings (void)
                        "enable-developer-extras", FALSE,
                        "enable-write-console-messages-to-stdout", FALSE,
                        "enable-back-forward-navigation-gestures", FALSE,
-                       "enable-hyperlink-auditing", FALSE,
-                       "enable-dns-prefetching", FALSE,
                        "enable-page-cache", FALSE,
-                       "enable-offline-web-application-cache", FALSE,
                        "enable-fullscreen", FALSE,
                        "enable-webaudio", FALSE,
                        "enable-webgl", FALSE,
@@ -1112,8 +1109,12 @@ cp_payment_view_dispose (GObject *object)
 {
   CpPaymentView *self = CP_PAYMENT_VIEW (object);
 
+  GtkWidget *child;
+
   destroy_web_view (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_PAYMENT_VIEW);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (cp_payment_view_parent_class)->dispose (object);
 }

@@ -43,7 +43,7 @@ static JsonObject *
 obj_copy (JsonObject *obj)
 {
   g_autoptr(JsonNode) tmp = json_node_init_object (json_node_alloc (), obj);
-  JsonNode *copy = json_node_copy (tmp);
+  JsonNode *copy = cp_sim_json_copy (tmp);
   JsonObject *ret = json_object_ref (json_node_get_object (copy));
 
   json_node_unref (copy);
@@ -732,7 +732,7 @@ apply_customer_params (CpSimRequest *req,
   if (json_object_has_member (req->params, "preferred_locales"))
     {
       JsonNode *n = json_object_get_member (req->params, "preferred_locales");
-      json_object_set_member (cus, "preferred_locales", JSON_NODE_HOLDS_ARRAY (n) ? json_node_copy (n)
+      json_object_set_member (cus, "preferred_locales", JSON_NODE_HOLDS_ARRAY (n) ? cp_sim_json_copy (n)
                               : json_node_init_array (json_node_alloc (), json_array_new ()));
     }
   return apply_metadata (req, cus, req->params, NULL);
@@ -796,7 +796,7 @@ customers_update (CpSimRequest *req)
   members = json_object_get_members (before);
   for (GList *l = members; l; l = l->next)
     if (!json_node_equal (json_object_get_member (before, l->data), json_object_get_member (cus, l->data)))
-      json_object_set_member (previous, l->data, json_node_copy (json_object_get_member (before, l->data)));
+      json_object_set_member (previous, l->data, cp_sim_json_copy (json_object_get_member (before, l->data)));
   if (json_object_get_size (previous) > 0)
     cp_sim_emit (req, "customer.updated", cus, previous);
   cp_sim_reply_object (req, 200, cus);
@@ -1177,18 +1177,18 @@ create_charge (CpSimRequest    *req,
   json_object_set_int_member (ch, "amount", amount);
   json_object_set_int_member (ch, "amount_captured", succeeded ? amount : 0);
   json_object_set_int_member (ch, "amount_refunded", 0);
-  json_object_set_member (ch, "billing_details", json_node_copy (json_object_get_member (pm, "billing_details")));
+  json_object_set_member (ch, "billing_details", cp_sim_json_copy (json_object_get_member (pm, "billing_details")));
   json_object_set_string_member (ch, "calculated_statement_descriptor", "CAREPAY");
   json_object_set_boolean_member (ch, "captured", succeeded);
   json_object_set_string_member (ch, "currency", json_object_get_string_member (pi, "currency"));
-  json_object_set_member (ch, "customer", json_node_copy (json_object_get_member (pi, "customer")));
-  json_object_set_member (ch, "description", json_node_copy (json_object_get_member (pi, "description")));
-  json_object_set_member (ch, "metadata", json_node_copy (json_object_get_member (pi, "metadata")));
+  json_object_set_member (ch, "customer", cp_sim_json_copy (json_object_get_member (pi, "customer")));
+  json_object_set_member (ch, "description", cp_sim_json_copy (json_object_get_member (pi, "description")));
+  json_object_set_member (ch, "metadata", cp_sim_json_copy (json_object_get_member (pi, "metadata")));
   json_object_set_boolean_member (ch, "paid", succeeded);
   json_object_set_string_member (ch, "payment_intent", json_object_get_string_member (pi, "id"));
   json_object_set_string_member (ch, "payment_method", json_object_get_string_member (pm, "id"));
   json_object_set_object_member (ch, "payment_method_details", json_object_ref (details));
-  json_object_set_member (ch, "receipt_email", json_node_copy (json_object_get_member (pi, "receipt_email")));
+  json_object_set_member (ch, "receipt_email", cp_sim_json_copy (json_object_get_member (pi, "receipt_email")));
   json_object_set_string_member (ch, "receipt_url", receipt);
   json_object_set_object_member (ch, "fraud_details", json_object_new ());
   json_object_set_string_member (refunds, "url", refunds_url);
@@ -1204,7 +1204,7 @@ create_charge (CpSimRequest    *req,
       json_object_set_int_member (txn, "amount", amount);
       json_object_set_int_member (txn, "available_on", cp_sim_state_now () + 2 * 24 * 3600);
       json_object_set_string_member (txn, "currency", json_object_get_string_member (pi, "currency"));
-      json_object_set_member (txn, "description", json_node_copy (json_object_get_member (pi, "description")));
+      json_object_set_member (txn, "description", cp_sim_json_copy (json_object_get_member (pi, "description")));
       json_object_set_int_member (txn, "fee", fee);
       json_object_set_int_member (fd, "amount", fee);
       json_object_set_null_member (fd, "application");
@@ -1306,7 +1306,7 @@ cp_sim_api_publishable_view (JsonObject *pi)
 
   for (guint i = 0; pi_public_fields[i]; i++)
     if (json_object_has_member (pi, pi_public_fields[i]))
-      json_object_set_member (view, pi_public_fields[i], json_node_copy (json_object_get_member (pi, pi_public_fields[i])));
+      json_object_set_member (view, pi_public_fields[i], cp_sim_json_copy (json_object_get_member (pi, pi_public_fields[i])));
   return view;
 }
 
@@ -1335,6 +1335,7 @@ last_payment_error (CpSimState      *state,
   JsonObject *err = json_object_new ();
   g_autofree char *doc = g_strdup_printf ("https://stripe.com/docs/error-codes/%s", code);
 
+  g_strdelimit (doc + strlen ("https://stripe.com/docs/error-codes/"), "_", '-');
   if (charge != NULL)
     json_object_set_string_member (err, "charge", json_object_get_string_member (charge, "id"));
   json_object_set_string_member (err, "code", code);
@@ -1345,7 +1346,7 @@ last_payment_error (CpSimState      *state,
   if (pm != NULL)
     {
       g_autoptr(JsonNode) tmp = json_node_init_object (json_node_alloc (), pm);
-      json_object_set_member (err, "payment_method", json_node_copy (tmp));
+      json_object_set_member (err, "payment_method", cp_sim_json_copy (tmp));
     }
   json_object_set_string_member (err, "type", type);
   return err;
@@ -1363,7 +1364,7 @@ cp_sim_api_error_for_pi (CpSimState *state,
   if (lpe == NULL)
     return NULL;
   err = obj_copy (lpe);
-  json_object_set_member (err, "payment_intent", json_node_copy (tmp));
+  json_object_set_member (err, "payment_intent", cp_sim_json_copy (tmp));
   return err;
 }
 
@@ -1458,7 +1459,7 @@ pi_confirm (CpSimRequest *req,
       json_object_set_string_member (err, "code", "payment_intent_unexpected_state");
       json_object_set_string_member (err, "doc_url", "https://stripe.com/docs/error-codes/payment-intent-unexpected-state");
       json_object_set_string_member (err, "message", message);
-      json_object_set_member (err, "payment_intent", json_node_copy (tmp));
+      json_object_set_member (err, "payment_intent", cp_sim_json_copy (tmp));
       json_object_set_string_member (err, "type", INVALID);
       cp_sim_reply_error_object (req, 400, err);
       return;
@@ -1533,7 +1534,7 @@ pi_confirm (CpSimRequest *req,
           g_autoptr(JsonObject) view = cp_sim_api_publishable_view (pi);
           g_autoptr(JsonNode) tmp = json_node_init_object (json_node_alloc (), view);
           err = obj_copy (json_object_get_object_member (pi, "last_payment_error"));
-          json_object_set_member (err, "payment_intent", json_node_copy (tmp));
+          json_object_set_member (err, "payment_intent", cp_sim_json_copy (tmp));
         }
       cp_sim_reply_error_object (req, 402, err);
     }
@@ -1847,7 +1848,7 @@ payment_intents_update (CpSimRequest *req)
   members = json_object_get_members (before);
   for (GList *l = members; l; l = l->next)
     if (!json_node_equal (json_object_get_member (before, l->data), json_object_get_member (pi, l->data)))
-      json_object_set_member (previous, l->data, json_node_copy (json_object_get_member (before, l->data)));
+      json_object_set_member (previous, l->data, cp_sim_json_copy (json_object_get_member (before, l->data)));
   if (json_object_get_size (previous) > 0)
     cp_sim_emit (req, "payment_intent.updated", pi, previous);
   reply_pi (req, pi);
@@ -1954,7 +1955,7 @@ dispute_cb (gpointer data)
   json_object_set_int_member (dp, "amount", json_object_get_int_member (ch, "amount"));
   json_object_set_string_member (dp, "charge", f->id);
   json_object_set_string_member (dp, "currency", json_object_get_string_member (ch, "currency"));
-  json_object_set_member (dp, "payment_intent", json_node_copy (json_object_get_member (ch, "payment_intent")));
+  json_object_set_member (dp, "payment_intent", cp_sim_json_copy (json_object_get_member (ch, "payment_intent")));
   json_object_set_boolean_member (dp, "is_charge_refundable", FALSE);
   evd = json_object_get_object_member (dp, "evidence_details");
   json_object_set_int_member (evd, "due_by", cp_sim_state_now () + 7 * 24 * 3600);
@@ -2156,10 +2157,10 @@ refunds_create (CpSimRequest *req)
   json_object_set_string_member (re, "balance_transaction", json_object_get_string_member (txn, "id"));
   json_object_set_string_member (re, "charge", json_object_get_string_member (ch, "id"));
   json_object_set_string_member (re, "currency", json_object_get_string_member (ch, "currency"));
-  json_object_set_member (re, "customer", json_node_copy (json_object_get_member (ch, "customer")));
+  json_object_set_member (re, "customer", cp_sim_json_copy (json_object_get_member (ch, "customer")));
   if (pi != NULL)
     json_object_set_string_member (re, "payment_intent", json_object_get_string_member (pi, "id"));
-  json_object_set_member (re, "payment_method", json_node_copy (json_object_get_member (ch, "payment_method")));
+  json_object_set_member (re, "payment_method", cp_sim_json_copy (json_object_get_member (ch, "payment_method")));
   set_string_or_null (re, "reason", reason);
   json_object_set_string_member (re, "status", "succeeded");
 
@@ -2173,7 +2174,7 @@ refunds_create (CpSimRequest *req)
     JsonArray *data = json_array_new ();
     json_array_add_object_element (data, obj_copy (re));
     for (guint i = 0; i < json_array_get_length (old); i++)
-      json_array_add_element (data, json_node_copy (json_array_get_element (old, i)));
+      json_array_add_element (data, cp_sim_json_copy (json_array_get_element (old, i)));
     json_object_set_array_member (refunds, "data", data);
   }
 
@@ -2711,7 +2712,7 @@ payment_links_create (CpSimRequest *req)
       json_object_set_int_member (li, "amount_total", json_object_get_int_member (price, "unit_amount") * qty);
       json_object_set_string_member (li, "currency", json_object_get_string_member (price, "currency"));
       json_object_set_string_member (li, "description", prod ? json_object_get_string_member (prod, "name") : "");
-      json_object_set_member (li, "price", json_node_copy (price_node));
+      json_object_set_member (li, "price", cp_sim_json_copy (price_node));
       json_object_set_int_member (li, "quantity", qty);
       json_array_add_object_element (stored_items, li);
     }
@@ -2764,7 +2765,7 @@ payment_links_update (CpSimRequest *req)
   members = json_object_get_members (before);
   for (GList *l = members; l; l = l->next)
     if (!json_node_equal (json_object_get_member (before, l->data), json_object_get_member (link, l->data)))
-      json_object_set_member (previous, l->data, json_node_copy (json_object_get_member (before, l->data)));
+      json_object_set_member (previous, l->data, cp_sim_json_copy (json_object_get_member (before, l->data)));
   if (json_object_get_size (previous) > 0)
     cp_sim_emit (req, "payment_link.updated", link, previous);
   cp_sim_reply_object (req, 200, link);
@@ -2800,7 +2801,7 @@ payment_links_line_items (CpSimRequest *req)
       return;
     }
   json_object_set_string_member (list, "object", "list");
-  json_object_set_member (list, "data", json_node_copy (json_parser_get_root (parser)));
+  json_object_set_member (list, "data", cp_sim_json_copy (json_parser_get_root (parser)));
   json_object_set_boolean_member (list, "has_more", FALSE);
   json_object_set_string_member (list, "url", url);
   cp_sim_reply_object (req, 200, list);
@@ -2856,8 +2857,8 @@ cp_sim_api_start_checkout (CpSimServer *server,
   json_object_set_null_member (pi, "automatic_payment_methods");
   if (pid != NULL)
     {
-      json_object_set_member (pi, "metadata", json_node_copy (json_object_get_member (pid, "metadata")));
-      json_object_set_member (pi, "description", json_node_copy (json_object_get_member (pid, "description")));
+      json_object_set_member (pi, "metadata", cp_sim_json_copy (json_object_get_member (pid, "metadata")));
+      json_object_set_member (pi, "description", cp_sim_json_copy (json_object_get_member (pid, "description")));
     }
   set_status (pi, "requires_payment_method");
 
@@ -2868,7 +2869,7 @@ cp_sim_api_start_checkout (CpSimServer *server,
   json_object_set_int_member (cs, "amount_total", total);
   json_object_set_string_member (cs, "currency", json_object_get_string_member (link, "currency"));
   json_object_set_int_member (cs, "expires_at", cp_sim_state_now () + 24 * 3600);
-  json_object_set_member (cs, "metadata", json_node_copy (json_object_get_member (link, "metadata")));
+  json_object_set_member (cs, "metadata", cp_sim_json_copy (json_object_get_member (link, "metadata")));
   json_object_set_string_member (cs, "payment_intent", json_object_get_string_member (pi, "id"));
   json_object_set_string_member (cs, "payment_link", link_id);
   json_object_set_string_member (cs, "status", "open");
@@ -2903,9 +2904,9 @@ complete_checkout_for_pi (CpSimRequest *req,
   if (pm != NULL)
     {
       JsonObject *bd = json_object_get_object_member (pm, "billing_details");
-      json_object_set_member (details, "address", json_node_copy (json_object_get_member (bd, "address")));
-      json_object_set_member (details, "email", json_node_copy (json_object_get_member (pi, "receipt_email")));
-      json_object_set_member (details, "name", json_node_copy (json_object_get_member (bd, "name")));
+      json_object_set_member (details, "address", cp_sim_json_copy (json_object_get_member (bd, "address")));
+      json_object_set_member (details, "email", cp_sim_json_copy (json_object_get_member (pi, "receipt_email")));
+      json_object_set_member (details, "name", cp_sim_json_copy (json_object_get_member (bd, "name")));
       json_object_set_null_member (details, "phone");
       json_object_set_string_member (details, "tax_exempt", "none");
       json_object_set_array_member (details, "tax_ids", json_array_new ());

@@ -119,9 +119,19 @@ new_container_for (const char *next)
 {
   guint idx;
 
+  JsonNode *node = json_node_alloc ();
+
   if (*next == '\0' || is_index (next, &idx))
-    return json_node_init_array (json_node_alloc (), json_array_new ());
-  return json_node_init_object (json_node_alloc (), json_object_new ());
+    {
+      json_node_init (node, JSON_NODE_ARRAY);
+      json_node_take_array (node, json_array_new ());
+    }
+  else
+    {
+      json_node_init (node, JSON_NODE_OBJECT);
+      json_node_take_object (node, json_object_new ());
+    }
+  return node;
 }
 
 static gboolean
@@ -234,9 +244,11 @@ JsonNode *
 cp_sim_form_decode (const char  *body,
                     GError     **error)
 {
-  g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), json_object_new ());
+  g_autoptr(JsonNode) root = json_node_alloc ();
   g_auto(GStrv) pairs = NULL;
 
+  json_node_init (root, JSON_NODE_OBJECT);
+  json_node_take_object (root, json_object_new ());
   if (body == NULL || *body == '\0')
     return g_steal_pointer (&root);
 

@@ -112,6 +112,7 @@ cp_sim_reply_error (CpSimRequest *req,
   if (code != NULL)
     {
       g_autofree char *doc = g_strdup_printf ("https://stripe.com/docs/error-codes/%s", code);
+      g_strdelimit (doc + strlen ("https://stripe.com/docs/error-codes/"), "_", '-');
       json_object_set_string_member (error, "code", code);
       json_object_set_string_member (error, "doc_url", doc);
     }
@@ -249,7 +250,7 @@ expand_path (CpSimRequest *req,
         goto bad;
       json_object_set_member (obj, parts[0], json_node_init_object (json_node_alloc (), target));
       /* copy so that deeper expansion does not touch the stored object */
-      json_object_set_member (obj, parts[0], json_node_copy (json_object_get_member (obj, parts[0])));
+      json_object_set_member (obj, parts[0], cp_sim_json_copy (json_object_get_member (obj, parts[0])));
       child = json_object_get_member (obj, parts[0]);
     }
   return expand_path (req, child, parts + 1, full);
@@ -265,7 +266,7 @@ cp_sim_copy_expanded (CpSimRequest *req,
                       JsonObject   *object)
 {
   g_autoptr(JsonNode) tmp = json_node_init_object (json_node_alloc (), object);
-  g_autoptr(JsonNode) node = json_node_copy (tmp);
+  g_autoptr(JsonNode) node = cp_sim_json_copy (tmp);
   JsonNode *expand = json_object_get_member (req->params, "expand");
 
   if (expand != NULL && JSON_NODE_HOLDS_ARRAY (expand))
@@ -293,7 +294,7 @@ cp_sim_emit_plain (CpSimState *state,
                    JsonObject *previous)
 {
   g_autoptr(JsonNode) tmp = json_node_init_object (json_node_alloc (), object);
-  g_autoptr(JsonNode) copy = json_node_copy (tmp);
+  g_autoptr(JsonNode) copy = cp_sim_json_copy (tmp);
 
   return cp_sim_state_add_event (state, type, json_node_get_object (copy), previous, NULL, NULL);
 }
@@ -305,7 +306,7 @@ cp_sim_emit (CpSimRequest *req,
              JsonObject   *previous)
 {
   g_autoptr(JsonNode) tmp = json_node_init_object (json_node_alloc (), object);
-  g_autoptr(JsonNode) copy = json_node_copy (tmp);
+  g_autoptr(JsonNode) copy = cp_sim_json_copy (tmp);
 
   return cp_sim_state_add_event (req->state, type, json_node_get_object (copy), previous,
                                  req->request_id, req->idempotency_key);

@@ -98,6 +98,42 @@ cp_sim_state_init (CpSimState *self)
   init_tables (self);
 }
 
+JsonNode *
+cp_sim_json_copy (JsonNode *node)
+{
+  if (node == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *src = json_node_get_object (node);
+      JsonObject *dst = json_object_new ();
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, src);
+      while (json_object_iter_next (&iter, &name, &member))
+        json_object_set_member (dst, name, cp_sim_json_copy (member));
+      node = json_node_alloc ();
+      json_node_init (node, JSON_NODE_OBJECT);
+      json_node_take_object (node, dst);
+      return node;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *src = json_node_get_array (node);
+      JsonArray *dst = json_array_sized_new (json_array_get_length (src));
+
+      for (guint i = 0; i < json_array_get_length (src); i++)
+        json_array_add_element (dst, cp_sim_json_copy (json_array_get_element (src, i)));
+      node = json_node_alloc ();
+      json_node_init (node, JSON_NODE_ARRAY);
+      json_node_take_array (node, dst);
+      return node;
+    }
+  return json_node_copy (node);
+}
+
 CpSimState *
 cp_sim_state_new (void)
 {
@@ -164,7 +200,7 @@ cp_sim_state_create_with_id (CpSimState *self,
   JsonObject *obj;
 
   g_assert (template != NULL);
-  copy = json_node_copy (template);
+  copy = cp_sim_json_copy (template);
   obj = json_node_get_object (copy);
   json_object_set_string_member (obj, "id", id);
   if (json_object_has_member (obj, "created"))
@@ -317,7 +353,7 @@ cp_sim_state_add_event (CpSimState *self,
   JsonObject *request = json_object_new ();
   g_autoptr(JsonNode) snapshot = json_node_init_object (json_node_alloc (), object);
 
-  json_object_set_member (data, "object", json_node_copy (snapshot));
+  json_object_set_member (data, "object", cp_sim_json_copy (snapshot));
   if (previous_attributes != NULL)
     json_object_set_object_member (data, "previous_attributes", json_object_ref (previous_attributes));
   json_object_set_object_member (event, "data", data);

@@ -17,6 +17,9 @@ typedef struct {
   gint64  created;       /* unix seconds */
 } CpSimIdempotent;
 
+/* A deep copy (json_node_copy() shares objects and arrays). */
+JsonNode        *cp_sim_json_copy              (JsonNode    *node);
+
 CpSimState      *cp_sim_state_new              (void);
 void             cp_sim_state_reset            (CpSimState  *self);
 

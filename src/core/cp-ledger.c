@@ -1,0 +1,1863 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The ledger: money actions and the facts from Stripe that settle them.
+ *
+ * Stripe is the source of truth for money; the store is our record of it.
+ * Every path that learns about a PaymentIntent (our own confirmation, the
+ * event poller, a webhook, verify) ends in apply_payment_intent() with a
+ * PaymentIntent we retrieved ourselves, and every refund in apply_refund(),
+ * so the rules (which invoice, which currency, once only) live in one place.
+ * No store transaction is ever held across a network call. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "cp-error.h"
+#include "cp-ledger.h"
+#include "cp-stripe-customers.h"
+#include "cp-stripe-payment-intents.h"
+#include "cp-stripe-payment-link.h"
+#include "cp-stripe-refunds.h"
+
+/* An attempt younger than this still holds its amount against the balance */
+#define ATTEMPT_HOLD_SECONDS (30 * 60)
+
+struct _CpLedger
+{
+  GObject          parent_instance;
+
+  CpStore         *store;
+  CpStripeClient  *client;
+  CpLedgerFaultHook fault_hook;
+  gpointer         fault_hook_data;
+};
+
+G_DEFINE_FINAL_TYPE (CpLedger, cp_ledger, G_TYPE_OBJECT)
+
+/* Records */
+
+void
+cp_payment_attempt_free (CpPaymentAttempt *attempt)
+{
+  if (attempt == NULL)
+    return;
+  g_free (attempt->invoice_number);
+  g_free (attempt->currency);
+  g_free (attempt->payment_intent_id);
+  g_free (attempt->client_secret);
+  g_free (attempt->attempt_id);
+  g_free (attempt);
+}
+
+void
+cp_payment_link_info_free (CpPaymentLinkInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->id);
+  g_free (info->url);
+  g_free (info->currency);
+  g_free (info);
+}
+
+void
+cp_ledger_difference_free (CpLedgerDifference *difference)
+{
+  if (difference == NULL)
+    return;
+  g_free (difference->invoice_number);
+  g_free (difference->stripe_id);
+  g_free (difference->what);
+  g_free (difference);
+}
+
+/* Helpers */
+
+static CpStaff *
+staff_copy (const CpStaff *staff)
+{
+  CpStaff *copy;
+
+  if (staff == NULL)
+    return NULL;
+  copy = cp_staff_new ();
+  copy->id = staff->id;
+  copy->username = g_strdup (staff->username);
+  copy->display_name = g_strdup (staff->display_name);
+  copy->role = staff->role;
+  copy->active = staff->active;
+  return copy;
+}
+
+static gboolean
+require_supervisor (const CpStaff  *staff,
+                    const char     *action,
+                    GError        **error)
+{
+  if (staff == NULL || !staff->active || staff->role == CP_ROLE_CLERK)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_PERMISSION,
+                   _("Only a supervisor or an administrator may %s"), action);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+require_staff (const CpStaff  *staff,
+               GError        **error)
+{
+  if (staff == NULL || !staff->active)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_PERMISSION,
+                           _("Sign in as a member of staff first"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+now_iso (gint64 offset_seconds)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_seconds (now, offset_seconds);
+
+  return g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static gint64
+metadata_invoice_id (JsonObject *metadata)
+{
+  const char *text;
+  gint64 id = 0;
+
+  if (metadata == NULL || !json_object_has_member (metadata, "invoice_id"))
+    return 0;
+  text = json_object_get_string_member_with_default (metadata, "invoice_id", NULL);
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, &id, NULL))
+    return 0;
+  return id;
+}
+
+static gboolean
+is_not_found (const GError *error)
+{
+  return g_error_matches (error, CP_ERROR, CP_ERROR_NOT_FOUND);
+}
+
+/* One audit line per money action: who, what, which invoice, how much. */
+static void
+audit (CpLedger    *self,
+       gint64       staff_id,
+       const char  *action,
+       const char  *invoice_number,
+       gint64       amount,
+       const char  *currency,
+       const char  *stripe_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *details = g_strdup_printf ("amount=%" G_GINT64_FORMAT " currency=%s stripe=%s",
+                                              amount, currency != NULL ? currency : "",
+                                              stripe_id != NULL ? stripe_id : "");
+
+  if (!cp_store_audit_append (self->store, staff_id, action, invoice_number, details, &error))
+    g_warning ("Could not write the audit log: %s", error->message);
+}
+
+static void
+fault_point (CpLedger   *self,
+             const char *point)
+{
+  if (self->fault_hook != NULL)
+    self->fault_hook (point, self->fault_hook_data);
+}
+
+/* Links: revoked once their amount no longer matches what is due. */
+static void
+maintain_link (CpLedger     *self,
+               gint64        invoice_id,
+               GCancellable *cancellable)
+{
+  g_autoptr(CpPaymentLink) link = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(CpStripePaymentLink) done = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *operation = NULL;
+  const char *reason;
+
+  link = cp_store_get_active_payment_link (self->store, invoice_id, &error);
+  if (link == NULL)
+    return;
+  invoice = cp_store_get_invoice (self->store, invoice_id, &error);
+  if (invoice == NULL)
+    return;
+
+  if (invoice->voided)
+    reason = "voided";
+  else if (invoice->balance_due <= 0)
+    reason = "paid";
+  else if (invoice->balance_due != link->amount)
+    reason = "balance changed";
+  else
+    return;
+
+  operation = g_strdup_printf ("plink.deactivate:%s", link->id);
+  done = cp_stripe_payment_link_deactivate (self->client, link->id, operation, cancellable, NULL, &error);
+  if (done == NULL)
+    {
+      /* Left active here so the next change tries again */
+      g_debug ("Could not deactivate payment link %s: %s", link->id, error->message);
+      return;
+    }
+  if (!cp_store_revoke_payment_link (self->store, link->id, reason, &error))
+    {
+      g_warning ("Could not mark payment link %s revoked: %s", link->id, error->message);
+      return;
+    }
+  audit (self, 0, "link.revoke", invoice->number, link->amount, link->currency, link->id);
+}
+
+/* Payments */
+
+static CpPaymentChannel
+guess_channel (CpLedger                    *self,
+               gint64                       invoice_id,
+               const CpStripePaymentIntent *pi)
+{
+  g_autoptr(GPtrArray) links = cp_store_list_payment_links (self->store, invoice_id, NULL);
+
+  for (guint i = 0; links != NULL && i < links->len; i++)
+    {
+      CpPaymentLink *link = g_ptr_array_index (links, i);
+
+      if (link->amount == pi->amount)
+        return CP_PAYMENT_CHANNEL_LINK;
+    }
+  return CP_PAYMENT_CHANNEL_DESK;
+}
+
+/* Records what Stripe says about `pi` (which the caller retrieved from
+ * Stripe). A PaymentIntent that does not belong to an invoice of ours in the
+ * invoice's currency is refused with CP_ERROR_INVALID_INPUT and not counted.
+ * `channel` -1 guesses it for PaymentIntents made elsewhere. */
+static CpPayment *
+apply_payment_intent (CpLedger                     *self,
+                      const CpStripePaymentIntent  *pi,
+                      int                           channel,
+                      gint64                        staff_id,
+                      const char                   *attempt_id,
+                      gint64                       *out_invoice_id,
+                      GCancellable                 *cancellable,
+                      GError                      **error)
+{
+  g_autoptr(CpPayment) existing = NULL;
+  g_autoptr(CpPayment) payment = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 invoice_id = metadata_invoice_id (pi->metadata);
+  gboolean newly_succeeded, newly_disputed, changed;
+
+  if (out_invoice_id != NULL)
+    *out_invoice_id = 0;
+
+  if (invoice_id <= 0)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                   _("PaymentIntent %s names no invoice"), pi->id);
+      return NULL;
+    }
+
+  existing = cp_store_get_payment_by_intent (self->store, pi->id, &local_error);
+  if (existing == NULL && !is_not_found (local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  g_clear_error (&local_error);
+
+  if (existing != NULL && existing->invoice_id != invoice_id)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                   _("PaymentIntent %s was made for another invoice than its metadata now names"), pi->id);
+      return NULL;
+    }
+
+  invoice = cp_store_get_invoice (self->store, invoice_id, &local_error);
+  if (invoice == NULL)
+    {
+      if (is_not_found (local_error))
+        g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                     _("PaymentIntent %s names an invoice this database does not have"), pi->id);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (pi->currency == NULL || g_ascii_strcasecmp (pi->currency, invoice->currency) != 0)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                   _("PaymentIntent %s is in %s but invoice %s is in %s"), pi->id,
+                   pi->currency != NULL ? pi->currency : "?", invoice->number, invoice->currency);
+      return NULL;
+    }
+
+  payment = cp_stripe_payment_intent_to_payment (pi, invoice_id);
+  g_free (payment->currency);
+  payment->currency = g_ascii_strup (invoice->currency, -1);
+  if (existing == NULL)
+    {
+      payment->channel = channel >= 0 ? (CpPaymentChannel) channel : guess_channel (self, invoice_id, pi);
+      payment->staff_id = staff_id;
+      payment->attempt_id = g_strdup (attempt_id);
+    }
+
+  newly_succeeded = cp_payment_status_counts (payment->status) &&
+                    (existing == NULL || !cp_payment_status_counts (existing->status));
+  newly_disputed = payment->disputed && (existing == NULL || !existing->disputed);
+  changed = existing == NULL || newly_succeeded || newly_disputed ||
+            g_strcmp0 (existing->status, payment->status) != 0 || existing->amount != payment->amount;
+
+  /* The money was taken, so it is recorded; the excess is for a refund */
+  if (newly_succeeded && payment->amount > invoice->balance_due)
+    payment->overpaid = TRUE;
+
+  if (!cp_store_begin (self->store, error))
+    return NULL;
+  if (!cp_store_record_payment (self->store, payment, error))
+    {
+      cp_store_rollback (self->store);
+      return NULL;
+    }
+  if (newly_succeeded)
+    audit (self, existing != NULL ? existing->staff_id : staff_id, "payment.succeeded",
+           invoice->number, payment->amount, payment->currency, pi->id);
+  if (payment->overpaid && newly_succeeded)
+    audit (self, 0, "payment.overpaid", invoice->number,
+           payment->amount - MAX (invoice->balance_due, 0), payment->currency, pi->id);
+  if (newly_disputed)
+    audit (self, 0, "payment.disputed", invoice->number, payment->amount, payment->currency, pi->id);
+  if (!cp_store_commit (self->store, error))
+    return NULL;
+
+  if (changed)
+    {
+      if (out_invoice_id != NULL)
+        *out_invoice_id = invoice_id;
+      maintain_link (self, invoice_id, cancellable);
+    }
+
+  return cp_store_get_payment_by_intent (self->store, pi->id, error);
+}
+
+static CpPayment *
+retrieve_and_apply (CpLedger      *self,
+                    const char    *payment_intent_id,
+                    gint64        *out_invoice_id,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(CpStripePaymentIntent) pi = NULL;
+
+  pi = cp_stripe_payment_intent_retrieve (self->client, payment_intent_id, cancellable, NULL, error);
+  if (pi == NULL)
+    return NULL;
+  return apply_payment_intent (self, pi, -1, 0, NULL, out_invoice_id, cancellable, error);
+}
+
+/* Brings the invoice's open attempts up to date with Stripe, so an attempt
+ * that succeeded while we were not looking (a crash, another desk) counts. */
+static void
+refresh_open_attempts (CpLedger     *self,
+                       CpInvoice    *invoice,
+                       GCancellable *cancellable)
+{
+  for (guint i = 0; i < invoice->payments->len; i++)
+    {
+      CpPayment *payment = g_ptr_array_index (invoice->payments, i);
+      g_autoptr(CpPayment) updated = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!cp_payment_status_is_open (payment->status))
+        continue;
+      updated = retrieve_and_apply (self, payment->stripe_payment_intent_id, NULL, cancellable, &error);
+      if (updated == NULL)
+        g_debug ("Could not refresh %s: %s", payment->stripe_payment_intent_id, error->message);
+    }
+}
+
+static gboolean
+check_amount (CpInvoice  *invoice,
+              gint64     *amount,
+              GError    **error)
+{
+  g_autofree char *since = now_iso (-ATTEMPT_HOLD_SECONDS);
+  gint64 held = 0;
+  gint64 available;
+
+  if (invoice->voided)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("Invoice %s is void"), invoice->number);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < invoice->payments->len; i++)
+    {
+      CpPayment *payment = g_ptr_array_index (invoice->payments, i);
+
+      if (cp_payment_status_is_open (payment->status) && g_strcmp0 (payment->created_at, since) >= 0)
+        held += payment->amount;
+    }
+
+  available = invoice->balance_due - held;
+  if (*amount == 0)
+    *amount = available;
+
+  if (invoice->balance_due <= 0)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("Nothing is due on invoice %s"), invoice->number);
+      return FALSE;
+    }
+  if (*amount <= 0 || *amount > available)
+    {
+      if (held > 0)
+        g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                     _("Invoice %s has %" G_GINT64_FORMAT " due, of which %" G_GINT64_FORMAT
+                       " is held by a payment in progress; %" G_GINT64_FORMAT " is more than the rest"),
+                     invoice->number, invoice->balance_due, held, *amount);
+      else
+        g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                     _("%" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT " due on invoice %s"),
+                     *amount, invoice->balance_due, invoice->number);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+CpPaymentAttempt *
+cp_ledger_begin_payment (CpLedger          *self,
+                         gint64             invoice_id,
+                         gint64             amount,
+                         CpPaymentChannel   channel,
+                         const CpStaff     *staff,
+                         GCancellable      *cancellable,
+                         GError           **error)
+{
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(CpStripeCustomer) customer = NULL;
+  g_autoptr(CpStripePaymentIntent) pi = NULL;
+  g_autoptr(CpPayment) payment = NULL;
+  g_autofree char *attempt_id = NULL;
+  g_autofree char *operation = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *currency = NULL;
+  g_autofree char *description = NULL;
+  CpStripePaymentIntentParams params = { 0 };
+  CpPaymentAttempt *attempt;
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
+
+  if (channel == CP_PAYMENT_CHANNEL_DESK && !require_staff (staff, error))
+    return NULL;
+  if (amount < 0)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("An amount cannot be negative"));
+      return NULL;
+    }
+
+  invoice = cp_store_get_invoice (self->store, invoice_id, error);
+  if (invoice == NULL)
+    return NULL;
+  if (invoice->voided)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("Invoice %s is void"), invoice->number);
+      return NULL;
+    }
+
+  refresh_open_attempts (self, invoice, cancellable);
+  g_clear_pointer (&invoice, cp_invoice_free);
+  invoice = cp_store_get_invoice (self->store, invoice_id, error);
+  if (invoice == NULL || !check_amount (invoice, &amount, error))
+    return NULL;
+
+  customer = cp_stripe_customer_ensure (self->client, invoice->patient, cancellable, NULL, error);
+  if (customer == NULL)
+    return NULL;
+  if (g_strcmp0 (invoice->patient->stripe_customer_id, customer->id) != 0)
+    {
+      g_free (invoice->patient->stripe_customer_id);
+      invoice->patient->stripe_customer_id = g_strdup (customer->id);
+      if (!cp_store_save_patient (self->store, invoice->patient, error))
+        return NULL;
+    }
+
+  /* The key is stored (committed) before the request goes out */
+  attempt_id = g_uuid_string_random ();
+  operation = g_strdup_printf ("pi.create:invoice=%" G_GINT64_FORMAT ":attempt=%s", invoice_id, attempt_id);
+  key = cp_store_idempotency_key (self->store, operation, error);
+  if (key == NULL)
+    return NULL;
+
+  currency = g_ascii_strdown (invoice->currency, -1);
+  description = g_strdup_printf (_("Invoice %s"), invoice->number);
+  params.amount = amount;
+  params.currency = currency;
+  params.customer = customer->id;
+  params.invoice_id = invoice->id;
+  params.invoice_number = invoice->number;
+  params.description = description;
+  params.receipt_email = invoice->patient->email;
+  params.card_only = TRUE;
+
+  pi = cp_stripe_payment_intent_create (self->client, &params, operation, cancellable, NULL, error);
+  if (pi == NULL)
+    return NULL;
+
+  payment = apply_payment_intent (self, pi, channel, staff != NULL ? staff->id : 0, attempt_id,
+                                  NULL, cancellable, error);
+  if (payment == NULL)
+    return NULL;
+
+  audit (self, staff != NULL ? staff->id : 0, "payment.attempt", invoice->number, amount, invoice->currency, pi->id);
+
+  attempt = g_new0 (CpPaymentAttempt, 1);
+  attempt->invoice_id = invoice->id;
+  attempt->invoice_number = g_strdup (invoice->number);
+  attempt->amount = amount;
+  attempt->currency = g_strdup (invoice->currency);
+  attempt->payment_intent_id = g_strdup (pi->id);
+  attempt->client_secret = g_strdup (pi->client_secret);
+  attempt->channel = channel;
+  attempt->staff_id = staff != NULL ? staff->id : 0;
+  attempt->attempt_id = g_steal_pointer (&attempt_id);
+  return attempt;
+}
+
+CpPayment *
+cp_ledger_complete_payment (CpLedger      *self,
+                            const char    *payment_intent_id,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
+  g_return_val_if_fail (payment_intent_id != NULL, NULL);
+
+  return retrieve_and_apply (self, payment_intent_id, NULL, cancellable, error);
+}
+
+static void
+cancel_quietly (CpLedger     *self,
+                const char   *payment_intent_id,
+                GCancellable *cancellable)
+{
+  g_autoptr(CpStripePaymentIntent) pi = NULL;
+  g_autoptr(CpPayment) payment = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *operation = g_strdup_printf ("pi.cancel:%s", payment_intent_id);
+
+  pi = cp_stripe_payment_intent_cancel (self->client, payment_intent_id, "abandoned", operation,
+                                        cancellable, NULL, &error);
+  if (pi == NULL)
+    g_debug ("Could not cancel %s: %s", payment_intent_id, error->message);
+  g_clear_error (&error);
+  payment = retrieve_and_apply (self, payment_intent_id, NULL, cancellable, &error);
+  if (payment == NULL)
+    g_debug ("Could not refresh %s: %s", payment_intent_id, error->message);
+}
+
+CpPayment *
+cp_ledger_pay_with_test_method (CpLedger          *self,
+                                gint64             invoice_id,
+                                gint64             amount,
+                                const char        *payment_method,
+                                CpPaymentChannel   channel,
+                                const CpStaff     *staff,
+                                GCancellable      *cancellable,
+                                GError           **error)
+{
+  g_autoptr(CpPaymentAttempt) attempt = NULL;
+  g_autoptr(CpStripePaymentIntent) confirmed = NULL;
+  g_autoptr(CpPayment) payment = NULL;
+  g_autoptr(GError) confirm_error = NULL;
+  g_autofree char *operation = NULL;
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
+  g_return_val_if_fail (payment_method != NULL, NULL);
+
+  if (!cp_stripe_config_is_test_mode (cp_stripe_client_get_config (self->client)))
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_PERMISSION,
+                           _("Paying with a test payment method needs a test key; real cards only go through the payment page"));
+      return NULL;
+    }
+
+  attempt = cp_ledger_begin_payment (self, invoice_id, amount, channel, staff, cancellable, error);
+  if (attempt == NULL)
+    return NULL;
+
+  operation = g_strdup_printf ("pi.confirm:%s:%s", attempt->payment_intent_id, payment_method);
+  confirmed = cp_stripe_payment_intent_confirm (self->client, attempt->payment_intent_id, payment_method,
+                                                operation, cancellable, NULL, &confirm_error);
+  if (confirmed != NULL)
+    fault_point (self, "after-stripe-confirm");
+
+  payment = retrieve_and_apply (self, attempt->payment_intent_id, NULL, cancellable,
+                                confirm_error == NULL ? error : NULL);
+  if (confirm_error != NULL)
+    {
+      /* A declined card ends this attempt; the reason stays on its row */
+      if (payment == NULL || !cp_payment_status_counts (payment->status))
+        cancel_quietly (self, attempt->payment_intent_id, cancellable);
+      if (payment != NULL && cp_payment_status_counts (payment->status))
+        return g_steal_pointer (&payment);
+      g_propagate_error (error, g_steal_pointer (&confirm_error));
+      return NULL;
+    }
+  if (payment == NULL)
+    return NULL;
+
+  if (g_strcmp0 (payment->status, "requires_action") == 0)
+    {
+      cancel_quietly (self, attempt->payment_intent_id, cancellable);
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_CARD_DECLINED,
+                           _("The card needs the patient to authenticate, which only the payment page can do"));
+      return NULL;
+    }
+  return g_steal_pointer (&payment);
+}
+
+void
+cp_ledger_set_fault_hook (CpLedger          *self,
+                          CpLedgerFaultHook  hook,
+                          gpointer           user_data)
+{
+  g_return_if_fail (CP_IS_LEDGER (self));
+  self->fault_hook = hook;
+  self->fault_hook_data = user_data;
+}
+
+gboolean
+cp_ledger_cancel_payment (CpLedger      *self,
+                          const char    *payment_intent_id,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(CpStripePaymentIntent) pi = NULL;
+  g_autoptr(CpPayment) payment = NULL;
+  g_autofree char *operation = g_strdup_printf ("pi.cancel:%s", payment_intent_id);
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
+
+  pi = cp_stripe_payment_intent_cancel (self->client, payment_intent_id, "abandoned", operation,
+                                        cancellable, NULL, error);
+  if (pi == NULL)
+    return FALSE;
+  payment = retrieve_and_apply (self, payment_intent_id, NULL, cancellable, error);
+  return payment != NULL;
+}
+
+/* Refunds */
+
+static CpRefund *
+find_refund (GPtrArray  *refunds,
+             const char *stripe_id)
+{
+  for (guint i = 0; refunds != NULL && i < refunds->len; i++)
+    {
+      CpRefund *refund = g_ptr_array_index (refunds, i);
+
+      if (g_strcmp0 (refund->stripe_refund_id, stripe_id) == 0)
+        return refund;
+    }
+  return NULL;
+}
+
+static CpRefund *
+apply_refund (CpLedger              *self,
+              const CpStripeRefund  *re,
+              gint64                 staff_id,
+              const char            *reason,
+              gint64                *out_invoice_id,
+              GCancellable          *cancellable,
+              GError               **error)
+{
+  g_autoptr(CpPayment) payment = NULL;
+  g_autoptr(CpRefund) refund = NULL;
+  g_autoptr(GPtrArray) known = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(GError) local_error = NULL;
+  CpRefund *existing;
+  gboolean was_counting, counts;
+
+  if (out_invoice_id != NULL)
+    *out_invoice_id = 0;
+  if (re->payment_intent == NULL)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("Refund %s names no PaymentIntent"), re->id);
+      return NULL;
+    }
+
+  payment = cp_store_get_payment_by_intent (self->store, re->payment_intent, &local_error);
+  if (payment == NULL)
+    {
+      if (!is_not_found (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      payment = retrieve_and_apply (self, re->payment_intent, NULL, cancellable, error);
+      if (payment == NULL)
+        return NULL;
+    }
+
+  invoice = cp_store_get_invoice (self->store, payment->invoice_id, error);
+  if (invoice == NULL)
+    return NULL;
+  known = cp_store_list_refunds (self->store, payment->invoice_id, error);
+  if (known == NULL)
+    return NULL;
+  existing = find_refund (known, re->id);
+
+  refund = cp_stripe_refund_to_refund (re, payment->invoice_id, payment->id);
+  g_free (refund->currency);
+  refund->currency = g_strdup (payment->currency);
+  refund->failure_reason = g_strdup (re->failure_reason);
+  if (existing == NULL)
+    {
+      refund->staff_id = staff_id;
+      if (reason != NULL)
+        {
+          g_free (refund->reason);
+          refund->reason = g_strdup (reason);
+        }
+    }
+
+  was_counting = existing != NULL && cp_refund_status_counts (existing->status);
+  counts = cp_refund_status_counts (refund->status);
+
+  if (!cp_store_begin (self->store, error))
+    return NULL;
+  if (!cp_store_record_refund (self->store, refund, error))
+    {
+      cp_store_rollback (self->store);
+      return NULL;
+    }
+  if (existing == NULL && counts)
+    audit (self, staff_id, staff_id > 0 ? "refund" : "refund.recorded", invoice->number,
+           refund->amount, refund->currency, re->id);
+  if (was_counting && !counts)
+    audit (self, 0, "refund.failed", invoice->number, refund->amount, refund->currency, re->id);
+  if (!cp_store_commit (self->store, error))
+    return NULL;
+
+  if (existing == NULL || was_counting != counts || g_strcmp0 (existing->status, refund->status) != 0)
+    {
+      if (out_invoice_id != NULL)
+        *out_invoice_id = payment->invoice_id;
+      maintain_link (self, payment->invoice_id, cancellable);
+    }
+  return g_steal_pointer (&refund);
+}
+
+/* Picks up refunds made elsewhere (the Dashboard, a crash after Stripe
+ * refunded) before the remainder is worked out. */
+static void
+refresh_refunds (CpLedger     *self,
+                 CpInvoice    *invoice,
+                 GCancellable *cancellable)
+{
+  for (guint i = 0; i < invoice->payments->len; i++)
+    {
+      CpPayment *payment = g_ptr_array_index (invoice->payments, i);
+      g_autoptr(CpStripeList) list = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!cp_payment_status_counts (payment->status))
+        continue;
+      list = cp_stripe_refund_list (self->client, payment->stripe_payment_intent_id, 100, NULL,
+                                    cancellable, NULL, &error);
+      if (list == NULL)
+        {
+          g_debug ("Could not list refunds of %s: %s", payment->stripe_payment_intent_id, error->message);
+          continue;
+        }
+      for (guint k = 0; k < list->items->len; k++)
+        {
+          g_autoptr(CpRefund) applied = apply_refund (self, g_ptr_array_index (list->items, k), 0, NULL,
+                                                      NULL, cancellable, &error);
+          if (applied == NULL)
+            {
+              g_debug ("Could not apply a refund: %s", error->message);
+              g_clear_error (&error);
+            }
+        }
+    }
+}
+
+static gint64
+refundable_of (CpInvoice *invoice,
+               CpPayment *payment)
+{
+  gint64 left = payment->amount;
+
+  for (guint i = 0; i < invoice->refunds->len; i++)
+    {
+      CpRefund *refund = g_ptr_array_index (invoice->refunds, i);
+
+      if (refund->payment_id == payment->id && cp_refund_status_counts (refund->status))
+        left -= refund->amount;
+    }
+  return MAX (left, 0);
+}
+
+static const char *
+stripe_reason (const char *reason)
+{
+  static const char *const known[] = { "duplicate", "fraudulent", "requested_by_customer", NULL };
+
+  if (reason != NULL && g_strv_contains (known, reason))
+    return reason;
+  return "requested_by_customer";
+}
+
+GPtrArray *
+cp_ledger_refund (CpLedger       *self,
+                  gint64          invoice_id,
+                  gint64          amount,
+                  const char     *reason,
+                  const CpStaff  *staff,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_refund_free);
+  g_autofree char *attempt_id = NULL;
+  gint64 refundable = 0;
+  gint64 left;
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
+
+  if (!require_supervisor (staff, _("refund a payment"), error))
+    return NULL;
+  if (amount < 0)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("An amount cannot be negative"));
+      return NULL;
+    }
+  if (reason == NULL || *reason == '\0')
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("A refund needs a reason"));
+      return NULL;
+    }
+
+  invoice = cp_store_get_invoice (self->store, invoice_id, error);
+  if (invoice == NULL)
+    return NULL;
+  refresh_refunds (self, invoice, cancellable);
+  g_clear_pointer (&invoice, cp_invoice_free);
+  invoice = cp_store_get_invoice (self->store, invoice_id, error);
+  if (invoice == NULL)
+    return NULL;
+
+  for (guint i = 0; i < invoice->payments->len; i++)
+    {
+      CpPayment *payment = g_ptr_array_index (invoice->payments, i);
+
+      if (cp_payment_status_counts (payment->status) && !payment->disputed)
+        refundable += refundable_of (invoice, payment);
+    }
+
+  if (amount == 0)
+    amount = refundable;
+  if (amount <= 0 || amount > refundable)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                   _("%" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT " that can be refunded on invoice %s"),
+                   amount, refundable, invoice->number);
+      return NULL;
+    }
+
+  /* Newest payment first; one refund per payment it touches */
+  attempt_id = g_uuid_string_random ();
+  left = amount;
+  for (guint i = invoice->payments->len; i > 0 && left > 0; i--)
+    {
+      CpPayment *payment = g_ptr_array_index (invoice->payments, i - 1);
+      g_autoptr(CpStripeRefund) re = NULL;
+      g_autofree char *operation = NULL;
+      g_autofree char *key = NULL;
+      CpStripeRefundParams params = { 0 };
+      CpRefund *refund;
+      gint64 part;
+
+      if (!cp_payment_status_counts (payment->status) || payment->disputed)
+        continue;
+      part = MIN (left, refundable_of (invoice, payment));
+      if (part <= 0)
+        continue;
+
+      operation = g_strdup_printf ("refund.create:invoice=%" G_GINT64_FORMAT ":attempt=%s:pi=%s",
+                                   invoice_id, attempt_id, payment->stripe_payment_intent_id);
+      key = cp_store_idempotency_key (self->store, operation, error);
+      if (key == NULL)
+        return done->len > 0 ? g_steal_pointer (&done) : NULL;
+
+      params.payment_intent = payment->stripe_payment_intent_id;
+      params.amount = part;
+      params.reason = stripe_reason (reason);
+      params.invoice_id = invoice_id;
+      params.staff_id = staff->id;
+      re = cp_stripe_refund_create (self->client, &params, operation, cancellable, NULL, error);
+      if (re == NULL)
+        return done->len > 0 ? g_steal_pointer (&done) : NULL;
+
+      refund = apply_refund (self, re, staff->id, reason, NULL, cancellable, error);
+      if (refund == NULL)
+        return done->len > 0 ? g_steal_pointer (&done) : NULL;
+      g_ptr_array_add (done, refund);
+      left -= part;
+    }
+
+  return g_steal_pointer (&done);
+}
+
+/* Links */
+
+static CpPaymentLinkInfo *
+link_info_from (const CpPaymentLink *link)
+{
+  CpPaymentLinkInfo *info = g_new0 (CpPaymentLinkInfo, 1);
+
+  info->id = g_strdup (link->id);
+  info->url = g_strdup (link->url);
+  info->invoice_id = link->invoice_id;
+  info->amount = link->amount;
+  info->currency = g_strdup (link->currency);
+  info->active = link->active;
+  return info;
+}
+
+CpPaymentLinkInfo *
+cp_ledger_create_link (CpLedger       *self,
+                       gint64          invoice_id,
+                       const CpStaff  *staff,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(CpPaymentLink) active = NULL;
+  g_autoptr(CpStripePaymentLink) created = NULL;
+  g_autoptr(CpPaymentLink) link = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *attempt_id = NULL;
+  g_autofree char *operation = NULL;
+  g_autofree char *currency = NULL;
+  CpStripePaymentLinkParams params = { 0 };
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
+
+  if (!require_staff (staff, error))
+    return NULL;
+
+  invoice = cp_store_get_invoice (self->store, invoice_id, error);
+  if (invoice == NULL)
+    return NULL;
+  if (invoice->voided)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("Invoice %s is void"), invoice->number);
+      return NULL;
+    }
+
+  /* An old link for another amount goes first */
+  maintain_link (self, invoice_id, cancellable);
+
+  if (invoice->balance_due <= 0)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("Nothing is due on invoice %s"), invoice->number);
+      return NULL;
+    }
+
+  active = cp_store_get_active_payment_link (self->store, invoice_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (active != NULL && active->amount == invoice->balance_due)
+    return link_info_from (active);
+  if (active != NULL)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_STRIPE,
+                   _("The old link %s for invoice %s could not be deactivated; try again"),
+                   active->id, invoice->number);
+      return NULL;
+    }
+
+  attempt_id = g_uuid_string_random ();
+  operation = g_strdup_printf ("plink.create:invoice=%" G_GINT64_FORMAT ":attempt=%s", invoice_id, attempt_id);
+  currency = g_ascii_strdown (invoice->currency, -1);
+  params.invoice_id = invoice_id;
+  params.invoice_number = invoice->number;
+  params.amount = invoice->balance_due;
+  params.currency = currency;
+  created = cp_stripe_payment_link_create (self->client, &params, operation, cancellable, NULL, error);
+  if (created == NULL)
+    return NULL;
+
+  link = cp_payment_link_new ();
+  link->id = g_strdup (created->id);
+  link->invoice_id = invoice_id;
+  link->url = g_strdup (created->url);
+  link->amount = invoice->balance_due;
+  link->currency = g_strdup (invoice->currency);
+  link->active = TRUE;
+
+  if (!cp_store_begin (self->store, error))
+    return NULL;
+  if (!cp_store_save_payment_link (self->store, link, error))
+    {
+      cp_store_rollback (self->store);
+      return NULL;
+    }
+  audit (self, staff->id, "link.create", invoice->number, link->amount, link->currency, link->id);
+  if (!cp_store_commit (self->store, error))
+    return NULL;
+
+  return link_info_from (link);
+}
+
+/* Void */
+
+gboolean
+cp_ledger_void_invoice (CpLedger       *self,
+                        gint64          invoice_id,
+                        const CpStaff  *staff,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  g_autoptr(CpInvoice) invoice = NULL;
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
+
+  if (!require_supervisor (staff, _("void an invoice"), error))
+    return FALSE;
+
+  invoice = cp_store_get_invoice (self->store, invoice_id, error);
+  if (invoice == NULL)
+    return FALSE;
+  if (invoice->voided)
+    return TRUE;
+
+  for (guint i = 0; i < invoice->payments->len; i++)
+    {
+      CpPayment *payment = g_ptr_array_index (invoice->payments, i);
+      g_autoptr(GError) cancel_error = NULL;
+
+      if (!cp_payment_status_is_open (payment->status))
+        continue;
+      if (!cp_ledger_cancel_payment (self, payment->stripe_payment_intent_id, cancellable, &cancel_error))
+        {
+          /* It may have succeeded meanwhile; what Stripe says decides */
+          g_autoptr(CpPayment) now = retrieve_and_apply (self, payment->stripe_payment_intent_id, NULL,
+                                                         cancellable, NULL);
+          if (now == NULL || cp_payment_status_is_open (now->status))
+            {
+              g_propagate_error (error, g_steal_pointer (&cancel_error));
+              return FALSE;
+            }
+        }
+    }
+
+  g_clear_pointer (&invoice, cp_invoice_free);
+  invoice = cp_store_get_invoice (self->store, invoice_id, error);
+  if (invoice == NULL)
+    return FALSE;
+  if (invoice->amount_paid - invoice->amount_refunded > 0)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                   _("Invoice %s has payments; refund them before voiding it"), invoice->number);
+      return FALSE;
+    }
+
+  if (!cp_store_begin (self->store, error))
+    return FALSE;
+  if (!cp_store_set_invoice_voided (self->store, invoice_id, TRUE, error))
+    {
+      cp_store_rollback (self->store);
+      return FALSE;
+    }
+  audit (self, staff->id, "invoice.void", invoice->number, invoice->total, invoice->currency, NULL);
+  if (!cp_store_commit (self->store, error))
+    return FALSE;
+
+  maintain_link (self, invoice_id, cancellable);
+  return TRUE;
+}
+
+/* Events */
+
+static const char *
+object_string (JsonObject *object,
+               const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL || !json_object_has_member (object, member))
+    return NULL;
+  node = json_object_get_member (object, member);
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL);
+  return NULL;
+}
+
+static gboolean
+apply_dispute (CpLedger      *self,
+               JsonObject    *dispute,
+               gint64        *out_invoice_id,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  const char *pi_id = object_string (dispute, "payment_intent");
+  g_autoptr(CpPayment) payment = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+
+  if (pi_id == NULL)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("The dispute names no PaymentIntent"));
+      return FALSE;
+    }
+  payment = retrieve_and_apply (self, pi_id, out_invoice_id, cancellable, error);
+  if (payment == NULL)
+    return FALSE;
+  if (payment->disputed)
+    {
+      if (out_invoice_id != NULL)
+        *out_invoice_id = payment->invoice_id;
+      return TRUE;
+    }
+
+  /* The charge may not say so yet; the dispute does */
+  payment->disputed = TRUE;
+  invoice = cp_store_get_invoice (self->store, payment->invoice_id, error);
+  if (invoice == NULL || !cp_store_record_payment (self->store, payment, error))
+    return FALSE;
+  audit (self, 0, "payment.disputed", invoice->number, payment->amount, payment->currency, pi_id);
+  if (out_invoice_id != NULL)
+    *out_invoice_id = payment->invoice_id;
+  return TRUE;
+}
+
+static gboolean
+apply_charge_refunds (CpLedger      *self,
+                      const char    *pi_id,
+                      gint64        *out_invoice_id,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(CpStripeList) list = NULL;
+
+  list = cp_stripe_refund_list (self->client, pi_id, 100, NULL, cancellable, NULL, error);
+  if (list == NULL)
+    return FALSE;
+  for (guint i = 0; i < list->items->len; i++)
+    {
+      g_autoptr(CpRefund) refund = NULL;
+      gint64 changed = 0;
+
+      refund = apply_refund (self, g_ptr_array_index (list->items, i), 0, NULL, &changed, cancellable, error);
+      if (refund == NULL)
+        return FALSE;
+      if (changed > 0 && out_invoice_id != NULL)
+        *out_invoice_id = changed;
+    }
+  return TRUE;
+}
+
+gboolean
+cp_ledger_apply_event (CpLedger             *self,
+                       const CpStripeEvent  *event,
+                       GCancellable         *cancellable,
+                       gint64               *out_invoice_id,
+                       GError              **error)
+{
+  return cp_ledger_apply_event_full (self, event, cancellable, out_invoice_id, NULL, error);
+}
+
+gboolean
+cp_ledger_apply_event_full (CpLedger             *self,
+                            const CpStripeEvent  *event,
+                            GCancellable         *cancellable,
+                            gint64               *out_invoice_id,
+                            gboolean             *out_applied,
+                            GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *type;
+  gint64 invoice_id = 0;
+  gboolean ok = TRUE;
+  gboolean done;
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (event != NULL && event->id != NULL, FALSE);
+
+  if (out_invoice_id != NULL)
+    *out_invoice_id = 0;
+  if (out_applied != NULL)
+    *out_applied = FALSE;
+
+  done = cp_store_event_applied (self->store, event->id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (done)
+    return TRUE;
+
+  type = event->type != NULL ? event->type : "";
+
+  if (g_str_has_prefix (type, "payment_intent."))
+    {
+      /* Never the event body: what Stripe says now, as we ask it */
+      const char *pi_id = object_string (event->object, "id");
+      g_autoptr(CpPayment) payment = NULL;
+
+      if (pi_id != NULL)
+        {
+          payment = retrieve_and_apply (self, pi_id, &invoice_id, cancellable, &local_error);
+          ok = payment != NULL;
+        }
+    }
+  else if (g_str_equal (type, "checkout.session.completed") || g_str_equal (type, "charge.succeeded") ||
+           g_str_equal (type, "charge.failed"))
+    {
+      const char *pi_id = object_string (event->object, "payment_intent");
+      g_autoptr(CpPayment) payment = NULL;
+
+      if (pi_id != NULL)
+        {
+          payment = retrieve_and_apply (self, pi_id, &invoice_id, cancellable, &local_error);
+          ok = payment != NULL;
+        }
+    }
+  else if (g_str_equal (type, "refund.created") || g_str_equal (type, "refund.updated") ||
+           g_str_equal (type, "refund.failed") || g_str_equal (type, "charge.refund.updated"))
+    {
+      const char *refund_id = object_string (event->object, "id");
+      g_autoptr(CpStripeRefund) re = NULL;
+      g_autoptr(CpRefund) refund = NULL;
+
+      if (refund_id != NULL)
+        {
+          re = cp_stripe_refund_retrieve (self->client, refund_id, cancellable, NULL, &local_error);
+          if (re != NULL)
+            refund = apply_refund (self, re, 0, NULL, &invoice_id, cancellable, &local_error);
+          ok = refund != NULL;
+        }
+    }
+  else if (g_str_equal (type, "charge.refunded"))
+    {
+      const char *pi_id = object_string (event->object, "payment_intent");
+
+      if (pi_id != NULL)
+        ok = apply_charge_refunds (self, pi_id, &invoice_id, cancellable, &local_error);
+    }
+  else if (g_str_equal (type, "charge.dispute.created") || g_str_equal (type, "charge.dispute.updated") ||
+           g_str_equal (type, "charge.dispute.closed"))
+    {
+      ok = apply_dispute (self, event->object, &invoice_id, cancellable, &local_error);
+    }
+  else
+    {
+      /* Not about money on an invoice */
+      return TRUE;
+    }
+
+  if (!ok)
+    {
+      /* Not ours (another system's PaymentIntent, another currency): applied
+       * as nothing. Anything else is retried with the next delivery. */
+      if (!g_error_matches (local_error, CP_ERROR, CP_ERROR_INVALID_INPUT))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("Event %s (%s) changes nothing here: %s", event->id, type, local_error->message);
+      invoice_id = 0;
+    }
+
+  if (!cp_store_mark_event_applied (self->store, event->id, type, error))
+    return FALSE;
+  if (out_invoice_id != NULL)
+    *out_invoice_id = invoice_id;
+  if (out_applied != NULL)
+    *out_applied = TRUE;
+  return TRUE;
+}
+
+gboolean
+cp_ledger_apply_payment_intent (CpLedger                     *self,
+                                const CpStripePaymentIntent  *pi,
+                                GCancellable                 *cancellable,
+                                gint64                       *out_invoice_id,
+                                GError                      **error)
+{
+  g_autoptr(CpPayment) payment = NULL;
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
+  payment = retrieve_and_apply (self, pi->id, out_invoice_id, cancellable, error);
+  return payment != NULL;
+}
+
+gboolean
+cp_ledger_apply_refund (CpLedger              *self,
+                        const CpStripeRefund  *refund,
+                        GCancellable          *cancellable,
+                        gint64                *out_invoice_id,
+                        GError               **error)
+{
+  g_autoptr(CpStripeRefund) re = NULL;
+  g_autoptr(CpRefund) applied = NULL;
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
+  re = cp_stripe_refund_retrieve (self->client, refund->id, cancellable, NULL, error);
+  if (re == NULL)
+    return FALSE;
+  applied = apply_refund (self, re, 0, NULL, out_invoice_id, cancellable, error);
+  return applied != NULL;
+}
+
+/* Verify */
+
+static void
+add_difference (GPtrArray  *differences,
+                const char *invoice_number,
+                const char *stripe_id,
+                const char *what)
+{
+  CpLedgerDifference *d = g_new0 (CpLedgerDifference, 1);
+
+  d->invoice_number = g_strdup (invoice_number);
+  d->stripe_id = g_strdup (stripe_id);
+  d->what = g_strdup (what);
+  g_ptr_array_add (differences, d);
+}
+
+static const char *
+invoice_number_of (CpLedger   *self,
+                   GHashTable *numbers,
+                   gint64      invoice_id)
+{
+  char *number = g_hash_table_lookup (numbers, &invoice_id);
+
+  if (number == NULL)
+    {
+      g_autoptr(CpInvoice) invoice = cp_store_get_invoice (self->store, invoice_id, NULL);
+      gint64 *key;
+
+      if (invoice == NULL)
+        return NULL;
+      key = g_new (gint64, 1);
+      *key = invoice_id;
+      number = g_strdup (invoice->number);
+      g_hash_table_insert (numbers, key, number);
+    }
+  return number;
+}
+
+GPtrArray *
+cp_ledger_verify (CpLedger      *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GPtrArray) differences = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_ledger_difference_free);
+  g_autoptr(GHashTable) stripe_pis = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) stripe_refunds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_autoptr(GPtrArray) payments = NULL;
+  g_autoptr(GPtrArray) refunds = NULL;
+  g_autofree char *after = NULL;
+  gboolean more = TRUE;
+
+  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
+
+  /* Stripe's PaymentIntents against ours */
+  while (more)
+    {
+      g_autoptr(CpStripeList) page = cp_stripe_payment_intent_list (self->client, NULL, 100, after,
+                                                                     cancellable, NULL, error);
+      if (page == NULL)
+        return NULL;
+      for (guint i = 0; i < page->items->len; i++)
+        {
+          CpStripePaymentIntent *pi = g_ptr_array_index (page->items, i);
+          gint64 invoice_id = metadata_invoice_id (pi->metadata);
+          g_autoptr(CpPayment) local = NULL;
+          const char *number;
+
+          g_hash_table_add (stripe_pis, g_strdup (pi->id));
+          if (invoice_id <= 0)
+            continue;
+          number = invoice_number_of (self, numbers, invoice_id);
+          local = cp_store_get_payment_by_intent (self->store, pi->id, NULL);
+          if (number == NULL)
+            {
+              if (cp_payment_status_counts (pi->status))
+                add_difference (differences, NULL, pi->id, _("payment for an invoice this database does not have"));
+              continue;
+            }
+          if (local == NULL)
+            {
+              if (cp_payment_status_counts (pi->status))
+                add_difference (differences, number, pi->id, _("payment missing locally"));
+              continue;
+            }
+          if (cp_payment_status_counts (pi->status) != cp_payment_status_counts (local->status))
+            {
+              g_autofree char *what = g_strdup_printf (_("status differs: here %s, on Stripe %s"),
+                                                       local->status, pi->status);
+              add_difference (differences, number, pi->id, what);
+            }
+          else if (cp_payment_status_counts (pi->status) && pi->amount != local->amount)
+            {
+              g_autofree char *what = g_strdup_printf (_("amount differs: here %" G_GINT64_FORMAT
+                                                         ", on Stripe %" G_GINT64_FORMAT),
+                                                       local->amount, pi->amount);
+              add_difference (differences, number, pi->id, what);
+            }
+        }
+      more = page->has_more && page->items->len > 0;
+      if (more)
+        {
+          g_free (after);
+          after = g_strdup (((CpStripePaymentIntent *) g_ptr_array_index (page->items, page->items->len - 1))->id);
+        }
+    }
+
+  payments = cp_store_list_payments (self->store, 0, error);
+  if (payments == NULL)
+    return NULL;
+  for (guint i = 0; i < payments->len; i++)
+    {
+      CpPayment *payment = g_ptr_array_index (payments, i);
+
+      if (cp_payment_status_counts (payment->status) &&
+          !g_hash_table_contains (stripe_pis, payment->stripe_payment_intent_id))
+        add_difference (differences, invoice_number_of (self, numbers, payment->invoice_id),
+                        payment->stripe_payment_intent_id, _("payment recorded here but not on Stripe"));
+    }
+
+  /* Refunds */
+  g_clear_pointer (&after, g_free);
+  more = TRUE;
+  while (more)
+    {
+      g_autoptr(CpStripeList) page = cp_stripe_refund_list (self->client, NULL, 100, after, cancellable, NULL, error);
+      if (page == NULL)
+        return NULL;
+      for (guint i = 0; i < page->items->len; i++)
+        {
+          CpStripeRefund *re = g_ptr_array_index (page->items, i);
+
+          g_hash_table_insert (stripe_refunds, g_strdup (re->id), g_strdup (re->status));
+        }
+      more = page->has_more && page->items->len > 0;
+      if (more)
+        {
+          g_free (after);
+          after = g_strdup (((CpStripeRefund *) g_ptr_array_index (page->items, page->items->len - 1))->id);
+        }
+    }
+
+  refunds = cp_store_list_refunds (self->store, 0, error);
+  if (refunds == NULL)
+    return NULL;
+  for (guint i = 0; i < refunds->len; i++)
+    {
+      CpRefund *refund = g_ptr_array_index (refunds, i);
+      const char *status = g_hash_table_lookup (stripe_refunds, refund->stripe_refund_id);
+      const char *number = invoice_number_of (self, numbers, refund->invoice_id);
+
+      if (status == NULL)
+        add_difference (differences, number, refund->stripe_refund_id, _("refund recorded here but not on Stripe"));
+      else if (cp_refund_status_counts (status) != cp_refund_status_counts (refund->status))
+        {
+          g_autofree char *what = g_strdup_printf (_("refund status differs: here %s, on Stripe %s"),
+                                                   refund->status, status);
+          add_difference (differences, number, refund->stripe_refund_id, what);
+        }
+      g_hash_table_remove (stripe_refunds, refund->stripe_refund_id);
+    }
+  {
+    /* Stripe refunds we have not recorded, on payments we have */
+    GHashTableIter iter;
+    gpointer key, value;
+    g_hash_table_iter_init (&iter, stripe_refunds);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      {
+        g_autoptr(CpStripeRefund) re = cp_stripe_refund_retrieve (self->client, key, cancellable, NULL, NULL);
+        g_autoptr(CpPayment) local = NULL;
+
+        if (re == NULL || re->payment_intent == NULL || !cp_refund_status_counts (re->status))
+          continue;
+        local = cp_store_get_payment_by_intent (self->store, re->payment_intent, NULL);
+        if (local != NULL)
+          add_difference (differences, invoice_number_of (self, numbers, local->invoice_id), re->id,
+                          _("refund missing locally"));
+      }
+  }
+
+  return g_steal_pointer (&differences);
+}
+
+/* Async wrappers: the blocking calls in a worker thread. The client's
+ * blocking requests run on a main context of their own, so the caller's
+ * main context stays free. */
+
+typedef struct {
+  gint64            invoice_id;
+  gint64            amount;
+  CpPaymentChannel  channel;
+  CpStaff          *staff;
+  char             *text;
+} Call;
+
+static void
+call_free (Call *call)
+{
+  cp_staff_free (call->staff);
+  g_free (call->text);
+  g_free (call);
+}
+
+static GTask *
+call_task (CpLedger            *self,
+           gpointer             source_tag,
+           gint64               invoice_id,
+           gint64               amount,
+           CpPaymentChannel     channel,
+           const CpStaff       *staff,
+           const char          *text,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = g_new0 (Call, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  call->invoice_id = invoice_id;
+  call->amount = amount;
+  call->channel = channel;
+  call->staff = staff_copy (staff);
+  call->text = g_strdup (text);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  return task;
+}
+
+static void
+begin_payment_thread (GTask        *task,
+                      gpointer      source,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  Call *call = task_data;
+  GError *error = NULL;
+  CpPaymentAttempt *attempt;
+
+  attempt = cp_ledger_begin_payment (source, call->invoice_id, call->amount, call->channel, call->staff,
+                                     cancellable, &error);
+  if (attempt == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, attempt, (GDestroyNotify) cp_payment_attempt_free);
+}
+
+void
+cp_ledger_begin_payment_async (CpLedger            *self,
+                               gint64               invoice_id,
+                               gint64               amount,
+                               CpPaymentChannel     channel,
+                               const CpStaff       *staff,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_LEDGER (self));
+  task = call_task (self, cp_ledger_begin_payment_async, invoice_id, amount, channel, staff, NULL,
+                    cancellable, callback, user_data);
+  g_task_run_in_thread (task, begin_payment_thread);
+}
+
+CpPaymentAttempt *
+cp_ledger_begin_payment_finish (CpLedger      *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+complete_payment_thread (GTask        *task,
+                         gpointer      source,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  Call *call = task_data;
+  GError *error = NULL;
+  CpPayment *payment = cp_ledger_complete_payment (source, call->text, cancellable, &error);
+
+  if (payment == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, payment, (GDestroyNotify) cp_payment_free);
+}
+
+void
+cp_ledger_complete_payment_async (CpLedger            *self,
+                                  const char          *payment_intent_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_LEDGER (self));
+  task = call_task (self, cp_ledger_complete_payment_async, 0, 0, 0, NULL, payment_intent_id,
+                    cancellable, callback, user_data);
+  g_task_run_in_thread (task, complete_payment_thread);
+}
+
+CpPayment *
+cp_ledger_complete_payment_finish (CpLedger      *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+cancel_payment_thread (GTask        *task,
+                       gpointer      source,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  Call *call = task_data;
+  GError *error = NULL;
+
+  if (!cp_ledger_cancel_payment (source, call->text, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+cp_ledger_cancel_payment_async (CpLedger            *self,
+                                const char          *payment_intent_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_LEDGER (self));
+  task = call_task (self, cp_ledger_cancel_payment_async, 0, 0, 0, NULL, payment_intent_id,
+                    cancellable, callback, user_data);
+  g_task_run_in_thread (task, cancel_payment_thread);
+}
+
+gboolean
+cp_ledger_cancel_payment_finish (CpLedger      *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+refund_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Call *call = task_data;
+  GError *error = NULL;
+  GPtrArray *refunds = cp_ledger_refund (source, call->invoice_id, call->amount, call->text, call->staff,
+                                         cancellable, &error);
+
+  if (refunds == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, refunds, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+cp_ledger_refund_async (CpLedger            *self,
+                        gint64               invoice_id,
+                        gint64               amount,
+                        const char          *reason,
+                        const CpStaff       *staff,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_LEDGER (self));
+  task = call_task (self, cp_ledger_refund_async, invoice_id, amount, 0, staff, reason,
+                    cancellable, callback, user_data);
+  g_task_run_in_thread (task, refund_thread);
+}
+
+GPtrArray *
+cp_ledger_refund_finish (CpLedger      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+create_link_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  Call *call = task_data;
+  GError *error = NULL;
+  CpPaymentLinkInfo *info = cp_ledger_create_link (source, call->invoice_id, call->staff, cancellable, &error);
+
+  if (info == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, info, (GDestroyNotify) cp_payment_link_info_free);
+}
+
+void
+cp_ledger_create_link_async (CpLedger            *self,
+                             gint64               invoice_id,
+                             const CpStaff       *staff,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_LEDGER (self));
+  task = call_task (self, cp_ledger_create_link_async, invoice_id, 0, 0, staff, NULL,
+                    cancellable, callback, user_data);
+  g_task_run_in_thread (task, create_link_thread);
+}
+
+CpPaymentLinkInfo *
+cp_ledger_create_link_finish (CpLedger      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+void_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Call *call = task_data;
+  GError *error = NULL;
+
+  if (!cp_ledger_void_invoice (source, call->invoice_id, call->staff, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+cp_ledger_void_invoice_async (CpLedger            *self,
+                              gint64               invoice_id,
+                              const CpStaff       *staff,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_LEDGER (self));
+  task = call_task (self, cp_ledger_void_invoice_async, invoice_id, 0, 0, staff, NULL,
+                    cancellable, callback, user_data);
+  g_task_run_in_thread (task, void_thread);
+}
+
+gboolean
+cp_ledger_void_invoice_finish (CpLedger      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Object */
+
+CpLedger *
+cp_ledger_new (CpStore        *store,
+               CpStripeClient *client)
+{
+  CpLedger *self;
+
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+  g_return_val_if_fail (CP_IS_STRIPE_CLIENT (client), NULL);
+
+  self = g_object_new (CP_TYPE_LEDGER, NULL);
+  self->store = g_object_ref (store);
+  self->client = g_object_ref (client);
+  /* Idempotency keys must outlive a crash: they come from the store */
+  if (cp_stripe_client_get_store (client) == NULL)
+    cp_stripe_client_set_store (client, store);
+  return self;
+}
+
+CpStore *
+cp_ledger_get_store (CpLedger *self)
+{
+  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
+  return self->store;
+}
+
+CpStripeClient *
+cp_ledger_get_client (CpLedger *self)
+{
+  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
+  return self->client;
+}
+
+static void
+cp_ledger_dispose (GObject *object)
+{
+  CpLedger *self = CP_LEDGER (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+  G_OBJECT_CLASS (cp_ledger_parent_class)->dispose (object);
+}
+
+static void
+cp_ledger_class_init (CpLedgerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cp_ledger_dispose;
+}
+
+static void
+cp_ledger_init (CpLedger *self)
+{
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The ledger methods of CpSqliteStore (schema v2): payments by
+ * PaymentIntent, applied events, payment links. Kept apart from
+ * cp-sqlite-store.c so neither file grows past what one reads in a sitting. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cp-error.h"
+#include "cp-sqlite-private.h"
+
+#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
+  g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           idx,
+           const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, idx);
+  else
+    sqlite3_bind_text (stmt, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+col_text (sqlite3_stmt *stmt,
+          int           col)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, col);
+
+  return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
+static CpPayment *
+get_payment_by_intent (CpStore     *store,
+                       const char  *payment_intent_id,
+                       GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+                                                          "SELECT " PAYMENT_COLUMNS " FROM payments "
+                                                          "WHERE stripe_payment_intent_id = ?1", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, payment_intent_id);
+  if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the payment"), error))
+    return NULL;
+  if (!has_row)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No payment for %s"), payment_intent_id);
+      return NULL;
+    }
+  return cp_sqlite_payment_from_row (stmt);
+}
+
+static GPtrArray *
+list_payments (CpStore  *store,
+               gint64    invoice_id,
+               GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+                                                          "SELECT " PAYMENT_COLUMNS " FROM payments "
+                                                          "WHERE ?1 = 0 OR invoice_id = ?1 ORDER BY created_at, id",
+                                                          error);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_payment_free);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, MAX (invoice_id, 0));
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read payments"), error))
+    {
+      if (!has_row)
+        return g_steal_pointer (&rows);
+      g_ptr_array_add (rows, cp_sqlite_payment_from_row (stmt));
+    }
+  return NULL;
+}
+
+static GPtrArray *
+list_refunds (CpStore  *store,
+              gint64    invoice_id,
+              GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+                                                          "SELECT " REFUND_COLUMNS " FROM refunds "
+                                                          "WHERE ?1 = 0 OR invoice_id = ?1 ORDER BY created_at, id",
+                                                          error);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_refund_free);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, MAX (invoice_id, 0));
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read refunds"), error))
+    {
+      if (!has_row)
+        return g_steal_pointer (&rows);
+      g_ptr_array_add (rows, cp_sqlite_refund_from_row (stmt));
+    }
+  return NULL;
+}
+
+static gboolean
+event_applied (CpStore     *store,
+               const char  *event_id,
+               GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+                                                          "SELECT 1 FROM applied_events WHERE event_id = ?1",
+                                                          error);
+  gboolean has_row = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, event_id);
+  if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read applied events"), error))
+    return FALSE;
+  return has_row;
+}
+
+static gboolean
+mark_event_applied (CpStore     *store,
+                    const char  *event_id,
+                    const char  *type,
+                    GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+                                                          "INSERT INTO applied_events (event_id, type, applied_at) "
+                                                          "VALUES (?1, ?2, ?3) ON CONFLICT (event_id) DO NOTHING",
+                                                          error);
+  g_autofree char *now = cp_sqlite_now_utc ();
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, event_id);
+  bind_text (stmt, 2, type != NULL ? type : "");
+  bind_text (stmt, 3, now);
+  return cp_sqlite_store_step_done (self, stmt, _("Could not record the event"), error);
+}
+
+#define LINK_COLUMNS "id, invoice_id, url, amount, currency, active, created_at, revoked_at, reason"
+
+static CpPaymentLink *
+link_from_row (sqlite3_stmt *stmt)
+{
+  CpPaymentLink *link = cp_payment_link_new ();
+
+  link->id = col_text (stmt, 0);
+  link->invoice_id = sqlite3_column_int64 (stmt, 1);
+  link->url = col_text (stmt, 2);
+  link->amount = sqlite3_column_int64 (stmt, 3);
+  link->currency = col_text (stmt, 4);
+  link->active = sqlite3_column_int (stmt, 5) != 0;
+  link->created_at = col_text (stmt, 6);
+  link->revoked_at = col_text (stmt, 7);
+  link->reason = col_text (stmt, 8);
+  return link;
+}
+
+static gboolean
+save_payment_link (CpStore        *store,
+                   CpPaymentLink  *link,
+                   GError        **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = cp_sqlite_now_utc ();
+
+  if (link->id == NULL || link->url == NULL || link->currency == NULL || link->invoice_id <= 0)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                           "A payment link needs an id, a URL, an invoice and a currency");
+      return FALSE;
+    }
+
+  stmt = cp_sqlite_store_prepare (self,
+                                  "INSERT INTO payment_links (id, invoice_id, url, amount, currency, active, "
+                                  "  created_at, revoked_at, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                                  "ON CONFLICT (id) DO UPDATE SET active = excluded.active, "
+                                  "  revoked_at = excluded.revoked_at, reason = excluded.reason", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (link->created_at == NULL)
+    link->created_at = g_strdup (now);
+  bind_text (stmt, 1, link->id);
+  sqlite3_bind_int64 (stmt, 2, link->invoice_id);
+  bind_text (stmt, 3, link->url);
+  sqlite3_bind_int64 (stmt, 4, link->amount);
+  bind_text (stmt, 5, link->currency);
+  sqlite3_bind_int (stmt, 6, link->active ? 1 : 0);
+  bind_text (stmt, 7, link->created_at);
+  bind_text (stmt, 8, link->revoked_at);
+  bind_text (stmt, 9, link->reason);
+  return cp_sqlite_store_step_done (self, stmt, _("Could not save the payment link"), error);
+}
+
+static CpPaymentLink *
+get_active_payment_link (CpStore  *store,
+                         gint64    invoice_id,
+                         GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+                                                          "SELECT " LINK_COLUMNS " FROM payment_links "
+                                                          "WHERE invoice_id = ?1 AND active = 1 "
+                                                          "ORDER BY created_at DESC, rowid DESC LIMIT 1", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, invoice_id);
+  if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read payment links"), error) || !has_row)
+    return NULL;
+  return link_from_row (stmt);
+}
+
+static GPtrArray *
+list_payment_links (CpStore  *store,
+                    gint64    invoice_id,
+                    GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+                                                          "SELECT " LINK_COLUMNS " FROM payment_links "
+                                                          "WHERE ?1 = 0 OR invoice_id = ?1 "
+                                                          "ORDER BY created_at, rowid", error);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_payment_link_free);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, MAX (invoice_id, 0));
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read payment links"), error))
+    {
+      if (!has_row)
+        return g_steal_pointer (&rows);
+      g_ptr_array_add (rows, link_from_row (stmt));
+    }
+  return NULL;
+}
+
+static gboolean
+revoke_payment_link (CpStore     *store,
+                     const char  *link_id,
+                     const char  *reason,
+                     GError     **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+                                                          "UPDATE payment_links SET active = 0, "
+                                                          "  revoked_at = COALESCE(revoked_at, ?2), "
+                                                          "  reason = COALESCE(reason, ?3) WHERE id = ?1", error);
+  g_autofree char *now = cp_sqlite_now_utc ();
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, link_id);
+  bind_text (stmt, 2, now);
+  bind_text (stmt, 3, reason);
+  if (!cp_sqlite_store_step_done (self, stmt, _("Could not revoke the payment link"), error))
+    return FALSE;
+  if (sqlite3_changes (cp_sqlite_store_get_connection (self)) == 0)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No payment link %s"), link_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+cp_sqlite_ledger_iface_init (CpStoreInterface *iface)
+{
+  iface->get_payment_by_intent = get_payment_by_intent;
+  iface->list_payments = list_payments;
+  iface->list_refunds = list_refunds;
+  iface->event_applied = event_applied;
+  iface->mark_event_applied = mark_event_applied;
+  iface->save_payment_link = save_payment_link;
+  iface->get_active_payment_link = get_active_payment_link;
+  iface->list_payment_links = list_payment_links;
+  iface->revoke_payment_link = revoke_payment_link;
+}
