@@ -528,6 +528,7 @@ handle_page_message (CpPaymentView *self,
 
   if (type == NULL)
     return;
+  g_debug ("Page says %s", type);
 
   if (g_str_equal (type, "prepared"))
     {
@@ -755,6 +756,7 @@ on_load_changed (WebKitWebView   *web_view,
                  WebKitLoadEvent  event,
                  CpPaymentView   *self)
 {
+  g_debug ("Load event %d at %s", event, webkit_web_view_get_uri (web_view));
   if (event != WEBKIT_LOAD_FINISHED || self->page_loaded)
     return;
   if (!is_page_uri (webkit_web_view_get_uri (web_view)))
@@ -786,7 +788,8 @@ locked_down_settings (void)
                        "javascript-can-open-windows-automatically", FALSE,
                        "javascript-can-access-clipboard", FALSE,
                        "enable-developer-extras", FALSE,
-                       "enable-write-console-messages-to-stdout", FALSE,
+                       /* For developers: the page's console on our stdout. */
+                       "enable-write-console-messages-to-stdout", g_getenv ("CAREPAY_PAYVIEW_CONSOLE") != NULL,
                        "enable-back-forward-navigation-gestures", FALSE,
                        "enable-page-cache", FALSE,
                        "enable-fullscreen", FALSE,

@@ -894,6 +894,10 @@ cp_stripe_sync_wait (CpStripeSync *sync)
 {
   while (sync->result == NULL)
     g_main_context_iteration (sync->context, TRUE);
+  /* Let libsoup finish its bookkeeping for the message on this context
+   * (it asserts that a message completes on the context it started on). */
+  while (g_main_context_pending (sync->context))
+    g_main_context_iteration (sync->context, FALSE);
   return sync->result;
 }
 
