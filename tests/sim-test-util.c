@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <string.h>
+#include <sys/prctl.h>
+#include <signal.h>
 
 #include "sim-test-util.h"
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 void
 sim_fixture_start (SimFixture *fixture,
@@ -26,7 +34,12 @@ sim_fixture_start (SimFixture *fixture,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  fixture->process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+    /* a crashed test must not leave its simulator behind */
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    fixture->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  }
   g_assert_no_error (error);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->process));
   line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
@@ -89,10 +102,11 @@ sim_request_full (SimFixture        *fixture,
     return response;
   response->status = soup_message_get_status (msg);
   response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-  response->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  response->body = g_bytes_get_size (bytes) > 0 ? g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes))
+                                                 : g_strdup ("");
   {
     g_autoptr(JsonParser) parser = json_parser_new ();
-    if (json_parser_load_from_data (parser, response->body, -1, NULL))
+    if (json_parser_load_from_data (parser, response->body, -1, NULL) && json_parser_get_root (parser) != NULL)
       response->json = json_node_ref (json_parser_get_root (parser));
   }
   return response;

@@ -21,11 +21,18 @@
 #define SECRET_KEY "sk_test_carepay_payview"
 #define PUBLISHABLE_KEY "pk_test_carepay_payview"
 
+/* Where the simulator's 3-D Secure test page has its buttons, from the
+ * frame's top left, in CSS pixels (see data/sim/challenge.html). */
+#define CHALLENGE_COMPLETE_X 150
+#define CHALLENGE_FAIL_X     350
+#define CHALLENGE_BUTTON_Y   260
+
 static GSubprocess *sim_process;
 static char *sim_base;           /* http://127.0.0.1:PORT */
 static SoupSession *http;
 static SoupServer *elsewhere;     /* on 127.0.0.2: must never see a request */
 static char *elsewhere_base;
+static char *other_port_base;     /* 127.0.0.1, but not the simulator's port */
 static guint elsewhere_hits;
 
 /* --- waiting ------------------------------------------------------------- */
@@ -74,6 +81,17 @@ js_done (GObject      *object,
   JsResult *r = user_data;
 
   r->value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (object), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+js_call_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  JsResult *r = user_data;
+
+  r->value = webkit_web_view_call_async_javascript_function_finish (WEBKIT_WEB_VIEW (object), result, &r->error);
   r->done = TRUE;
 }
 
@@ -252,9 +270,22 @@ start_elsewhere (void)
   soup_server_add_handler (elsewhere, NULL, elsewhere_handler, NULL, NULL);
   soup_server_listen (elsewhere, socket_address, 0, &error);
   g_assert_no_error (error);
+  soup_server_listen_local (elsewhere, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
   uris = soup_server_get_uris (elsewhere);
-  elsewhere_base = g_uri_to_string (uris->data);
+  for (GSList *l = uris; l != NULL; l = l->next)
+    {
+      g_autofree char *text = g_uri_to_string (l->data);
+
+      text[strlen (text) - 1] = '\0';  /* no trailing slash */
+      if (g_str_equal (g_uri_get_host (l->data), "127.0.0.2"))
+        elsewhere_base = g_steal_pointer (&text);
+      else
+        other_port_base = g_steal_pointer (&text);
+    }
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_assert_nonnull (elsewhere_base);
+  g_assert_nonnull (other_port_base);
 }
 
 /* --- windows and X input ------------------------------------------------- */
@@ -268,6 +299,7 @@ typedef struct
   guint          failed;
   guint          action_shown;
   guint          action_finished;
+  guint          incomplete;       /* times "complete" went FALSE */
   char          *decline_code;
   char          *code;
 } Kiosk;
@@ -313,6 +345,15 @@ on_requires_action (CpPaymentView *view,
     k->action_finished++;
 }
 
+static void
+on_complete_changed (CpPaymentView *view,
+                     GParamSpec    *pspec,
+                     Kiosk         *k)
+{
+  if (!cp_payment_view_get_complete (view))
+    k->incomplete++;
+}
+
 static Kiosk *
 kiosk_new (void)
 {
@@ -327,6 +368,7 @@ kiosk_new (void)
   g_signal_connect (k->view, "succeeded", G_CALLBACK (on_succeeded), k);
   g_signal_connect (k->view, "failed", G_CALLBACK (on_failed), k);
   g_signal_connect (k->view, "requires-action", G_CALLBACK (on_requires_action), k);
+  g_signal_connect (k->view, "notify::complete", G_CALLBACK (on_complete_changed), k);
   gtk_window_set_child (GTK_WINDOW (k->window), GTK_WIDGET (k->view));
   gtk_window_present (GTK_WINDOW (k->window));
   WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (k->view)), 30);
@@ -355,12 +397,26 @@ kiosk_start (Kiosk      *k,
 }
 
 static void
+xdo_done (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_true (g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, NULL));
+  *done = TRUE;
+}
+
+/* Runs xdotool while our main loop keeps running, so GTK and WebKit take
+ * each key as it comes, as they would from a person. */
+static void
 xdo (const char *first,
      ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  int status = 0;
+  gboolean done = FALSE;
   va_list ap;
 
   g_ptr_array_add (argv, (char *) "xdotool");
@@ -369,10 +425,11 @@ xdo (const char *first,
     g_ptr_array_add (argv, (char *) a);
   va_end (ap);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  spin (30);
+  g_subprocess_wait_check_async (process, NULL, xdo_done, &done);
+  WAIT_UNTIL (done, 60);
+  spin (50);
 }
 
 static char *
@@ -406,6 +463,48 @@ click_in_web_view (Kiosk  *k,
   xdo ("mousemove", "--window", xid, px, py, NULL);
   xdo ("click", button, NULL);
 }
+
+static GtkWidget *
+find_pay_button (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) &&
+          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), "payment.submit") == 0)
+        return child;
+      if ((found = find_pay_button (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Clicks the native Pay button the way the patient does. */
+static void
+click_pay_button (Kiosk *k)
+{
+  GtkWidget *button = find_pay_button (GTK_WIDGET (k->view));
+  graphene_point_t p;
+  double sx, sy;
+  g_autofree char *xid = window_xid (k);
+  g_autofree char *px = NULL;
+  g_autofree char *py = NULL;
+
+  g_assert_nonnull (button);
+  WAIT_UNTIL (gtk_widget_is_sensitive (button), 30);
+  g_assert_true (gtk_widget_compute_point (button, k->window,
+                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (button) / 2.f,
+                                                                 gtk_widget_get_height (button) / 2.f), &p));
+  gtk_native_get_surface_transform (GTK_NATIVE (k->window), &sx, &sy);
+  px = g_strdup_printf ("%d", (int) (p.x + sx));
+  py = g_strdup_printf ("%d", (int) (p.y + sy));
+  xdo ("mousemove", "--window", xid, px, py, NULL);
+  xdo ("click", "1", NULL);
+}
+
+static void save_screenshot (Kiosk      *k,
+                             const char *name);
 
 /* --- tests ---------------------------------------------------------------- */
 
@@ -499,6 +598,7 @@ test_xss_as_text (void)
   g_assert_true (run_js_bool (web_view, "document.querySelectorAll('main script').length === 0"));
   g_assert_true (run_js_bool (web_view, "document.getElementById('invoice').textContent === 'INV-2026-0042'"));
   g_assert_true (run_js_bool (web_view, "document.getElementById('amount').textContent === '$125.00'"));
+  save_screenshot (k, "payment-view-xss.png");
   kiosk_free (k);
 }
 
@@ -552,6 +652,31 @@ test_navigation_refused (void)
   sim_page = g_strdup_printf ("window.location.href = '%s/v3/'; true", sim_base);
   run_js (web_view, sim_page);
   WAIT_UNTIL (k->refused == 2, 30);
+
+  /* Nor may a frame of the page load another origin: the decide-policy
+   * allowlist refuses a port the page's CSP would let through... */
+  g_free (script);
+  script = g_strdup_printf ("const f = document.createElement('iframe'); f.src = '%s/frame';"
+                            "document.body.appendChild(f); true", other_port_base);
+  run_js (web_view, script);
+  WAIT_UNTIL (k->refused == 3, 30);
+  /* ...and the CSP stops other hosts before they are even asked for. */
+  g_free (script);
+  script = g_strdup_printf ("return new Promise((resolve) => {"
+                            "  document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective));"
+                            "  const f = document.createElement('iframe'); f.src = '%s/frame';"
+                            "  document.body.appendChild(f); })", elsewhere_base);
+  {
+    JsResult r = { 0 };
+    g_autofree char *directive = NULL;
+
+    webkit_web_view_call_async_javascript_function (web_view, script, -1, NULL, NULL, NULL, NULL, js_call_done, &r);
+    WAIT_UNTIL (r.done, 30);
+    g_assert_no_error (r.error);
+    directive = jsc_value_to_string (r.value);
+    g_assert_cmpstr (directive, ==, "frame-src");
+    g_clear_object (&r.value);
+  }
 
   g_assert_cmpuint (elsewhere_hits, ==, hits);
   g_assert_cmpstr (webkit_web_view_get_uri (web_view), ==, page);
@@ -672,6 +797,62 @@ count_cookies (WebKitWebView *web_view,
   return n;
 }
 
+static guint hooked;
+
+static gboolean
+count_emission (GSignalInvocationHint *hint,
+                guint                  n_params,
+                const GValue          *params,
+                gpointer               data)
+{
+  hooked++;
+  return TRUE;
+}
+
+/* No printing, no file chooser, no permission (here: geolocation). */
+static void
+test_print_files_permissions_refused (void)
+{
+  Kiosk *k = kiosk_new ();
+  WebKitWebView *web_view = cp_payment_view_get_web_view (k->view);
+  guint print_id = g_signal_lookup ("print", WEBKIT_TYPE_WEB_VIEW);
+  guint chooser_id = g_signal_lookup ("run-file-chooser", WEBKIT_TYPE_WEB_VIEW);
+  gulong hook;
+  JsResult r = { 0 };
+  g_autofree char *answer = NULL;
+
+  WAIT_UNTIL (cp_payment_view_get_prepared (k->view), 60);
+
+  hooked = 0;
+  hook = g_signal_add_emission_hook (print_id, 0, count_emission, NULL, NULL);
+  run_js (web_view, "window.print(); true");
+  WAIT_UNTIL (hooked == 1, 30);
+  g_signal_remove_emission_hook (print_id, hook);
+
+  hooked = 0;
+  hook = g_signal_add_emission_hook (chooser_id, 0, count_emission, NULL, NULL);
+  run_js (web_view, "const i = document.createElement('input'); i.type = 'file';"
+                    "i.style = 'position:fixed;left:0;top:0;width:300px;height:60px';"
+                    "document.body.appendChild(i); true");
+  spin (100);
+  click_in_web_view (k, 60, 30, "1");
+  WAIT_UNTIL (hooked == 1, 30);
+  g_signal_remove_emission_hook (chooser_id, hook);
+
+  webkit_web_view_call_async_javascript_function (web_view,
+      "return new Promise((resolve) => navigator.geolocation.getCurrentPosition("
+      "  () => resolve('granted'), (e) => resolve('refused ' + e.code)));",
+      -1, NULL, NULL, NULL, NULL, js_call_done, &r);
+  WAIT_UNTIL (r.done, 30);
+  g_assert_no_error (r.error);
+  answer = jsc_value_to_string (r.value);
+  g_assert_cmpstr (answer, ==, "refused 1");
+  g_clear_object (&r.value);
+
+  g_assert_false (has_popover (GTK_WIDGET (web_view)));
+  kiosk_free (k);
+}
+
 /* Each view has its own ephemeral session: storage and cookies of one
  * patient are gone for the next view, and after a reset of the same one. */
 static void
@@ -716,40 +897,68 @@ test_no_shared_storage (void)
 
 /* --- card payments typed by a person (xdotool) --------------------------- */
 
+/* The frame's rectangle in the page, in CSS pixels: the Payment Element's, or
+ * with challenge TRUE the one Stripe.js adds outside it for 3-D Secure. */
+static graphene_rect_t
+frame_rect (Kiosk    *k,
+            gboolean  challenge)
+{
+  WebKitWebView *web_view = cp_payment_view_get_web_view (k->view);
+  g_autoptr(JSCValue) box = NULL;
+  double v[4];
+  const char *script = challenge
+    ? "(() => { const e = document.getElementById('payment-element');"
+      "  const f = [...document.querySelectorAll('iframe')].filter((f) => !e.contains(f)).pop();"
+      "  if (!f) return null; const r = f.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()"
+    : "(() => { const r = document.querySelector('#payment-element iframe').getBoundingClientRect();"
+      "  return [r.left, r.top, r.width, r.height]; })()";
+
+  box = run_js (web_view, script);
+  if (!jsc_value_is_array (box))
+    return GRAPHENE_RECT_INIT (0, 0, 0, 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(JSCValue) item = jsc_value_object_get_property_at_index (box, i);
+      v[i] = jsc_value_to_double (item);
+    }
+  return GRAPHENE_RECT_INIT (v[0], v[1], v[2], v[3]);
+}
+
+/* Types a card as a person does: a click into the card number field (the
+ * simulator's element, like Stripe's, puts it under the row of payment
+ * method tabs), then the keys. Like Stripe's, the element moves the focus on
+ * by itself after a complete number and expiry date; Tab passes the country. */
 static void
 type_card (Kiosk      *k,
            const char *number)
 {
-  WebKitWebView *web_view = cp_payment_view_get_web_view (k->view);
-  g_autoptr(JSCValue) box = NULL;
-  double x, y;
+  graphene_rect_t frame = frame_rect (k, FALSE);
 
-  box = run_js (web_view,
-                "(() => { const r = document.querySelector('#payment-element iframe').getBoundingClientRect();"
-                "  return [r.left, r.top, r.width, r.height]; })()");
-  x = jsc_value_to_double (jsc_value_object_get_property_at_index (box, 0));
-  y = jsc_value_to_double (jsc_value_object_get_property_at_index (box, 1));
-  /* The card number is the first field of the element, at its top left. */
-  click_in_web_view (k, x + 60, y + 30, "1");
-  xdo ("type", "--delay", "40", number, NULL);
+  click_in_web_view (k, frame.origin.x + 100, frame.origin.y + 120, "1");
+  xdo ("type", "--delay", "30", number, NULL);
+  xdo ("type", "--delay", "30", "12 / 34", NULL);
+  xdo ("type", "--delay", "30", "123", NULL);
   xdo ("key", "Tab", NULL);
-  xdo ("type", "--delay", "40", "12 / 34", NULL);
   xdo ("key", "Tab", NULL);
-  xdo ("type", "--delay", "40", "123", NULL);
-  xdo ("key", "Tab", NULL);
-  xdo ("type", "--delay", "40", "12345", NULL);
+  xdo ("type", "--delay", "30", "12345", NULL);
 }
 
+/* With CAREPAY_SCREENSHOT_DIR set, saves the window as the X server shows it
+ * (WebKit draws outside GSK's snapshot, so `import` reads the real pixels). */
 static void
-save_screenshot (Kiosk *k)
+save_screenshot (Kiosk      *k,
+                 const char *name)
 {
-  const char *path = g_getenv ("CAREPAY_PAYVIEW_SCREENSHOT");
+  const char *dir = g_getenv ("CAREPAY_SCREENSHOT_DIR");
   g_autofree char *xid = NULL;
+  g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
   int status = 0;
 
-  if (path == NULL || *path == '\0')
+  if (dir == NULL || *dir == '\0')
     return;
+  spin (300);
+  path = g_build_filename (dir, name, NULL);
   xid = window_xid (k);
   {
     const char *argv[] = { "import", "-window", xid, path, NULL };
@@ -770,11 +979,10 @@ test_card_succeeds (void)
   kiosk_start (k, json_object_get_string_member (pi, "client_secret"), "Ana María Pérez");
   type_card (k, "4242 4242 4242 4242");
   WAIT_UNTIL (cp_payment_view_get_complete (k->view), 30);
-  save_screenshot (k);
+  save_screenshot (k, "payment-view.png");
 
   /* The patient presses the native Pay button. */
-  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (k->view)));
-  cp_payment_view_submit (k->view);
+  click_pay_button (k);
   WAIT_UNTIL (cp_payment_view_get_state (k->view) == CP_PAYMENT_VIEW_STATE_SUCCEEDED ||
               cp_payment_view_get_state (k->view) == CP_PAYMENT_VIEW_STATE_FAILED, 60);
   g_assert_cmpint (cp_payment_view_get_state (k->view), ==, CP_PAYMENT_VIEW_STATE_SUCCEEDED);
@@ -789,7 +997,7 @@ test_card_succeeds (void)
 }
 
 static void
-test_card_declined (void)
+test_card_declined_then_another (void)
 {
   Kiosk *k = kiosk_new ();
   g_autoptr(JsonObject) pi = create_payment_intent ();
@@ -810,7 +1018,86 @@ test_card_declined (void)
 
   after = retrieve_payment_intent (id);
   g_assert_cmpstr (json_object_get_string_member (after, "status"), !=, "succeeded");
+  g_clear_pointer (&after, json_object_unref);
+
+  /* The patient tries another card on the same PaymentIntent. */
+  {
+    graphene_rect_t frame = frame_rect (k, FALSE);
+    guint incomplete = k->incomplete;
+
+    click_in_web_view (k, frame.origin.x + 100, frame.origin.y + 120, "1");
+    xdo ("key", "ctrl+a", NULL);
+    xdo ("type", "--delay", "30", "4242 4242 4242 4242", NULL);
+    WAIT_UNTIL (k->incomplete > incomplete && cp_payment_view_get_complete (k->view), 30);
+  }
+  click_pay_button (k);
+  WAIT_UNTIL (cp_payment_view_get_state (k->view) == CP_PAYMENT_VIEW_STATE_SUCCEEDED ||
+              k->failed > 1, 60);
+  g_assert_cmpint (cp_payment_view_get_state (k->view), ==, CP_PAYMENT_VIEW_STATE_SUCCEEDED);
+  g_assert_cmpstr (cp_payment_view_get_payment_intent_id (k->view), ==, id);
+  after = retrieve_payment_intent (id);
+  g_assert_cmpstr (json_object_get_string_member (after, "status"), ==, "succeeded");
   kiosk_free (k);
+}
+
+/* 3-D Secure: the challenge appears inside the view; the patient clicks
+ * Complete or Fail in it. */
+static void
+run_three_d_secure (gboolean complete)
+{
+  Kiosk *k = kiosk_new ();
+  g_autoptr(JsonObject) pi = create_payment_intent ();
+  g_autoptr(JsonObject) after = NULL;
+  const char *id = json_object_get_string_member (pi, "id");
+  graphene_rect_t challenge;
+
+  kiosk_start (k, json_object_get_string_member (pi, "client_secret"), "Ana");
+  type_card (k, "4000 0027 6000 3184");
+  WAIT_UNTIL (cp_payment_view_get_complete (k->view), 30);
+  click_pay_button (k);
+  WAIT_UNTIL (k->action_shown == 1 || cp_payment_view_get_state (k->view) != CP_PAYMENT_VIEW_STATE_PROCESSING, 60);
+  g_assert_cmpuint (k->action_shown, ==, 1);
+  g_assert_cmpint (cp_payment_view_get_state (k->view), ==, CP_PAYMENT_VIEW_STATE_PROCESSING);
+
+  /* Wait for the challenge page to be laid out, then click its button. */
+  WAIT_UNTIL (frame_rect (k, TRUE).size.height > 100, 30);
+  spin (500);
+  save_screenshot (k, complete ? "payment-view-3ds.png" : "payment-view-3ds-fail.png");
+  challenge = frame_rect (k, TRUE);
+  click_in_web_view (k, challenge.origin.x + (complete ? CHALLENGE_COMPLETE_X : CHALLENGE_FAIL_X),
+                     challenge.origin.y + CHALLENGE_BUTTON_Y, "1");
+
+  WAIT_UNTIL (cp_payment_view_get_state (k->view) == CP_PAYMENT_VIEW_STATE_SUCCEEDED ||
+              cp_payment_view_get_state (k->view) == CP_PAYMENT_VIEW_STATE_FAILED, 60);
+  g_assert_cmpuint (k->action_finished, ==, 1);
+  after = retrieve_payment_intent (id);
+  if (complete)
+    {
+      g_assert_cmpint (cp_payment_view_get_state (k->view), ==, CP_PAYMENT_VIEW_STATE_SUCCEEDED);
+      g_assert_cmpstr (cp_payment_view_get_payment_intent_id (k->view), ==, id);
+      g_assert_cmpstr (json_object_get_string_member (after, "status"), ==, "succeeded");
+    }
+  else
+    {
+      g_assert_cmpint (cp_payment_view_get_state (k->view), ==, CP_PAYMENT_VIEW_STATE_FAILED);
+      g_assert_cmpuint (k->failed, ==, 1);
+      g_assert_cmpstr (k->code, ==, "payment_intent_authentication_failure");
+      g_assert_null (cp_payment_view_get_payment_intent_id (k->view));
+      g_assert_cmpstr (json_object_get_string_member (after, "status"), ==, "requires_payment_method");
+    }
+  kiosk_free (k);
+}
+
+static void
+test_three_d_secure_complete (void)
+{
+  run_three_d_secure (TRUE);
+}
+
+static void
+test_three_d_secure_fail (void)
+{
+  run_three_d_secure (FALSE);
 }
 
 int
@@ -839,9 +1126,12 @@ main (int   argc,
       g_test_add_func ("/carepay/payview/navigation-refused", test_navigation_refused);
       g_test_add_func ("/carepay/payview/new-window-refused", test_new_window_refused);
       g_test_add_func ("/carepay/payview/context-menu-refused", test_context_menu_refused);
+      g_test_add_func ("/carepay/payview/print-files-permissions-refused", test_print_files_permissions_refused);
       g_test_add_func ("/carepay/payview/no-shared-storage", test_no_shared_storage);
       g_test_add_func ("/carepay/payview/card-succeeds", test_card_succeeds);
-      g_test_add_func ("/carepay/payview/card-declined", test_card_declined);
+      g_test_add_func ("/carepay/payview/card-declined-then-another", test_card_declined_then_another);
+      g_test_add_func ("/carepay/payview/3ds-complete", test_three_d_secure_complete);
+      g_test_add_func ("/carepay/payview/3ds-fail", test_three_d_secure_fail);
     }
 
   ret = g_test_run ();

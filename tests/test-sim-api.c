@@ -357,6 +357,36 @@ test_expand (SimFixture   *f,
 }
 
 static void
+test_update_payment_intent (SimFixture   *f,
+                            gconstpointer data)
+{
+  g_autoptr(SimResponse) pi = sim_post (f, "/v1/payment_intents", "amount=1000&currency=usd&metadata[invoice_id]=5&metadata[note]=x");
+  g_autofree char *path = g_strdup_printf ("/v1/payment_intents/%s", sim_string (pi, "id"));
+  g_autoptr(SimResponse) upd = sim_post (f, path, "amount=1500&description=Invoice+5&metadata[note]=");
+  g_autoptr(SimResponse) ev = sim_get (f, "/v1/events?type=payment_intent.updated");
+  g_autofree char *confirm = g_strdup_printf ("/v1/payment_intents/%s/confirm", sim_string (pi, "id"));
+  g_autoptr(SimResponse) paid = sim_post (f, confirm, "payment_method=pm_card_visa");
+  g_autoptr(SimResponse) late = sim_post (f, path, "amount=2000");
+  g_autoptr(SimResponse) meta = sim_post (f, path, "metadata[reconciled]=yes");
+  g_autoptr(SimResponse) newer = sim_get (f, "/v1/payment_intents?created[gte]=1");
+  g_autoptr(SimResponse) future = sim_get (f, "/v1/payment_intents?created[gt]=99999999999");
+
+  g_assert_cmpuint (upd->status, ==, 200);
+  g_assert_cmpint (sim_int (upd, "amount"), ==, 1500);
+  g_assert_cmpstr (sim_string (upd, "description"), ==, "Invoice 5");
+  g_assert_cmpstr (sim_string (upd, "metadata.invoice_id"), ==, "5");
+  g_assert_null (sim_string (upd, "metadata.note"));
+  g_assert_cmpint (sim_int (ev, "data.0.data.previous_attributes.amount"), ==, 1000);
+  g_assert_cmpint (sim_int (paid, "amount_received"), ==, 1500);
+  g_assert_cmpuint (late->status, ==, 400);
+  g_assert_cmpstr (sim_string (late, "error.code"), ==, "payment_intent_unexpected_state");
+  g_assert_cmpuint (meta->status, ==, 200);
+  g_assert_cmpstr (sim_string (meta, "metadata.reconciled"), ==, "yes");
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (sim_object (newer), "data")), ==, 1);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (sim_object (future), "data")), ==, 0);
+}
+
+static void
 test_state_persists (void)
 {
   SimFixture f = { 0 };
@@ -460,6 +490,7 @@ main (int   argc,
   ADD ("events", test_events);
   ADD ("expand", test_expand);
   ADD ("fixture-shapes", test_fixture_shapes);
+  ADD ("update-payment-intent", test_update_payment_intent);
 #undef ADD
   g_test_add_func ("/carepay/sim-api/state-persists", test_state_persists);
 

@@ -16,8 +16,10 @@
 
 /* Counts attempts per request through the client's attempt-finished signal. */
 typedef struct {
-  guint   attempts;
-  GArray *statuses;
+  guint           attempts;
+  GArray         *statuses;
+  CpStripeClient *client;
+  gulong          handler;
 } Attempts;
 
 static void
@@ -38,13 +40,15 @@ attempts_watch (CpStripeClient *client,
 {
   counter->attempts = 0;
   counter->statuses = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_signal_connect (client, "attempt-finished", G_CALLBACK (attempt_finished_cb), counter);
+  counter->client = client;
+  counter->handler = g_signal_connect (client, "attempt-finished", G_CALLBACK (attempt_finished_cb), counter);
 }
 
 static void
 attempts_clear (Attempts *counter)
 {
   g_clear_pointer (&counter->statuses, g_array_unref);
+  g_clear_signal_handler (&counter->handler, counter->client);
 }
 
 static CpStripePaymentIntent *
@@ -280,6 +284,7 @@ test_confirm_declines (void)
       g_assert_nonnull (info->request_id);
       g_assert_cmpuint (info->attempts, ==, 1); /* a decline is never retried */
       g_assert_cmpstr (error->message, ==, cp_stripe_decline_staff_message (cases[i].key));
+      g_clear_error (&error);
 
       after = cp_stripe_payment_intent_retrieve (client, pi->id, NULL, NULL, &error);
       g_assert_no_error (error);

@@ -227,6 +227,16 @@ test_config_env (void)
   cp_stripe_config_set_key (config, CP_STRIPE_KEY_SECRET, NULL);
   g_assert_false (cp_stripe_config_has_secret_key (config));
 
+  /* Every key set: the keyring is not consulted (no Secret Service here). */
+  {
+    g_autoptr(CpStripeConfig) loaded = NULL;
+    g_autoptr(GError) error = NULL;
+    g_setenv ("CAREPAY_STRIPE_SECRET_KEY", "sk_test_from_env", TRUE);
+    loaded = cp_stripe_config_load (NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (cp_stripe_config_get_secret_key (loaded), ==, "sk_test_from_env");
+  }
+
   g_unsetenv ("CAREPAY_STRIPE_API_BASE");
   g_unsetenv ("CAREPAY_STRIPE_SECRET_KEY");
   g_clear_object (&config);

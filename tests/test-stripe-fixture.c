@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "test-stripe-fixture.h"
 
 static GSubprocess *sim_process;
+
+/* The simulator must not outlive a test that aborts. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 static char *sim_base_url;
 static SoupSession *control_session;
 
@@ -20,11 +29,16 @@ stripe_sim_start (void)
 
   if (sim_process != NULL)
     return TRUE;
-  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+  if (path == NULL)
     return FALSE;
+  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("CAREPAY_STRIPE_SIM=%s is not an executable", path);
 
-  sim_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                  path, "--port", "0", NULL);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    sim_process = g_subprocess_launcher_spawn (launcher, &error, path, "--port", "0", NULL);
+  }
   g_assert_no_error (error);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim_process));

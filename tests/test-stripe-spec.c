@@ -327,6 +327,25 @@ test_checker_rejects (void)
   none = check_request (&good_get, "/v1/events");
   g_assert_nonnull (none);
   g_ptr_array_unref (good_get.keys);
+
+  /* The allowlisted parameters really are missing from the 2020 spec:
+   * without the allowlist they would be rejected. */
+  {
+    JsonObject *paths = json_object_get_object_member (spec_root, "paths");
+    JsonObject *op = json_object_get_object_member (json_object_get_object_member (paths, "/v1/payment_links"), "post");
+    JsonObject *schema = json_object_get_object_member (
+      json_object_get_object_member (json_object_get_object_member (json_object_get_object_member (op, "requestBody"), "content"),
+                                     "application/x-www-form-urlencoded"), "schema");
+
+    for (guint i = 0; i < G_N_ELEMENTS (allowlist); i++)
+      {
+        g_auto(GStrv) segments = g_strsplit (allowlist[i].param, "/", -1);
+        g_assert_false (schema_accepts (schema, segments, 0));
+        g_assert_true (allowlisted ("POST", "/v1/payment_links", allowlist[i].param));
+      }
+    g_assert_false (allowlisted ("POST", "/v1/payment_links", "line_items"));
+    g_assert_false (allowlisted ("POST", "/v1/checkout/sessions", "restrictions"));
+  }
 }
 
 static void

@@ -2,10 +2,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <glib/gi18n.h>
 
 #include "cp-application.h"
 #include "cp-error.h"
+#include "cp-ledger.h"
 #include "cp-seed.h"
 #include "cp-sqlite-store.h"
 #include "cp-window.h"
@@ -17,6 +21,14 @@ struct _CpApplication
   char           *db_path;
   CpStore        *store;
   GCancellable   *cancellable;
+
+  /* Stripe: ready once the simulator runs or the keys are read. */
+  CpStripeConfig *stripe_config;
+  GSubprocess    *simulator;
+  gboolean        training;
+  gboolean        stripe_failed;
+  CpStripeClient *stripe_client;
+  CpLedger       *ledger;
 };
 
 G_DEFINE_FINAL_TYPE (CpApplication, cp_application, ADW_TYPE_APPLICATION)
@@ -153,6 +165,325 @@ training_mode (void)
   return g_settings_get_enum (settings, "stripe-mode") == 0;
 }
 
+/* Training mode: the simulator as a child process */
+
+#define SIM_BANNER "carepay-stripe-sim listening on "
+
+char *
+cp_training_simulator_find (void)
+{
+  const char *env = g_getenv ("CAREPAY_STRIPE_SIM");
+  g_autofree char *exe = NULL;
+  g_autofree char *installed = NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  /* Running from the build tree: its own simulator, not an installed one. */
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (exe != NULL && g_str_has_prefix (exe, CAREPAY_BUILD_ROOT "/") &&
+      g_file_test (CAREPAY_BUILD_STRIPE_SIM, G_FILE_TEST_IS_EXECUTABLE))
+    return g_strdup (CAREPAY_BUILD_STRIPE_SIM);
+
+  installed = g_build_filename (CAREPAY_BINDIR, "carepay-stripe-sim", NULL);
+  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&installed);
+  if (exe != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (exe);
+      g_autofree char *sibling = g_build_filename (dir, "carepay-stripe-sim", NULL);
+
+      if (g_file_test (sibling, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&sibling);
+    }
+  return g_find_program_in_path ("carepay-stripe-sim");
+}
+
+typedef struct {
+  GSubprocess      *process;
+  GDataInputStream *in;
+} SimStart;
+
+static void
+sim_start_free (gpointer data)
+{
+  SimStart *start = data;
+
+  g_clear_object (&start->in);
+  g_clear_object (&start->process);
+  g_free (start);
+}
+
+/* The simulator must not outlive the app, even when the app crashes. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void drain_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+drain (GInputStream *stream)
+{
+  g_input_stream_read_bytes_async (stream, 4096, G_PRIORITY_LOW, NULL, drain_cb, NULL);
+}
+
+/* Keeps reading the simulator's output so that it never blocks on a full pipe. */
+static void
+drain_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (bytes != NULL && g_bytes_get_size (bytes) > 0)
+    drain (G_INPUT_STREAM (source));
+}
+
+static void
+sim_line_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SimStart *start = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, &error);
+  if (line == NULL || !g_str_has_prefix (line, SIM_BANNER))
+    {
+      g_subprocess_force_exit (start->process);
+      if (error != NULL)
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, CP_ERROR, CP_ERROR_FAILED,
+                                 _("The Stripe simulator did not start"));
+      return;
+    }
+  g_strstrip (line);
+  drain (g_subprocess_get_stdout_pipe (start->process));
+  /* The URL rides on the process until _finish takes it. */
+  g_object_set_data_full (G_OBJECT (start->process), "carepay-sim-url",
+                          g_strdup (line + strlen (SIM_BANNER)), g_free);
+  g_task_return_pointer (task, g_object_ref (start->process), g_object_unref);
+}
+
+void
+cp_training_simulator_start_async (const char          *sim_path,
+                                   const char          *state_path,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  SimStart *start;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_training_simulator_start_async);
+
+  if (sim_path == NULL)
+    {
+      g_task_return_new_error (task, CP_ERROR, CP_ERROR_NOT_FOUND,
+                               _("carepay-stripe-sim is not installed"));
+      return;
+    }
+  if (state_path != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (state_path);
+
+      g_mkdir_with_parents (dir, 0700);
+    }
+
+  g_ptr_array_add (argv, (char *) sim_path);
+  g_ptr_array_add (argv, (char *) "--port");
+  g_ptr_array_add (argv, (char *) "0");
+  if (state_path != NULL)
+    {
+      g_ptr_array_add (argv, (char *) "--state");
+      g_ptr_array_add (argv, (char *) state_path);
+    }
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  start = g_new0 (SimStart, 1);
+  start->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  if (start->process == NULL)
+    {
+      sim_start_free (start);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  start->in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (start->process));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (start->in), FALSE);
+  g_task_set_task_data (task, start, sim_start_free);
+  g_data_input_stream_read_line_async (start->in, G_PRIORITY_DEFAULT, cancellable,
+                                       sim_line_cb, g_object_ref (task));
+}
+
+GSubprocess *
+cp_training_simulator_start_finish (GAsyncResult  *result,
+                                    char         **out_url,
+                                    GError       **error)
+{
+  GSubprocess *process;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  process = g_task_propagate_pointer (G_TASK (result), error);
+  if (process != NULL && out_url != NULL)
+    *out_url = g_strdup (g_object_get_data (G_OBJECT (process), "carepay-sim-url"));
+  return process;
+}
+
+CpStripeConfig *
+cp_training_stripe_config_new (const char *sim_url)
+{
+  CpStripeConfig *config = cp_stripe_config_new ();
+  g_autofree char *js_url = g_strconcat (sim_url, "/v3/", NULL);
+
+  cp_stripe_config_set_api_base (config, sim_url);
+  cp_stripe_config_set_js_url (config, js_url);
+  cp_stripe_config_set_key (config, CP_STRIPE_KEY_SECRET, CP_TRAINING_SECRET_KEY);
+  cp_stripe_config_set_key (config, CP_STRIPE_KEY_PUBLISHABLE, CP_TRAINING_PUBLISHABLE_KEY);
+  return config;
+}
+
+static void
+maybe_set_up_ledger (CpApplication *self)
+{
+  GtkWindow *window;
+
+  if (self->ledger == NULL && self->store != NULL && self->stripe_config != NULL)
+    {
+      self->stripe_client = cp_stripe_client_new (self->stripe_config, NULL, self->store);
+      self->ledger = cp_ledger_new (self->store, self->stripe_client);
+    }
+  if (self->ledger == NULL)
+    return;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (CP_IS_WINDOW (window) && cp_window_get_ledger (CP_WINDOW (window)) != self->ledger)
+    cp_window_set_ledger (CP_WINDOW (window), self->ledger, self->training);
+}
+
+static void
+stripe_failed (CpApplication *self,
+               const char    *message)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  self->stripe_failed = TRUE;
+  g_warning ("Card payments are unavailable: %s", message);
+  if (CP_IS_WINDOW (window))
+    {
+      g_autofree char *text = g_strdup_printf (_("Card payments are unavailable: %s"), message);
+      AdwToast *toast = adw_toast_new (text);
+
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (cp_window_get_toast_overlay (CP_WINDOW (window)), toast);
+    }
+}
+
+static void
+simulator_started_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CpApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  GSubprocess *process;
+
+  process = cp_training_simulator_start_finish (result, &url, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (process == NULL)
+    {
+      stripe_failed (self, error->message);
+      return;
+    }
+  self->simulator = process;
+  g_debug ("Training mode: simulator at %s", url);
+  self->stripe_config = cp_training_stripe_config_new (url);
+  maybe_set_up_ledger (self);
+}
+
+static void
+load_keyring_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  CpStripeConfig *config = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cp_stripe_config_has_secret_key (config) &&
+      !cp_stripe_config_load_keyring (config, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+keyring_loaded_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(CpApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CpStripeConfig *config = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        stripe_failed (self, error->message);
+      return;
+    }
+  if (!cp_stripe_config_has_secret_key (config))
+    {
+      stripe_failed (self, _("no Stripe keys are set up; ask an administrator"));
+      return;
+    }
+  self->stripe_config = g_object_ref (config);
+  maybe_set_up_ledger (self);
+}
+
+static void
+set_up_stripe (CpApplication *self)
+{
+  const char *secret = g_getenv ("CAREPAY_STRIPE_SECRET_KEY");
+
+  if (self->stripe_config != NULL || self->simulator != NULL || self->stripe_failed)
+    return;
+
+  self->training = training_mode () && (secret == NULL || *secret == '\0');
+  if (self->training)
+    {
+      g_autofree char *sim = cp_training_simulator_find ();
+      g_autofree char *dir = g_path_get_dirname (self->db_path);
+      g_autofree char *state = g_build_filename (dir, "simulator.json", NULL);
+
+      cp_training_simulator_start_async (sim, state, self->cancellable, simulator_started_cb,
+                                         g_object_ref (self));
+    }
+  else
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, keyring_loaded_cb, g_object_ref (self));
+
+      /* With real keys the configuration is the environment's and the keyring's, unchanged. */
+      g_task_set_task_data (task, cp_stripe_config_new_from_environment (), g_object_unref);
+      g_task_run_in_thread (task, load_keyring_thread);
+    }
+}
+
 static void
 store_opened_cb (GObject      *source,
                  GAsyncResult *result,
@@ -173,7 +504,10 @@ store_opened_cb (GObject      *source,
     return;
 
   if (store != NULL)
-    cp_window_set_store (CP_WINDOW (window), store);
+    {
+      cp_window_set_store (CP_WINDOW (window), store);
+      maybe_set_up_ledger (self);
+    }
   else
     cp_window_show_store_error (CP_WINDOW (window), self->db_path, error);
 }
@@ -193,6 +527,9 @@ cp_application_activate (GApplication *app)
       else
         cp_open_store_async (self->db_path, training_mode (), self->cancellable,
                              store_opened_cb, g_object_ref (self));
+      /* The simulator starts while the database opens. */
+      set_up_stripe (self);
+      maybe_set_up_ledger (self);
     }
 
   gtk_window_present (window);
@@ -282,12 +619,38 @@ cp_application_startup (GApplication *app)
 }
 
 static void
+stop_simulator (CpApplication *self)
+{
+  if (self->simulator == NULL)
+    return;
+  /* SIGTERM lets it save its state file before it exits. */
+  g_subprocess_send_signal (self->simulator, SIGTERM);
+  g_subprocess_wait (self->simulator, NULL, NULL);
+  g_clear_object (&self->simulator);
+}
+
+static void
+cp_application_shutdown (GApplication *app)
+{
+  CpApplication *self = CP_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  stop_simulator (self);
+
+  G_APPLICATION_CLASS (cp_application_parent_class)->shutdown (app);
+}
+
+static void
 cp_application_dispose (GObject *object)
 {
   CpApplication *self = CP_APPLICATION (object);
 
   g_cancellable_cancel (self->cancellable);
+  stop_simulator (self);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->ledger);
+  g_clear_object (&self->stripe_client);
+  g_clear_object (&self->stripe_config);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (cp_application_parent_class)->dispose (object);
@@ -313,6 +676,7 @@ cp_application_class_init (CpApplicationClass *klass)
   object_class->finalize = cp_application_finalize;
   app_class->activate = cp_application_activate;
   app_class->startup = cp_application_startup;
+  app_class->shutdown = cp_application_shutdown;
   app_class->handle_local_options = cp_application_handle_local_options;
 }
 
@@ -356,4 +720,20 @@ cp_application_get_store (CpApplication *self)
   g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+CpLedger *
+cp_application_get_ledger (CpApplication *self)
+{
+  g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
+
+  return self->ledger;
+}
+
+gboolean
+cp_application_get_training (CpApplication *self)
+{
+  g_return_val_if_fail (CP_IS_APPLICATION (self), FALSE);
+
+  return self->training;
 }

@@ -4,7 +4,10 @@
 #include <glib/gi18n.h>
 
 #include "cp-invoice-detail.h"
+#include "cp-link-dialog.h"
 #include "cp-money.h"
+#include "cp-payment-dialog.h"
+#include "cp-refund-dialog.h"
 #include "cp-ui-util.h"
 
 struct _CpInvoiceDetail
@@ -12,6 +15,8 @@ struct _CpInvoiceDetail
   AdwBin        parent_instance;
 
   CpStore      *store;
+  CpLedger     *ledger;
+  CpStaff      *staff;
   GCancellable *cancellable;
   CpInvoice    *invoice;
   gint64        invoice_id;
@@ -24,6 +29,7 @@ struct _CpInvoiceDetail
   GtkLabel      *issue_date_label;
   GtkLabel      *due_date_label;
   GtkWidget     *payment_actions;
+  GtkWidget     *manage_actions;
   GtkLabel      *patient_name_label;
   GtkLabel      *mrn_label;
   GtkLabel      *dob_label;
@@ -48,10 +54,36 @@ G_DEFINE_FINAL_TYPE (CpInvoiceDetail, cp_invoice_detail, ADW_TYPE_BIN)
 enum {
   PATIENT_ACTIVATED,
   LOADED,
+  INVOICE_CHANGED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+static gboolean
+is_supervisor (const CpStaff *staff)
+{
+  return staff != NULL && (staff->role == CP_ROLE_SUPERVISOR || staff->role == CP_ROLE_ADMIN);
+}
+
+static void
+update_money_actions (CpInvoiceDetail *self)
+{
+  const CpInvoice *inv = self->invoice;
+  gboolean ready = self->ledger != NULL && self->staff != NULL && inv != NULL;
+  gboolean open = inv != NULL && !inv->voided && cp_ui_status_is_open (inv->status) &&
+                  inv->balance_due > 0;
+  gboolean refundable = inv != NULL && inv->amount_paid - inv->amount_refunded > 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.take-payment", ready && open);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.send-link", ready && open);
+  /* The ledger refuses clerks too; this only keeps the buttons honest. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.refund",
+                                 ready && refundable && is_supervisor (self->staff));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.void",
+                                 ready && open && is_supervisor (self->staff));
+  gtk_widget_set_visible (self->manage_actions, ready && (refundable || open));
+}
 
 static void
 clear_list_box (GtkListBox *list)
@@ -282,6 +314,7 @@ show_current (CpInvoiceDetail *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->due_date_label), "error");
   gtk_widget_set_visible (self->payment_actions, cp_ui_status_is_open (inv->status));
+  update_money_actions (self);
 
   if (patient != NULL)
     {
@@ -346,6 +379,7 @@ get_invoice_cb (GObject      *source,
       self->invoice = invoice;
       show_current (self);
     }
+  update_money_actions (self);
 
   g_signal_emit (self, signals[LOADED], 0);
 }
@@ -363,6 +397,7 @@ cp_invoice_detail_reload (CpInvoiceDetail *self)
     {
       g_clear_pointer (&self->invoice, cp_invoice_free);
       gtk_stack_set_visible_child_name (self->stack, "empty");
+      update_money_actions (self);
       return;
     }
 
@@ -391,12 +426,150 @@ open_patient_action (GtkWidget  *widget,
 }
 
 static void
-payment_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *param)
+invoice_changed (CpInvoiceDetail *self,
+                 gint64           id,
+                 const char      *message)
 {
-  /* Installed disabled: the payments work connects the real flow. */
-  g_debug ("%s is not available yet", action_name);
+  if (id == self->invoice_id)
+    cp_invoice_detail_reload (self);
+  g_signal_emit (self, signals[INVOICE_CHANGED], 0, id, message);
+}
+
+static void
+payment_completed_cb (CpInvoiceDetail *self,
+                      gint64           id)
+{
+  invoice_changed (self, id, _("Payment recorded"));
+}
+
+static void
+refunded_cb (CpInvoiceDetail *self,
+             gint64           id)
+{
+  invoice_changed (self, id, _("Refund recorded"));
+}
+
+static GtkWindow *
+parent_window (CpInvoiceDetail *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+take_payment_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  CpInvoiceDetail *self = CP_INVOICE_DETAIL (widget);
+  CpPaymentDialog *dialog;
+
+  if (self->ledger == NULL || self->staff == NULL || self->invoice == NULL)
+    return;
+  dialog = cp_payment_dialog_new (parent_window (self), self->ledger, self->staff, self->invoice);
+  g_signal_connect_object (dialog, "payment-completed", G_CALLBACK (payment_completed_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+send_link_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  CpInvoiceDetail *self = CP_INVOICE_DETAIL (widget);
+  CpLinkDialog *dialog;
+
+  if (self->ledger == NULL || self->staff == NULL || self->invoice == NULL)
+    return;
+  dialog = cp_link_dialog_new (parent_window (self), self->ledger, self->staff, self->invoice);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+refund_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  CpInvoiceDetail *self = CP_INVOICE_DETAIL (widget);
+  CpRefundDialog *dialog;
+
+  if (self->ledger == NULL || !is_supervisor (self->staff) || self->invoice == NULL)
+    return;
+  dialog = cp_refund_dialog_new (parent_window (self), self->ledger, self->staff, self->invoice);
+  g_signal_connect_object (dialog, "refunded", G_CALLBACK (refunded_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct {
+  CpInvoiceDetail *self;
+  gint64           id;
+} VoidData;
+
+static void
+void_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  VoidData *data = user_data;
+  g_autoptr(CpInvoiceDetail) self = data->self;
+  g_autoptr(GError) error = NULL;
+  gint64 id = data->id;
+
+  g_free (data);
+  if (!cp_ledger_void_invoice_finish (CP_LEDGER (source), result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not void the invoice: %s"), error->message);
+
+      g_signal_emit (self, signals[INVOICE_CHANGED], 0, id, message);
+      return;
+    }
+  invoice_changed (self, id, _("Invoice voided"));
+}
+
+static void
+void_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  CpInvoiceDetail  *self)
+{
+  VoidData *data;
+
+  if (g_strcmp0 (response, "void") != 0 || self->ledger == NULL || self->invoice == NULL)
+    return;
+  data = g_new0 (VoidData, 1);
+  data->self = g_object_ref (self);
+  data->id = self->invoice->id;
+  cp_ledger_void_invoice_async (self->ledger, self->invoice->id, self->staff, NULL, void_cb, data);
+}
+
+static void
+void_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  CpInvoiceDetail *self = CP_INVOICE_DETAIL (widget);
+  GtkWidget *dialog;
+  g_autofree char *heading = NULL;
+
+  if (self->ledger == NULL || !is_supervisor (self->staff) || self->invoice == NULL)
+    return;
+  /* Translators: "Void Invoice INV-2026-0042?" */
+  heading = g_strdup_printf (_("Void Invoice %s?"), self->invoice->number);
+  dialog = adw_message_dialog_new (parent_window (self), heading,
+                                   _("The invoice can no longer be paid: payments in progress "
+                                     "are cancelled and payment links stop working. This cannot "
+                                     "be undone."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "void", _("_Void Invoice"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "void",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (void_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -413,6 +586,7 @@ cp_invoice_detail_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
+  g_clear_object (&self->ledger);
 
   G_OBJECT_CLASS (cp_invoice_detail_parent_class)->dispose (object);
 }
@@ -423,6 +597,7 @@ cp_invoice_detail_finalize (GObject *object)
   CpInvoiceDetail *self = CP_INVOICE_DETAIL (object);
 
   g_clear_pointer (&self->invoice, cp_invoice_free);
+  g_clear_pointer (&self->staff, cp_staff_free);
 
   G_OBJECT_CLASS (cp_invoice_detail_parent_class)->finalize (object);
 }
@@ -441,6 +616,9 @@ cp_invoice_detail_class_init (CpInvoiceDetailClass *klass)
                                              G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[INVOICE_CHANGED] = g_signal_new ("invoice-changed", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/cp-invoice-detail.ui");
@@ -452,6 +630,7 @@ cp_invoice_detail_class_init (CpInvoiceDetailClass *klass)
   BIND (issue_date_label);
   BIND (due_date_label);
   BIND (payment_actions);
+  BIND (manage_actions);
   BIND (patient_name_label);
   BIND (mrn_label);
   BIND (dob_label);
@@ -472,8 +651,10 @@ cp_invoice_detail_class_init (CpInvoiceDetailClass *klass)
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, retry_cb);
 
-  gtk_widget_class_install_action (widget_class, "invoice.take-payment", NULL, payment_action);
-  gtk_widget_class_install_action (widget_class, "invoice.send-link", NULL, payment_action);
+  gtk_widget_class_install_action (widget_class, "invoice.take-payment", NULL, take_payment_action);
+  gtk_widget_class_install_action (widget_class, "invoice.send-link", NULL, send_link_action);
+  gtk_widget_class_install_action (widget_class, "invoice.refund", NULL, refund_action);
+  gtk_widget_class_install_action (widget_class, "invoice.void", NULL, void_action);
   gtk_widget_class_install_action (widget_class, "invoice.open-patient", NULL, open_patient_action);
 }
 
@@ -484,6 +665,8 @@ cp_invoice_detail_init (CpInvoiceDetail *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.take-payment", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.send-link", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.refund", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.void", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.open-patient", FALSE);
 }
 
@@ -516,6 +699,43 @@ cp_invoice_detail_show_invoice (CpInvoiceDetail *self,
     return;
   self->invoice_id = id;
   cp_invoice_detail_reload (self);
+}
+
+void
+cp_invoice_detail_set_ledger (CpInvoiceDetail *self,
+                              CpLedger        *ledger)
+{
+  g_return_if_fail (CP_IS_INVOICE_DETAIL (self));
+  g_return_if_fail (ledger == NULL || CP_IS_LEDGER (ledger));
+
+  g_set_object (&self->ledger, ledger);
+  update_money_actions (self);
+}
+
+CpLedger *
+cp_invoice_detail_get_ledger (CpInvoiceDetail *self)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_DETAIL (self), NULL);
+  return self->ledger;
+}
+
+void
+cp_invoice_detail_set_staff (CpInvoiceDetail *self,
+                             const CpStaff   *staff)
+{
+  g_return_if_fail (CP_IS_INVOICE_DETAIL (self));
+
+  g_clear_pointer (&self->staff, cp_staff_free);
+  if (staff != NULL)
+    {
+      self->staff = cp_staff_new ();
+      self->staff->id = staff->id;
+      self->staff->username = g_strdup (staff->username);
+      self->staff->display_name = g_strdup (staff->display_name);
+      self->staff->role = staff->role;
+      self->staff->active = staff->active;
+    }
+  update_money_actions (self);
 }
 
 gint64

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "cp-ledger.h"
 #include "cp-store.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,15 @@ G_DECLARE_FINAL_TYPE (CpInvoiceDetail, cp_invoice_detail, CP, INVOICE_DETAIL, Ad
 GtkWidget       *cp_invoice_detail_new          (void);
 void             cp_invoice_detail_set_store    (CpInvoiceDetail *self,
                                                  CpStore         *store);
+/* The money actions (take payment, link, refund, void) work once both a
+ * ledger and a signed-in staff member are set; refund and void only for
+ * supervisors and admins. ::invoice-changed (gint64 id, const char *message)
+ * after one of them changed an invoice (the detail has reloaded itself). */
+void             cp_invoice_detail_set_ledger   (CpInvoiceDetail *self,
+                                                 CpLedger        *ledger);
+CpLedger        *cp_invoice_detail_get_ledger   (CpInvoiceDetail *self);
+void             cp_invoice_detail_set_staff    (CpInvoiceDetail *self,
+                                                 const CpStaff   *staff);
 /* Loads and shows the invoice; 0 shows the empty state. */
 void             cp_invoice_detail_show_invoice (CpInvoiceDetail *self,
                                                  gint64           id);

@@ -138,3 +138,24 @@ cp_ui_fold (const char *text)
   normalized = g_utf8_normalize (text, -1, G_NORMALIZE_ALL);
   return g_utf8_casefold (normalized ? normalized : text, -1);
 }
+
+const char *
+cp_ui_card_brand_label (const char *brand)
+{
+  static const struct { const char *id; const char *label; } brands[] = {
+    { "visa", "Visa" },
+    { "mastercard", "Mastercard" },
+    { "amex", "American Express" },
+    { "discover", "Discover" },
+    { "diners", "Diners Club" },
+    { "jcb", "JCB" },
+    { "unionpay", "UnionPay" },
+  };
+
+  if (brand == NULL || *brand == '\0')
+    return _("Card");
+  for (guint i = 0; i < G_N_ELEMENTS (brands); i++)
+    if (g_ascii_strcasecmp (brand, brands[i].id) == 0)
+      return brands[i].label;
+  return brand;
+}

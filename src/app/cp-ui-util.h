@@ -25,6 +25,8 @@ void        cp_ui_label_set_money    (GtkLabel   *label,
                                       const char *currency);
 /* Whether an invoice in this status can still be paid. */
 gboolean    cp_ui_status_is_open     (CpInvoiceStatus  status);
+/* "Visa" for Stripe's "visa", "Mastercard", "American Express"...; "Card" for NULL. */
+const char *cp_ui_card_brand_label   (const char      *brand);
 /* Case-folded text for search-as-you-type. */
 char       *cp_ui_fold               (const char      *text);
 

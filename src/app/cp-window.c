@@ -12,11 +12,13 @@ struct _CpWindow
 
   GSettings            *settings;
   CpStore              *store;
+  CpLedger             *ledger;
   CpStaff              *staff;
   gint64                pending_select_id;
   gboolean              patient_from_invoice;
 
   AdwToastOverlay      *toast_overlay;
+  GtkRevealer          *training_banner;
   GtkStack             *main_stack;
   AdwStatusPage        *store_error_page;
   CpSigninPage         *signin_page;
@@ -190,6 +192,7 @@ signed_in_cb (CpWindow *self,
   adw_avatar_set_text (self->staff_avatar, staff->display_name);
 
   self->patient_from_invoice = FALSE;
+  cp_invoice_detail_set_staff (self->invoice_detail, self->staff);
   cp_invoice_detail_show_invoice (self->invoice_detail, 0);
   gtk_stack_set_visible_child_name (self->detail_stack, "invoice");
   adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
@@ -220,6 +223,7 @@ sign_out_action (GtkWidget  *widget,
     g_warning ("Sign-out not audited: %s", error->message);
 
   g_clear_pointer (&self->staff, cp_staff_free);
+  cp_invoice_detail_set_staff (self->invoice_detail, NULL);
   cp_invoice_detail_show_invoice (self->invoice_detail, 0);
   cp_invoice_list_set_search (self->invoice_list, "");
   gtk_stack_set_visible_child_name (self->main_stack, "signin");
@@ -237,6 +241,17 @@ invoice_created_cb (CpWindow *self,
   self->pending_select_id = id;
   cp_invoice_list_reload (self->invoice_list);
   cp_window_open_invoice (self, id);
+}
+
+static void
+invoice_changed_cb (CpWindow   *self,
+                    gint64      id,
+                    const char *message)
+{
+  /* Totals, status and balance of the row all change: reload the list. */
+  cp_invoice_list_reload (self->invoice_list);
+  if (message != NULL)
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
 static void
@@ -335,6 +350,7 @@ cp_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_WINDOW);
   g_clear_object (&self->store);
+  g_clear_object (&self->ledger);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (cp_window_parent_class)->dispose (object);
@@ -369,6 +385,7 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/cp-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CpWindow, name)
   BIND (toast_overlay);
+  BIND (training_banner);
   BIND (main_stack);
   BIND (store_error_page);
   BIND (signin_page);
@@ -411,6 +428,8 @@ static void
 cp_window_init (CpWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->invoice_detail, "invoice-changed", G_CALLBACK (invoice_changed_cb),
+                           self, G_CONNECT_SWAPPED);
 
   self->settings = g_settings_new (APP_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),
@@ -442,6 +461,40 @@ cp_window_set_store (CpWindow *self,
   cp_patient_view_set_store (self->patient_view, store);
   gtk_stack_set_visible_child_name (self->main_stack, "signin");
   update_actions (self);
+}
+
+void
+cp_window_set_ledger (CpWindow *self,
+                      CpLedger *ledger,
+                      gboolean  training)
+{
+  g_return_if_fail (CP_IS_WINDOW (self));
+  g_return_if_fail (ledger == NULL || CP_IS_LEDGER (ledger));
+
+  g_set_object (&self->ledger, ledger);
+  gtk_revealer_set_reveal_child (self->training_banner, ledger != NULL && training);
+  cp_invoice_detail_set_ledger (self->invoice_detail, ledger);
+}
+
+CpLedger *
+cp_window_get_ledger (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  return self->ledger;
+}
+
+gboolean
+cp_window_get_training (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), FALSE);
+  return gtk_revealer_get_reveal_child (self->training_banner);
+}
+
+AdwToastOverlay *
+cp_window_get_toast_overlay (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  return self->toast_overlay;
 }
 
 CpStore *

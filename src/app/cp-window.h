@@ -21,6 +21,15 @@ CpWindow        *cp_window_new                (GtkApplication *application);
 void             cp_window_set_store          (CpWindow       *self,
                                                CpStore        *store);
 CpStore         *cp_window_get_store          (CpWindow       *self);
+/* Turns on payments, links, refunds and voids. `training`: the ledger talks
+ * to the local simulator, and a banner says so. */
+void             cp_window_set_ledger         (CpWindow       *self,
+                                               CpLedger       *ledger,
+                                               gboolean        training);
+CpLedger        *cp_window_get_ledger         (CpWindow       *self);
+/* Whether the training-mode banner is shown. */
+gboolean         cp_window_get_training       (CpWindow       *self);
+AdwToastOverlay *cp_window_get_toast_overlay  (CpWindow       *self);
 /* Shows what went wrong opening the database at `path`, and what to do. */
 void             cp_window_show_store_error   (CpWindow       *self,
                                                const char     *path,

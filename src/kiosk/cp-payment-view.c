@@ -281,6 +281,8 @@ serve_page_file (WebKitURISchemeRequest *request,
   const char *method = webkit_uri_scheme_request_get_http_method (request);
   const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
 
+  g_debug ("Serving %s %s", method, webkit_uri_scheme_request_get_uri (request));
+
   if (uri != NULL && g_strcmp0 (g_uri_get_host (uri), PAGE_SCHEME_HOST) == 0 &&
       (method == NULL || g_str_equal (method, "GET")) && path != NULL && path[0] == '/')
     {
@@ -302,6 +304,8 @@ serve_page_file (WebKitURISchemeRequest *request,
           response = webkit_uri_scheme_response_new (stream, g_bytes_get_size (bytes));
           webkit_uri_scheme_response_set_content_type (response, page_files[i].content_type);
           headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+          /* The headers replace the content type set above, so it goes in them too. */
+          soup_message_headers_set_content_type (headers, page_files[i].content_type, NULL);
           soup_message_headers_append (headers, "Content-Security-Policy", PAGE_CSP);
           soup_message_headers_append (headers, "Cache-Control", "no-store");
           soup_message_headers_append (headers, "X-Content-Type-Options", "nosniff");
@@ -747,7 +751,9 @@ on_web_process_terminated (WebKitWebView                     *web_view,
                            WebKitWebProcessTerminationReason  reason,
                            CpPaymentView                     *self)
 {
-  g_warning ("The payment page's web process ended (reason %d)", reason);
+  /* Not a fault of ours to warn about: the view says so through its state,
+   * and the caller resets it (a payment in flight is then looked up at Stripe). */
+  g_message ("The payment page's web process ended (reason %d)", reason);
   fail_view (self, _("The payment page stopped"));
 }
 

@@ -1,697 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Stripe's v1 endpoints: customers, payment intents, payment methods,
- * charges, refunds, prices, products, payment links, checkout sessions,
- * disputes and events. Lists, search and expand behave as Stripe's. */
+/* Stripe's v1 payment endpoints: customers, payment methods, payment
+ * intents, charges, refunds and disputes, with Stripe's test cards. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "cp-sim-cards.h"
-#include "cp-sim-private.h"
-
-#define INVALID "invalid_request_error"
-
-static void complete_checkout_for_pi (CpSimRequest *req, CpSimServer *server, JsonObject *pi);
-
-/* ------------------------------------------------------------------ */
-/* small helpers                                                       */
-
-static char *
-random_string (guint len)
-{
-  static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  GString *s = g_string_new (NULL);
-
-  for (guint i = 0; i < len; i++)
-    g_string_append_c (s, alphabet[g_random_int_range (0, sizeof alphabet - 1)]);
-  return g_string_free (s, FALSE);
-}
-
-static void
-set_string_or_null (JsonObject *obj,
-                    const char *member,
-                    const char *value)
-{
-  if (value != NULL && *value != '\0')
-    json_object_set_string_member (obj, member, value);
-  else
-    json_object_set_null_member (obj, member);
-}
-
-static JsonObject *
-obj_copy (JsonObject *obj)
-{
-  g_autoptr(JsonNode) tmp = json_node_init_object (json_node_alloc (), obj);
-  JsonNode *copy = cp_sim_json_copy (tmp);
-  JsonObject *ret = json_object_ref (json_node_get_object (copy));
-
-  json_node_unref (copy);
-  return ret;
-}
-
-static gboolean
-require_param (CpSimRequest *req,
-               const char   *name)
-{
-  if (json_object_has_member (req->params, name))
-    return TRUE;
-  cp_sim_reply_error (req, 400, INVALID, "parameter_missing", name, "Missing required param: %s.", name);
-  return FALSE;
-}
-
-/* metadata[k]=v sets, metadata[k]= removes, metadata= clears */
-static gboolean
-apply_metadata (CpSimRequest *req,
-                JsonObject   *obj,
-                JsonObject   *params,
-                const char   *param_prefix)
-{
-  JsonNode *node = json_object_get_member (params, "metadata");
-  JsonObject *meta = json_object_get_object_member (obj, "metadata");
-  g_autoptr(GList) keys = NULL;
-
-  if (node == NULL)
-    return TRUE;
-  if (JSON_NODE_HOLDS_VALUE (node) && g_strcmp0 (json_node_get_string (node), "") == 0)
-    {
-      json_object_set_object_member (obj, "metadata", json_object_new ());
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_string", "metadata",
-                          "Invalid object");
-      return FALSE;
-    }
-  if (meta == NULL)
-    {
-      meta = json_object_new ();
-      json_object_set_object_member (obj, "metadata", meta);
-    }
-  keys = json_object_get_members (json_node_get_object (node));
-  for (GList *l = keys; l; l = l->next)
-    {
-      JsonNode *v = json_object_get_member (json_node_get_object (node), l->data);
-      if (!JSON_NODE_HOLDS_VALUE (v))
-        {
-          cp_sim_reply_error (req, 400, INVALID, NULL, "metadata",
-                              "Invalid value for metadata[%s]: metadata values must be strings", (char *) l->data);
-          return FALSE;
-        }
-      if (strlen (l->data) > 40)
-        {
-          cp_sim_reply_error (req, 400, INVALID, NULL, "metadata",
-                              "Metadata keys can have up to 40 characters");
-          return FALSE;
-        }
-      if (*json_node_get_string (v) == '\0')
-        json_object_remove_member (meta, l->data);
-      else
-        json_object_set_string_member (meta, l->data, json_node_get_string (v));
-    }
-  (void) param_prefix;
-  return TRUE;
-}
-
-static gboolean
-is_zero_decimal (const char *currency)
-{
-  static const char *zero[] = { "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf",
-                                "ugx", "vnd", "vuv", "xaf", "xof", "xpf", NULL };
-
-  return currency != NULL && g_strv_contains (zero, currency);
-}
-
-char *
-cp_sim_format_amount (gint64      amount,
-                      const char *currency)
-{
-  g_autofree char *upper = g_ascii_strup (currency ? currency : "", -1);
-  const char *symbol = NULL;
-
-  if (g_strcmp0 (currency, "usd") == 0)
-    symbol = "$";
-  else if (g_strcmp0 (currency, "eur") == 0)
-    symbol = "€";
-  else if (g_strcmp0 (currency, "gbp") == 0)
-    symbol = "£";
-  if (is_zero_decimal (currency))
-    return g_strdup_printf ("%s%" G_GINT64_FORMAT "%s%s", symbol ? symbol : "", amount,
-                            symbol ? "" : " ", symbol ? "" : upper);
-  return g_strdup_printf ("%s%s%" G_GINT64_FORMAT ".%02d%s%s", amount < 0 ? "-" : "", symbol ? symbol : "",
-                          ABS (amount) / 100, (int) (ABS (amount) % 100), symbol ? "" : " ", symbol ? "" : upper);
-}
-
-static gboolean
-check_currency (CpSimRequest *req,
-                const char   *currency)
-{
-  if (currency == NULL || strlen (currency) != 3)
-    {
-      cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_string", "currency",
-                          "Invalid currency: %s. Stripe currently supports these currencies: usd, eur, gbp, chf, cad, aud, jpy, ...",
-                          currency ? currency : "");
-      return FALSE;
-    }
-  for (int i = 0; i < 3; i++)
-    if (!g_ascii_isalpha (currency[i]))
-      {
-        cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_string", "currency",
-                            "Invalid currency: %s.", currency);
-        return FALSE;
-      }
-  return TRUE;
-}
-
-static gboolean
-check_amount (CpSimRequest *req,
-              gint64        amount,
-              const char   *currency)
-{
-  gint64 minimum = 1;
-
-  if (g_strcmp0 (currency, "usd") == 0 || g_strcmp0 (currency, "eur") == 0 || g_strcmp0 (currency, "chf") == 0
-      || g_strcmp0 (currency, "cad") == 0 || g_strcmp0 (currency, "aud") == 0)
-    minimum = 50;
-  else if (g_strcmp0 (currency, "gbp") == 0)
-    minimum = 30;
-  else if (g_strcmp0 (currency, "jpy") == 0)
-    minimum = 50;
-  if (amount < 0)
-    {
-      cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_integer", "amount",
-                          "This value must be greater than or equal to 1.");
-      return FALSE;
-    }
-  if (amount < minimum)
-    {
-      g_autofree char *min = cp_sim_format_amount (minimum, currency);
-      cp_sim_reply_error (req, 400, INVALID, "amount_too_small", "amount",
-                          "Amount must be at least %s %s", min, currency);
-      return FALSE;
-    }
-  if (amount > 99999999)
-    {
-      cp_sim_reply_error (req, 400, INVALID, "amount_too_large", "amount",
-                          "Amount must be no more than 999,999.99");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------ */
-/* lists                                                               */
-
-typedef gboolean (*ListFilter) (CpSimRequest *req, JsonObject *obj);
-
-static gboolean
-created_matches (JsonNode *filter,
-                 gint64    created,
-                 gboolean *ok)
-{
-  *ok = TRUE;
-  if (filter == NULL)
-    return TRUE;
-  if (JSON_NODE_HOLDS_VALUE (filter))
-    return created == g_ascii_strtoll (json_node_get_string (filter), NULL, 10);
-  if (JSON_NODE_HOLDS_OBJECT (filter))
-    {
-      JsonObject *o = json_node_get_object (filter);
-      const char *ops[] = { "gt", "gte", "lt", "lte" };
-      for (guint i = 0; i < 4; i++)
-        {
-          const char *s = json_object_get_string_member_with_default (o, ops[i], NULL);
-          gint64 v;
-          if (s == NULL)
-            continue;
-          v = g_ascii_strtoll (s, NULL, 10);
-          if ((i == 0 && !(created > v)) || (i == 1 && !(created >= v))
-              || (i == 2 && !(created < v)) || (i == 3 && !(created <= v)))
-            return FALSE;
-        }
-      return TRUE;
-    }
-  *ok = FALSE;
-  return FALSE;
-}
-
-static gboolean
-parse_limit (CpSimRequest *req,
-             gint64       *limit)
-{
-  gboolean present;
-
-  *limit = 10;
-  if (!cp_sim_param_int (req, "limit", limit, &present))
-    return FALSE;
-  if (!present)
-    *limit = 10;
-  if (*limit < 1)
-    {
-      cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_integer", "limit",
-                          "This value must be greater than or equal to 1.");
-      return FALSE;
-    }
-  if (*limit > 100)
-    {
-      cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_integer", "limit",
-                          "This value must be less than or equal to 100.");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-reply_list (CpSimRequest *req,
-            const char   *type,
-            ListFilter    filter,
-            const char   *url)
-{
-  GPtrArray *ids = cp_sim_state_ids (req->state, type);
-  const char *starting_after = cp_sim_param_string (req, "starting_after");
-  const char *ending_before = cp_sim_param_string (req, "ending_before");
-  JsonNode *created = json_object_get_member (req->params, "created");
-  g_autoptr(JsonObject) list = json_object_new ();
-  JsonArray *data = json_array_new ();
-  gint64 limit;
-  gint anchor = -1;
-  gboolean has_more = FALSE;
-  g_autoptr(GArray) matches = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  if (!parse_limit (req, &limit))
-    {
-      json_array_unref (data);
-      return;
-    }
-  if (starting_after != NULL && ending_before != NULL)
-    {
-      json_array_unref (data);
-      cp_sim_reply_error (req, 400, INVALID, NULL, "ending_before",
-                          "You may only specify one of these parameters: ending_before, starting_after.");
-      return;
-    }
-  if (starting_after != NULL || ending_before != NULL)
-    {
-      const char *cursor = starting_after ? starting_after : ending_before;
-      for (guint i = 0; i < ids->len; i++)
-        if (g_str_equal (g_ptr_array_index (ids, i), cursor))
-          anchor = i;
-      if (anchor < 0)
-        {
-          json_array_unref (data);
-          cp_sim_reply_error (req, 400, INVALID, "resource_missing",
-                              starting_after ? "starting_after" : "ending_before",
-                              "No such %s: '%s'", type, cursor);
-          return;
-        }
-    }
-
-  /* indices of matching objects, oldest first */
-  for (guint i = 0; i < ids->len; i++)
-    {
-      JsonObject *obj = cp_sim_state_lookup (req->state, g_ptr_array_index (ids, i));
-      gboolean ok;
-
-      if (obj == NULL)
-        continue;
-      if (!created_matches (created, json_object_get_int_member_with_default (obj, "created", 0), &ok))
-        {
-          if (!ok)
-            {
-              json_array_unref (data);
-              cp_sim_reply_error (req, 400, INVALID, NULL, "created", "Invalid timestamp or range for created");
-              return;
-            }
-          continue;
-        }
-      if (filter != NULL && !filter (req, obj))
-        {
-          if (req->answered)
-            {
-              json_array_unref (data);
-              return;
-            }
-          continue;
-        }
-      g_array_append_val (matches, i);
-    }
-
-  if (ending_before != NULL)
-    {
-      /* the `limit` objects just newer than the anchor, newest first */
-      g_autoptr(GPtrArray) picked = g_ptr_array_new ();
-      for (guint m = 0; m < matches->len; m++)
-        {
-          guint idx = g_array_index (matches, guint, m);
-          if ((gint) idx <= anchor)
-            continue;
-          if (picked->len < (guint) limit)
-            g_ptr_array_add (picked, g_ptr_array_index (ids, idx));
-          else
-            has_more = TRUE;
-        }
-      for (guint k = picked->len; k > 0; k--)
-        json_array_add_object_element (data, json_object_ref (cp_sim_state_lookup (req->state, g_ptr_array_index (picked, k - 1))));
-    }
-  else
-    {
-      guint count = 0;
-      for (guint m = matches->len; m > 0; m--)
-        {
-          guint idx = g_array_index (matches, guint, m - 1);
-          if (anchor >= 0 && (gint) idx >= anchor)
-            continue;
-          if (count < (guint) limit)
-            {
-              json_array_add_object_element (data, json_object_ref (cp_sim_state_lookup (req->state, g_ptr_array_index (ids, idx))));
-              count++;
-            }
-          else
-            {
-              has_more = TRUE;
-              break;
-            }
-        }
-    }
-
-  json_object_set_string_member (list, "object", "list");
-  json_object_set_array_member (list, "data", data);
-  json_object_set_boolean_member (list, "has_more", has_more);
-  json_object_set_string_member (list, "url", url);
-  cp_sim_reply_object (req, 200, list);
-}
-
-/* ------------------------------------------------------------------ */
-/* search: field:'value' clauses joined by AND or OR                  */
-
-typedef struct {
-  char     *field;      /* "metadata" for metadata['key'] */
-  char     *key;
-  char     *op;         /* ":", ">", "<", ">=", "<=", "~" */
-  char     *value;
-  gboolean  negate;
-} Clause;
-
-static void
-clause_free (gpointer data)
-{
-  Clause *c = data;
-
-  g_free (c->field);
-  g_free (c->key);
-  g_free (c->op);
-  g_free (c->value);
-  g_free (c);
-}
-
-static gboolean
-parse_quoted (const char **p,
-              char       **out)
-{
-  char q = **p;
-  GString *s;
-
-  if (q != '\'' && q != '"')
-    return FALSE;
-  s = g_string_new (NULL);
-  (*p)++;
-  while (**p && **p != q)
-    {
-      if (**p == '\\' && (*p)[1])
-        (*p)++;
-      g_string_append_c (s, **p);
-      (*p)++;
-    }
-  if (**p != q)
-    {
-      g_string_free (s, TRUE);
-      return FALSE;
-    }
-  (*p)++;
-  *out = g_string_free (s, FALSE);
-  return TRUE;
-}
-
-static GPtrArray *
-parse_query (const char *query,
-             gboolean   *use_or,
-             char      **error)
-{
-  g_autoptr(GPtrArray) clauses = g_ptr_array_new_with_free_func (clause_free);
-  const char *p = query;
-  gboolean seen_and = FALSE, seen_or = FALSE;
-
-  while (*p)
-    {
-      Clause *c;
-      const char *start;
-
-      while (*p == ' ')
-        p++;
-      if (*p == '\0')
-        break;
-      if (clauses->len > 0)
-        {
-          if (g_str_has_prefix (p, "AND "))
-            {
-              seen_and = TRUE;
-              p += 4;
-            }
-          else if (g_str_has_prefix (p, "OR "))
-            {
-              seen_or = TRUE;
-              p += 3;
-            }
-          else
-            {
-              *error = g_strdup_printf ("expected AND or OR at '%s'", p);
-              return NULL;
-            }
-          while (*p == ' ')
-            p++;
-        }
-      c = g_new0 (Clause, 1);
-      g_ptr_array_add (clauses, c);
-      if (*p == '-')
-        {
-          c->negate = TRUE;
-          p++;
-        }
-      start = p;
-      while (g_ascii_isalnum (*p) || *p == '_' || *p == '.')
-        p++;
-      c->field = g_strndup (start, p - start);
-      if (*c->field == '\0')
-        {
-          *error = g_strdup_printf ("expected a field name at '%s'", start);
-          return NULL;
-        }
-      if (*p == '[')
-        {
-          p++;
-          if (!parse_quoted (&p, &c->key) || *p != ']')
-            {
-              *error = g_strdup ("metadata keys are written metadata['key']");
-              return NULL;
-            }
-          p++;
-        }
-      if (g_str_has_prefix (p, ">=") || g_str_has_prefix (p, "<="))
-        {
-          c->op = g_strndup (p, 2);
-          p += 2;
-        }
-      else if (*p == ':' || *p == '>' || *p == '<' || *p == '~')
-        {
-          c->op = g_strndup (p, 1);
-          p++;
-        }
-      else
-        {
-          *error = g_strdup_printf ("expected ':' after %s", c->field);
-          return NULL;
-        }
-      if (*p == '\'' || *p == '"')
-        {
-          if (!parse_quoted (&p, &c->value))
-            {
-              *error = g_strdup ("unterminated string");
-              return NULL;
-            }
-        }
-      else
-        {
-          start = p;
-          while (*p && *p != ' ')
-            p++;
-          c->value = g_strndup (start, p - start);
-          if (*c->value == '\0' || (!g_ascii_isdigit (*c->value) && *c->value != '-' && g_strcmp0 (c->value, "null") != 0))
-            {
-              *error = g_strdup_printf ("values must be quoted: %s", c->value);
-              return NULL;
-            }
-        }
-    }
-  if (seen_and && seen_or)
-    {
-      *error = g_strdup ("AND and OR cannot be combined in one query");
-      return NULL;
-    }
-  if (clauses->len == 0)
-    {
-      *error = g_strdup ("the query is empty");
-      return NULL;
-    }
-  *use_or = seen_or;
-  return g_steal_pointer (&clauses);
-}
-
-static gboolean
-clause_matches (JsonObject *obj,
-                Clause     *c)
-{
-  gboolean result = FALSE;
-
-  if (g_str_equal (c->field, "metadata"))
-    {
-      JsonObject *meta = json_object_get_object_member (obj, "metadata");
-      const char *v = meta ? json_object_get_string_member_with_default (meta, c->key ? c->key : "", NULL) : NULL;
-      result = (v != NULL && g_str_equal (v, c->value));
-      if (g_strcmp0 (c->value, "null") == 0 && v == NULL)
-        result = TRUE;
-    }
-  else
-    {
-      JsonNode *node = json_object_get_member (obj, c->field);
-      if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
-        {
-          GType t = json_node_get_value_type (node);
-          if (t == G_TYPE_INT64)
-            {
-              gint64 a = json_node_get_int (node), b = g_ascii_strtoll (c->value, NULL, 10);
-              if (g_str_equal (c->op, ":"))
-                result = a == b;
-              else if (g_str_equal (c->op, ">"))
-                result = a > b;
-              else if (g_str_equal (c->op, "<"))
-                result = a < b;
-              else if (g_str_equal (c->op, ">="))
-                result = a >= b;
-              else if (g_str_equal (c->op, "<="))
-                result = a <= b;
-            }
-          else if (t == G_TYPE_STRING)
-            {
-              const char *s = json_node_get_string (node);
-              if (g_str_equal (c->op, "~"))
-                {
-                  g_autofree char *a = g_utf8_casefold (s, -1);
-                  g_autofree char *b = g_utf8_casefold (c->value, -1);
-                  result = strstr (a, b) != NULL;
-                }
-              else
-                result = g_ascii_strcasecmp (s, c->value) == 0;
-            }
-          else if (t == G_TYPE_BOOLEAN)
-            result = g_str_equal (c->value, json_node_get_boolean (node) ? "true" : "false");
-        }
-      else if (node != NULL && JSON_NODE_HOLDS_NULL (node))
-        result = g_strcmp0 (c->value, "null") == 0;
-    }
-  return c->negate ? !result : result;
-}
-
-static void
-reply_search (CpSimRequest *req,
-              const char   *type,
-              const char  **fields,
-              const char   *url)
-{
-  const char *query = cp_sim_param_string (req, "query");
-  const char *page = cp_sim_param_string (req, "page");
-  g_autoptr(GPtrArray) clauses = NULL;
-  g_autofree char *error = NULL;
-  GPtrArray *ids = cp_sim_state_ids (req->state, type);
-  g_autoptr(JsonObject) result = json_object_new ();
-  JsonArray *data = json_array_new ();
-  gboolean use_or = FALSE;
-  gint64 limit;
-  guint offset = 0, matched = 0, added = 0;
-  gboolean has_more = FALSE;
-
-  if (!require_param (req, "query") || !parse_limit (req, &limit))
-    goto out;
-  clauses = parse_query (query, &use_or, &error);
-  if (clauses == NULL)
-    {
-      cp_sim_reply_error (req, 400, INVALID, NULL, "query", "Invalid query: %s", error);
-      goto out;
-    }
-  for (guint i = 0; i < clauses->len; i++)
-    {
-      Clause *c = g_ptr_array_index (clauses, i);
-      if (!g_strv_contains (fields, c->field))
-        {
-          cp_sim_reply_error (req, 400, INVALID, NULL, "query",
-                              "Invalid query: the field '%s' is not supported for search on %s", c->field, type);
-          goto out;
-        }
-    }
-  if (page != NULL)
-    {
-      gsize len;
-      g_autofree guchar *raw = g_base64_decode (page, &len);
-      g_autofree char *text = g_strndup ((const char *) raw, len);
-      if (!g_str_has_prefix (text, "offset:"))
-        {
-          cp_sim_reply_error (req, 400, INVALID, NULL, "page", "Invalid page: %s", page);
-          goto out;
-        }
-      offset = (guint) g_ascii_strtoull (text + 7, NULL, 10);
-    }
-
-  for (guint i = ids->len; i > 0; i--)
-    {
-      JsonObject *obj = cp_sim_state_lookup (req->state, g_ptr_array_index (ids, i - 1));
-      gboolean ok = !use_or;
-
-      for (guint k = 0; k < clauses->len; k++)
-        {
-          gboolean m = clause_matches (obj, g_ptr_array_index (clauses, k));
-          ok = use_or ? (ok || m) : (ok && m);
-        }
-      if (!ok)
-        continue;
-      if (matched++ < offset)
-        continue;
-      if (added < (guint) limit)
-        {
-          json_array_add_object_element (data, json_object_ref (obj));
-          added++;
-        }
-      else
-        has_more = TRUE;
-    }
-
-  json_object_set_string_member (result, "object", "search_result");
-  json_object_set_array_member (result, "data", g_steal_pointer (&data));
-  json_object_set_boolean_member (result, "has_more", has_more);
-  if (has_more)
-    {
-      g_autofree char *text = g_strdup_printf ("offset:%u", offset + added);
-      g_autofree char *token = g_base64_encode ((const guchar *) text, strlen (text));
-      json_object_set_string_member (result, "next_page", token);
-    }
-  else
-    json_object_set_null_member (result, "next_page");
-  json_object_set_string_member (result, "url", url);
-  cp_sim_reply_object (req, 200, result);
-
-out:
-  if (data != NULL)
-    json_array_unref (data);
-}
+#include "cp-sim-api-private.h"
 
 /* ------------------------------------------------------------------ */
 /* customers                                                           */
@@ -705,10 +21,10 @@ apply_customer_params (CpSimRequest *req,
 
   for (guint i = 0; strings[i]; i++)
     if (json_object_has_member (req->params, strings[i]))
-      set_string_or_null (cus, strings[i], cp_sim_param_string (req, strings[i]));
+      cp_sim_set_string_or_null (cus, strings[i], cp_sim_param_string (req, strings[i]));
   if (address != NULL)
     {
-      JsonObject *a = json_object_get_object_member (cus, "address");
+      JsonObject *a = cp_sim_obj (cus, "address");
       const char *keys[] = { "city", "country", "line1", "line2", "postal_code", "state", NULL };
       g_autoptr(GList) members = json_object_get_members (address);
       for (GList *l = members; l; l = l->next)
@@ -727,7 +43,7 @@ apply_customer_params (CpSimRequest *req,
         }
       for (guint i = 0; keys[i]; i++)
         if (json_object_has_member (address, keys[i]))
-          set_string_or_null (a, keys[i], json_object_get_string_member_with_default (address, keys[i], NULL));
+          cp_sim_set_string_or_null (a, keys[i], json_object_get_string_member_with_default (address, keys[i], NULL));
     }
   if (json_object_has_member (req->params, "preferred_locales"))
     {
@@ -735,7 +51,7 @@ apply_customer_params (CpSimRequest *req,
       json_object_set_member (cus, "preferred_locales", JSON_NODE_HOLDS_ARRAY (n) ? cp_sim_json_copy (n)
                               : json_node_init_array (json_node_alloc (), json_array_new ()));
     }
-  return apply_metadata (req, cus, req->params, NULL);
+  return cp_sim_apply_metadata (req, cus, req->params, NULL);
 }
 
 static void
@@ -747,15 +63,10 @@ customers_create (CpSimRequest *req)
   g_autofree char *prefix = NULL;
 
   /* validate on a scratch copy so that a bad request stores nothing */
-  cus = cp_sim_state_create_with_id (req->state, "customer", id);
-  scratch = obj_copy (cus);
+  scratch = cp_sim_state_template (req->state, "customer");
   if (!apply_customer_params (req, scratch))
-    {
-      /* roll back */
-      GPtrArray *ids = cp_sim_state_ids (req->state, "customer");
-      g_ptr_array_remove_index (ids, ids->len - 1);
-      return;
-    }
+    return;
+  cus = cp_sim_state_create_with_id (req->state, "customer", id);
   apply_customer_params (req, cus);
   prefix = g_ascii_strup (id + 8, 7);
   json_object_set_string_member (cus, "invoice_prefix", prefix);
@@ -788,10 +99,10 @@ customers_update (CpSimRequest *req)
       cp_sim_reply_missing (req, "customer", req->args[0], NULL);
       return;
     }
-  scratch = obj_copy (cus);
+  scratch = cp_sim_obj_copy (cus);
   if (!apply_customer_params (req, scratch))
     return;
-  before = obj_copy (cus);
+  before = cp_sim_obj_copy (cus);
   apply_customer_params (req, cus);
   members = json_object_get_members (before);
   for (GList *l = members; l; l = l->next)
@@ -814,7 +125,7 @@ customer_filter (CpSimRequest *req,
 static void
 customers_list (CpSimRequest *req)
 {
-  reply_list (req, "customer", customer_filter, "/v1/customers");
+  cp_sim_reply_list (req, "customer", customer_filter, "/v1/customers");
 }
 
 static void
@@ -822,7 +133,7 @@ customers_search (CpSimRequest *req)
 {
   const char *fields[] = { "metadata", "email", "name", "phone", "created", NULL };
 
-  reply_search (req, "customer", fields, "/v1/customers/search");
+  cp_sim_reply_search (req, "customer", fields, "/v1/customers/search");
 }
 
 /* ------------------------------------------------------------------ */
@@ -851,12 +162,12 @@ create_card_pm (CpSimState       *state,
                 JsonObject       *billing)
 {
   JsonObject *pm = cp_sim_state_create (state, "payment_method", "pm");
-  JsonObject *c = json_object_get_object_member (pm, "card");
-  JsonObject *checks = json_object_get_object_member (c, "checks");
-  JsonObject *networks = json_object_get_object_member (c, "networks");
+  JsonObject *c = cp_sim_obj (pm, "card");
+  JsonObject *checks = cp_sim_obj (c, "checks");
+  JsonObject *networks = cp_sim_obj (c, "networks");
   JsonArray *available = json_array_new ();
   g_autofree char *fp = fingerprint_for (number);
-  JsonObject *bd = json_object_get_object_member (pm, "billing_details");
+  JsonObject *bd = cp_sim_obj (pm, "billing_details");
   gsize len = strlen (number);
 
   json_object_set_string_member (c, "brand", card->brand);
@@ -886,15 +197,15 @@ create_card_pm (CpSimState       *state,
           JsonNode *v = json_object_get_member (billing, l->data);
           if (g_str_equal (l->data, "address") && JSON_NODE_HOLDS_OBJECT (v))
             {
-              JsonObject *a = json_object_get_object_member (bd, "address");
+              JsonObject *a = cp_sim_obj (bd, "address");
               g_autoptr(GList) ak = json_object_get_members (json_node_get_object (v));
               for (GList *k = ak; k; k = k->next)
-                set_string_or_null (a, k->data, json_object_get_string_member_with_default (json_node_get_object (v), k->data, NULL));
+                cp_sim_set_string_or_null (a, k->data, json_object_get_string_member_with_default (json_node_get_object (v), k->data, NULL));
               if (json_object_has_member (json_node_get_object (v), "postal_code"))
                 json_object_set_string_member (checks, "address_postal_code_check", "unchecked");
             }
           else if (JSON_NODE_HOLDS_VALUE (v))
-            set_string_or_null (bd, l->data, json_node_get_string (v));
+            cp_sim_set_string_or_null (bd, l->data, json_node_get_string (v));
         }
     }
   cp_sim_state_set_private (state, json_object_get_string_member (pm, "id"), "card_number", number);
@@ -957,7 +268,7 @@ payment_methods_create (CpSimRequest *req)
   const CpSimCard *test;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-  if (!require_param (req, "type"))
+  if (!cp_sim_require_param (req, "type"))
     return;
   if (!g_str_equal (type, "card"))
     {
@@ -1051,7 +362,7 @@ payment_methods_create (CpSimRequest *req)
     test = cp_sim_card_for_unknown (number);
   pm = create_card_pm (req->state, number, test, exp_month, exp_year, cvc != NULL,
                        cp_sim_param_object (req, "billing_details"));
-  if (!apply_metadata (req, pm, req->params, NULL))
+  if (!cp_sim_apply_metadata (req, pm, req->params, NULL))
     return;
   cp_sim_reply_object (req, 200, pm);
 }
@@ -1083,28 +394,22 @@ create_charge (CpSimRequest    *req,
   CpSimState *state = req->state;
   JsonObject *ch = cp_sim_state_create (state, "charge", "ch");
   const char *id = json_object_get_string_member (ch, "id");
-  JsonObject *pmc = json_object_get_object_member (pm, "card");
+  JsonObject *pmc = cp_sim_obj (pm, "card");
   g_autoptr(JsonObject) details = json_object_new ();
   JsonObject *dcard = json_object_new ();
   JsonObject *outcome = json_object_new ();
-  JsonObject *refunds = json_object_get_object_member (ch, "refunds");
+  JsonObject *refunds = cp_sim_obj (ch, "refunds");
   g_autofree char *refunds_url = g_strdup_printf ("/v1/charges/%s/refunds", id);
   g_autofree char *receipt = g_strdup_printf ("%s/receipts/%s", cp_sim_server_get_base_url (req->server), id);
   gint64 amount = json_object_get_int_member (pi, "amount");
-  JsonObject *template_card;
   JsonObject *tds;
 
   /* payment_method_details.card: the fixture's field set */
-  {
-    JsonObject *template = cp_sim_state_lookup (state, "__none__");
-    (void) template;
-  }
-  template_card = json_object_new ();
   json_object_set_null_member (dcard, "amount_authorized");
   json_object_set_string_member (dcard, "brand", json_object_get_string_member (pmc, "brand"));
   {
     JsonObject *checks = json_object_new ();
-    JsonObject *pm_checks = json_object_get_object_member (pmc, "checks");
+    JsonObject *pm_checks = cp_sim_obj (pmc, "checks");
     json_object_set_null_member (checks, "address_line1_check");
     if (json_object_get_null_member (pm_checks, "address_postal_code_check"))
       json_object_set_null_member (checks, "address_postal_code_check");
@@ -1167,10 +472,9 @@ create_charge (CpSimRequest    *req,
   else
     json_object_set_null_member (dcard, "three_d_secure");
   json_object_set_null_member (dcard, "wallet");
-  json_object_set_string_member (dcard, "authorization_code", succeeded ? "123456" : NULL);
+  cp_sim_set_string_or_null (dcard, "authorization_code", succeeded ? "123456" : NULL);
   json_object_set_null_member (dcard, "regulated_status");
   json_object_set_string_member (dcard, "network_transaction_id", id + 3);
-  json_object_unref (template_card);
   json_object_set_object_member (details, "card", dcard);
   json_object_set_string_member (details, "type", "card");
 
@@ -1267,7 +571,7 @@ charge_filter (CpSimRequest *req,
 static void
 charges_list (CpSimRequest *req)
 {
-  reply_list (req, "charge", charge_filter, "/v1/charges");
+  cp_sim_reply_list (req, "charge", charge_filter, "/v1/charges");
 }
 
 static void
@@ -1286,7 +590,7 @@ charges_search (CpSimRequest *req)
 {
   const char *fields[] = { "metadata", "amount", "currency", "customer", "payment_intent", "status", "created", "refunded", "disputed", NULL };
 
-  reply_search (req, "charge", fields, "/v1/charges/search");
+  cp_sim_reply_search (req, "charge", fields, "/v1/charges/search");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1357,23 +661,17 @@ JsonObject *
 cp_sim_api_error_for_pi (CpSimState *state,
                          JsonObject *pi)
 {
-  JsonObject *lpe = json_object_get_object_member (pi, "last_payment_error");
+  JsonObject *lpe = cp_sim_obj (pi, "last_payment_error");
   JsonObject *err;
   g_autoptr(JsonNode) tmp = json_node_init_object (json_node_alloc (), pi);
 
   if (lpe == NULL)
     return NULL;
-  err = obj_copy (lpe);
+  err = cp_sim_obj_copy (lpe);
   json_object_set_member (err, "payment_intent", cp_sim_json_copy (tmp));
   return err;
 }
 
-static void
-set_status (JsonObject *pi,
-            const char *status)
-{
-  json_object_set_string_member (pi, "status", status);
-}
 
 static void
 schedule_followups (CpSimServer *server, JsonObject *charge, const CpSimCard *card);
@@ -1393,17 +691,17 @@ pi_charge (CpSimRequest    *req,
   json_object_set_null_member (pi, "next_action");
   if (ok)
     {
-      set_status (pi, "succeeded");
+      cp_sim_set_status (pi, "succeeded");
       json_object_set_int_member (pi, "amount_received", json_object_get_int_member (pi, "amount"));
       json_object_set_null_member (pi, "last_payment_error");
       cp_sim_emit (req, "charge.succeeded", ch, NULL);
       cp_sim_emit (req, "payment_intent.succeeded", pi, NULL);
-      complete_checkout_for_pi (req, req->server, pi);
+      cp_sim_links_complete_checkout (req, req->server, pi);
       schedule_followups (req->server, ch, card);
     }
   else
     {
-      set_status (pi, "requires_payment_method");
+      cp_sim_set_status (pi, "requires_payment_method");
       json_object_set_object_member (pi, "last_payment_error",
                                      last_payment_error (req->state, pm, ch, "card_error", card->code,
                                                          card->decline_code, card->message));
@@ -1487,7 +785,7 @@ pi_confirm (CpSimRequest *req,
   if (return_url != NULL)
     cp_sim_state_set_private (req->state, json_object_get_string_member (pi, "id"), "return_url", return_url);
   if (json_object_has_member (req->params, "receipt_email"))
-    set_string_or_null (pi, "receipt_email", cp_sim_param_string (req, "receipt_email"));
+    cp_sim_set_string_or_null (pi, "receipt_email", cp_sim_param_string (req, "receipt_email"));
   json_object_set_string_member (pi, "payment_method", json_object_get_string_member (pm, "id"));
   json_object_set_null_member (pi, "last_payment_error");
 
@@ -1517,7 +815,7 @@ pi_confirm (CpSimRequest *req,
           json_object_set_object_member (na, "use_stripe_sdk", sdk);
         }
       json_object_set_object_member (pi, "next_action", na);
-      set_status (pi, "requires_action");
+      cp_sim_set_status (pi, "requires_action");
       cp_sim_emit (req, "payment_intent.requires_action", pi, NULL);
       reply_pi (req, pi);
       return;
@@ -1533,15 +831,12 @@ pi_confirm (CpSimRequest *req,
         {
           g_autoptr(JsonObject) view = cp_sim_api_publishable_view (pi);
           g_autoptr(JsonNode) tmp = json_node_init_object (json_node_alloc (), view);
-          err = obj_copy (json_object_get_object_member (pi, "last_payment_error"));
+          err = cp_sim_obj_copy (cp_sim_obj (pi, "last_payment_error"));
           json_object_set_member (err, "payment_intent", cp_sim_json_copy (tmp));
         }
       cp_sim_reply_error_object (req, 402, err);
     }
 }
-
-static void
-schedule_followups_after_3ds (CpSimServer *server, JsonObject *pi);
 
 void
 cp_sim_api_three_d_secure_done (CpSimServer *server,
@@ -1564,7 +859,7 @@ cp_sim_api_three_d_secure_done (CpSimServer *server,
     }
   else
     {
-      set_status (pi, "requires_payment_method");
+      cp_sim_set_status (pi, "requires_payment_method");
       json_object_set_null_member (pi, "next_action");
       json_object_set_object_member (pi, "last_payment_error",
                                      last_payment_error (state, pm, NULL, INVALID, "payment_intent_authentication_failure", NULL,
@@ -1575,12 +870,6 @@ cp_sim_api_three_d_secure_done (CpSimServer *server,
     }
   json_object_unref (fake.params);
   g_free (fake.body);
-  (void) schedule_followups_after_3ds;
-}
-
-static void
-schedule_followups_after_3ds (CpSimServer *server, JsonObject *pi)
-{
 }
 
 static const char *allowed_pi_create[] = {
@@ -1606,12 +895,12 @@ payment_intents_create (CpSimRequest *req)
   g_autofree char *secret = NULL;
   g_autofree char *lower = NULL;
 
-  if (!require_param (req, "amount") || !require_param (req, "currency"))
+  if (!cp_sim_require_param (req, "amount") || !cp_sim_require_param (req, "currency"))
     return;
   if (!cp_sim_param_int (req, "amount", &amount, &present) || !cp_sim_param_bool (req, "confirm", &confirm))
     return;
   lower = g_ascii_strdown (currency, -1);
-  if (!check_currency (req, lower) || !check_amount (req, amount, lower))
+  if (!cp_sim_check_currency (req, lower) || !cp_sim_check_amount (req, amount, lower))
     return;
   if (customer != NULL && cp_sim_state_lookup_typed (req->state, customer, "customer") == NULL)
     {
@@ -1651,25 +940,24 @@ payment_intents_create (CpSimRequest *req)
 
   pi = cp_sim_state_create (req->state, "payment_intent", "pi");
   {
-    g_autofree char *rnd = random_string (25);
+    g_autofree char *rnd = cp_sim_random_string (25);
     secret = g_strdup_printf ("%s_secret_%s", json_object_get_string_member (pi, "id"), rnd);
   }
-  if (!apply_metadata (req, pi, req->params, NULL))
+  if (!cp_sim_apply_metadata (req, pi, req->params, NULL))
     {
-      GPtrArray *ids = cp_sim_state_ids (req->state, "payment_intent");
-      g_ptr_array_remove_index (ids, ids->len - 1);
+      cp_sim_state_remove (req->state, json_object_get_string_member (pi, "id"));
       return;
     }
   json_object_set_int_member (pi, "amount", amount);
   json_object_set_string_member (pi, "client_secret", secret);
   json_object_set_string_member (pi, "currency", lower);
-  set_string_or_null (pi, "customer", customer);
-  set_string_or_null (pi, "description", cp_sim_param_string (req, "description"));
-  set_string_or_null (pi, "receipt_email", cp_sim_param_string (req, "receipt_email"));
-  set_string_or_null (pi, "statement_descriptor", cp_sim_param_string (req, "statement_descriptor"));
-  set_string_or_null (pi, "statement_descriptor_suffix", cp_sim_param_string (req, "statement_descriptor_suffix"));
-  set_string_or_null (pi, "transfer_group", cp_sim_param_string (req, "transfer_group"));
-  set_string_or_null (pi, "setup_future_usage", cp_sim_param_string (req, "setup_future_usage"));
+  cp_sim_set_string_or_null (pi, "customer", customer);
+  cp_sim_set_string_or_null (pi, "description", cp_sim_param_string (req, "description"));
+  cp_sim_set_string_or_null (pi, "receipt_email", cp_sim_param_string (req, "receipt_email"));
+  cp_sim_set_string_or_null (pi, "statement_descriptor", cp_sim_param_string (req, "statement_descriptor"));
+  cp_sim_set_string_or_null (pi, "statement_descriptor_suffix", cp_sim_param_string (req, "statement_descriptor_suffix"));
+  cp_sim_set_string_or_null (pi, "transfer_group", cp_sim_param_string (req, "transfer_group"));
+  cp_sim_set_string_or_null (pi, "setup_future_usage", cp_sim_param_string (req, "setup_future_usage"));
   json_object_set_string_member (pi, "capture_method", capture ? capture : "automatic");
   json_object_set_string_member (pi, "confirmation_method",
                                  cp_sim_param_string (req, "confirmation_method") ? cp_sim_param_string (req, "confirmation_method") : "automatic");
@@ -1689,10 +977,10 @@ payment_intents_create (CpSimRequest *req)
     {
       JsonObject *pm = resolve_payment_method (req->state, pm_id);
       json_object_set_string_member (pi, "payment_method", json_object_get_string_member (pm, "id"));
-      set_status (pi, "requires_confirmation");
+      cp_sim_set_status (pi, "requires_confirmation");
     }
   else
-    set_status (pi, "requires_payment_method");
+    cp_sim_set_status (pi, "requires_payment_method");
   if (cp_sim_param_string (req, "return_url") != NULL)
     cp_sim_state_set_private (req->state, json_object_get_string_member (pi, "id"), "return_url",
                               cp_sim_param_string (req, "return_url"));
@@ -1788,16 +1076,16 @@ payment_intents_update (CpSimRequest *req)
                           status);
       return;
     }
-  before = obj_copy (pi);
+  before = cp_sim_obj_copy (pi);
   if (json_object_has_member (req->params, "amount"))
     {
       gint64 amount;
       gboolean present;
       if (!cp_sim_param_int (req, "amount", &amount, &present)
-          || !check_amount (req, amount, json_object_get_string_member (pi, "currency")))
+          || !cp_sim_check_amount (req, amount, json_object_get_string_member (pi, "currency")))
         return;
     }
-  if (json_object_has_member (req->params, "currency") && !check_currency (req, cp_sim_param_string (req, "currency")))
+  if (json_object_has_member (req->params, "currency") && !cp_sim_check_currency (req, cp_sim_param_string (req, "currency")))
     return;
   if (cp_sim_param_string (req, "customer") && *cp_sim_param_string (req, "customer")
       && cp_sim_state_lookup_typed (req->state, cp_sim_param_string (req, "customer"), "customer") == NULL)
@@ -1813,11 +1101,11 @@ payment_intents_update (CpSimRequest *req)
       return;
     }
   {
-    g_autoptr(JsonObject) scratch = obj_copy (pi);
-    if (!apply_metadata (req, scratch, req->params, NULL))
+    g_autoptr(JsonObject) scratch = cp_sim_obj_copy (pi);
+    if (!cp_sim_apply_metadata (req, scratch, req->params, NULL))
       return;
   }
-  apply_metadata (req, pi, req->params, NULL);
+  cp_sim_apply_metadata (req, pi, req->params, NULL);
   if (json_object_has_member (req->params, "amount"))
     json_object_set_int_member (pi, "amount", g_ascii_strtoll (cp_sim_param_string (req, "amount"), NULL, 10));
   if (json_object_has_member (req->params, "currency"))
@@ -1826,23 +1114,23 @@ payment_intents_update (CpSimRequest *req)
       json_object_set_string_member (pi, "currency", lower);
     }
   if (json_object_has_member (req->params, "customer"))
-    set_string_or_null (pi, "customer", cp_sim_param_string (req, "customer"));
+    cp_sim_set_string_or_null (pi, "customer", cp_sim_param_string (req, "customer"));
   for (guint i = 0; strings[i]; i++)
     if (json_object_has_member (req->params, strings[i]))
-      set_string_or_null (pi, strings[i], cp_sim_param_string (req, strings[i]));
+      cp_sim_set_string_or_null (pi, strings[i], cp_sim_param_string (req, strings[i]));
   if (cp_sim_param_string (req, "payment_method") != NULL)
     {
       const char *pm_id = cp_sim_param_string (req, "payment_method");
       if (*pm_id == '\0')
         {
           json_object_set_null_member (pi, "payment_method");
-          set_status (pi, "requires_payment_method");
+          cp_sim_set_status (pi, "requires_payment_method");
         }
       else
         {
           JsonObject *pm = resolve_payment_method (req->state, pm_id);
           json_object_set_string_member (pi, "payment_method", json_object_get_string_member (pm, "id"));
-          set_status (pi, "requires_confirmation");
+          cp_sim_set_status (pi, "requires_confirmation");
         }
     }
   members = json_object_get_members (before);
@@ -1881,9 +1169,9 @@ payment_intents_cancel (CpSimRequest *req)
                           "requires_confirmation, requires_action, processing.", status);
       return;
     }
-  set_status (pi, "canceled");
+  cp_sim_set_status (pi, "canceled");
   json_object_set_int_member (pi, "canceled_at", cp_sim_state_now ());
-  set_string_or_null (pi, "cancellation_reason", reason);
+  cp_sim_set_string_or_null (pi, "cancellation_reason", reason);
   json_object_set_null_member (pi, "next_action");
   cp_sim_emit (req, "payment_intent.canceled", pi, NULL);
   /* the open checkout session of a canceled PaymentIntent expires */
@@ -1911,7 +1199,7 @@ pi_filter (CpSimRequest *req,
 static void
 payment_intents_list (CpSimRequest *req)
 {
-  reply_list (req, "payment_intent", pi_filter, "/v1/payment_intents");
+  cp_sim_reply_list (req, "payment_intent", pi_filter, "/v1/payment_intents");
 }
 
 static void
@@ -1919,7 +1207,7 @@ payment_intents_search (CpSimRequest *req)
 {
   const char *fields[] = { "metadata", "amount", "currency", "customer", "status", "created", NULL };
 
-  reply_search (req, "payment_intent", fields, "/v1/payment_intents/search");
+  cp_sim_reply_search (req, "payment_intent", fields, "/v1/payment_intents/search");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1957,7 +1245,7 @@ dispute_cb (gpointer data)
   json_object_set_string_member (dp, "currency", json_object_get_string_member (ch, "currency"));
   json_object_set_member (dp, "payment_intent", cp_sim_json_copy (json_object_get_member (ch, "payment_intent")));
   json_object_set_boolean_member (dp, "is_charge_refundable", FALSE);
-  evd = json_object_get_object_member (dp, "evidence_details");
+  evd = cp_sim_obj (dp, "evidence_details");
   json_object_set_int_member (evd, "due_by", cp_sim_state_now () + 7 * 24 * 3600);
   json_object_set_boolean_member (ch, "disputed", TRUE);
   cp_sim_emit_plain (state, "charge.dispute.created", dp, NULL);
@@ -1995,12 +1283,12 @@ refund_fail_cb (gpointer data)
       json_object_set_int_member (ch, "amount_refunded", MAX (refunded, 0));
       json_object_set_boolean_member (ch, "refunded", FALSE);
       {
-        JsonArray *data_arr = json_object_get_array_member (json_object_get_object_member (ch, "refunds"), "data");
+        JsonArray *data_arr = json_object_get_array_member (cp_sim_obj (ch, "refunds"), "data");
         for (guint i = 0; i < json_array_get_length (data_arr); i++)
           {
             JsonObject *r = json_array_get_object_element (data_arr, i);
             if (g_strcmp0 (json_object_get_string_member (r, "id"), f->id) == 0)
-              json_array_remove_element (data_arr, i), json_array_add_object_element (data_arr, obj_copy (re));
+              json_array_remove_element (data_arr, i), json_array_add_object_element (data_arr, cp_sim_obj_copy (re));
           }
       }
     }
@@ -2136,10 +1424,9 @@ refunds_create (CpSimRequest *req)
     }
 
   re = cp_sim_state_create (req->state, "refund", "re");
-  if (!apply_metadata (req, re, req->params, NULL))
+  if (!cp_sim_apply_metadata (req, re, req->params, NULL))
     {
-      GPtrArray *ids = cp_sim_state_ids (req->state, "refund");
-      g_ptr_array_remove_index (ids, ids->len - 1);
+      cp_sim_state_remove (req->state, json_object_get_string_member (re, "id"));
       return;
     }
   txn = cp_sim_state_create (req->state, "balance_transaction", "txn");
@@ -2161,18 +1448,18 @@ refunds_create (CpSimRequest *req)
   if (pi != NULL)
     json_object_set_string_member (re, "payment_intent", json_object_get_string_member (pi, "id"));
   json_object_set_member (re, "payment_method", cp_sim_json_copy (json_object_get_member (ch, "payment_method")));
-  set_string_or_null (re, "reason", reason);
+  cp_sim_set_string_or_null (re, "reason", reason);
   json_object_set_string_member (re, "status", "succeeded");
 
   json_object_set_int_member (previous, "amount_refunded", json_object_get_int_member (ch, "amount_refunded"));
   json_object_set_boolean_member (previous, "refunded", json_object_get_boolean_member (ch, "refunded"));
   json_object_set_int_member (ch, "amount_refunded", json_object_get_int_member (ch, "amount_refunded") + amount);
   json_object_set_boolean_member (ch, "refunded", json_object_get_int_member (ch, "amount_refunded") >= json_object_get_int_member (ch, "amount"));
-  refunds = json_object_get_object_member (ch, "refunds");
+  refunds = cp_sim_obj (ch, "refunds");
   {
     JsonArray *old = json_object_get_array_member (refunds, "data");
     JsonArray *data = json_array_new ();
-    json_array_add_object_element (data, obj_copy (re));
+    json_array_add_object_element (data, cp_sim_obj_copy (re));
     for (guint i = 0; i < json_array_get_length (old); i++)
       json_array_add_element (data, cp_sim_json_copy (json_array_get_element (old, i)));
     json_object_set_array_member (refunds, "data", data);
@@ -2213,7 +1500,7 @@ refunds_update (CpSimRequest *req)
       cp_sim_reply_missing (req, "refund", req->args[0], NULL);
       return;
     }
-  if (!apply_metadata (req, re, req->params, NULL))
+  if (!cp_sim_apply_metadata (req, re, req->params, NULL))
     return;
   cp_sim_emit (req, "refund.updated", re, NULL);
   cp_sim_reply_object (req, 200, re);
@@ -2260,7 +1547,7 @@ refund_filter (CpSimRequest *req,
 static void
 refunds_list (CpSimRequest *req)
 {
-  reply_list (req, "refund", refund_filter, "/v1/refunds");
+  cp_sim_reply_list (req, "refund", refund_filter, "/v1/refunds");
 }
 
 static void
@@ -2274,7 +1561,7 @@ charge_refunds_list (CpSimRequest *req)
       return;
     }
   json_object_set_string_member (req->params, "charge", req->args[0]);
-  reply_list (req, "refund", refund_filter, url);
+  cp_sim_reply_list (req, "refund", refund_filter, url);
 }
 
 static gboolean
@@ -2287,7 +1574,7 @@ dispute_filter (CpSimRequest *req,
 static void
 disputes_list (CpSimRequest *req)
 {
-  reply_list (req, "dispute", dispute_filter, "/v1/disputes");
+  cp_sim_reply_list (req, "dispute", dispute_filter, "/v1/disputes");
 }
 
 static void
@@ -2310,719 +1597,6 @@ balance_transactions_retrieve (CpSimRequest *req)
     cp_sim_reply_missing (req, "balance_transaction", req->args[0], NULL);
   else
     cp_sim_reply_object (req, 200, txn);
-}
-
-/* ------------------------------------------------------------------ */
-/* products, prices                                                    */
-
-static JsonObject *
-create_product (CpSimRequest *req,
-                JsonObject   *params)
-{
-  JsonObject *prod = cp_sim_state_create (req->state, "product", "prod");
-
-  json_object_set_string_member (prod, "name", json_object_get_string_member_with_default (params, "name", ""));
-  set_string_or_null (prod, "description", json_object_get_string_member_with_default (params, "description", NULL));
-  json_object_set_int_member (prod, "updated", cp_sim_state_now ());
-  if (json_object_has_member (params, "active"))
-    json_object_set_boolean_member (prod, "active", g_strcmp0 (json_object_get_string_member (params, "active"), "false") != 0);
-  apply_metadata (req, prod, params, NULL);
-  cp_sim_emit (req, "product.created", prod, NULL);
-  return prod;
-}
-
-static void
-products_create (CpSimRequest *req)
-{
-  JsonObject *prod;
-
-  if (!require_param (req, "name"))
-    return;
-  prod = create_product (req, req->params);
-  cp_sim_reply_object (req, 200, prod);
-}
-
-static void
-products_retrieve (CpSimRequest *req)
-{
-  JsonObject *prod = cp_sim_state_lookup_typed (req->state, req->args[0], "product");
-
-  if (prod == NULL)
-    cp_sim_reply_missing (req, "product", req->args[0], NULL);
-  else
-    cp_sim_reply_object (req, 200, prod);
-}
-
-static void
-prices_create (CpSimRequest *req)
-{
-  const char *currency = cp_sim_param_string (req, "currency");
-  const char *product = cp_sim_param_string (req, "product");
-  JsonObject *product_data = cp_sim_param_object (req, "product_data");
-  JsonObject *price;
-  JsonObject *prod;
-  gint64 unit_amount = 0;
-  gboolean present;
-  g_autofree char *lower = NULL;
-  g_autofree char *decimal = NULL;
-
-  if (!require_param (req, "currency"))
-    return;
-  lower = g_ascii_strdown (currency, -1);
-  if (!check_currency (req, lower))
-    return;
-  if (!cp_sim_param_int (req, "unit_amount", &unit_amount, &present))
-    return;
-  if (!present)
-    {
-      cp_sim_reply_error (req, 400, INVALID, "parameter_missing", "unit_amount",
-                          "Missing required param: unit_amount.");
-      return;
-    }
-  if (unit_amount < 0)
-    {
-      cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_integer", "unit_amount",
-                          "This value must be greater than or equal to 0.");
-      return;
-    }
-  if (product == NULL && product_data == NULL)
-    {
-      cp_sim_reply_error (req, 400, INVALID, "parameter_missing", "product",
-                          "You must specify either `product` or `product_data` when creating a price.");
-      return;
-    }
-  if (product != NULL && product_data != NULL)
-    {
-      cp_sim_reply_error (req, 400, INVALID, NULL, "product_data",
-                          "You may only specify one of these parameters: product, product_data.");
-      return;
-    }
-  if (product != NULL)
-    {
-      prod = cp_sim_state_lookup_typed (req->state, product, "product");
-      if (prod == NULL)
-        {
-          cp_sim_reply_missing (req, "product", product, "product");
-          return;
-        }
-    }
-  else
-    {
-      const char *allowed[] = { "name", "active", "metadata", "statement_descriptor", "tax_code", "unit_label", "id", NULL };
-      g_autoptr(GList) members = json_object_get_members (product_data);
-      for (GList *l = members; l; l = l->next)
-        if (!g_strv_contains (allowed, l->data))
-          {
-            cp_sim_reply_error (req, 400, INVALID, "parameter_unknown", "product_data",
-                                "Received unknown parameter: product_data[%s]", (char *) l->data);
-            return;
-          }
-      if (!json_object_has_member (product_data, "name"))
-        {
-          cp_sim_reply_error (req, 400, INVALID, "parameter_missing", "product_data[name]",
-                              "Missing required param: product_data[name].");
-          return;
-        }
-      prod = create_product (req, product_data);
-    }
-  price = cp_sim_state_create (req->state, "price", "price");
-  json_object_set_string_member (price, "currency", lower);
-  json_object_set_string_member (price, "product", json_object_get_string_member (prod, "id"));
-  json_object_set_int_member (price, "unit_amount", unit_amount);
-  decimal = g_strdup_printf ("%" G_GINT64_FORMAT, unit_amount);
-  json_object_set_string_member (price, "unit_amount_decimal", decimal);
-  set_string_or_null (price, "nickname", cp_sim_param_string (req, "nickname"));
-  set_string_or_null (price, "lookup_key", cp_sim_param_string (req, "lookup_key"));
-  apply_metadata (req, price, req->params, NULL);
-  cp_sim_emit (req, "price.created", price, NULL);
-  cp_sim_reply_object (req, 200, price);
-}
-
-static void
-prices_retrieve (CpSimRequest *req)
-{
-  JsonObject *price = cp_sim_state_lookup_typed (req->state, req->args[0], "price");
-
-  if (price == NULL)
-    cp_sim_reply_missing (req, "price", req->args[0], NULL);
-  else
-    cp_sim_reply_object (req, 200, price);
-}
-
-/* ------------------------------------------------------------------ */
-/* payment links and checkout sessions                                 */
-
-gboolean
-cp_sim_link_is_payable (CpSimState *state,
-                        JsonObject *link)
-{
-  JsonObject *restrictions = json_object_get_object_member (link, "restrictions");
-
-  if (!json_object_get_boolean_member (link, "active"))
-    return FALSE;
-  if (restrictions != NULL)
-    {
-      JsonObject *cs = json_object_get_object_member (restrictions, "completed_sessions");
-      if (cs != NULL && json_object_get_int_member (cs, "count") >= json_object_get_int_member (cs, "limit"))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-apply_link_params (CpSimRequest *req,
-                   JsonObject   *link,
-                   gboolean      creating)
-{
-  JsonObject *restrictions = cp_sim_param_object (req, "restrictions");
-  JsonObject *pid = cp_sim_param_object (req, "payment_intent_data");
-  JsonObject *after = cp_sim_param_object (req, "after_completion");
-  const char *inactive_message = cp_sim_param_string (req, "inactive_message");
-  gboolean active = json_object_get_boolean_member (link, "active");
-
-  if (!cp_sim_param_bool (req, "active", &active))
-    return FALSE;
-  if (restrictions != NULL)
-    {
-      JsonObject *cs = json_object_get_object_member (restrictions, "completed_sessions");
-      const char *limit_s = cs ? json_object_get_string_member_with_default (cs, "limit", NULL) : NULL;
-      gint64 limit;
-
-      if (limit_s == NULL)
-        {
-          cp_sim_reply_error (req, 400, INVALID, "parameter_missing", "restrictions[completed_sessions][limit]",
-                              "Missing required param: restrictions[completed_sessions][limit].");
-          return FALSE;
-        }
-      limit = g_ascii_strtoll (limit_s, NULL, 10);
-      if (limit < 1 || limit > 10000)
-        {
-          cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_integer", "restrictions[completed_sessions][limit]",
-                              "This value must be between 1 and 10000.");
-          return FALSE;
-        }
-    }
-  if (pid != NULL)
-    {
-      const char *allowed[] = { "capture_method", "description", "metadata", "setup_future_usage", "statement_descriptor",
-                                "statement_descriptor_suffix", "transfer_group", NULL };
-      g_autoptr(GList) members = json_object_get_members (pid);
-      for (GList *l = members; l; l = l->next)
-        if (!g_strv_contains (allowed, l->data))
-          {
-            cp_sim_reply_error (req, 400, INVALID, "parameter_unknown", "payment_intent_data",
-                                "Received unknown parameter: payment_intent_data[%s]", (char *) l->data);
-            return FALSE;
-          }
-    }
-  if (after != NULL)
-    {
-      const char *type = json_object_get_string_member_with_default (after, "type", NULL);
-      if (g_strcmp0 (type, "hosted_confirmation") != 0 && g_strcmp0 (type, "redirect") != 0)
-        {
-          cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_string", "after_completion[type]",
-                              "Invalid after_completion[type]: must be one of hosted_confirmation or redirect");
-          return FALSE;
-        }
-    }
-  {
-    g_autoptr(JsonObject) scratch = obj_copy (link);
-    if (!apply_metadata (req, scratch, req->params, NULL))
-      return FALSE;
-  }
-
-  /* validated: apply */
-  apply_metadata (req, link, req->params, NULL);
-  json_object_set_boolean_member (link, "active", active);
-  if (inactive_message != NULL)
-    set_string_or_null (link, "inactive_message", inactive_message);
-  if (restrictions != NULL)
-    {
-      JsonObject *r = json_object_new ();
-      JsonObject *cs = json_object_new ();
-      JsonObject *old = json_object_get_object_member (link, "restrictions");
-      gint64 count = 0;
-
-      if (old != NULL && json_object_get_object_member (old, "completed_sessions"))
-        count = json_object_get_int_member (json_object_get_object_member (old, "completed_sessions"), "count");
-      json_object_set_int_member (cs, "count", count);
-      json_object_set_int_member (cs, "limit",
-                                  g_ascii_strtoll (json_object_get_string_member (json_object_get_object_member (restrictions, "completed_sessions"), "limit"), NULL, 10));
-      json_object_set_object_member (r, "completed_sessions", cs);
-      json_object_set_object_member (link, "restrictions", r);
-    }
-  if (pid != NULL || creating)
-    {
-      JsonObject *d = json_object_get_object_member (link, "payment_intent_data");
-      const char *strings[] = { "capture_method", "description", "setup_future_usage", "statement_descriptor",
-                                "statement_descriptor_suffix", "transfer_group", NULL };
-      if (d == NULL)
-        {
-          d = json_object_new ();
-          json_object_set_object_member (link, "payment_intent_data", d);
-          for (guint i = 0; strings[i]; i++)
-            json_object_set_null_member (d, strings[i]);
-          json_object_set_object_member (d, "metadata", json_object_new ());
-        }
-      if (pid != NULL)
-        {
-          for (guint i = 0; strings[i]; i++)
-            if (json_object_has_member (pid, strings[i]))
-              set_string_or_null (d, strings[i], json_object_get_string_member (pid, strings[i]));
-          apply_metadata (req, d, pid, NULL);
-        }
-    }
-  if (after != NULL)
-    {
-      JsonObject *a = json_object_new ();
-      const char *type = json_object_get_string_member (after, "type");
-      json_object_set_string_member (a, "type", type);
-      if (g_str_equal (type, "redirect"))
-        {
-          JsonObject *r = json_object_new ();
-          JsonObject *pr = json_object_get_object_member (after, "redirect");
-          set_string_or_null (r, "url", pr ? json_object_get_string_member_with_default (pr, "url", NULL) : NULL);
-          json_object_set_object_member (a, "redirect", r);
-        }
-      else
-        {
-          JsonObject *h = json_object_new ();
-          JsonObject *ph = json_object_get_object_member (after, "hosted_confirmation");
-          set_string_or_null (h, "custom_message", ph ? json_object_get_string_member_with_default (ph, "custom_message", NULL) : NULL);
-          json_object_set_object_member (a, "hosted_confirmation", h);
-        }
-      json_object_set_object_member (link, "after_completion", a);
-    }
-  return TRUE;
-}
-
-static void
-payment_links_create (CpSimRequest *req)
-{
-  JsonNode *items = json_object_get_member (req->params, "line_items");
-  g_autoptr(GPtrArray) prices = g_ptr_array_new ();
-  g_autoptr(GArray) quantities = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autofree char *id = cp_sim_state_make_id ("plink");
-  g_autofree char *url = NULL;
-  g_autoptr(JsonObject) scratch = NULL;
-  JsonObject *link;
-  JsonArray *stored_items;
-  const char *currency = NULL;
-
-  if (!require_param (req, "line_items"))
-    return;
-  if (!JSON_NODE_HOLDS_ARRAY (items) || json_array_get_length (json_node_get_array (items)) == 0)
-    {
-      cp_sim_reply_error (req, 400, INVALID, "parameter_invalid_empty", "line_items",
-                          "line_items must be a non-empty array: line_items[0][price]=price_...&line_items[0][quantity]=1");
-      return;
-    }
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (items)); i++)
-    {
-      JsonNode *item = json_array_get_element (json_node_get_array (items), i);
-      JsonObject *o;
-      const char *price_id;
-      JsonObject *price;
-      gint64 qty;
-      g_autoptr(GList) members = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (item))
-        {
-          cp_sim_reply_error (req, 400, INVALID, NULL, "line_items", "Invalid line_items[%u]: must be an object", i);
-          return;
-        }
-      o = json_node_get_object (item);
-      members = json_object_get_members (o);
-      for (GList *l = members; l; l = l->next)
-        if (!g_str_equal (l->data, "price") && !g_str_equal (l->data, "quantity") && !g_str_equal (l->data, "adjustable_quantity"))
-          {
-            cp_sim_reply_error (req, 400, INVALID, "parameter_unknown", "line_items",
-                                "Received unknown parameter: line_items[%u][%s]", i, (char *) l->data);
-            return;
-          }
-      price_id = json_object_get_string_member_with_default (o, "price", NULL);
-      if (price_id == NULL)
-        {
-          cp_sim_reply_error (req, 400, INVALID, "parameter_missing", "line_items",
-                              "Missing required param: line_items[%u][price].", i);
-          return;
-        }
-      price = cp_sim_state_lookup_typed (req->state, price_id, "price");
-      if (price == NULL)
-        {
-          cp_sim_reply_missing (req, "price", price_id, "line_items");
-          return;
-        }
-      if (currency != NULL && g_strcmp0 (currency, json_object_get_string_member (price, "currency")) != 0)
-        {
-          cp_sim_reply_error (req, 400, INVALID, NULL, "line_items", "All prices must be in the same currency.");
-          return;
-        }
-      currency = json_object_get_string_member (price, "currency");
-      qty = g_ascii_strtoll (json_object_get_string_member_with_default (o, "quantity", "1"), NULL, 10);
-      if (qty < 1)
-        {
-          cp_sim_reply_error (req, 400, INVALID, "parameter_missing", "line_items",
-                              "Missing required param: line_items[%u][quantity].", i);
-          return;
-        }
-      g_ptr_array_add (prices, price);
-      g_array_append_val (quantities, qty);
-    }
-
-  /* validate everything else on a scratch object before storing */
-  {
-    JsonObject *t = cp_sim_state_create_with_id (req->state, "payment_link", id);
-    gboolean ok;
-    GPtrArray *ids;
-
-    scratch = obj_copy (t);
-    ids = cp_sim_state_ids (req->state, "payment_link");
-    g_ptr_array_remove_index (ids, ids->len - 1);
-    json_object_set_boolean_member (scratch, "active", TRUE);
-    ok = apply_link_params (req, scratch, TRUE);
-    if (!ok)
-      return;
-  }
-  link = cp_sim_state_create_with_id (req->state, "payment_link", id);
-  json_object_set_boolean_member (link, "active", TRUE);
-  apply_link_params (req, link, TRUE);
-  url = g_strdup_printf ("%s/pay/%s", cp_sim_server_get_base_url (req->server), id);
-  json_object_set_string_member (link, "url", url);
-  json_object_set_string_member (link, "currency", currency);
-  json_object_set_null_member (link, "inactive_message");
-  if (cp_sim_param_string (req, "inactive_message"))
-    json_object_set_string_member (link, "inactive_message", cp_sim_param_string (req, "inactive_message"));
-  /* line items are not part of the object (GET /v1/payment_links/:id/line_items) */
-  stored_items = json_array_new ();
-  for (guint i = 0; i < prices->len; i++)
-    {
-      JsonObject *price = g_ptr_array_index (prices, i);
-      JsonObject *li = json_object_new ();
-      JsonObject *prod = cp_sim_state_lookup (req->state, json_object_get_string_member (price, "product"));
-      g_autofree char *li_id = cp_sim_state_make_id ("li");
-      gint64 qty = g_array_index (quantities, gint64, i);
-      g_autoptr(JsonNode) price_node = json_node_init_object (json_node_alloc (), price);
-
-      json_object_set_string_member (li, "id", li_id);
-      json_object_set_string_member (li, "object", "item");
-      json_object_set_int_member (li, "amount_discount", 0);
-      json_object_set_int_member (li, "amount_subtotal", json_object_get_int_member (price, "unit_amount") * qty);
-      json_object_set_int_member (li, "amount_tax", 0);
-      json_object_set_int_member (li, "amount_total", json_object_get_int_member (price, "unit_amount") * qty);
-      json_object_set_string_member (li, "currency", json_object_get_string_member (price, "currency"));
-      json_object_set_string_member (li, "description", prod ? json_object_get_string_member (prod, "name") : "");
-      json_object_set_member (li, "price", cp_sim_json_copy (price_node));
-      json_object_set_int_member (li, "quantity", qty);
-      json_array_add_object_element (stored_items, li);
-    }
-  {
-    g_autoptr(JsonNode) node = json_node_init_array (json_node_alloc (), stored_items);
-    g_autofree char *text = json_to_string (node, FALSE);
-    cp_sim_state_set_private (req->state, id, "line_items", text);
-    json_array_unref (stored_items);
-  }
-  cp_sim_emit (req, "payment_link.created", link, NULL);
-  cp_sim_reply_object (req, 200, link);
-}
-
-static void
-payment_links_retrieve (CpSimRequest *req)
-{
-  JsonObject *link = cp_sim_state_lookup_typed (req->state, req->args[0], "payment_link");
-
-  if (link == NULL)
-    cp_sim_reply_missing (req, "payment_link", req->args[0], NULL);
-  else
-    cp_sim_reply_object (req, 200, link);
-}
-
-static void
-payment_links_update (CpSimRequest *req)
-{
-  JsonObject *link = cp_sim_state_lookup_typed (req->state, req->args[0], "payment_link");
-  g_autoptr(JsonObject) before = NULL;
-  g_autoptr(JsonObject) scratch = NULL;
-  g_autoptr(JsonObject) previous = json_object_new ();
-  g_autoptr(GList) members = NULL;
-
-  if (link == NULL)
-    {
-      cp_sim_reply_missing (req, "payment_link", req->args[0], NULL);
-      return;
-    }
-  if (json_object_has_member (req->params, "line_items"))
-    {
-      cp_sim_reply_error (req, 400, INVALID, NULL, "line_items",
-                          "The simulator does not change the line items of a payment link; create a new link.");
-      return;
-    }
-  scratch = obj_copy (link);
-  if (!apply_link_params (req, scratch, FALSE))
-    return;
-  before = obj_copy (link);
-  apply_link_params (req, link, FALSE);
-  members = json_object_get_members (before);
-  for (GList *l = members; l; l = l->next)
-    if (!json_node_equal (json_object_get_member (before, l->data), json_object_get_member (link, l->data)))
-      json_object_set_member (previous, l->data, cp_sim_json_copy (json_object_get_member (before, l->data)));
-  if (json_object_get_size (previous) > 0)
-    cp_sim_emit (req, "payment_link.updated", link, previous);
-  cp_sim_reply_object (req, 200, link);
-}
-
-static gboolean
-link_filter (CpSimRequest *req,
-             JsonObject   *obj)
-{
-  const char *active = cp_sim_param_string (req, "active");
-
-  return active == NULL || json_object_get_boolean_member (obj, "active") == g_str_equal (active, "true");
-}
-
-static void
-payment_links_list (CpSimRequest *req)
-{
-  reply_list (req, "payment_link", link_filter, "/v1/payment_links");
-}
-
-static void
-payment_links_line_items (CpSimRequest *req)
-{
-  const char *text = cp_sim_state_get_private (req->state, req->args[0], "line_items");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonObject) list = json_object_new ();
-  g_autofree char *url = g_strdup_printf ("/v1/payment_links/%s/line_items", req->args[0]);
-
-  if (cp_sim_state_lookup_typed (req->state, req->args[0], "payment_link") == NULL || text == NULL
-      || !json_parser_load_from_data (parser, text, -1, NULL))
-    {
-      cp_sim_reply_missing (req, "payment_link", req->args[0], NULL);
-      return;
-    }
-  json_object_set_string_member (list, "object", "list");
-  json_object_set_member (list, "data", cp_sim_json_copy (json_parser_get_root (parser)));
-  json_object_set_boolean_member (list, "has_more", FALSE);
-  json_object_set_string_member (list, "url", url);
-  cp_sim_reply_object (req, 200, list);
-}
-
-/* Called by the hosted payment page: a checkout session and its
- * PaymentIntent for one payment of @link. Returns NULL (with @message) when
- * the link cannot be paid. */
-JsonObject *
-cp_sim_api_start_checkout (CpSimServer *server,
-                           JsonObject  *link,
-                           const char **message)
-{
-  CpSimState *state = cp_sim_server_get_state (server);
-  const char *link_id = json_object_get_string_member (link, "id");
-  const char *text = cp_sim_state_get_private (state, link_id, "line_items");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonArray *items;
-  JsonObject *pid = json_object_get_object_member (link, "payment_intent_data");
-  JsonObject *pi, *cs;
-  gint64 total = 0;
-  g_autofree char *secret = NULL;
-  g_autofree char *rnd = NULL;
-  g_autofree char *cs_id = NULL;
-  g_autofree char *cs_url = NULL;
-  CpSimRequest fake = { 0 };
-
-  if (!cp_sim_link_is_payable (state, link))
-    {
-      const char *custom = json_object_get_string_member_with_default (link, "inactive_message", NULL);
-      *message = custom ? custom : "This link is no longer active.";
-      return NULL;
-    }
-  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
-    {
-      *message = "This link has no line items.";
-      return NULL;
-    }
-  items = json_node_get_array (json_parser_get_root (parser));
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    total += json_object_get_int_member (json_array_get_object_element (items, i), "amount_total");
-
-  fake.server = server;
-  fake.state = state;
-  fake.params = json_object_new ();
-
-  pi = cp_sim_state_create (state, "payment_intent", "pi");
-  rnd = random_string (25);
-  secret = g_strdup_printf ("%s_secret_%s", json_object_get_string_member (pi, "id"), rnd);
-  json_object_set_int_member (pi, "amount", total);
-  json_object_set_string_member (pi, "client_secret", secret);
-  json_object_set_string_member (pi, "currency", json_object_get_string_member (link, "currency"));
-  json_object_set_null_member (pi, "automatic_payment_methods");
-  if (pid != NULL)
-    {
-      json_object_set_member (pi, "metadata", cp_sim_json_copy (json_object_get_member (pid, "metadata")));
-      json_object_set_member (pi, "description", cp_sim_json_copy (json_object_get_member (pid, "description")));
-    }
-  set_status (pi, "requires_payment_method");
-
-  cs_id = g_strdup_printf ("cs_test_%s", rnd);
-  cs = cp_sim_state_create_with_id (state, "checkout.session", cs_id);
-  cs_url = g_strdup_printf ("%s/pay/%s", cp_sim_server_get_base_url (server), link_id);
-  json_object_set_int_member (cs, "amount_subtotal", total);
-  json_object_set_int_member (cs, "amount_total", total);
-  json_object_set_string_member (cs, "currency", json_object_get_string_member (link, "currency"));
-  json_object_set_int_member (cs, "expires_at", cp_sim_state_now () + 24 * 3600);
-  json_object_set_member (cs, "metadata", cp_sim_json_copy (json_object_get_member (link, "metadata")));
-  json_object_set_string_member (cs, "payment_intent", json_object_get_string_member (pi, "id"));
-  json_object_set_string_member (cs, "payment_link", link_id);
-  json_object_set_string_member (cs, "status", "open");
-  json_object_set_string_member (cs, "payment_status", "unpaid");
-  json_object_set_string_member (cs, "url", cs_url);
-  json_object_set_string_member (cs, "submit_type", "pay");
-  cp_sim_state_set_private (state, json_object_get_string_member (pi, "id"), "checkout_session", cs_id);
-
-  cp_sim_emit (&fake, "payment_intent.created", pi, NULL);
-  json_object_unref (fake.params);
-  *message = NULL;
-  return pi;
-}
-
-static void
-complete_checkout_for_pi (CpSimRequest *req,
-                          CpSimServer  *server,
-                          JsonObject   *pi)
-{
-  const char *cs_id = cp_sim_state_get_private (req->state, json_object_get_string_member (pi, "id"), "checkout_session");
-  JsonObject *cs = cs_id ? cp_sim_state_lookup (req->state, cs_id) : NULL;
-  JsonObject *link;
-  JsonObject *details;
-  JsonObject *pm;
-
-  if (cs == NULL || g_strcmp0 (json_object_get_string_member (cs, "status"), "open") != 0)
-    return;
-  json_object_set_string_member (cs, "status", "complete");
-  json_object_set_string_member (cs, "payment_status", "paid");
-  pm = cp_sim_state_lookup (req->state, json_object_get_string_member_with_default (pi, "payment_method", ""));
-  details = json_object_new ();
-  if (pm != NULL)
-    {
-      JsonObject *bd = json_object_get_object_member (pm, "billing_details");
-      json_object_set_member (details, "address", cp_sim_json_copy (json_object_get_member (bd, "address")));
-      json_object_set_member (details, "email", cp_sim_json_copy (json_object_get_member (pi, "receipt_email")));
-      json_object_set_member (details, "name", cp_sim_json_copy (json_object_get_member (bd, "name")));
-      json_object_set_null_member (details, "phone");
-      json_object_set_string_member (details, "tax_exempt", "none");
-      json_object_set_array_member (details, "tax_ids", json_array_new ());
-    }
-  json_object_set_object_member (cs, "customer_details", details);
-
-  link = cp_sim_state_lookup (req->state, json_object_get_string_member_with_default (cs, "payment_link", ""));
-  if (link != NULL)
-    {
-      JsonObject *restrictions = json_object_get_object_member (link, "restrictions");
-      JsonObject *csr = restrictions ? json_object_get_object_member (restrictions, "completed_sessions") : NULL;
-
-      if (csr != NULL)
-        {
-          g_autoptr(JsonObject) previous = json_object_new ();
-          gint64 count = json_object_get_int_member (csr, "count") + 1;
-
-          json_object_set_int_member (csr, "count", count);
-          if (count >= json_object_get_int_member (csr, "limit") && json_object_get_boolean_member (link, "active"))
-            {
-              json_object_set_boolean_member (previous, "active", TRUE);
-              json_object_set_boolean_member (link, "active", FALSE);
-              cp_sim_emit (req, "checkout.session.completed", cs, NULL);
-              cp_sim_emit (req, "payment_link.updated", link, previous);
-              return;
-            }
-        }
-    }
-  cp_sim_emit (req, "checkout.session.completed", cs, NULL);
-}
-
-static void
-checkout_sessions_retrieve (CpSimRequest *req)
-{
-  JsonObject *cs = cp_sim_state_lookup_typed (req->state, req->args[0], "checkout.session");
-
-  if (cs == NULL)
-    cp_sim_reply_missing (req, "checkout.session", req->args[0], NULL);
-  else
-    cp_sim_reply_object (req, 200, cs);
-}
-
-static gboolean
-session_filter (CpSimRequest *req,
-                JsonObject   *obj)
-{
-  const char *pi = cp_sim_param_string (req, "payment_intent");
-  const char *link = cp_sim_param_string (req, "payment_link");
-
-  if (pi && g_strcmp0 (json_object_get_string_member_with_default (obj, "payment_intent", NULL), pi) != 0)
-    return FALSE;
-  if (link && g_strcmp0 (json_object_get_string_member_with_default (obj, "payment_link", NULL), link) != 0)
-    return FALSE;
-  return TRUE;
-}
-
-static void
-checkout_sessions_list (CpSimRequest *req)
-{
-  reply_list (req, "checkout.session", session_filter, "/v1/checkout/sessions");
-}
-
-/* ------------------------------------------------------------------ */
-/* events                                                              */
-
-static gboolean
-type_matches (const char *pattern,
-              const char *type)
-{
-  if (g_str_has_suffix (pattern, ".*"))
-    return g_str_has_prefix (type, pattern) || strncmp (type, pattern, strlen (pattern) - 1) == 0;
-  return g_str_equal (pattern, type);
-}
-
-static gboolean
-event_filter (CpSimRequest *req,
-              JsonObject   *obj)
-{
-  const char *type = cp_sim_param_string (req, "type");
-  JsonNode *types = json_object_get_member (req->params, "types");
-  const char *t = json_object_get_string_member (obj, "type");
-
-  if (type != NULL && !type_matches (type, t))
-    return FALSE;
-  if (types != NULL && JSON_NODE_HOLDS_ARRAY (types))
-    {
-      JsonArray *arr = json_node_get_array (types);
-      gboolean any = FALSE;
-      for (guint i = 0; i < json_array_get_length (arr); i++)
-        any = any || type_matches (json_array_get_string_element (arr, i), t);
-      return any;
-    }
-  return TRUE;
-}
-
-static void
-events_list (CpSimRequest *req)
-{
-  if (cp_sim_param_string (req, "type") != NULL && json_object_has_member (req->params, "types"))
-    {
-      cp_sim_reply_error (req, 400, INVALID, NULL, "types",
-                          "You may only specify one of these parameters: type, types.");
-      return;
-    }
-  reply_list (req, "event", event_filter, "/v1/events");
-}
-
-static void
-events_retrieve (CpSimRequest *req)
-{
-  JsonObject *ev = cp_sim_state_lookup_typed (req->state, req->args[0], "event");
-
-  if (ev == NULL)
-    cp_sim_reply_missing (req, "event", req->args[0], NULL);
-  else
-    cp_sim_reply_object (req, 200, ev);
 }
 
 /* ------------------------------------------------------------------ */
@@ -3062,22 +1636,6 @@ static const char *p_charges_list[] = { "created", "customer", "ending_before", 
 static const char *p_refunds_create[] = { "amount", "charge", "expand", "instructions_email", "metadata", "origin", "payment_intent", "reason", "refund_application_fee", "reverse_transfer", NULL };
 static const char *p_refunds_list[] = { "charge", "created", "ending_before", "expand", "limit", "payment_intent", "starting_after", NULL };
 static const char *p_refunds_update[] = { "expand", "metadata", NULL };
-static const char *p_products_create[] = { "active", "description", "expand", "id", "images", "metadata", "name", "package_dimensions", "shippable", "statement_descriptor", "tax_code", "unit_label", "url", NULL };
-static const char *p_prices_create[] = { "active", "billing_scheme", "currency", "expand", "lookup_key", "metadata", "nickname", "product", "product_data", "recurring", "tax_behavior", "tiers", "tiers_mode", "transfer_lookup_key", "transform_quantity", "unit_amount", "unit_amount_decimal", NULL };
-static const char *p_links_create[] = {
-  "after_completion", "allow_promotion_codes", "application_fee_amount", "application_fee_percent", "automatic_tax",
-  "billing_address_collection", "expand", "inactive_message", "line_items", "metadata", "on_behalf_of", "payment_intent_data",
-  "payment_method_types", "phone_number_collection", "restrictions", "shipping_address_collection", "submit_type",
-  "subscription_data", "transfer_data", NULL
-};
-static const char *p_links_update[] = {
-  "active", "after_completion", "allow_promotion_codes", "automatic_tax", "billing_address_collection", "expand",
-  "inactive_message", "line_items", "metadata", "payment_intent_data", "payment_method_types", "restrictions",
-  "shipping_address_collection", NULL
-};
-static const char *p_links_list[] = { "active", "ending_before", "expand", "limit", "starting_after", NULL };
-static const char *p_sessions_list[] = { "ending_before", "expand", "limit", "payment_intent", "payment_link", "starting_after", "subscription", NULL };
-static const char *p_events_list[] = { "created", "delivery_success", "ending_before", "expand", "limit", "starting_after", "type", "types", NULL };
 static const char *p_disputes_list[] = { "charge", "created", "ending_before", "expand", "limit", "payment_intent", "starting_after", NULL };
 
 static const CpSimRoute routes[] = {
@@ -3112,23 +1670,6 @@ static const CpSimRoute routes[] = {
   { "GET", "/v1/disputes", p_disputes_list, FALSE, disputes_list },
   { "GET", "/v1/disputes/*", p_expand, FALSE, disputes_retrieve },
   { "GET", "/v1/balance_transactions/*", p_expand, FALSE, balance_transactions_retrieve },
-
-  { "POST", "/v1/products", p_products_create, FALSE, products_create },
-  { "GET", "/v1/products/*", p_expand, FALSE, products_retrieve },
-  { "POST", "/v1/prices", p_prices_create, FALSE, prices_create },
-  { "GET", "/v1/prices/*", p_expand, FALSE, prices_retrieve },
-
-  { "POST", "/v1/payment_links", p_links_create, FALSE, payment_links_create },
-  { "GET", "/v1/payment_links", p_links_list, FALSE, payment_links_list },
-  { "GET", "/v1/payment_links/*", p_expand, FALSE, payment_links_retrieve },
-  { "POST", "/v1/payment_links/*", p_links_update, FALSE, payment_links_update },
-  { "GET", "/v1/payment_links/*/line_items", p_list, FALSE, payment_links_line_items },
-
-  { "GET", "/v1/checkout/sessions", p_sessions_list, FALSE, checkout_sessions_list },
-  { "GET", "/v1/checkout/sessions/*", p_expand, FALSE, checkout_sessions_retrieve },
-
-  { "GET", "/v1/events", p_events_list, FALSE, events_list },
-  { "GET", "/v1/events/*", p_expand, FALSE, events_retrieve },
 };
 
 const CpSimRoute *

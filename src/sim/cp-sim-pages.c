@@ -134,7 +134,7 @@ payment_link_page (CpSimServer       *server,
   const char *currency = json_object_get_string_member_with_default (link, "currency", "usd");
   gboolean payable = cp_sim_link_is_payable (state, link);
   const char *inactive = json_object_get_string_member_with_default (link, "inactive_message", NULL);
-  JsonObject *after = json_object_get_object_member (link, "after_completion");
+  JsonObject *after = cp_sim_obj (link, "after_completion");
   const char *confirmation = NULL;
   const char *redirect = NULL;
   g_autofree char *names_text = NULL;
@@ -154,11 +154,11 @@ payment_link_page (CpSimServer       *server,
         }
     }
   names_text = g_string_free (names, FALSE);
-  if (after != NULL && json_object_get_object_member (after, "hosted_confirmation"))
-    confirmation = json_object_get_string_member_with_default (json_object_get_object_member (after, "hosted_confirmation"),
+  if (after != NULL && cp_sim_obj (after, "hosted_confirmation"))
+    confirmation = json_object_get_string_member_with_default (cp_sim_obj (after, "hosted_confirmation"),
                                                                "custom_message", NULL);
-  if (after != NULL && json_object_get_object_member (after, "redirect"))
-    redirect = json_object_get_string_member_with_default (json_object_get_object_member (after, "redirect"), "url", NULL);
+  if (after != NULL && cp_sim_obj (after, "redirect"))
+    redirect = json_object_get_string_member_with_default (cp_sim_obj (after, "redirect"), "url", NULL);
   total_text = cp_sim_format_amount (total, currency);
   html = fill_template (tmpl,
                         "LINK_ID", json_object_get_string_member (link, "id"),
@@ -269,7 +269,7 @@ challenge_answer (CpSimServer       *server,
       respond_json (msg, 200, view);
       return;
     }
-  if (return_url != NULL && json_object_get_object_member (pi, "next_action") == NULL
+  if (return_url != NULL && cp_sim_obj (pi, "next_action") == NULL
       && form_value (msg, "in_frame") == NULL)
     {
       g_autofree char *sep = strchr (return_url, '?') ? g_strdup ("&") : g_strdup ("?");
@@ -310,7 +310,7 @@ receipt_page (CpSimServer       *server,
       respond (msg, 404, "text/plain", "No such receipt.\n");
       return;
     }
-  card = json_object_get_object_member (json_object_get_object_member (ch, "payment_method_details"), "card");
+  card = cp_sim_obj (cp_sim_obj (ch, "payment_method_details"), "card");
   amount = cp_sim_format_amount (json_object_get_int_member (ch, "amount"), json_object_get_string_member (ch, "currency"));
   refunded = cp_sim_format_amount (json_object_get_int_member (ch, "amount_refunded"), json_object_get_string_member (ch, "currency"));
   when = g_date_time_new_from_unix_utc (json_object_get_int_member (ch, "created"));
@@ -350,6 +350,11 @@ cp_sim_pages_handle (CpSimServer       *server,
         return serve_static (msg, "sim.css", "text/css; charset=utf-8");
       if (g_str_equal (path, "/"))
         return serve_static (msg, "index.html", "text/html; charset=utf-8");
+      if (g_str_equal (path, "/favicon.ico"))
+        {
+          soup_server_message_set_status (msg, 204, NULL);
+          return TRUE;
+        }
       if (n == 3 && g_str_equal (parts[1], "pay"))
         {
           JsonObject *link = cp_sim_state_lookup_typed (state, parts[2], "payment_link");

@@ -6,7 +6,7 @@
 
 #include "cp-error.h"
 #include "cp-sim-form.h"
-#include "cp-sim-private.h"
+#include "cp-sim-api-private.h"
 
 typedef struct {
   char   *fault;     /* "drop-after-commit", "delay=MS", "status=500"... */
@@ -709,16 +709,23 @@ server_cb (SoupServer        *server,
       return;
     }
 
-  routes = cp_sim_api_routes (&n_routes);
-  for (guint i = 0; i < n_routes && route == NULL; i++)
-    {
-      char **args = NULL;
-      if (g_str_equal (routes[i].method, req->method) && route_matches (routes[i].pattern, path, &args))
-        {
-          route = &routes[i];
-          req->args = args;
-        }
-    }
+  {
+    const CpSimRoute *(*tables[]) (guint *) = { cp_sim_api_routes, cp_sim_links_routes };
+
+    for (guint t = 0; t < G_N_ELEMENTS (tables) && route == NULL; t++)
+      {
+        routes = tables[t] (&n_routes);
+        for (guint i = 0; i < n_routes && route == NULL; i++)
+          {
+            char **args = NULL;
+            if (g_str_equal (routes[i].method, req->method) && route_matches (routes[i].pattern, path, &args))
+              {
+                route = &routes[i];
+                req->args = args;
+              }
+          }
+      }
+  }
 
   /* faults apply before anything else, like an overloaded front end */
   fault = take_fault (self, msg, path);

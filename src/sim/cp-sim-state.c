@@ -98,6 +98,15 @@ cp_sim_state_init (CpSimState *self)
   init_tables (self);
 }
 
+JsonObject *
+cp_sim_obj (JsonObject *obj,
+            const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 JsonNode *
 cp_sim_json_copy (JsonNode *node)
 {
@@ -217,6 +226,35 @@ cp_sim_state_create (CpSimState *self,
   g_autofree char *id = cp_sim_state_make_id (prefix);
 
   return cp_sim_state_create_with_id (self, type, id);
+}
+
+JsonObject *
+cp_sim_state_template (CpSimState *self,
+                       const char *type)
+{
+  g_autoptr(JsonNode) copy = cp_sim_json_copy (json_object_get_member (self->templates, type));
+
+  g_assert (copy != NULL);
+  return json_object_ref (json_node_get_object (copy));
+}
+
+void
+cp_sim_state_remove (CpSimState *self,
+                     const char *id)
+{
+  JsonObject *obj = g_hash_table_lookup (self->objects, id);
+  GPtrArray *ids;
+
+  if (obj == NULL)
+    return;
+  ids = g_hash_table_lookup (self->types, json_object_get_string_member_with_default (obj, "object", ""));
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    if (g_str_equal (g_ptr_array_index (ids, i), id))
+      {
+        g_ptr_array_remove_index (ids, i);
+        break;
+      }
+  g_hash_table_remove (self->objects, id);
 }
 
 JsonObject *

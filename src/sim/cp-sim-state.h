@@ -20,6 +20,10 @@ typedef struct {
 /* A deep copy (json_node_copy() shares objects and arrays). */
 JsonNode        *cp_sim_json_copy              (JsonNode    *node);
 
+/* The object member @name of @obj, or NULL (no warnings). */
+JsonObject      *cp_sim_obj                    (JsonObject  *obj,
+                                                const char  *name);
+
 CpSimState      *cp_sim_state_new              (void);
 void             cp_sim_state_reset            (CpSimState  *self);
 
@@ -34,6 +38,12 @@ JsonObject      *cp_sim_state_create           (CpSimState  *self,
                                                 const char  *prefix);
 JsonObject      *cp_sim_state_create_with_id   (CpSimState  *self,
                                                 const char  *type,
+                                                const char  *id);
+/* A new unstored object of @type from the template (caller owns it). */
+JsonObject      *cp_sim_state_template         (CpSimState  *self,
+                                                const char  *type);
+/* Forgets the object @id (rolls back a create that failed validation). */
+void             cp_sim_state_remove           (CpSimState  *self,
                                                 const char  *id);
 JsonObject      *cp_sim_state_lookup           (CpSimState  *self,
                                                 const char  *id);

@@ -9,8 +9,9 @@ G_BEGIN_DECLS
  * async call is made with cp_stripe_sync_callback and &sync, wait iterates
  * that context until the result is there, and end pops it and frees. */
 typedef struct {
-  GMainContext *context;
-  GAsyncResult *result;
+  CpStripeClient *client;
+  GMainContext   *context;
+  GAsyncResult   *result;
 } CpStripeSync;
 
 void          cp_stripe_sync_begin    (CpStripeClient *client,

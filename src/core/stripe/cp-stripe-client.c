@@ -16,6 +16,7 @@ struct _CpStripeClient
   SoupSession         *session;
   CpStore             *store;
   GMainContext        *sync_context;
+  GMutex               sync_lock;      /* one blocking call at a time */
 
   guint                max_retries;
   guint                time_budget_ms;
@@ -157,6 +158,7 @@ cp_stripe_client_finalize (GObject *object)
   CpStripeClient *self = CP_STRIPE_CLIENT (object);
 
   g_clear_pointer (&self->sync_context, g_main_context_unref);
+  g_mutex_clear (&self->sync_lock);
 
   G_OBJECT_CLASS (cp_stripe_client_parent_class)->finalize (object);
 }
@@ -270,6 +272,7 @@ cp_stripe_client_init (CpStripeClient *self)
   self->request_timeout_ms = 30000;
   self->backoff_base_ms = 500;
   self->backoff_max_ms = 8000;
+  g_mutex_init (&self->sync_lock);
 }
 
 CpStripeClient *
@@ -583,23 +586,28 @@ network_failed (GTask        *task,
   attempt_failed (task, info, TRUE);
 }
 
+/* The answer is read whole on the request's own main context
+ * (soup_session_send_and_read_async) and parsed from memory: Stripe's
+ * answers are small, and json_parser_load_from_stream_async() would read
+ * and drop libsoup's body stream in a worker thread, which libsoup 3
+ * forbids (the message must complete on the context that sent it). */
 static void
-parsed_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
-  g_autoptr(JsonParser) parser = JSON_PARSER (source);
   GTask *task = user_data;
   Request *req = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonParser) parser = NULL;
+  SoupMessageHeaders *headers;
+  JsonNode *root = NULL;
 
-  json_parser_load_from_stream_finish (parser, result, &error);
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   finish_attempt (task);
-
-  if (error != NULL && error->domain != JSON_PARSER_ERROR)
+  if (body == NULL)
     {
-      /* The connection broke while the body arrived. */
       network_failed (task, error);
       return;
     }
@@ -610,9 +618,17 @@ parsed_cb (GObject      *source,
       return;
     }
 
-  root = error == NULL ? json_parser_get_root (parser) : NULL;
+  req->status = soup_message_get_status (req->message);
+  headers = soup_message_get_response_headers (req->message);
+  req->request_id = g_strdup (soup_message_headers_get_one (headers, "Request-Id"));
+  req->should_retry = g_strdup (soup_message_headers_get_one (headers, "Stripe-Should-Retry"));
 
-  g_debug ("Stripe %s %s → %u (request %s, attempt %u)", req->method, req->path,
+  parser = json_parser_new_immutable ();
+  if (g_bytes_get_size (body) > 0 &&
+      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL))
+    root = json_parser_get_root (parser);
+
+  g_debug ("Stripe %s %s -> %u (request %s, attempt %u)", req->method, req->path,
            req->status, req->request_id ? req->request_id : "-", req->attempt);
   g_signal_emit (req->client, signals[ATTEMPT_FINISHED], 0, req->method, req->path,
                  req->status, req->attempt);
@@ -641,35 +657,6 @@ parsed_cb (GObject      *source,
       info->message = g_strdup (soup_message_get_reason_phrase (req->message));
     attempt_failed (task, info, FALSE);
   }
-}
-
-static void
-sent_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  GTask *task = user_data;
-  Request *req = g_task_get_task_data (task);
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
-  SoupMessageHeaders *headers;
-  JsonParser *parser;
-
-  stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (stream == NULL)
-    {
-      finish_attempt (task);
-      network_failed (task, error);
-      return;
-    }
-
-  req->status = soup_message_get_status (req->message);
-  headers = soup_message_get_response_headers (req->message);
-  req->request_id = g_strdup (soup_message_headers_get_one (headers, "Request-Id"));
-  req->should_retry = g_strdup (soup_message_headers_get_one (headers, "Stripe-Should-Retry"));
-
-  parser = json_parser_new_immutable ();
-  json_parser_load_from_stream_async (parser, stream, req->attempt_cancellable, parsed_cb, task);
 }
 
 static void
@@ -773,8 +760,8 @@ send_attempt (GTask *task)
     }
 
   g_debug ("Stripe %s %s (attempt %u)", req->method, req->path, req->attempt);
-  soup_session_send_async (client->session, req->message, G_PRIORITY_DEFAULT,
-                           req->attempt_cancellable, sent_cb, task);
+  soup_session_send_and_read_async (client->session, req->message, G_PRIORITY_DEFAULT,
+                                    req->attempt_cancellable, sent_cb, task);
 }
 
 void
@@ -873,8 +860,11 @@ void
 cp_stripe_sync_begin (CpStripeClient *client,
                       CpStripeSync   *sync)
 {
+  /* Blocking calls from several threads take turns on the one context. */
+  g_mutex_lock (&client->sync_lock);
   if (client->sync_context == NULL)
     client->sync_context = g_main_context_new ();
+  sync->client = client;
   sync->context = g_main_context_ref (client->sync_context);
   sync->result = NULL;
   g_main_context_push_thread_default (sync->context);
@@ -907,6 +897,7 @@ cp_stripe_sync_end (CpStripeSync *sync)
   g_main_context_pop_thread_default (sync->context);
   g_clear_object (&sync->result);
   g_clear_pointer (&sync->context, g_main_context_unref);
+  g_mutex_unlock (&sync->client->sync_lock);
 }
 
 JsonObject *

@@ -90,8 +90,10 @@ JsonObject     *cp_stripe_client_request_finish   (CpStripeClient       *self,
                                                    GAsyncResult         *result,
                                                    CpStripeErrorInfo   **info,
                                                    GError              **error);
-/* Blocking: runs the request on a private main context of this client.
- * For carepayctl and tests; never from the UI thread. */
+/* Blocking: runs the request on a private main context of this client
+ * (blocking calls from several threads take turns). For carepayctl, tests
+ * and worker threads; never from the UI thread. Every resource call in
+ * cp-stripe-*.h has the same blocking form. */
 JsonObject     *cp_stripe_client_request          (CpStripeClient       *self,
                                                    const char           *method,
                                                    const char           *path,

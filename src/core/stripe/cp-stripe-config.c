@@ -179,6 +179,17 @@ cp_stripe_config_new_from_environment (void)
   return self;
 }
 
+CpStripeConfig *
+cp_stripe_config_load (GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(CpStripeConfig) self = cp_stripe_config_new_from_environment ();
+
+  if (!cp_stripe_config_load_keyring (self, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
 gboolean
 cp_stripe_config_load_keyring (CpStripeConfig  *self,
                                GCancellable    *cancellable,

@@ -23,6 +23,10 @@ CpStripeConfig *cp_stripe_config_new               (void);
  * CAREPAY_STRIPE_PUBLISHABLE_KEY, CAREPAY_STRIPE_WEBHOOK_SECRET and
  * CAREPAY_STRIPE_JS_URL. Does not touch the keyring. */
 CpStripeConfig *cp_stripe_config_new_from_environment (void);
+/* The app's configuration: the environment, then the keyring for any key
+ * the environment does not set. Blocking (see below). */
+CpStripeConfig *cp_stripe_config_load              (GCancellable    *cancellable,
+                                                    GError         **error);
 /* Fills every key that is still unset from the keyring. Blocking (D-Bus):
  * call it once at start-up, off the UI's hot path. A missing keyring entry
  * is not an error; an unreachable keyring is. */
