@@ -602,6 +602,24 @@ test_xss_as_text (void)
   kiosk_free (k);
 }
 
+static void
+test_spanish (void)
+{
+  Kiosk *k = kiosk_new ();
+  g_autoptr(JsonObject) pi = create_payment_intent ();
+  WebKitWebView *web_view;
+
+  cp_payment_view_start (k->view, json_object_get_string_member (pi, "client_secret"),
+                         "125,00 US$", "INV-2026-0042", "José Núñez", "es");
+  WAIT_UNTIL (cp_payment_view_get_state (k->view) == CP_PAYMENT_VIEW_STATE_READY, 60);
+  web_view = cp_payment_view_get_web_view (k->view);
+  g_assert_true (run_js_bool (web_view, "document.documentElement.lang === 'es' &&"
+                                        "document.getElementById('patient-label').textContent === 'Paciente' &&"
+                                        "document.getElementById('amount-label').textContent === 'Importe a pagar' &&"
+                                        "document.getElementById('patient').textContent === 'José Núñez'"));
+  kiosk_free (k);
+}
+
 /* The message handler is in a private world: page scripts cannot reach it,
  * and what they can send (a DOM event) is checked against the view's state. */
 static void
@@ -1122,6 +1140,7 @@ main (int   argc,
     {
       g_test_add_func ("/carepay/payview/create-destroy", test_create_destroy);
       g_test_add_func ("/carepay/payview/xss-as-text", test_xss_as_text);
+      g_test_add_func ("/carepay/payview/spanish", test_spanish);
       g_test_add_func ("/carepay/payview/bridge-is-private", test_bridge_is_private);
       g_test_add_func ("/carepay/payview/navigation-refused", test_navigation_refused);
       g_test_add_func ("/carepay/payview/new-window-refused", test_new_window_refused);

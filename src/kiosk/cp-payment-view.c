@@ -30,6 +30,18 @@
  * a message handler in a private script world (see payment-bridge.js), and
  * what it says is untrusted: "succeeded" only means the page claims so; the
  * caller must retrieve the PaymentIntent from Stripe itself.
+ *
+ * Lockdown: every navigation (any frame) must pass the one allowlist
+ * (cp_payment_view_uri_is_allowed), the main frame may only show our page
+ * (checked again on the response), new windows, downloads, context menus,
+ * file choosers, printing, dialogs and permission requests are refused, and
+ * each view has its own ephemeral network session. The page's CSP limits
+ * scripts, frames and fetches to Stripe and loopback. Known gap for live
+ * 3-D Secure: the issuer's challenge page (any bank's origin) loads in a frame
+ * inside Stripe's, and the allowlist refuses it; WebKitGTK's navigation
+ * decision does not say which frame navigates, so allowing issuers means
+ * allowing any https navigation request, main frame included (its response
+ * would still be refused). The simulator's challenge is on its own origin.
  */
 
 #include "config.h"
