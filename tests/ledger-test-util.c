@@ -42,7 +42,9 @@ lt_make_database (LedgerFixture *f)
   g_autoptr(CpPatient) patient = cp_patient_new ();
   CpStore *store;
 
-  g_setenv ("CAREPAY_TODAY", "2026-03-15", TRUE);
+  /* meson sets it; set here only when run by hand (before any thread) */
+  if (g_getenv ("CAREPAY_TODAY") == NULL)
+    g_setenv ("CAREPAY_TODAY", "2026-03-15", TRUE);
   f->dir = g_dir_make_tmp ("carepay-ledger-XXXXXX", &error);
   g_assert_no_error (error);
   f->path = g_build_filename (f->dir, "carepay.db", NULL);
@@ -230,4 +232,35 @@ lt_wait_event (CpStripeClient *client,
       g_usleep (25 * 1000);
     }
   g_assert_not_reached ();
+}
+
+char *
+lt_pay_link (CpStripeClient *client,
+             const char     *link_id,
+             const char     *payment_method)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("%s/pay/%s/session", stripe_sim_base_url (), link_id);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(CpStripePaymentIntent) done = NULL;
+  JsonObject *session_object;
+  const char *pi_id;
+
+  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", empty);
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error));
+  session_object = json_node_get_object (json_parser_get_root (parser));
+  pi_id = json_object_get_string_member (session_object, "payment_intent");
+  g_assert_nonnull (pi_id);
+
+  done = cp_stripe_payment_intent_confirm (client, pi_id, payment_method, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (done->status, ==, "succeeded");
+  return g_strdup (pi_id);
 }

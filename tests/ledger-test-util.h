@@ -51,3 +51,11 @@ CpStripeEvent *lt_wait_event   (CpStripeClient *client,
                                 const char     *object_id);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+/* Opens a checkout for a payment link on the simulator (as the patient's
+ * browser would) and pays it with `payment_method`. Returns the PI id. */
+char      *lt_pay_link         (CpStripeClient *client,
+                                const char     *link_id,
+                                const char     *payment_method);
+G_END_DECLS

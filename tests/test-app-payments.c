@@ -281,8 +281,9 @@ xdo (const char *first,
 }
 
 static void
-type_card (CpPaymentDialog *dialog,
-           const char      *number)
+type_card_full (CpPaymentDialog *dialog,
+                const char      *number,
+                gboolean         retype)
 {
   CpPaymentView *view = cp_payment_dialog_get_view (dialog);
   WebKitWebView *web_view = cp_payment_view_get_web_view (view);
@@ -302,21 +303,39 @@ type_card (CpPaymentDialog *dialog,
   x = jsc_value_to_double (jsc_value_object_get_property_at_index (box, 0));
   y = jsc_value_to_double (jsc_value_object_get_property_at_index (box, 1));
 
-  /* The card number is the element's first field, at its top left. */
+  /* The card number field is under the element's row of payment methods;
+   * like Stripe's, the element moves on by itself once a field is full. */
   g_assert_true (gtk_widget_compute_point (GTK_WIDGET (web_view), GTK_WIDGET (dialog),
-                                           &GRAPHENE_POINT_INIT ((float) (x + 60), (float) (y + 30)), &p));
+                                           &GRAPHENE_POINT_INIT ((float) (x + 100), (float) (y + 120)), &p));
   gtk_native_get_surface_transform (GTK_NATIVE (dialog), &sx, &sy);
   px = g_strdup_printf ("%d", (int) (p.x + sx));
   py = g_strdup_printf ("%d", (int) (p.y + sy));
+  /* The dialog is a second toplevel: give it the X focus first, and let the
+   * click's focus reach the iframe before typing. */
+  xdo ("windowfocus", "--sync", xid, NULL);
   xdo ("mousemove", "--window", xid, px, py, NULL);
   xdo ("click", "1", NULL);
-  xdo ("type", "--delay", "40", number, NULL);
+  spin_briefly (300);
+  if (retype)
+    {
+      /* Another card in the same form: the other fields are still filled in. */
+      xdo ("key", "ctrl+a", "BackSpace", NULL);
+      xdo ("type", "--delay", "30", number, NULL);
+      return;
+    }
+  xdo ("type", "--delay", "30", number, NULL);
+  xdo ("type", "--delay", "30", "12 / 34", NULL);
+  xdo ("type", "--delay", "30", "123", NULL);
   xdo ("key", "Tab", NULL);
-  xdo ("type", "--delay", "40", "12 / 34", NULL);
   xdo ("key", "Tab", NULL);
-  xdo ("type", "--delay", "40", "123", NULL);
-  xdo ("key", "Tab", NULL);
-  xdo ("type", "--delay", "40", "12345", NULL);
+  xdo ("type", "--delay", "30", "12345", NULL);
+}
+
+static void
+type_card (CpPaymentDialog *dialog,
+           const char      *number)
+{
+  type_card_full (dialog, number, FALSE);
 }
 
 /* Opens Take Payment on the shown invoice and gets to the card form. */
@@ -489,6 +508,15 @@ test_take_payment (Fixture       *f,
   SPIN_UNTIL (find_toplevel (CP_TYPE_PAYMENT_DIALOG) == NULL, 10);
 }
 
+static void
+note_incomplete (CpPaymentView *view,
+                 GParamSpec    *pspec,
+                 gboolean      *saw_incomplete)
+{
+  if (!cp_payment_view_get_complete (view))
+    *saw_incomplete = TRUE;
+}
+
 static gboolean
 first_payment_canceled (Fixture *f,
                         gint64   id)
@@ -506,7 +534,6 @@ test_declined (Fixture       *f,
   gint64 id;
   g_autoptr(CpInvoice) before = NULL;
   g_autoptr(CpInvoice) after = NULL;
-  g_autoptr(CpInvoice) cancelled = NULL;
   CpPaymentDialog *dialog;
   CpPaymentView *view;
 
@@ -540,7 +567,52 @@ test_declined (Fixture       *f,
   g_assert_cmpint (after->balance_due, ==, before->balance_due);
   g_assert_cmpint (after->amount_paid, ==, 0);
 
-  /* Cancel ends the attempt at Stripe too. */
+  /* Another card on the same attempt goes through. */
+  {
+    gboolean saw_incomplete = FALSE;
+    gulong handler = g_signal_connect (view, "notify::complete", G_CALLBACK (note_incomplete), &saw_incomplete);
+
+    type_card_full (dialog, "4242 4242 4242 4242", TRUE);
+    /* The form went incomplete while the old number was erased, then complete again. */
+    SPIN_UNTIL (saw_incomplete && cp_payment_view_get_complete (view), 30);
+    g_signal_handler_disconnect (view, handler);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "payment.submit", NULL));
+  SPIN_UNTIL (g_strcmp0 (cp_payment_dialog_get_page (dialog), "done") == 0 ||
+              g_strcmp0 (cp_payment_dialog_get_page (dialog), "error") == 0, 90);
+  g_assert_cmpstr (cp_payment_dialog_get_page (dialog), ==, "done");
+  g_assert_cmpint (cp_payment_dialog_get_payment (dialog)->amount, ==, 1000);
+  g_clear_pointer (&after, cp_invoice_free);
+  after = store_invoice (f, id);
+  g_assert_cmpint (after->status, ==, CP_INVOICE_STATUS_PARTIALLY_PAID);
+  g_assert_cmpint (after->balance_due, ==, before->balance_due - 1000);
+  SPIN_UNTIL (list_status (f, id) == CP_INVOICE_STATUS_PARTIALLY_PAID, 20);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "payment.close", NULL);
+  SPIN_UNTIL (find_toplevel (CP_TYPE_PAYMENT_DIALOG) == NULL, 10);
+}
+
+/* Cancel, after a declined card, ends the attempt at Stripe too. */
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  gint64 id;
+  g_autoptr(CpInvoice) before = NULL;
+  g_autoptr(CpInvoice) cancelled = NULL;
+  CpPaymentDialog *dialog;
+  CpPaymentView *view;
+
+  sign_in_as (f, "clerk");
+  id = find_unpaid (f, CP_INVOICE_STATUS_PENDING);
+  before = store_invoice (f, id);
+  open_invoice (f, id);
+  dialog = start_payment (f, NULL);
+  view = cp_payment_dialog_get_view (dialog);
+  type_card (dialog, "4000 0000 0000 0002");
+  SPIN_UNTIL (cp_payment_view_get_complete (view), 30);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "payment.submit", NULL));
+  SPIN_UNTIL (cp_payment_dialog_get_decline_message (dialog) != NULL, 60);
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "payment.cancel", NULL));
   SPIN_UNTIL (find_toplevel (CP_TYPE_PAYMENT_DIALOG) == NULL, 10);
   SPIN_UNTIL (first_payment_canceled (f, id), 30);
@@ -709,6 +781,131 @@ test_void (Fixture       *f,
   g_assert_false (action_enabled (f, "invoice.void"));
 }
 
+/* Each dialog builds from its template and goes away without a leak, also
+ * while its first request is still out. */
+static void
+test_dialogs_create_destroy (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(CpStaff) staff = NULL;
+  g_autoptr(CpInvoice) inv = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer dialog;
+
+  staff = cp_store_authenticate (f->db.store, "supervisor", "supervisor", &error);
+  g_assert_no_error (error);
+  inv = store_invoice (f, find_unpaid (f, CP_INVOICE_STATUS_OVERDUE));
+
+  dialog = g_object_ref (cp_payment_dialog_new (GTK_WINDOW (f->window), f->ledger, staff, inv));
+  g_assert_cmpstr (cp_payment_dialog_get_page (dialog), ==, "amount");
+  g_assert_null (cp_payment_dialog_get_view (dialog));
+  gtk_window_destroy (dialog);
+  g_assert_finalize_object (dialog);
+
+  dialog = g_object_ref (cp_refund_dialog_new (GTK_WINDOW (f->window), f->ledger, staff, inv));
+  gtk_window_destroy (dialog);
+  g_assert_finalize_object (dialog);
+
+  dialog = cp_link_dialog_new (GTK_WINDOW (f->window), f->ledger, staff, inv);
+  g_object_add_weak_pointer (dialog, &dialog);
+  g_assert_cmpstr (cp_link_dialog_get_page (dialog), ==, "working");
+  gtk_window_destroy (dialog);
+  SPIN_UNTIL (dialog == NULL, 30);
+}
+
+/* The application itself: with stripe-mode 'simulator' and no secret key it
+ * starts the simulator as its child, gives the window a ledger on it with
+ * the training keys and banner, and stops it on shutdown. */
+typedef struct {
+  gboolean  seen;
+  char     *api_base;
+  gboolean  window_training;
+  gboolean  app_training;
+} AppRun;
+
+static gboolean
+app_poll_cb (gpointer data)
+{
+  CpApplication *app = data;
+  AppRun *run = g_object_get_data (G_OBJECT (app), "test-run");
+  CpLedger *ledger = cp_application_get_ledger (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (ledger == NULL || !CP_IS_WINDOW (window) || cp_window_get_ledger (CP_WINDOW (window)) != ledger)
+    return G_SOURCE_CONTINUE;
+
+  run->seen = TRUE;
+  run->api_base = g_strdup (cp_stripe_config_get_api_base (cp_stripe_client_get_config (cp_ledger_get_client (ledger))));
+  run->window_training = cp_window_get_training (CP_WINDOW (window));
+  run->app_training = cp_application_get_training (app);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+app_give_up_cb (gpointer data)
+{
+  g_application_quit (G_APPLICATION (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_application_training (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("carepay-app-training-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "carepay.db", NULL);
+  g_autofree char *state = g_build_filename (dir, "simulator.json", NULL);
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(CpApplication) app = NULL;
+  char *argv[] = { (char *) "carepay", NULL };
+  AppRun run = { 0 };
+  guint poll_id, give_up_id;
+
+  g_assert_no_error (error);
+  g_setenv ("CAREPAY_DB", db, TRUE);
+  g_unsetenv ("CAREPAY_STRIPE_SECRET_KEY");
+
+  app = cp_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_object_set_data (G_OBJECT (app), "test-run", &run);
+  poll_id = g_timeout_add (100, app_poll_cb, app);
+  give_up_id = g_timeout_add_seconds (60, app_give_up_cb, app);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  if (!run.seen)
+    g_source_remove (poll_id);
+  else
+    g_source_remove (give_up_id);
+
+  g_assert_true (run.seen);
+  g_assert_true (run.app_training);
+  g_assert_true (run.window_training);
+  g_assert_true (g_str_has_prefix (run.api_base, "http://127.0.0.1:"));
+
+  /* Shut down with the application: nothing listens there, the state is saved. */
+  uri = g_uri_parse (run.api_base, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1", g_uri_get_port (uri), NULL, &error);
+  g_assert_null (connection);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_true (g_file_test (state, G_FILE_TEST_EXISTS));
+
+  g_free (run.api_base);
+  g_unsetenv ("CAREPAY_DB");
+  g_unlink (state);
+  g_unlink (db);
+  {
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -724,10 +921,13 @@ main (int   argc,
   ADD ("training-mode", test_training_mode);
   ADD ("take-payment", test_take_payment);
   ADD ("declined", test_declined);
+  ADD ("cancel", test_cancel);
   ADD ("payment-link", test_payment_link);
   ADD ("refund", test_refund);
   ADD ("void", test_void);
+  ADD ("dialogs-create-destroy", test_dialogs_create_destroy);
 #undef ADD
+  g_test_add_func ("/carepay/app-payments/application-training", test_application_training);
 
   ret = g_test_run ();
   stop_sim ();

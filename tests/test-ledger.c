@@ -217,11 +217,11 @@ test_apply_twice (LedgerFixture *f,
 
   /* The real event, twice: applied once */
   event = lt_wait_event (f->client, "payment_intent.succeeded", payment->stripe_payment_intent_id);
-  g_assert_true (cp_ledger_apply_event_full (f->ledger, event, NULL, &changed, &applied, &error));
+  g_assert_true (cp_ledger_apply_event_full (f->ledger, event, NULL, &changed, &applied, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (applied);
   g_assert_cmpint (changed, ==, 0);   /* nothing new: we knew already */
-  g_assert_true (cp_ledger_apply_event_full (f->ledger, event, NULL, &changed, &applied, &error));
+  g_assert_true (cp_ledger_apply_event_full (f->ledger, event, NULL, &changed, &applied, NULL, &error));
   g_assert_false (applied);
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, 1);
 
@@ -591,7 +591,7 @@ test_migration_from_v1 (void)
 
   store = cp_sqlite_store_open (path, CP_SQLITE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (cp_sqlite_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (cp_sqlite_store_get_schema_version (store), ==, CP_SQLITE_SCHEMA_VERSION);
   payment = cp_store_get_payment_by_intent (CP_STORE (store), "pi_old", &error);
   g_assert_no_error (error);
   g_assert_cmpint (payment->amount, ==, 2000);

@@ -13,6 +13,7 @@
 #include "cp-seed.h"
 #include "cp-sqlite-store.h"
 #include "cp-window.h"
+#include "cp-kiosk-window.h"
 
 struct _CpApplication
 {
@@ -29,6 +30,7 @@ struct _CpApplication
   gboolean        stripe_failed;
   CpStripeClient *stripe_client;
   CpLedger       *ledger;
+  gboolean        kiosk;   /* --kiosk: the patients' window, not the staff's */
 };
 
 G_DEFINE_FINAL_TYPE (CpApplication, cp_application, ADW_TYPE_APPLICATION)
@@ -36,6 +38,8 @@ G_DEFINE_FINAL_TYPE (CpApplication, cp_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry option_entries[] = {
   { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Open the CarePay database FILE"), N_("FILE") },
+  { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run as the patients’ self-service payment kiosk"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
   { NULL }
@@ -368,6 +372,8 @@ maybe_set_up_ledger (CpApplication *self)
     return;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (CP_IS_KIOSK_WINDOW (window))
+    cp_kiosk_window_set_ledger (CP_KIOSK_WINDOW (window), self->ledger);
   if (CP_IS_WINDOW (window) && cp_window_get_ledger (CP_WINDOW (window)) != self->ledger)
     cp_window_set_ledger (CP_WINDOW (window), self->ledger, self->training);
 }
@@ -380,6 +386,9 @@ stripe_failed (CpApplication *self,
 
   self->stripe_failed = TRUE;
   g_warning ("Card payments are unavailable: %s", message);
+  if (CP_IS_KIOSK_WINDOW (window))
+    cp_kiosk_window_set_unavailable (CP_KIOSK_WINDOW (window),
+                                     _("Card payments are not available right now. Please pay at the front desk."));
   if (CP_IS_WINDOW (window))
     {
       g_autofree char *text = g_strdup_printf (_("Card payments are unavailable: %s"), message);
@@ -500,6 +509,21 @@ store_opened_cb (GObject      *source,
 
   g_set_object (&self->store, store);
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (CP_IS_KIOSK_WINDOW (window))
+    {
+      if (store != NULL)
+        {
+          cp_kiosk_window_set_store (CP_KIOSK_WINDOW (window), store);
+          maybe_set_up_ledger (self);
+        }
+      else
+        {
+          g_warning ("The kiosk cannot open the database %s: %s", self->db_path, error->message);
+          cp_kiosk_window_set_unavailable (CP_KIOSK_WINDOW (window),
+                                           _("This kiosk is not working right now. Please pay at the front desk."));
+        }
+      return;
+    }
   if (!CP_IS_WINDOW (window))
     return;
 
@@ -519,7 +543,19 @@ cp_application_activate (GApplication *app)
   GtkWindow *window;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (window == NULL)
+  if (window == NULL && self->kiosk)
+    {
+      /* The patients' kiosk: no staff window, no staff feature. */
+      window = GTK_WINDOW (cp_kiosk_window_new (GTK_APPLICATION (self)));
+      if (self->store != NULL)
+        cp_kiosk_window_set_store (CP_KIOSK_WINDOW (window), self->store);
+      else
+        cp_open_store_async (self->db_path, training_mode (), self->cancellable,
+                             store_opened_cb, g_object_ref (self));
+      set_up_stripe (self);
+      maybe_set_up_ledger (self);
+    }
+  else if (window == NULL)
     {
       window = GTK_WINDOW (cp_window_new (GTK_APPLICATION (self)));
       if (self->store != NULL)
@@ -541,6 +577,13 @@ cp_application_handle_local_options (GApplication *app,
 {
   CpApplication *self = CP_APPLICATION (app);
   g_autofree char *db = NULL;
+
+  if (g_variant_dict_contains (options, "kiosk"))
+    {
+      self->kiosk = TRUE;
+      /* A kiosk is its own instance, never a window of a running staff app. */
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
 
   if (g_variant_dict_contains (options, "version"))
     {

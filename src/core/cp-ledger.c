@@ -4,7 +4,7 @@
  * Stripe is the source of truth for money; the store is our record of it.
  * Every path that learns about a PaymentIntent (our own confirmation, the
  * event poller, a webhook, verify) ends in apply_payment_intent() with a
- * PaymentIntent we retrieved ourselves, and every refund in apply_refund(),
+ * PaymentIntent we retrieved ourselves, and every refund in cp_ledger_apply_stripe_refund(),
  * so the rules (which invoice, which currency, once only) live in one place.
  * No store transaction is ever held across a network call. */
 #include "config.h"
@@ -13,7 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "cp-error.h"
-#include "cp-ledger.h"
+#include "cp-ledger-private.h"
 #include "cp-stripe-customers.h"
 #include "cp-stripe-payment-intents.h"
 #include "cp-stripe-payment-link.h"
@@ -73,8 +73,8 @@ cp_ledger_difference_free (CpLedgerDifference *difference)
 
 /* Helpers */
 
-static CpStaff *
-staff_copy (const CpStaff *staff)
+CpStaff *
+cp_ledger_staff_copy (const CpStaff *staff)
 {
   CpStaff *copy;
 
@@ -125,8 +125,8 @@ now_iso (gint64 offset_seconds)
   return g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
 }
 
-static gint64
-metadata_invoice_id (JsonObject *metadata)
+gint64
+cp_ledger_metadata_invoice_id (JsonObject *metadata)
 {
   const char *text;
   gint64 id = 0;
@@ -139,15 +139,15 @@ metadata_invoice_id (JsonObject *metadata)
   return id;
 }
 
-static gboolean
-is_not_found (const GError *error)
+gboolean
+cp_ledger_is_not_found (const GError *error)
 {
   return g_error_matches (error, CP_ERROR, CP_ERROR_NOT_FOUND);
 }
 
 /* One audit line per money action: who, what, which invoice, how much. */
-static void
-audit (CpLedger    *self,
+void
+cp_ledger_audit (CpLedger    *self,
        gint64       staff_id,
        const char  *action,
        const char  *invoice_number,
@@ -214,7 +214,7 @@ maintain_link (CpLedger     *self,
       g_warning ("Could not mark payment link %s revoked: %s", link->id, error->message);
       return;
     }
-  audit (self, 0, "link.revoke", invoice->number, link->amount, link->currency, link->id);
+  cp_ledger_audit (self, 0, "link.revoke", invoice->number, link->amount, link->currency, link->id);
 }
 
 /* Payments */
@@ -247,6 +247,7 @@ apply_payment_intent (CpLedger                     *self,
                       gint64                        staff_id,
                       const char                   *attempt_id,
                       gint64                       *out_invoice_id,
+                      gboolean                     *out_received,
                       GCancellable                 *cancellable,
                       GError                      **error)
 {
@@ -254,11 +255,13 @@ apply_payment_intent (CpLedger                     *self,
   g_autoptr(CpPayment) payment = NULL;
   g_autoptr(CpInvoice) invoice = NULL;
   g_autoptr(GError) local_error = NULL;
-  gint64 invoice_id = metadata_invoice_id (pi->metadata);
+  gint64 invoice_id = cp_ledger_metadata_invoice_id (pi->metadata);
   gboolean newly_succeeded, newly_disputed, changed;
 
   if (out_invoice_id != NULL)
     *out_invoice_id = 0;
+  if (out_received != NULL)
+    *out_received = FALSE;
 
   if (invoice_id <= 0)
     {
@@ -268,7 +271,7 @@ apply_payment_intent (CpLedger                     *self,
     }
 
   existing = cp_store_get_payment_by_intent (self->store, pi->id, &local_error);
-  if (existing == NULL && !is_not_found (local_error))
+  if (existing == NULL && !cp_ledger_is_not_found (local_error))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
@@ -285,7 +288,7 @@ apply_payment_intent (CpLedger                     *self,
   invoice = cp_store_get_invoice (self->store, invoice_id, &local_error);
   if (invoice == NULL)
     {
-      if (is_not_found (local_error))
+      if (cp_ledger_is_not_found (local_error))
         g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
                      _("PaymentIntent %s names an invoice this database does not have"), pi->id);
       else
@@ -328,14 +331,29 @@ apply_payment_intent (CpLedger                     *self,
       cp_store_rollback (self->store);
       return NULL;
     }
+  /* The database remembers whether its payments are test or live money: the
+   * preferences refuse live keys on a database that holds test payments. */
+  if (existing == NULL)
+    {
+      g_autofree char *mode = cp_store_get_meta (self->store, "stripe-mode");
+
+      if (mode == NULL &&
+          !cp_store_set_meta (self->store, "stripe-mode",
+                              cp_stripe_config_is_test_mode (cp_stripe_client_get_config (self->client))
+                              ? "test" : "live", error))
+        {
+          cp_store_rollback (self->store);
+          return NULL;
+        }
+    }
   if (newly_succeeded)
-    audit (self, existing != NULL ? existing->staff_id : staff_id, "payment.succeeded",
+    cp_ledger_audit (self, existing != NULL ? existing->staff_id : staff_id, "payment.succeeded",
            invoice->number, payment->amount, payment->currency, pi->id);
   if (payment->overpaid && newly_succeeded)
-    audit (self, 0, "payment.overpaid", invoice->number,
+    cp_ledger_audit (self, 0, "payment.overpaid", invoice->number,
            payment->amount - MAX (invoice->balance_due, 0), payment->currency, pi->id);
   if (newly_disputed)
-    audit (self, 0, "payment.disputed", invoice->number, payment->amount, payment->currency, pi->id);
+    cp_ledger_audit (self, 0, "payment.disputed", invoice->number, payment->amount, payment->currency, pi->id);
   if (!cp_store_commit (self->store, error))
     return NULL;
 
@@ -345,23 +363,36 @@ apply_payment_intent (CpLedger                     *self,
         *out_invoice_id = invoice_id;
       maintain_link (self, invoice_id, cancellable);
     }
+  if (out_received != NULL)
+    *out_received = newly_succeeded;
 
   return cp_store_get_payment_by_intent (self->store, pi->id, error);
 }
 
-static CpPayment *
-retrieve_and_apply (CpLedger      *self,
-                    const char    *payment_intent_id,
-                    gint64        *out_invoice_id,
-                    GCancellable  *cancellable,
-                    GError       **error)
+CpPayment *
+cp_ledger_retrieve_and_apply_full (CpLedger      *self,
+                         const char    *payment_intent_id,
+                         gint64        *out_invoice_id,
+                         gboolean      *out_received,
+                         GCancellable  *cancellable,
+                         GError       **error)
 {
   g_autoptr(CpStripePaymentIntent) pi = NULL;
 
   pi = cp_stripe_payment_intent_retrieve (self->client, payment_intent_id, cancellable, NULL, error);
   if (pi == NULL)
     return NULL;
-  return apply_payment_intent (self, pi, -1, 0, NULL, out_invoice_id, cancellable, error);
+  return apply_payment_intent (self, pi, -1, 0, NULL, out_invoice_id, out_received, cancellable, error);
+}
+
+CpPayment *
+cp_ledger_retrieve_and_apply (CpLedger      *self,
+                    const char    *payment_intent_id,
+                    gint64        *out_invoice_id,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return cp_ledger_retrieve_and_apply_full (self, payment_intent_id, out_invoice_id, NULL, cancellable, error);
 }
 
 /* Brings the invoice's open attempts up to date with Stripe, so an attempt
@@ -379,7 +410,7 @@ refresh_open_attempts (CpLedger     *self,
 
       if (!cp_payment_status_is_open (payment->status))
         continue;
-      updated = retrieve_and_apply (self, payment->stripe_payment_intent_id, NULL, cancellable, &error);
+      updated = cp_ledger_retrieve_and_apply (self, payment->stripe_payment_intent_id, NULL, cancellable, &error);
       if (updated == NULL)
         g_debug ("Could not refresh %s: %s", payment->stripe_payment_intent_id, error->message);
     }
@@ -428,6 +459,53 @@ check_amount (CpInvoice  *invoice,
         g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
                      _("%" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT " due on invoice %s"),
                      *amount, invoice->balance_due, invoice->number);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void cancel_quietly (CpLedger     *self,
+                            const char   *payment_intent_id,
+                            GCancellable *cancellable);
+
+/* FALSE when the open attempts, `ours` included, hold more than is due and
+ * another attempt was there first. */
+static gboolean
+recheck_holds (CpLedger    *self,
+               gint64       invoice_id,
+               const char  *ours,
+               GError     **error)
+{
+  g_autoptr(CpInvoice) invoice = cp_store_get_invoice (self->store, invoice_id, error);
+  g_autofree char *since = now_iso (-ATTEMPT_HOLD_SECONDS);
+  CpPayment *mine = NULL;
+  gint64 held = 0;
+  gboolean others_first = FALSE;
+
+  if (invoice == NULL)
+    return FALSE;
+  for (guint i = 0; i < invoice->payments->len; i++)
+    {
+      CpPayment *payment = g_ptr_array_index (invoice->payments, i);
+
+      if (g_strcmp0 (payment->stripe_payment_intent_id, ours) == 0)
+        mine = payment;
+      else if (cp_payment_status_is_open (payment->status) && g_strcmp0 (payment->created_at, since) >= 0)
+        held += payment->amount;
+    }
+  if (mine == NULL || held == 0)
+    return TRUE;
+  for (guint i = 0; i < invoice->payments->len; i++)
+    {
+      CpPayment *payment = g_ptr_array_index (invoice->payments, i);
+
+      if (payment != mine && cp_payment_status_is_open (payment->status) && payment->id < mine->id)
+        others_first = TRUE;
+    }
+  if (held + mine->amount > invoice->balance_due && others_first)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                   _("Another payment on invoice %s started at the same moment; try again"), invoice->number);
       return FALSE;
     }
   return TRUE;
@@ -513,11 +591,19 @@ cp_ledger_begin_payment (CpLedger          *self,
     return NULL;
 
   payment = apply_payment_intent (self, pi, channel, staff != NULL ? staff->id : 0, attempt_id,
-                                  NULL, cancellable, error);
+                                  NULL, NULL, cancellable, error);
   if (payment == NULL)
     return NULL;
 
-  audit (self, staff != NULL ? staff->id : 0, "payment.attempt", invoice->number, amount, invoice->currency, pi->id);
+  /* Another desk may have begun an attempt while this one was being made:
+   * with both recorded, the later one gives way */
+  if (!recheck_holds (self, invoice_id, pi->id, error))
+    {
+      cancel_quietly (self, pi->id, cancellable);
+      return NULL;
+    }
+
+  cp_ledger_audit (self, staff != NULL ? staff->id : 0, "payment.attempt", invoice->number, amount, invoice->currency, pi->id);
 
   attempt = g_new0 (CpPaymentAttempt, 1);
   attempt->invoice_id = invoice->id;
@@ -541,7 +627,7 @@ cp_ledger_complete_payment (CpLedger      *self,
   g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
   g_return_val_if_fail (payment_intent_id != NULL, NULL);
 
-  return retrieve_and_apply (self, payment_intent_id, NULL, cancellable, error);
+  return cp_ledger_retrieve_and_apply (self, payment_intent_id, NULL, cancellable, error);
 }
 
 static void
@@ -559,7 +645,7 @@ cancel_quietly (CpLedger     *self,
   if (pi == NULL)
     g_debug ("Could not cancel %s: %s", payment_intent_id, error->message);
   g_clear_error (&error);
-  payment = retrieve_and_apply (self, payment_intent_id, NULL, cancellable, &error);
+  payment = cp_ledger_retrieve_and_apply (self, payment_intent_id, NULL, cancellable, &error);
   if (payment == NULL)
     g_debug ("Could not refresh %s: %s", payment_intent_id, error->message);
 }
@@ -600,7 +686,7 @@ cp_ledger_pay_with_test_method (CpLedger          *self,
   if (confirmed != NULL)
     fault_point (self, "after-stripe-confirm");
 
-  payment = retrieve_and_apply (self, attempt->payment_intent_id, NULL, cancellable,
+  payment = cp_ledger_retrieve_and_apply (self, attempt->payment_intent_id, NULL, cancellable,
                                 confirm_error == NULL ? error : NULL);
   if (confirm_error != NULL)
     {
@@ -651,7 +737,7 @@ cp_ledger_cancel_payment (CpLedger      *self,
                                         cancellable, NULL, error);
   if (pi == NULL)
     return FALSE;
-  payment = retrieve_and_apply (self, payment_intent_id, NULL, cancellable, error);
+  payment = cp_ledger_retrieve_and_apply (self, payment_intent_id, NULL, cancellable, error);
   return payment != NULL;
 }
 
@@ -671,8 +757,8 @@ find_refund (GPtrArray  *refunds,
   return NULL;
 }
 
-static CpRefund *
-apply_refund (CpLedger              *self,
+CpRefund *
+cp_ledger_apply_stripe_refund (CpLedger              *self,
               const CpStripeRefund  *re,
               gint64                 staff_id,
               const char            *reason,
@@ -699,12 +785,12 @@ apply_refund (CpLedger              *self,
   payment = cp_store_get_payment_by_intent (self->store, re->payment_intent, &local_error);
   if (payment == NULL)
     {
-      if (!is_not_found (local_error))
+      if (!cp_ledger_is_not_found (local_error))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
-      payment = retrieve_and_apply (self, re->payment_intent, NULL, cancellable, error);
+      payment = cp_ledger_retrieve_and_apply (self, re->payment_intent, NULL, cancellable, error);
       if (payment == NULL)
         return NULL;
     }
@@ -742,10 +828,10 @@ apply_refund (CpLedger              *self,
       return NULL;
     }
   if (existing == NULL && counts)
-    audit (self, staff_id, staff_id > 0 ? "refund" : "refund.recorded", invoice->number,
+    cp_ledger_audit (self, staff_id, staff_id > 0 ? "refund" : "refund.recorded", invoice->number,
            refund->amount, refund->currency, re->id);
   if (was_counting && !counts)
-    audit (self, 0, "refund.failed", invoice->number, refund->amount, refund->currency, re->id);
+    cp_ledger_audit (self, 0, "refund.failed", invoice->number, refund->amount, refund->currency, re->id);
   if (!cp_store_commit (self->store, error))
     return NULL;
 
@@ -782,7 +868,7 @@ refresh_refunds (CpLedger     *self,
         }
       for (guint k = 0; k < list->items->len; k++)
         {
-          g_autoptr(CpRefund) applied = apply_refund (self, g_ptr_array_index (list->items, k), 0, NULL,
+          g_autoptr(CpRefund) applied = cp_ledger_apply_stripe_refund (self, g_ptr_array_index (list->items, k), 0, NULL,
                                                       NULL, cancellable, &error);
           if (applied == NULL)
             {
@@ -910,7 +996,7 @@ cp_ledger_refund (CpLedger       *self,
       if (re == NULL)
         return done->len > 0 ? g_steal_pointer (&done) : NULL;
 
-      refund = apply_refund (self, re, staff->id, reason, NULL, cancellable, error);
+      refund = cp_ledger_apply_stripe_refund (self, re, staff->id, reason, NULL, cancellable, error);
       if (refund == NULL)
         return done->len > 0 ? g_steal_pointer (&done) : NULL;
       g_ptr_array_add (done, refund);
@@ -1018,7 +1104,7 @@ cp_ledger_create_link (CpLedger       *self,
       cp_store_rollback (self->store);
       return NULL;
     }
-  audit (self, staff->id, "link.create", invoice->number, link->amount, link->currency, link->id);
+  cp_ledger_audit (self, staff->id, "link.create", invoice->number, link->amount, link->currency, link->id);
   if (!cp_store_commit (self->store, error))
     return NULL;
 
@@ -1057,7 +1143,7 @@ cp_ledger_void_invoice (CpLedger       *self,
       if (!cp_ledger_cancel_payment (self, payment->stripe_payment_intent_id, cancellable, &cancel_error))
         {
           /* It may have succeeded meanwhile; what Stripe says decides */
-          g_autoptr(CpPayment) now = retrieve_and_apply (self, payment->stripe_payment_intent_id, NULL,
+          g_autoptr(CpPayment) now = cp_ledger_retrieve_and_apply (self, payment->stripe_payment_intent_id, NULL,
                                                          cancellable, NULL);
           if (now == NULL || cp_payment_status_is_open (now->status))
             {
@@ -1085,724 +1171,12 @@ cp_ledger_void_invoice (CpLedger       *self,
       cp_store_rollback (self->store);
       return FALSE;
     }
-  audit (self, staff->id, "invoice.void", invoice->number, invoice->total, invoice->currency, NULL);
+  cp_ledger_audit (self, staff->id, "invoice.void", invoice->number, invoice->total, invoice->currency, NULL);
   if (!cp_store_commit (self->store, error))
     return FALSE;
 
   maintain_link (self, invoice_id, cancellable);
   return TRUE;
-}
-
-/* Events */
-
-static const char *
-object_string (JsonObject *object,
-               const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL || !json_object_has_member (object, member))
-    return NULL;
-  node = json_object_get_member (object, member);
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL);
-  return NULL;
-}
-
-static gboolean
-apply_dispute (CpLedger      *self,
-               JsonObject    *dispute,
-               gint64        *out_invoice_id,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  const char *pi_id = object_string (dispute, "payment_intent");
-  g_autoptr(CpPayment) payment = NULL;
-  g_autoptr(CpInvoice) invoice = NULL;
-
-  if (pi_id == NULL)
-    {
-      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("The dispute names no PaymentIntent"));
-      return FALSE;
-    }
-  payment = retrieve_and_apply (self, pi_id, out_invoice_id, cancellable, error);
-  if (payment == NULL)
-    return FALSE;
-  if (payment->disputed)
-    {
-      if (out_invoice_id != NULL)
-        *out_invoice_id = payment->invoice_id;
-      return TRUE;
-    }
-
-  /* The charge may not say so yet; the dispute does */
-  payment->disputed = TRUE;
-  invoice = cp_store_get_invoice (self->store, payment->invoice_id, error);
-  if (invoice == NULL || !cp_store_record_payment (self->store, payment, error))
-    return FALSE;
-  audit (self, 0, "payment.disputed", invoice->number, payment->amount, payment->currency, pi_id);
-  if (out_invoice_id != NULL)
-    *out_invoice_id = payment->invoice_id;
-  return TRUE;
-}
-
-static gboolean
-apply_charge_refunds (CpLedger      *self,
-                      const char    *pi_id,
-                      gint64        *out_invoice_id,
-                      GCancellable  *cancellable,
-                      GError       **error)
-{
-  g_autoptr(CpStripeList) list = NULL;
-
-  list = cp_stripe_refund_list (self->client, pi_id, 100, NULL, cancellable, NULL, error);
-  if (list == NULL)
-    return FALSE;
-  for (guint i = 0; i < list->items->len; i++)
-    {
-      g_autoptr(CpRefund) refund = NULL;
-      gint64 changed = 0;
-
-      refund = apply_refund (self, g_ptr_array_index (list->items, i), 0, NULL, &changed, cancellable, error);
-      if (refund == NULL)
-        return FALSE;
-      if (changed > 0 && out_invoice_id != NULL)
-        *out_invoice_id = changed;
-    }
-  return TRUE;
-}
-
-gboolean
-cp_ledger_apply_event (CpLedger             *self,
-                       const CpStripeEvent  *event,
-                       GCancellable         *cancellable,
-                       gint64               *out_invoice_id,
-                       GError              **error)
-{
-  return cp_ledger_apply_event_full (self, event, cancellable, out_invoice_id, NULL, error);
-}
-
-gboolean
-cp_ledger_apply_event_full (CpLedger             *self,
-                            const CpStripeEvent  *event,
-                            GCancellable         *cancellable,
-                            gint64               *out_invoice_id,
-                            gboolean             *out_applied,
-                            GError              **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  const char *type;
-  gint64 invoice_id = 0;
-  gboolean ok = TRUE;
-  gboolean done;
-
-  g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
-  g_return_val_if_fail (event != NULL && event->id != NULL, FALSE);
-
-  if (out_invoice_id != NULL)
-    *out_invoice_id = 0;
-  if (out_applied != NULL)
-    *out_applied = FALSE;
-
-  done = cp_store_event_applied (self->store, event->id, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (done)
-    return TRUE;
-
-  type = event->type != NULL ? event->type : "";
-
-  if (g_str_has_prefix (type, "payment_intent."))
-    {
-      /* Never the event body: what Stripe says now, as we ask it */
-      const char *pi_id = object_string (event->object, "id");
-      g_autoptr(CpPayment) payment = NULL;
-
-      if (pi_id != NULL)
-        {
-          payment = retrieve_and_apply (self, pi_id, &invoice_id, cancellable, &local_error);
-          ok = payment != NULL;
-        }
-    }
-  else if (g_str_equal (type, "checkout.session.completed") || g_str_equal (type, "charge.succeeded") ||
-           g_str_equal (type, "charge.failed"))
-    {
-      const char *pi_id = object_string (event->object, "payment_intent");
-      g_autoptr(CpPayment) payment = NULL;
-
-      if (pi_id != NULL)
-        {
-          payment = retrieve_and_apply (self, pi_id, &invoice_id, cancellable, &local_error);
-          ok = payment != NULL;
-        }
-    }
-  else if (g_str_equal (type, "refund.created") || g_str_equal (type, "refund.updated") ||
-           g_str_equal (type, "refund.failed") || g_str_equal (type, "charge.refund.updated"))
-    {
-      const char *refund_id = object_string (event->object, "id");
-      g_autoptr(CpStripeRefund) re = NULL;
-      g_autoptr(CpRefund) refund = NULL;
-
-      if (refund_id != NULL)
-        {
-          re = cp_stripe_refund_retrieve (self->client, refund_id, cancellable, NULL, &local_error);
-          if (re != NULL)
-            refund = apply_refund (self, re, 0, NULL, &invoice_id, cancellable, &local_error);
-          ok = refund != NULL;
-        }
-    }
-  else if (g_str_equal (type, "charge.refunded"))
-    {
-      const char *pi_id = object_string (event->object, "payment_intent");
-
-      if (pi_id != NULL)
-        ok = apply_charge_refunds (self, pi_id, &invoice_id, cancellable, &local_error);
-    }
-  else if (g_str_equal (type, "charge.dispute.created") || g_str_equal (type, "charge.dispute.updated") ||
-           g_str_equal (type, "charge.dispute.closed"))
-    {
-      ok = apply_dispute (self, event->object, &invoice_id, cancellable, &local_error);
-    }
-  else
-    {
-      /* Not about money on an invoice */
-      return TRUE;
-    }
-
-  if (!ok)
-    {
-      /* Not ours (another system's PaymentIntent, another currency): applied
-       * as nothing. Anything else is retried with the next delivery. */
-      if (!g_error_matches (local_error, CP_ERROR, CP_ERROR_INVALID_INPUT))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      g_debug ("Event %s (%s) changes nothing here: %s", event->id, type, local_error->message);
-      invoice_id = 0;
-    }
-
-  if (!cp_store_mark_event_applied (self->store, event->id, type, error))
-    return FALSE;
-  if (out_invoice_id != NULL)
-    *out_invoice_id = invoice_id;
-  if (out_applied != NULL)
-    *out_applied = TRUE;
-  return TRUE;
-}
-
-gboolean
-cp_ledger_apply_payment_intent (CpLedger                     *self,
-                                const CpStripePaymentIntent  *pi,
-                                GCancellable                 *cancellable,
-                                gint64                       *out_invoice_id,
-                                GError                      **error)
-{
-  g_autoptr(CpPayment) payment = NULL;
-
-  g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
-  payment = retrieve_and_apply (self, pi->id, out_invoice_id, cancellable, error);
-  return payment != NULL;
-}
-
-gboolean
-cp_ledger_apply_refund (CpLedger              *self,
-                        const CpStripeRefund  *refund,
-                        GCancellable          *cancellable,
-                        gint64                *out_invoice_id,
-                        GError               **error)
-{
-  g_autoptr(CpStripeRefund) re = NULL;
-  g_autoptr(CpRefund) applied = NULL;
-
-  g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
-  re = cp_stripe_refund_retrieve (self->client, refund->id, cancellable, NULL, error);
-  if (re == NULL)
-    return FALSE;
-  applied = apply_refund (self, re, 0, NULL, out_invoice_id, cancellable, error);
-  return applied != NULL;
-}
-
-/* Verify */
-
-static void
-add_difference (GPtrArray  *differences,
-                const char *invoice_number,
-                const char *stripe_id,
-                const char *what)
-{
-  CpLedgerDifference *d = g_new0 (CpLedgerDifference, 1);
-
-  d->invoice_number = g_strdup (invoice_number);
-  d->stripe_id = g_strdup (stripe_id);
-  d->what = g_strdup (what);
-  g_ptr_array_add (differences, d);
-}
-
-static const char *
-invoice_number_of (CpLedger   *self,
-                   GHashTable *numbers,
-                   gint64      invoice_id)
-{
-  char *number = g_hash_table_lookup (numbers, &invoice_id);
-
-  if (number == NULL)
-    {
-      g_autoptr(CpInvoice) invoice = cp_store_get_invoice (self->store, invoice_id, NULL);
-      gint64 *key;
-
-      if (invoice == NULL)
-        return NULL;
-      key = g_new (gint64, 1);
-      *key = invoice_id;
-      number = g_strdup (invoice->number);
-      g_hash_table_insert (numbers, key, number);
-    }
-  return number;
-}
-
-GPtrArray *
-cp_ledger_verify (CpLedger      *self,
-                  GCancellable  *cancellable,
-                  GError       **error)
-{
-  g_autoptr(GPtrArray) differences = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_ledger_difference_free);
-  g_autoptr(GHashTable) stripe_pis = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) stripe_refunds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  g_autoptr(GPtrArray) payments = NULL;
-  g_autoptr(GPtrArray) refunds = NULL;
-  g_autofree char *after = NULL;
-  gboolean more = TRUE;
-
-  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
-
-  /* Stripe's PaymentIntents against ours */
-  while (more)
-    {
-      g_autoptr(CpStripeList) page = cp_stripe_payment_intent_list (self->client, NULL, 100, after,
-                                                                     cancellable, NULL, error);
-      if (page == NULL)
-        return NULL;
-      for (guint i = 0; i < page->items->len; i++)
-        {
-          CpStripePaymentIntent *pi = g_ptr_array_index (page->items, i);
-          gint64 invoice_id = metadata_invoice_id (pi->metadata);
-          g_autoptr(CpPayment) local = NULL;
-          const char *number;
-
-          g_hash_table_add (stripe_pis, g_strdup (pi->id));
-          if (invoice_id <= 0)
-            continue;
-          number = invoice_number_of (self, numbers, invoice_id);
-          local = cp_store_get_payment_by_intent (self->store, pi->id, NULL);
-          if (number == NULL)
-            {
-              if (cp_payment_status_counts (pi->status))
-                add_difference (differences, NULL, pi->id, _("payment for an invoice this database does not have"));
-              continue;
-            }
-          if (local == NULL)
-            {
-              if (cp_payment_status_counts (pi->status))
-                add_difference (differences, number, pi->id, _("payment missing locally"));
-              continue;
-            }
-          if (cp_payment_status_counts (pi->status) != cp_payment_status_counts (local->status))
-            {
-              g_autofree char *what = g_strdup_printf (_("status differs: here %s, on Stripe %s"),
-                                                       local->status, pi->status);
-              add_difference (differences, number, pi->id, what);
-            }
-          else if (cp_payment_status_counts (pi->status) && pi->amount != local->amount)
-            {
-              g_autofree char *what = g_strdup_printf (_("amount differs: here %" G_GINT64_FORMAT
-                                                         ", on Stripe %" G_GINT64_FORMAT),
-                                                       local->amount, pi->amount);
-              add_difference (differences, number, pi->id, what);
-            }
-        }
-      more = page->has_more && page->items->len > 0;
-      if (more)
-        {
-          g_free (after);
-          after = g_strdup (((CpStripePaymentIntent *) g_ptr_array_index (page->items, page->items->len - 1))->id);
-        }
-    }
-
-  payments = cp_store_list_payments (self->store, 0, error);
-  if (payments == NULL)
-    return NULL;
-  for (guint i = 0; i < payments->len; i++)
-    {
-      CpPayment *payment = g_ptr_array_index (payments, i);
-
-      if (cp_payment_status_counts (payment->status) &&
-          !g_hash_table_contains (stripe_pis, payment->stripe_payment_intent_id))
-        add_difference (differences, invoice_number_of (self, numbers, payment->invoice_id),
-                        payment->stripe_payment_intent_id, _("payment recorded here but not on Stripe"));
-    }
-
-  /* Refunds */
-  g_clear_pointer (&after, g_free);
-  more = TRUE;
-  while (more)
-    {
-      g_autoptr(CpStripeList) page = cp_stripe_refund_list (self->client, NULL, 100, after, cancellable, NULL, error);
-      if (page == NULL)
-        return NULL;
-      for (guint i = 0; i < page->items->len; i++)
-        {
-          CpStripeRefund *re = g_ptr_array_index (page->items, i);
-
-          g_hash_table_insert (stripe_refunds, g_strdup (re->id), g_strdup (re->status));
-        }
-      more = page->has_more && page->items->len > 0;
-      if (more)
-        {
-          g_free (after);
-          after = g_strdup (((CpStripeRefund *) g_ptr_array_index (page->items, page->items->len - 1))->id);
-        }
-    }
-
-  refunds = cp_store_list_refunds (self->store, 0, error);
-  if (refunds == NULL)
-    return NULL;
-  for (guint i = 0; i < refunds->len; i++)
-    {
-      CpRefund *refund = g_ptr_array_index (refunds, i);
-      const char *status = g_hash_table_lookup (stripe_refunds, refund->stripe_refund_id);
-      const char *number = invoice_number_of (self, numbers, refund->invoice_id);
-
-      if (status == NULL)
-        add_difference (differences, number, refund->stripe_refund_id, _("refund recorded here but not on Stripe"));
-      else if (cp_refund_status_counts (status) != cp_refund_status_counts (refund->status))
-        {
-          g_autofree char *what = g_strdup_printf (_("refund status differs: here %s, on Stripe %s"),
-                                                   refund->status, status);
-          add_difference (differences, number, refund->stripe_refund_id, what);
-        }
-      g_hash_table_remove (stripe_refunds, refund->stripe_refund_id);
-    }
-  {
-    /* Stripe refunds we have not recorded, on payments we have */
-    GHashTableIter iter;
-    gpointer key, value;
-    g_hash_table_iter_init (&iter, stripe_refunds);
-    while (g_hash_table_iter_next (&iter, &key, &value))
-      {
-        g_autoptr(CpStripeRefund) re = cp_stripe_refund_retrieve (self->client, key, cancellable, NULL, NULL);
-        g_autoptr(CpPayment) local = NULL;
-
-        if (re == NULL || re->payment_intent == NULL || !cp_refund_status_counts (re->status))
-          continue;
-        local = cp_store_get_payment_by_intent (self->store, re->payment_intent, NULL);
-        if (local != NULL)
-          add_difference (differences, invoice_number_of (self, numbers, local->invoice_id), re->id,
-                          _("refund missing locally"));
-      }
-  }
-
-  return g_steal_pointer (&differences);
-}
-
-/* Async wrappers: the blocking calls in a worker thread. The client's
- * blocking requests run on a main context of their own, so the caller's
- * main context stays free. */
-
-typedef struct {
-  gint64            invoice_id;
-  gint64            amount;
-  CpPaymentChannel  channel;
-  CpStaff          *staff;
-  char             *text;
-} Call;
-
-static void
-call_free (Call *call)
-{
-  cp_staff_free (call->staff);
-  g_free (call->text);
-  g_free (call);
-}
-
-static GTask *
-call_task (CpLedger            *self,
-           gpointer             source_tag,
-           gint64               invoice_id,
-           gint64               amount,
-           CpPaymentChannel     channel,
-           const CpStaff       *staff,
-           const char          *text,
-           GCancellable        *cancellable,
-           GAsyncReadyCallback  callback,
-           gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Call *call = g_new0 (Call, 1);
-
-  g_task_set_source_tag (task, source_tag);
-  call->invoice_id = invoice_id;
-  call->amount = amount;
-  call->channel = channel;
-  call->staff = staff_copy (staff);
-  call->text = g_strdup (text);
-  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
-  return task;
-}
-
-static void
-begin_payment_thread (GTask        *task,
-                      gpointer      source,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-  CpPaymentAttempt *attempt;
-
-  attempt = cp_ledger_begin_payment (source, call->invoice_id, call->amount, call->channel, call->staff,
-                                     cancellable, &error);
-  if (attempt == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, attempt, (GDestroyNotify) cp_payment_attempt_free);
-}
-
-void
-cp_ledger_begin_payment_async (CpLedger            *self,
-                               gint64               invoice_id,
-                               gint64               amount,
-                               CpPaymentChannel     channel,
-                               const CpStaff       *staff,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_begin_payment_async, invoice_id, amount, channel, staff, NULL,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, begin_payment_thread);
-}
-
-CpPaymentAttempt *
-cp_ledger_begin_payment_finish (CpLedger      *self,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-complete_payment_thread (GTask        *task,
-                         gpointer      source,
-                         gpointer      task_data,
-                         GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-  CpPayment *payment = cp_ledger_complete_payment (source, call->text, cancellable, &error);
-
-  if (payment == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, payment, (GDestroyNotify) cp_payment_free);
-}
-
-void
-cp_ledger_complete_payment_async (CpLedger            *self,
-                                  const char          *payment_intent_id,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_complete_payment_async, 0, 0, 0, NULL, payment_intent_id,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, complete_payment_thread);
-}
-
-CpPayment *
-cp_ledger_complete_payment_finish (CpLedger      *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-cancel_payment_thread (GTask        *task,
-                       gpointer      source,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-
-  if (!cp_ledger_cancel_payment (source, call->text, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-void
-cp_ledger_cancel_payment_async (CpLedger            *self,
-                                const char          *payment_intent_id,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_cancel_payment_async, 0, 0, 0, NULL, payment_intent_id,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, cancel_payment_thread);
-}
-
-gboolean
-cp_ledger_cancel_payment_finish (CpLedger      *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-refund_thread (GTask        *task,
-               gpointer      source,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-  GPtrArray *refunds = cp_ledger_refund (source, call->invoice_id, call->amount, call->text, call->staff,
-                                         cancellable, &error);
-
-  if (refunds == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, refunds, (GDestroyNotify) g_ptr_array_unref);
-}
-
-void
-cp_ledger_refund_async (CpLedger            *self,
-                        gint64               invoice_id,
-                        gint64               amount,
-                        const char          *reason,
-                        const CpStaff       *staff,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_refund_async, invoice_id, amount, 0, staff, reason,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, refund_thread);
-}
-
-GPtrArray *
-cp_ledger_refund_finish (CpLedger      *self,
-                         GAsyncResult  *result,
-                         GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-create_link_thread (GTask        *task,
-                    gpointer      source,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-  CpPaymentLinkInfo *info = cp_ledger_create_link (source, call->invoice_id, call->staff, cancellable, &error);
-
-  if (info == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, info, (GDestroyNotify) cp_payment_link_info_free);
-}
-
-void
-cp_ledger_create_link_async (CpLedger            *self,
-                             gint64               invoice_id,
-                             const CpStaff       *staff,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_create_link_async, invoice_id, 0, 0, staff, NULL,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, create_link_thread);
-}
-
-CpPaymentLinkInfo *
-cp_ledger_create_link_finish (CpLedger      *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-void_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-
-  if (!cp_ledger_void_invoice (source, call->invoice_id, call->staff, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-void
-cp_ledger_void_invoice_async (CpLedger            *self,
-                              gint64               invoice_id,
-                              const CpStaff       *staff,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_void_invoice_async, invoice_id, 0, 0, staff, NULL,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, void_thread);
-}
-
-gboolean
-cp_ledger_void_invoice_finish (CpLedger      *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Object */

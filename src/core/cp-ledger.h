@@ -202,12 +202,14 @@ gboolean           cp_ledger_apply_event         (CpLedger             *self,
 
 /* As cp_ledger_apply_event; *out_applied is FALSE when the event had been
  * applied before (or is of a type the ledger ignores), so a poller can
- * count what it applied. */
+ * count what it applied; *out_received is TRUE when a payment newly
+ * succeeded. Out parameters may be NULL. */
 gboolean           cp_ledger_apply_event_full    (CpLedger             *self,
                                                   const CpStripeEvent  *event,
                                                   GCancellable         *cancellable,
                                                   gint64               *out_invoice_id,
                                                   gboolean             *out_applied,
+                                                  gboolean             *out_received,
                                                   GError              **error);
 
 /* For the sync's catch-up after a long gap (events expired): apply a
@@ -217,6 +219,7 @@ gboolean           cp_ledger_apply_payment_intent (CpLedger                     
                                                    const CpStripePaymentIntent  *pi,
                                                    GCancellable                 *cancellable,
                                                    gint64                       *out_invoice_id,
+                                                   gboolean                     *out_received,
                                                    GError                      **error);
 gboolean           cp_ledger_apply_refund        (CpLedger              *self,
                                                   const CpStripeRefund  *refund,

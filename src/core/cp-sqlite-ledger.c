@@ -32,6 +32,210 @@ col_text (sqlite3_stmt *stmt,
   return text != NULL ? g_strdup ((const char *) text) : NULL;
 }
 
+static void
+bind_id_or_null (sqlite3_stmt *stmt,
+                 int           idx,
+                 gint64        id)
+{
+  if (id <= 0)
+    sqlite3_bind_null (stmt, idx);
+  else
+    sqlite3_bind_int64 (stmt, idx, id);
+}
+
+CpPayment *
+cp_sqlite_payment_from_row (sqlite3_stmt *stmt)
+{
+  CpPayment *payment = cp_payment_new ();
+  CpPaymentChannel channel = CP_PAYMENT_CHANNEL_DESK;
+
+  payment->id = sqlite3_column_int64 (stmt, 0);
+  payment->invoice_id = sqlite3_column_int64 (stmt, 1);
+  payment->stripe_payment_intent_id = col_text (stmt, 2);
+  payment->stripe_charge_id = col_text (stmt, 3);
+  payment->amount = sqlite3_column_int64 (stmt, 4);
+  payment->currency = col_text (stmt, 5);
+  payment->status = col_text (stmt, 6);
+  payment->card_brand = col_text (stmt, 7);
+  payment->card_last4 = col_text (stmt, 8);
+  payment->failure_code = col_text (stmt, 9);
+  payment->failure_message = col_text (stmt, 10);
+  payment->receipt_url = col_text (stmt, 11);
+  cp_payment_channel_from_string ((const char *) sqlite3_column_text (stmt, 12), &channel);
+  payment->channel = channel;
+  payment->staff_id = sqlite3_column_int64 (stmt, 13);
+  payment->created_at = col_text (stmt, 14);
+  payment->disputed = sqlite3_column_int (stmt, 15) != 0;
+  payment->attempt_id = col_text (stmt, 16);
+  payment->overpaid = sqlite3_column_int (stmt, 17) != 0;
+  return payment;
+}
+
+CpRefund *
+cp_sqlite_refund_from_row (sqlite3_stmt *stmt)
+{
+  CpRefund *refund = cp_refund_new ();
+
+  refund->id = sqlite3_column_int64 (stmt, 0);
+  refund->invoice_id = sqlite3_column_int64 (stmt, 1);
+  refund->payment_id = sqlite3_column_int64 (stmt, 2);
+  refund->stripe_refund_id = col_text (stmt, 3);
+  refund->amount = sqlite3_column_int64 (stmt, 4);
+  refund->currency = col_text (stmt, 5);
+  refund->status = col_text (stmt, 6);
+  refund->reason = col_text (stmt, 7);
+  refund->staff_id = sqlite3_column_int64 (stmt, 8);
+  refund->created_at = col_text (stmt, 9);
+  refund->failure_reason = col_text (stmt, 10);
+  return refund;
+}
+
+/* Payments and refunds, idempotent by Stripe id */
+
+static gboolean
+record_payment (CpStore    *store,
+                                CpPayment  *payment,
+                                GError    **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = NULL;
+  gboolean has_row;
+
+  if (payment->stripe_payment_intent_id == NULL || *payment->stripe_payment_intent_id == '\0' ||
+      payment->status == NULL || payment->currency == NULL || payment->amount < 0 ||
+      payment->invoice_id <= 0)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                           "A payment needs an invoice, a PaymentIntent id, an amount, a currency and a status");
+      return FALSE;
+    }
+
+  stmt = cp_sqlite_store_prepare (self,
+                  "INSERT INTO payments (invoice_id, stripe_payment_intent_id, stripe_charge_id, amount, "
+                  "  currency, status, card_brand, card_last4, failure_code, failure_message, receipt_url, "
+                  "  channel, staff_id, created_at, disputed, attempt_id, overpaid) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+                  "ON CONFLICT (stripe_payment_intent_id) DO UPDATE SET "
+                  "  stripe_charge_id = COALESCE(excluded.stripe_charge_id, stripe_charge_id), "
+                  "  amount = excluded.amount, status = excluded.status, "
+                  "  card_brand = COALESCE(excluded.card_brand, card_brand), "
+                  "  card_last4 = COALESCE(excluded.card_last4, card_last4), "
+                  /* A decline's reason stays on the attempt after it is cancelled */
+                  "  failure_code = CASE WHEN excluded.status = 'succeeded' THEN NULL "
+                  "    ELSE COALESCE(excluded.failure_code, failure_code) END, "
+                  "  failure_message = CASE WHEN excluded.status = 'succeeded' THEN NULL "
+                  "    ELSE COALESCE(excluded.failure_message, failure_message) END, "
+                  "  receipt_url = COALESCE(excluded.receipt_url, receipt_url), "
+                  "  disputed = MAX(disputed, excluded.disputed), "
+                  "  attempt_id = COALESCE(attempt_id, excluded.attempt_id), "
+                  "  overpaid = MAX(overpaid, excluded.overpaid) "
+                  "RETURNING id, invoice_id, created_at, channel, staff_id", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  now = cp_sqlite_now_utc ();
+  sqlite3_bind_int64 (stmt, 1, payment->invoice_id);
+  bind_text (stmt, 2, payment->stripe_payment_intent_id);
+  bind_text (stmt, 3, payment->stripe_charge_id);
+  sqlite3_bind_int64 (stmt, 4, payment->amount);
+  bind_text (stmt, 5, payment->currency);
+  bind_text (stmt, 6, payment->status);
+  bind_text (stmt, 7, payment->card_brand);
+  bind_text (stmt, 8, payment->card_last4);
+  bind_text (stmt, 9, payment->failure_code);
+  bind_text (stmt, 10, payment->failure_message);
+  bind_text (stmt, 11, payment->receipt_url);
+  bind_text (stmt, 12, cp_payment_channel_to_string (payment->channel));
+  bind_id_or_null (stmt, 13, payment->staff_id);
+  bind_text (stmt, 14, payment->created_at ? payment->created_at : now);
+  sqlite3_bind_int (stmt, 15, payment->disputed ? 1 : 0);
+  bind_text (stmt, 16, payment->attempt_id);
+  sqlite3_bind_int (stmt, 17, payment->overpaid ? 1 : 0);
+
+  if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not record the payment"), error))
+    return FALSE;
+  g_assert (has_row);
+
+  payment->id = sqlite3_column_int64 (stmt, 0);
+  payment->invoice_id = sqlite3_column_int64 (stmt, 1);
+  g_free (payment->created_at);
+  payment->created_at = col_text (stmt, 2);
+  /* Drain RETURNING so the statement completes its write */
+  return cp_sqlite_store_step_done (self, stmt, _("Could not record the payment"), error);
+}
+
+static gboolean
+record_refund (CpStore   *store,
+                               CpRefund  *refund,
+                               GError   **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = NULL;
+  gint64 invoice_id;
+  gboolean has_row;
+
+  if (refund->stripe_refund_id == NULL || *refund->stripe_refund_id == '\0' ||
+      refund->status == NULL || refund->currency == NULL || refund->amount < 0)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                           "A refund needs a refund id, a payment, an amount, a currency and a status");
+      return FALSE;
+    }
+
+  stmt = cp_sqlite_store_prepare (self, "SELECT invoice_id FROM payments WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, refund->payment_id);
+  if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not record the refund"), error))
+    return FALSE;
+  if (!has_row)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No payment with id %" G_GINT64_FORMAT), refund->payment_id);
+      return FALSE;
+    }
+  invoice_id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, cp_sqlite_stmt_release);
+
+  stmt = cp_sqlite_store_prepare (self,
+                  "INSERT INTO refunds (stripe_refund_id, payment_id, invoice_id, amount, currency, status, "
+                  "  reason, staff_id, created_at, failure_reason) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                  "ON CONFLICT (stripe_refund_id) DO UPDATE SET "
+                  "  amount = excluded.amount, status = excluded.status, "
+                  "  reason = COALESCE(reason, excluded.reason), "
+                  "  failure_reason = COALESCE(excluded.failure_reason, failure_reason) "
+                  "RETURNING id, invoice_id, payment_id, created_at", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  now = cp_sqlite_now_utc ();
+  bind_text (stmt, 1, refund->stripe_refund_id);
+  sqlite3_bind_int64 (stmt, 2, refund->payment_id);
+  sqlite3_bind_int64 (stmt, 3, invoice_id);
+  sqlite3_bind_int64 (stmt, 4, refund->amount);
+  bind_text (stmt, 5, refund->currency);
+  bind_text (stmt, 6, refund->status);
+  bind_text (stmt, 7, refund->reason);
+  bind_id_or_null (stmt, 8, refund->staff_id);
+  bind_text (stmt, 9, refund->created_at ? refund->created_at : now);
+  bind_text (stmt, 10, refund->failure_reason);
+
+  if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not record the refund"), error))
+    return FALSE;
+  g_assert (has_row);
+
+  refund->id = sqlite3_column_int64 (stmt, 0);
+  refund->invoice_id = sqlite3_column_int64 (stmt, 1);
+  refund->payment_id = sqlite3_column_int64 (stmt, 2);
+  g_free (refund->created_at);
+  refund->created_at = col_text (stmt, 3);
+  return cp_sqlite_store_step_done (self, stmt, _("Could not record the refund"), error);
+}
+
 static CpPayment *
 get_payment_by_intent (CpStore     *store,
                        const char  *payment_intent_id,
@@ -287,6 +491,8 @@ revoke_payment_link (CpStore     *store,
 void
 cp_sqlite_ledger_iface_init (CpStoreInterface *iface)
 {
+  iface->record_payment = record_payment;
+  iface->record_refund = record_refund;
   iface->get_payment_by_intent = get_payment_by_intent;
   iface->list_payments = list_payments;
   iface->list_refunds = list_refunds;

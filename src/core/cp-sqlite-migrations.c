@@ -131,7 +131,6 @@ static const char *const migration_v1 =
 static const char *const migration_v2 =
   "ALTER TABLE payments ADD COLUMN attempt_id TEXT;"
   "ALTER TABLE payments ADD COLUMN overpaid INTEGER NOT NULL DEFAULT 0 CHECK (overpaid IN (0, 1));"
-  "ALTER TABLE payments ADD COLUMN expires_at TEXT;"
   "CREATE UNIQUE INDEX payments_attempt ON payments (attempt_id) WHERE attempt_id IS NOT NULL;"
   "CREATE INDEX payments_charge ON payments (stripe_charge_id);"
 
@@ -156,10 +155,29 @@ static const char *const migration_v2 =
   ");"
   "CREATE INDEX payment_links_invoice ON payment_links (invoice_id, active);";
 
+/* v3: the mail send log (cp-mail.c, cp-reminders.c). One row a message;
+ * kind is "invoice", "receipt", "refund", "statement" or "reminder:<offset>". */
+static const char *const migration_v3 =
+  "CREATE TABLE mail_log ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  invoice_id  INTEGER REFERENCES invoices (id),"
+  "  kind        TEXT NOT NULL,"
+  "  recipient   TEXT NOT NULL,"
+  "  subject     TEXT NOT NULL,"
+  "  status      TEXT NOT NULL CHECK (status IN ('sending', 'retrying', 'sent', 'failed')),"
+  "  attempts    INTEGER NOT NULL DEFAULT 0,"
+  "  last_error  TEXT,"
+  "  created_at  TEXT NOT NULL,"
+  "  sent_at     TEXT,"
+  "  message_id  TEXT"
+  ");"
+  "CREATE INDEX mail_log_invoice ON mail_log (invoice_id, kind);";
+
 /* migrations[N - 1] is the step to version N. */
 static const char *const migrations[] = {
   migration_v1,
   migration_v2,
+  migration_v3,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CP_SQLITE_SCHEMA_VERSION);

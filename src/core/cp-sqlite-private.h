@@ -79,5 +79,11 @@ CpRefund     *cp_sqlite_refund_from_row  (sqlite3_stmt *stmt);
 
 /* cp-sqlite-ledger.c: the ledger methods of CpStore (schema v2). */
 void          cp_sqlite_ledger_iface_init (CpStoreInterface *iface);
+/* cp-sqlite-mail.c: the mail send log (schema v3). */
+void          cp_sqlite_mail_iface_init   (CpStoreInterface *iface);
+/* cp-sqlite-import.c: import, export and audit methods. */
+void          cp_sqlite_import_iface_init (CpStoreInterface *iface);
+/* cp-sqlite-staff.c: staff administration (role, active, password). */
+void          cp_sqlite_staff_iface_init  (CpStoreInterface *iface);
 
 G_END_DECLS

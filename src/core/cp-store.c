@@ -267,6 +267,43 @@ cp_store_list_staff (CpStore  *self,
   return IFACE (self)->list_staff (self, error);
 }
 
+gboolean
+cp_store_set_staff_role (CpStore  *self,
+                         gint64    staff_id,
+                         CpRole    role,
+                         GError  **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  if (IFACE (self)->set_staff_role == NULL)
+    return not_supported (self, "set_staff_role", error);
+  return IFACE (self)->set_staff_role (self, staff_id, role, error);
+}
+
+gboolean
+cp_store_set_staff_active (CpStore   *self,
+                           gint64     staff_id,
+                           gboolean   active,
+                           GError   **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  if (IFACE (self)->set_staff_active == NULL)
+    return not_supported (self, "set_staff_active", error);
+  return IFACE (self)->set_staff_active (self, staff_id, active, error);
+}
+
+gboolean
+cp_store_set_staff_password (CpStore     *self,
+                             gint64       staff_id,
+                             const char  *password,
+                             GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+  if (IFACE (self)->set_staff_password == NULL)
+    return not_supported (self, "set_staff_password", error);
+  return IFACE (self)->set_staff_password (self, staff_id, password, error);
+}
+
 char *
 cp_store_idempotency_key (CpStore     *self,
                           const char  *operation,
@@ -400,6 +437,33 @@ cp_store_revoke_payment_link (CpStore     *self,
   if (IFACE (self)->revoke_payment_link == NULL)
     return not_supported (self, "revoke_payment_link", error);
   return IFACE (self)->revoke_payment_link (self, link_id, reason, error);
+}
+
+gboolean
+cp_store_save_mail_log (CpStore         *self,
+                        CpMailLogEntry  *entry,
+                        GError         **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL, FALSE);
+  if (IFACE (self)->save_mail_log == NULL)
+    return not_supported (self, "save_mail_log", error);
+  return IFACE (self)->save_mail_log (self, entry, error);
+}
+
+GPtrArray *
+cp_store_list_mail_log (CpStore     *self,
+                        gint64       invoice_id,
+                        const char  *kind,
+                        GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  if (IFACE (self)->list_mail_log == NULL)
+    {
+      not_supported (self, "list_mail_log", error);
+      return NULL;
+    }
+  return IFACE (self)->list_mail_log (self, invoice_id, kind, error);
 }
 
 /* Async helpers */
@@ -653,4 +717,78 @@ char *
 cp_store_default_path (void)
 {
   return g_build_filename (g_get_user_data_dir (), "carepay", "carepay.db", NULL);
+}
+
+/* Import, export and audit */
+
+gboolean
+cp_store_import_invoice (CpStore    *self,
+                         CpInvoice  *invoice,
+                         gboolean   *out_created,
+                         GError    **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (invoice != NULL, FALSE);
+  if (IFACE (self)->import_invoice == NULL)
+    return not_supported (self, "import_invoice", error);
+  return IFACE (self)->import_invoice (self, invoice, out_created, error);
+}
+
+GPtrArray *
+cp_store_list_payments_between (CpStore     *self,
+                                const char  *from,
+                                const char  *to,
+                                GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  if (IFACE (self)->list_payments_between == NULL)
+    {
+      not_supported (self, "list_payments_between", error);
+      return NULL;
+    }
+  return IFACE (self)->list_payments_between (self, from, to, error);
+}
+
+GPtrArray *
+cp_store_list_refunds_between (CpStore     *self,
+                               const char  *from,
+                               const char  *to,
+                               GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  if (IFACE (self)->list_refunds_between == NULL)
+    {
+      not_supported (self, "list_refunds_between", error);
+      return NULL;
+    }
+  return IFACE (self)->list_refunds_between (self, from, to, error);
+}
+
+GPtrArray *
+cp_store_list_audit (CpStore     *self,
+                     const char  *since,
+                     const char  *action,
+                     GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  if (IFACE (self)->list_audit == NULL)
+    {
+      not_supported (self, "list_audit", error);
+      return NULL;
+    }
+  return IFACE (self)->list_audit (self, since, action, error);
+}
+
+GPtrArray *
+cp_store_audit_check (CpStore  *self,
+                      gint64   *out_count,
+                      GError  **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  if (IFACE (self)->audit_check == NULL)
+    {
+      not_supported (self, "audit_check", error);
+      return NULL;
+    }
+  return IFACE (self)->audit_check (self, out_count, error);
 }

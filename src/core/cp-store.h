@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 
 #include "cp-records.h"
+#include "cp-mail-log.h"
+#include "cp-audit.h"
 
 G_BEGIN_DECLS
 
@@ -82,6 +84,26 @@ struct _CpStoreInterface
   GPtrArray        *(*list_payment_links)   (CpStore *self, gint64 invoice_id, GError **error);
   gboolean          (*revoke_payment_link)  (CpStore *self, const char *link_id, const char *reason,
                                              GError **error);
+
+  /* Staff administration (preferences); the caller audits */
+  gboolean          (*set_staff_role)       (CpStore *self, gint64 staff_id, CpRole role, GError **error);
+  gboolean          (*set_staff_active)     (CpStore *self, gint64 staff_id, gboolean active, GError **error);
+  gboolean          (*set_staff_password)   (CpStore *self, gint64 staff_id, const char *password,
+                                             GError **error);
+
+  /* Mail send log, schema v3 (cp-mail.c, cp-reminders.c) */
+  gboolean          (*save_mail_log)        (CpStore *self, CpMailLogEntry *entry, GError **error);
+  GPtrArray        *(*list_mail_log)        (CpStore *self, gint64 invoice_id, const char *kind,
+                                             GError **error);
+
+  /* Import, export and audit (cp-sqlite-import.c) */
+  gboolean          (*import_invoice)       (CpStore *self, CpInvoice *invoice, gboolean *out_created,
+                                             GError **error);
+  GPtrArray        *(*list_payments_between)(CpStore *self, const char *from, const char *to, GError **error);
+  GPtrArray        *(*list_refunds_between) (CpStore *self, const char *from, const char *to, GError **error);
+  GPtrArray        *(*list_audit)           (CpStore *self, const char *since, const char *action,
+                                             GError **error);
+  GPtrArray        *(*audit_check)          (CpStore *self, gint64 *out_count, GError **error);
 };
 
 gboolean          cp_store_begin                 (CpStore *self, GError **error);
@@ -127,6 +149,41 @@ CpPaymentLink    *cp_store_get_active_payment_link (CpStore *self, gint64 invoic
 GPtrArray        *cp_store_list_payment_links    (CpStore *self, gint64 invoice_id, GError **error);
 gboolean          cp_store_revoke_payment_link   (CpStore *self, const char *link_id, const char *reason,
                                                   GError **error);
+
+/* Staff administration. CP_ERROR_NOT_FOUND for an unknown id; an inactive
+ * account cannot sign in. The caller writes the audit entry. */
+gboolean          cp_store_set_staff_role        (CpStore *self, gint64 staff_id, CpRole role, GError **error);
+gboolean          cp_store_set_staff_active      (CpStore *self, gint64 staff_id, gboolean active, GError **error);
+gboolean          cp_store_set_staff_password    (CpStore *self, gint64 staff_id, const char *password,
+                                                  GError **error);
+
+/* Mail send log (schema v3). save_mail_log: id 0 inserts (and sets id and
+ * created_at), otherwise updates that row. list_mail_log: invoice_id 0 for
+ * every invoice, kind NULL for every kind; oldest first. */
+gboolean          cp_store_save_mail_log         (CpStore *self, CpMailLogEntry *entry, GError **error);
+GPtrArray        *cp_store_list_mail_log         (CpStore *self, gint64 invoice_id, const char *kind,
+                                                  GError **error);
+
+/* Import, export and audit.
+ * import_invoice: upserts by invoice number. invoice->patient must be saved
+ * (id set). A new number is created; an existing invoice gets the new header
+ * and line items, except that an invoice with payments (succeeded or still
+ * open) keeps its line items: then CP_ERROR_PERMISSION unless the line items,
+ * currency, tax rate and patient are unchanged (only the due date, notes and
+ * voided flag may change). *out_created tells which happened.
+ * list_payments_between / list_refunds_between: CpPayment / CpRefund rows
+ * created from `from` to `to` inclusive (YYYY-MM-DD, UTC dates), oldest first.
+ * list_audit: CpAuditEntry rows, oldest first; since (YYYY-MM-DD) and
+ * action NULL for all.
+ * audit_check: walks the whole chain and returns every CpAuditProblem
+ * (empty array when intact); *out_count is the number of entries. */
+gboolean          cp_store_import_invoice        (CpStore *self, CpInvoice *invoice, gboolean *out_created,
+                                                  GError **error);
+GPtrArray        *cp_store_list_payments_between (CpStore *self, const char *from, const char *to, GError **error);
+GPtrArray        *cp_store_list_refunds_between  (CpStore *self, const char *from, const char *to, GError **error);
+GPtrArray        *cp_store_list_audit            (CpStore *self, const char *since, const char *action,
+                                                  GError **error);
+GPtrArray        *cp_store_audit_check           (CpStore *self, gint64 *out_count, GError **error);
 
 /* Async helpers for the UI: run the method in a worker thread and return on
  * the calling thread's main context. Results as from the sync methods. */

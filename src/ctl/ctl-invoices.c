@@ -94,6 +94,9 @@ build_invoice (JsonBuilder *builder,
       add_string (builder, "created_at", payment->created_at);
       json_builder_set_member_name (builder, "disputed");
       json_builder_add_boolean_value (builder, payment->disputed);
+      add_string (builder, "failure_code", payment->failure_code);
+      json_builder_set_member_name (builder, "overpaid");
+      json_builder_add_boolean_value (builder, payment->overpaid);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -119,6 +122,7 @@ build_invoice (JsonBuilder *builder,
       add_string (builder, "currency", refund->currency);
       add_string (builder, "status", refund->status);
       add_string (builder, "reason", refund->reason);
+      add_string (builder, "failure_reason", refund->failure_reason);
       add_string (builder, "created_at", refund->created_at);
       json_builder_end_object (builder);
     }

@@ -15,6 +15,7 @@ typedef struct {
   char *db_path;      /* --db, or cp_store_default_path() */
   char *api_base;     /* --api-base: Stripe API base URL, for pay/refund/sync */
   char *secret_key;   /* --secret-key: never printed */
+  char *as_user;      /* --as: the staff member for money commands (password in CAREPAY_PASSWORD) */
 } CtlContext;
 
 typedef int (*CtlCommandFunc) (CtlContext *ctx,
@@ -52,5 +53,17 @@ CpSqliteStore *ctl_open_store      (CtlContext    *ctx,
 int            ctl_cmd_seed_demo   (CtlContext *ctx, int argc, char **argv);
 int            ctl_cmd_invoices    (CtlContext *ctx, int argc, char **argv);
 int            ctl_cmd_invoice     (CtlContext *ctx, int argc, char **argv);
+/* ctl-payments.c */
+int            ctl_cmd_pay         (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_refund      (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_link        (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_void        (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_sync        (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_verify      (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_webhook_listen (CtlContext *ctx, int argc, char **argv);
+/* import, export, audit (ctl-import.c, ctl-export.c, ctl-audit.c) */
+int            ctl_cmd_import      (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_export      (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_audit       (CtlContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -9,8 +9,9 @@
 #include "cp-error.h"
 #include "ctl.h"
 
-/* Later command groups (pay, refund, link, void, sync, verify, webhook-listen,
- * import, export, audit, remind) add a row here and a ctl-<group>.c file. */
+/* Each command group adds a row here and a ctl-<group>.c file; the money
+ * commands (pay, refund, link, void, sync, verify, webhook-listen) are in
+ * ctl-payments.c. */
 static const CtlCommand commands[] = {
   { "seed-demo", ctl_cmd_seed_demo, "[--invoices N] [--seed S]",
     N_("Fill the database with demo data (created if missing)") },
@@ -18,6 +19,26 @@ static const CtlCommand commands[] = {
     N_("List invoices") },
   { "invoice", ctl_cmd_invoice, "NUMBER [--json]",
     N_("Show one invoice with its line items, payments and refunds") },
+  { "pay", ctl_cmd_pay, "NUMBER --payment-method PM [--amount MINOR] [--json]",
+    N_("Take a test-mode payment (needs --as; refused with live keys)") },
+  { "refund", ctl_cmd_refund, "NUMBER --reason R [--amount MINOR] [--json]",
+    N_("Refund payments (supervisors and admins; needs --as)") },
+  { "link", ctl_cmd_link, "NUMBER [--json]",
+    N_("Make (or show) the payment link for the balance due (needs --as)") },
+  { "void", ctl_cmd_void, "NUMBER [--json]",
+    N_("Void an invoice, cancel its payments in progress and links (supervisors; --as)") },
+  { "sync", ctl_cmd_sync, "[--json]",
+    N_("Apply Stripe's events since the last sync; prints how many changed something") },
+  { "verify", ctl_cmd_verify, "[--json]",
+    N_("Compare payments and refunds with Stripe; exit 1 when they differ") },
+  { "webhook-listen", ctl_cmd_webhook_listen, "[--port P]",
+    N_("Receive Stripe webhooks on 127.0.0.1 (secret in CAREPAY_STRIPE_WEBHOOK_SECRET)") },
+  { "import", ctl_cmd_import, "FILE [--format csv-patients|csv-invoices|fhir] [--dry-run] [--staff U]",
+    N_("Import patients or invoices from CSV or FHIR JSON (all or nothing)") },
+  { "export", ctl_cmd_export, "payments [--from D] [--to D] [--output FILE] [--all]",
+    N_("Export payments and refunds as CSV for accounting") },
+  { "audit", ctl_cmd_audit, "[verify] [--since D] [--action A] [--json]",
+    N_("List the audit log, or verify its hash chain") },
 };
 
 static void
@@ -34,6 +55,7 @@ print_usage (FILE *out)
   fprintf (out, "  %-44s %s\n", "--db FILE", _("Database file (default: ~/.local/share/carepay/carepay.db)"));
   fprintf (out, "  %-44s %s\n", "--api-base URL", _("Stripe API base URL"));
   fprintf (out, "  %-44s %s\n", "--secret-key KEY", _("Stripe secret key"));
+  fprintf (out, "  %-44s %s\n", "--as USERNAME", _("Act as this member of staff (password in CAREPAY_PASSWORD)"));
   fprintf (out, "\n%s\n", _("Run “carepayctl COMMAND --help” for a command’s options."));
 }
 
@@ -131,7 +153,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  CtlContext ctx = { NULL, NULL, NULL };
+  CtlContext ctx = { NULL, NULL, NULL, NULL };
   int status = CTL_EXIT_OK;
   int i;
 
@@ -159,7 +181,8 @@ main (int   argc,
         }
       if (take_global ("--db", argc, argv, &i, &ctx.db_path, &status) ||
           take_global ("--api-base", argc, argv, &i, &ctx.api_base, &status) ||
-          take_global ("--secret-key", argc, argv, &i, &ctx.secret_key, &status))
+          take_global ("--secret-key", argc, argv, &i, &ctx.secret_key, &status) ||
+          take_global ("--as", argc, argv, &i, &ctx.as_user, &status))
         continue;
 
       status = ctl_fail (CTL_EXIT_USAGE, _("unknown option %s (global options go before the command)"), arg);
@@ -192,6 +215,7 @@ main (int   argc,
 out:
   g_free (ctx.db_path);
   g_free (ctx.api_base);
+  g_free (ctx.as_user);
   if (ctx.secret_key != NULL)
     {
       memset (ctx.secret_key, 0, strlen (ctx.secret_key));

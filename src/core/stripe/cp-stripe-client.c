@@ -697,7 +697,6 @@ send_attempt (GTask *task)
   g_autofree char *url = NULL;
   g_autofree char *authorization = NULL;
   g_autofree char *user_agent = NULL;
-  g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
   GCancellable *cancellable = req->cancellable;
 

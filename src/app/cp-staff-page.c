@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "cp-error.h"
+#include "cp-staff-page.h"
+
+#define MIN_PASSWORD_LENGTH 8
+
+struct _CpStaffPage
+{
+  AdwPreferencesPage   parent_instance;
+
+  CpStore             *store;
+  gint64               admin_id;
+  GCancellable        *cancellable;
+  GPtrArray           *rows;        /* AdwActionRow, in accounts_group */
+  guint                busy;
+  gboolean             updating;
+
+  AdwPreferencesGroup *accounts_group;
+  AdwEntryRow         *username_row;
+  AdwEntryRow         *display_name_row;
+  AdwComboRow         *role_row;
+  GtkStringList       *role_list;
+  AdwEntryRow         *password_row;
+  GtkLabel            *error_label;
+  GtkWidget           *add_button;
+};
+
+G_DEFINE_FINAL_TYPE (CpStaffPage, cp_staff_page, ADW_TYPE_PREFERENCES_PAGE)
+
+typedef struct {
+  gint64        id;
+  char         *username;
+  CpRole        role;
+  gboolean      active;
+  GtkDropDown  *role_dropdown;
+  GtkSwitch    *active_switch;
+} Account;
+
+static void
+account_free (gpointer data)
+{
+  Account *account = data;
+
+  g_free (account->username);
+  g_free (account);
+}
+
+static void
+show_error (CpStaffPage *self,
+            const char  *message)
+{
+  gtk_label_set_text (self->error_label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+static void
+audit (CpStaffPage *self,
+       const char  *action,
+       const char  *username,
+       const char  *details)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *object = g_strdup_printf ("staff:%s", username);
+
+  if (!cp_store_audit_append (self->store, self->admin_id, action, object, details, &error))
+    g_warning ("Staff change not audited: %s", error->message);
+}
+
+static guint
+active_admins (CpStaffPage *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Account *a = g_object_get_data (self->rows->pdata[i], "account");
+
+      n += a->active && a->role == CP_ROLE_ADMIN;
+    }
+  return n;
+}
+
+static void
+update_subtitle (AdwActionRow *row,
+                 Account      *account)
+{
+  g_autofree char *subtitle = NULL;
+
+  if (account->active)
+    subtitle = g_strdup (account->username);
+  else
+    /* Translators: a staff account's user name, then its state */
+    subtitle = g_strdup_printf (_("%s · deactivated"), account->username);
+  adw_action_row_set_subtitle (row, subtitle);
+}
+
+static void
+role_selected_cb (GtkDropDown  *dropdown,
+                  GParamSpec   *pspec,
+                  AdwActionRow *row)
+{
+  CpStaffPage *self = CP_STAFF_PAGE (gtk_widget_get_ancestor (GTK_WIDGET (row), CP_TYPE_STAFF_PAGE));
+  Account *account = g_object_get_data (G_OBJECT (row), "account");
+  CpRole role = gtk_drop_down_get_selected (dropdown);
+  g_autoptr(GError) error = NULL;
+
+  if (self == NULL || self->updating || role == account->role)
+    return;
+
+  if (account->role == CP_ROLE_ADMIN && account->active && active_admins (self) <= 1)
+    g_set_error_literal (&error, CP_ERROR, CP_ERROR_PERMISSION,
+                         _("CarePay needs at least one active administrator"));
+  else
+    cp_store_set_staff_role (self->store, account->id, role, &error);
+
+  if (error != NULL)
+    {
+      show_error (self, error->message);
+      self->updating = TRUE;
+      gtk_drop_down_set_selected (dropdown, account->role);
+      self->updating = FALSE;
+      return;
+    }
+  show_error (self, NULL);
+  account->role = role;
+  audit (self, "staff.role", account->username, cp_role_to_string (role));
+}
+
+static void
+active_changed_cb (GtkSwitch    *toggle,
+                   GParamSpec   *pspec,
+                   AdwActionRow *row)
+{
+  CpStaffPage *self = CP_STAFF_PAGE (gtk_widget_get_ancestor (GTK_WIDGET (row), CP_TYPE_STAFF_PAGE));
+  Account *account = g_object_get_data (G_OBJECT (row), "account");
+  gboolean active = gtk_switch_get_active (toggle);
+  g_autoptr(GError) error = NULL;
+
+  if (self == NULL || self->updating || active == account->active)
+    return;
+
+  if (!active && account->role == CP_ROLE_ADMIN && active_admins (self) <= 1)
+    g_set_error_literal (&error, CP_ERROR, CP_ERROR_PERMISSION,
+                         _("CarePay needs at least one active administrator"));
+  else
+    cp_store_set_staff_active (self->store, account->id, active, &error);
+
+  if (error != NULL)
+    {
+      show_error (self, error->message);
+      self->updating = TRUE;
+      gtk_switch_set_active (toggle, account->active);
+      self->updating = FALSE;
+      return;
+    }
+  show_error (self, NULL);
+  account->active = active;
+  update_subtitle (row, account);
+  audit (self, active ? "staff.activate" : "staff.deactivate", account->username, NULL);
+}
+
+static GtkWidget *
+account_row_new (CpStaffPage   *self,
+                 const CpStaff *staff)
+{
+  static const char *roles[4];
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+  Account *account = g_new0 (Account, 1);
+  gboolean is_me = staff->id == self->admin_id;
+  g_autofree char *active_label = NULL;
+
+  roles[0] = cp_role_label (CP_ROLE_CLERK);
+  roles[1] = cp_role_label (CP_ROLE_SUPERVISOR);
+  roles[2] = cp_role_label (CP_ROLE_ADMIN);
+
+  account->id = staff->id;
+  account->username = g_strdup (staff->username);
+  account->role = staff->role;
+  account->active = staff->active;
+  g_object_set_data_full (G_OBJECT (row), "account", account, account_free);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), staff->display_name);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  update_subtitle (row, account);
+
+  account->role_dropdown = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (roles));
+  gtk_drop_down_set_selected (account->role_dropdown, staff->role);
+  gtk_widget_set_valign (GTK_WIDGET (account->role_dropdown), GTK_ALIGN_CENTER);
+  gtk_widget_set_sensitive (GTK_WIDGET (account->role_dropdown), !is_me);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (account->role_dropdown),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Role"), -1);
+  g_signal_connect (account->role_dropdown, "notify::selected", G_CALLBACK (role_selected_cb), row);
+  adw_action_row_add_suffix (row, GTK_WIDGET (account->role_dropdown));
+
+  account->active_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_switch_set_active (account->active_switch, staff->active);
+  gtk_widget_set_valign (GTK_WIDGET (account->active_switch), GTK_ALIGN_CENTER);
+  gtk_widget_set_sensitive (GTK_WIDGET (account->active_switch), !is_me);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (account->active_switch),
+                               is_me ? _("You cannot deactivate your own account")
+                                     : _("Whether the account can sign in"));
+  active_label = g_strdup_printf (_("%s can sign in"), staff->display_name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (account->active_switch),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, active_label, -1);
+  g_signal_connect (account->active_switch, "notify::active", G_CALLBACK (active_changed_cb), row);
+  adw_action_row_add_suffix (row, GTK_WIDGET (account->active_switch));
+
+  return GTK_WIDGET (row);
+}
+
+void
+cp_staff_page_reload (CpStaffPage *self)
+{
+  g_autoptr(GPtrArray) staff = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CP_IS_STAFF_PAGE (self));
+
+  for (guint i = 0; i < self->rows->len; i++)
+    adw_preferences_group_remove (self->accounts_group, self->rows->pdata[i]);
+  g_ptr_array_set_size (self->rows, 0);
+
+  staff = cp_store_list_staff (self->store, &error);
+  if (staff == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  for (guint i = 0; i < staff->len; i++)
+    {
+      GtkWidget *row = account_row_new (self, staff->pdata[i]);
+
+      adw_preferences_group_add (self->accounts_group, row);
+      g_ptr_array_add (self->rows, row);
+    }
+}
+
+/* Adding an account */
+
+static gboolean
+valid_username (const char *username)
+{
+  if (*username == '\0' || strlen (username) > 64)
+    return FALSE;
+  for (const char *p = username; *p; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && strchr ("._-", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+form_changed_cb (CpStaffPage *self)
+{
+  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  gtk_widget_set_sensitive (self->add_button,
+                            self->busy == 0 && *username != '\0' && *password != '\0');
+}
+
+typedef struct {
+  char   *username;
+  char   *display_name;
+  CpRole  role;
+  char   *password;
+} NewAccount;
+
+static void
+new_account_free (gpointer data)
+{
+  NewAccount *na = data;
+
+  g_free (na->username);
+  g_free (na->display_name);
+  if (na->password != NULL)
+    explicit_bzero (na->password, strlen (na->password));
+  g_free (na->password);
+  g_free (na);
+}
+
+static void
+create_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  CpStaffPage *self = source_object;
+  NewAccount *na = task_data;
+  GError *error = NULL;
+
+  if (!cp_store_create_staff (self->store, na->username, na->display_name, na->role, na->password,
+                              &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+created_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  CpStaffPage *self = CP_STAFF_PAGE (source);
+  NewAccount *na = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->busy--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      show_error (self, error->message);
+      form_changed_cb (self);
+      return;
+    }
+  audit (self, "staff.create", na->username, cp_role_to_string (na->role));
+  show_error (self, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->username_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->display_name_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  adw_combo_row_set_selected (self->role_row, CP_ROLE_CLERK);
+  cp_staff_page_reload (self);
+  form_changed_cb (self);
+}
+
+static void
+add_clicked_cb (CpStaffPage *self)
+{
+  g_autofree char *username = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->username_row))));
+  g_autofree char *display_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->display_name_row))));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  g_autoptr(GTask) task = NULL;
+  NewAccount *na;
+
+  if (!valid_username (username))
+    {
+      show_error (self, _("A user name is made of lower-case letters, digits, “.”, “_” and “-”"));
+      return;
+    }
+  if (g_utf8_strlen (password, -1) < MIN_PASSWORD_LENGTH)
+    {
+      show_error (self, _("The initial password needs 8 characters or more"));
+      return;
+    }
+
+  na = g_new0 (NewAccount, 1);
+  na->username = g_steal_pointer (&username);
+  na->display_name = *display_name != '\0' ? g_steal_pointer (&display_name) : g_strdup (na->username);
+  na->role = adw_combo_row_get_selected (self->role_row);
+  na->password = g_strdup (password);
+  if (na->role > CP_ROLE_ADMIN)
+    na->role = CP_ROLE_CLERK;
+
+  self->busy++;
+  gtk_widget_set_sensitive (self->add_button, FALSE);
+  task = g_task_new (self, self->cancellable, created_cb, NULL);
+  g_task_set_source_tag (task, add_clicked_cb);
+  g_task_set_task_data (task, na, new_account_free);
+  g_task_run_in_thread (task, create_thread);
+}
+
+/* GObject */
+
+static void
+cp_staff_page_dispose (GObject *object)
+{
+  CpStaffPage *self = CP_STAFF_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_STAFF_PAGE);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (cp_staff_page_parent_class)->dispose (object);
+}
+
+static void
+cp_staff_page_finalize (GObject *object)
+{
+  CpStaffPage *self = CP_STAFF_PAGE (object);
+
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (cp_staff_page_parent_class)->finalize (object);
+}
+
+static void
+cp_staff_page_class_init (CpStaffPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cp_staff_page_dispose;
+  object_class->finalize = cp_staff_page_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/cp-staff-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CpStaffPage, accounts_group);
+  gtk_widget_class_bind_template_child (widget_class, CpStaffPage, username_row);
+  gtk_widget_class_bind_template_child (widget_class, CpStaffPage, display_name_row);
+  gtk_widget_class_bind_template_child (widget_class, CpStaffPage, role_row);
+  gtk_widget_class_bind_template_child (widget_class, CpStaffPage, role_list);
+  gtk_widget_class_bind_template_child (widget_class, CpStaffPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, CpStaffPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, CpStaffPage, add_button);
+  gtk_widget_class_bind_template_callback (widget_class, form_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
+}
+
+static void
+cp_staff_page_init (CpStaffPage *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->rows = g_ptr_array_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_string_list_append (self->role_list, cp_role_label (CP_ROLE_CLERK));
+  gtk_string_list_append (self->role_list, cp_role_label (CP_ROLE_SUPERVISOR));
+  gtk_string_list_append (self->role_list, cp_role_label (CP_ROLE_ADMIN));
+  adw_combo_row_set_selected (self->role_row, CP_ROLE_CLERK);
+}
+
+CpStaffPage *
+cp_staff_page_new (CpStore       *store,
+                   const CpStaff *admin)
+{
+  CpStaffPage *self;
+
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+  g_return_val_if_fail (admin != NULL, NULL);
+
+  self = g_object_new (CP_TYPE_STAFF_PAGE, NULL);
+  self->store = g_object_ref (store);
+  self->admin_id = admin->id;
+  cp_staff_page_reload (self);
+  return self;
+}
+
+guint
+cp_staff_page_get_busy (CpStaffPage *self)
+{
+  g_return_val_if_fail (CP_IS_STAFF_PAGE (self), 0);
+  return self->busy;
+}
+
+AdwActionRow *
+cp_staff_page_get_account_row (CpStaffPage *self,
+                               const char  *username)
+{
+  g_return_val_if_fail (CP_IS_STAFF_PAGE (self), NULL);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Account *a = g_object_get_data (self->rows->pdata[i], "account");
+
+      if (g_strcmp0 (a->username, username) == 0)
+        return self->rows->pdata[i];
+    }
+  return NULL;
+}
+
+const char *
+cp_staff_page_get_error (CpStaffPage *self)
+{
+  g_return_val_if_fail (CP_IS_STAFF_PAGE (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cp-ledger.h"
+
+G_BEGIN_DECLS
+
+/* Shared by cp-ledger.c, cp-ledger-events.c and cp-ledger-async.c. */
+
+CpStaff   *cp_ledger_staff_copy              (const CpStaff *staff);
+gint64     cp_ledger_metadata_invoice_id     (JsonObject    *metadata);
+gboolean   cp_ledger_is_not_found            (const GError  *error);
+/* One audit line per money action: who, what, which invoice, how much. */
+void       cp_ledger_audit                   (CpLedger      *self,
+                                              gint64         staff_id,
+                                              const char    *action,
+                                              const char    *invoice_number,
+                                              gint64         amount,
+                                              const char    *currency,
+                                              const char    *stripe_id);
+/* Retrieves the PaymentIntent from Stripe and applies it by the rules. */
+CpPayment *cp_ledger_retrieve_and_apply_full (CpLedger      *self,
+                                              const char    *payment_intent_id,
+                                              gint64        *out_invoice_id,
+                                              gboolean      *out_received,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
+CpPayment *cp_ledger_retrieve_and_apply      (CpLedger      *self,
+                                              const char    *payment_intent_id,
+                                              gint64        *out_invoice_id,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
+/* Records a refund as Stripe has it (the caller retrieved it). */
+CpRefund  *cp_ledger_apply_stripe_refund     (CpLedger              *self,
+                                              const CpStripeRefund  *re,
+                                              gint64                 staff_id,
+                                              const char            *reason,
+                                              gint64                *out_invoice_id,
+                                              GCancellable          *cancellable,
+                                              GError               **error);
+
+G_END_DECLS

@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cp-error.h"
+#include "cp-stripe-events.h"
+#include "cp-stripe-payment-intents.h"
+#include "cp-stripe-refunds.h"
+#include "cp-sync.h"
+
+#define META_CURSOR         "sync.cursor"
+#define META_CURSOR_CREATED "sync.cursor_created"
+#define META_LAST_SYNC      "sync.last_sync"
+
+/* Stripe keeps events for 30 days; an hour less leaves room for clocks */
+#define EVENT_RETENTION_SECONDS (30 * 24 * 3600 - 3600)
+#define CATCH_UP_MARGIN_SECONDS 3600
+
+struct _CpSync
+{
+  GObject       parent_instance;
+
+  CpLedger     *ledger;
+  guint         interval;
+  guint         timeout_id;
+  GCancellable *cancellable;
+  gboolean      running;
+};
+
+G_DEFINE_FINAL_TYPE (CpSync, cp_sync, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_LEDGER,
+  PROP_INTERVAL,
+  N_PROPS
+};
+
+enum {
+  PAYMENT_RECEIVED,
+  INVOICE_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* What a pass changed, reported as signals once it is back on the caller's
+ * context. */
+typedef struct {
+  gint64   invoice_id;
+  gboolean received;
+} Change;
+
+static void
+note_change (GArray   *changes,
+             gint64    invoice_id,
+             gboolean  received)
+{
+  Change change;
+
+  if (invoice_id <= 0)
+    return;
+  change.invoice_id = invoice_id;
+  change.received = received;
+  g_array_append_val (changes, change);
+}
+
+static void
+emit_changes (CpSync *self,
+              GArray *changes)
+{
+  for (guint i = 0; i < changes->len; i++)
+    {
+      Change *change = &g_array_index (changes, Change, i);
+
+      if (change->received)
+        g_signal_emit (self, signals[PAYMENT_RECEIVED], 0, change->invoice_id);
+      g_signal_emit (self, signals[INVOICE_CHANGED], 0, change->invoice_id);
+    }
+}
+
+static gint64
+meta_int (CpStore    *store,
+          const char *key)
+{
+  g_autofree char *text = cp_store_get_meta (store, key);
+  gint64 value = 0;
+
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, 0, G_MAXINT64, &value, NULL))
+    return 0;
+  return value;
+}
+
+static gboolean
+set_meta_int (CpStore     *store,
+              const char  *key,
+              gint64       value,
+              GError     **error)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+  return cp_store_set_meta (store, key, text, error);
+}
+
+static gboolean
+save_cursor (CpStore              *store,
+             const CpStripeEvent  *event,
+             GError              **error)
+{
+  return cp_store_set_meta (store, META_CURSOR, event->id, error) &&
+         set_meta_int (store, META_CURSOR_CREATED, event->created, error);
+}
+
+static gboolean
+not_ours (const GError *error)
+{
+  return g_error_matches (error, CP_ERROR, CP_ERROR_INVALID_INPUT);
+}
+
+/* After a long gap: what the events would have told us, from the objects. */
+static gboolean
+catch_up (CpSync        *self,
+          GArray        *changes,
+          guint         *applied,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  CpStripeClient *client = cp_ledger_get_client (self->ledger);
+  CpStore *store = cp_ledger_get_store (self->ledger);
+  g_autoptr(CpStripeList) newest = NULL;
+  g_autofree char *after = NULL;
+  gint64 since = meta_int (store, META_LAST_SYNC);
+  gboolean more = TRUE;
+
+  if (since <= 0)
+    since = meta_int (store, META_CURSOR_CREATED);
+  since = since > CATCH_UP_MARGIN_SECONDS ? since - CATCH_UP_MARGIN_SECONDS : 0;
+  g_debug ("Catching up on Stripe objects created since %" G_GINT64_FORMAT, since);
+
+  /* Taken first, so nothing that happens during the catch-up is missed */
+  newest = cp_stripe_event_list (client, NULL, NULL, NULL, 1, cancellable, NULL, error);
+  if (newest == NULL)
+    return FALSE;
+
+  while (more)
+    {
+      g_autoptr(CpStripeList) page = cp_stripe_payment_intent_list (client, NULL, 100, after, cancellable, NULL, error);
+
+      if (page == NULL)
+        return FALSE;
+      more = page->has_more && page->items->len > 0;
+      for (guint i = 0; i < page->items->len; i++)
+        {
+          CpStripePaymentIntent *pi = g_ptr_array_index (page->items, i);
+          g_autoptr(GError) local_error = NULL;
+          gint64 invoice_id = 0;
+          gboolean received = FALSE;
+
+          if (pi->created < since)
+            {
+              more = FALSE;
+              break;
+            }
+          if (!cp_ledger_apply_payment_intent (self->ledger, pi, cancellable, &invoice_id, &received, &local_error) &&
+              !not_ours (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (invoice_id > 0)
+            {
+              note_change (changes, invoice_id, received);
+              (*applied)++;
+            }
+        }
+      if (more)
+        {
+          g_free (after);
+          after = g_strdup (((CpStripePaymentIntent *) g_ptr_array_index (page->items, page->items->len - 1))->id);
+        }
+    }
+
+  g_clear_pointer (&after, g_free);
+  more = TRUE;
+  while (more)
+    {
+      g_autoptr(CpStripeList) page = cp_stripe_refund_list (client, NULL, 100, after, cancellable, NULL, error);
+
+      if (page == NULL)
+        return FALSE;
+      more = page->has_more && page->items->len > 0;
+      for (guint i = 0; i < page->items->len; i++)
+        {
+          CpStripeRefund *refund = g_ptr_array_index (page->items, i);
+          g_autoptr(GError) local_error = NULL;
+          gint64 invoice_id = 0;
+
+          if (refund->created < since)
+            {
+              more = FALSE;
+              break;
+            }
+          if (!cp_ledger_apply_refund (self->ledger, refund, cancellable, &invoice_id, &local_error) &&
+              !not_ours (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (invoice_id > 0)
+            {
+              note_change (changes, invoice_id, FALSE);
+              (*applied)++;
+            }
+        }
+      if (more)
+        {
+          g_free (after);
+          after = g_strdup (((CpStripeRefund *) g_ptr_array_index (page->items, page->items->len - 1))->id);
+        }
+    }
+
+  if (newest->items->len > 0)
+    return save_cursor (store, g_ptr_array_index (newest->items, 0), error);
+  /* No events at all: start from the beginning next time */
+  return cp_store_set_meta (store, META_CURSOR, NULL, error);
+}
+
+static gboolean
+run_pass (CpSync        *self,
+          GArray        *changes,
+          guint         *out_applied,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  CpStore *store = cp_ledger_get_store (self->ledger);
+  CpStripeClient *client = cp_ledger_get_client (self->ledger);
+  g_autofree char *cursor = cp_store_get_meta (store, META_CURSOR);
+  gint64 cursor_created = meta_int (store, META_CURSOR_CREATED);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean gap = cursor != NULL && cursor_created > 0 && now - cursor_created > EVENT_RETENTION_SECONDS;
+  guint applied = 0;
+
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(CpStripeEventIter) iter = NULL;
+
+      if (gap)
+        {
+          if (!catch_up (self, changes, &applied, cancellable, error))
+            return FALSE;
+          g_free (cursor);
+          cursor = cp_store_get_meta (store, META_CURSOR);
+          gap = FALSE;
+        }
+
+      iter = cp_stripe_event_iter_new (client, cursor, NULL);
+      while (TRUE)
+        {
+          g_autoptr(CpStripeErrorInfo) info = NULL;
+          g_autoptr(GError) local_error = NULL;
+          g_autoptr(GPtrArray) batch = cp_stripe_event_iter_next (iter, cancellable, &info, &local_error);
+
+          if (batch == NULL)
+            {
+              if (round == 0 && cursor != NULL && info != NULL &&
+                  g_strcmp0 (info->code, "resource_missing") == 0)
+                {
+                  /* Stripe no longer has our cursor event */
+                  gap = TRUE;
+                  break;
+                }
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+
+          for (guint i = 0; i < batch->len; i++)
+            {
+              CpStripeEvent *event = g_ptr_array_index (batch, i);
+              gint64 invoice_id = 0;
+              gboolean was_applied = FALSE;
+              gboolean received = FALSE;
+
+              if (!cp_ledger_apply_event_full (self->ledger, event, cancellable, &invoice_id, &was_applied,
+                                               &received, error))
+                return FALSE;
+              if (!save_cursor (store, event, error))
+                return FALSE;
+              if (was_applied)
+                applied++;
+              note_change (changes, invoice_id, received);
+            }
+
+          if (cp_stripe_event_iter_is_caught_up (iter))
+            break;
+        }
+      if (!gap)
+        break;
+    }
+
+  if (!set_meta_int (store, META_LAST_SYNC, now, error))
+    return FALSE;
+  if (out_applied != NULL)
+    *out_applied = applied;
+  return TRUE;
+}
+
+gboolean
+cp_sync_run (CpSync        *self,
+             GCancellable  *cancellable,
+             guint         *out_applied,
+             GError       **error)
+{
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  gboolean ok;
+
+  g_return_val_if_fail (CP_IS_SYNC (self), FALSE);
+
+  ok = run_pass (self, changes, out_applied, cancellable, error);
+  emit_changes (self, changes);
+  return ok;
+}
+
+typedef struct {
+  GArray *changes;
+  guint   applied;
+} Pass;
+
+static void
+pass_free (Pass *pass)
+{
+  g_array_unref (pass->changes);
+  g_free (pass);
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  Pass *pass = task_data;
+  GError *error = NULL;
+
+  if (!run_pass (source, pass->changes, &pass->applied, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  CpSync *self = CP_SYNC (source);
+  Pass *pass = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  /* Changes applied before a failure still happened */
+  emit_changes (self, pass->changes);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_error (outer, error);
+  else
+    g_task_return_int (outer, pass->applied);
+}
+
+void
+cp_sync_run_async (CpSync              *self,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GTask *outer;
+  g_autoptr(GTask) inner = NULL;
+  Pass *pass;
+
+  g_return_if_fail (CP_IS_SYNC (self));
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, cp_sync_run_async);
+  inner = g_task_new (self, cancellable, run_done, outer);
+  pass = g_new0 (Pass, 1);
+  pass->changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_task_set_task_data (inner, pass, (GDestroyNotify) pass_free);
+  g_task_run_in_thread (inner, run_thread);
+}
+
+gboolean
+cp_sync_run_finish (CpSync        *self,
+                    GAsyncResult  *result,
+                    guint         *out_applied,
+                    GError       **error)
+{
+  gssize applied;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  applied = g_task_propagate_int (G_TASK (result), error);
+  if (applied < 0)
+    return FALSE;
+  if (out_applied != NULL)
+    *out_applied = (guint) applied;
+  return TRUE;
+}
+
+/* The poller */
+
+static gboolean poll_cb (gpointer user_data);
+
+static void
+poll_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  CpSync *self = CP_SYNC (source);
+  g_autoptr(GError) error = NULL;
+
+  self->running = FALSE;
+  if (!cp_sync_run_finish (self, result, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !g_error_matches (error, CP_ERROR, CP_ERROR_CANCELLED))
+    g_debug ("Sync failed, trying again later: %s", error->message);
+}
+
+static gboolean
+poll_cb (gpointer user_data)
+{
+  CpSync *self = user_data;
+
+  if (!self->running)
+    {
+      self->running = TRUE;
+      cp_sync_run_async (self, self->cancellable, poll_done, NULL);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+void
+cp_sync_start (CpSync *self)
+{
+  g_return_if_fail (CP_IS_SYNC (self));
+
+  if (self->timeout_id != 0)
+    return;
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_clear_object (&self->cancellable);
+      self->cancellable = g_cancellable_new ();
+    }
+  self->timeout_id = g_timeout_add_seconds (MAX (self->interval, 1), poll_cb, self);
+  poll_cb (self);
+}
+
+void
+cp_sync_stop (CpSync *self)
+{
+  g_return_if_fail (CP_IS_SYNC (self));
+
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+/* Object */
+
+CpSync *
+cp_sync_new (CpLedger *ledger)
+{
+  g_return_val_if_fail (CP_IS_LEDGER (ledger), NULL);
+  return g_object_new (CP_TYPE_SYNC, "ledger", ledger, NULL);
+}
+
+CpLedger *
+cp_sync_get_ledger (CpSync *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC (self), NULL);
+  return self->ledger;
+}
+
+guint
+cp_sync_get_interval (CpSync *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC (self), 0);
+  return self->interval;
+}
+
+void
+cp_sync_set_interval (CpSync *self,
+                      guint   seconds)
+{
+  g_return_if_fail (CP_IS_SYNC (self));
+
+  seconds = MAX (seconds, 1);
+  if (self->interval == seconds)
+    return;
+  self->interval = seconds;
+  if (self->timeout_id != 0)
+    {
+      g_clear_handle_id (&self->timeout_id, g_source_remove);
+      self->timeout_id = g_timeout_add_seconds (self->interval, poll_cb, self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL]);
+}
+
+static void
+cp_sync_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  CpSync *self = CP_SYNC (object);
+
+  switch (prop_id)
+    {
+    case PROP_LEDGER:
+      g_value_set_object (value, self->ledger);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint (value, self->interval);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cp_sync_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  CpSync *self = CP_SYNC (object);
+
+  switch (prop_id)
+    {
+    case PROP_LEDGER:
+      self->ledger = g_value_dup_object (value);
+      break;
+    case PROP_INTERVAL:
+      cp_sync_set_interval (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cp_sync_dispose (GObject *object)
+{
+  CpSync *self = CP_SYNC (object);
+
+  cp_sync_stop (self);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->ledger);
+  G_OBJECT_CLASS (cp_sync_parent_class)->dispose (object);
+}
+
+static void
+cp_sync_class_init (CpSyncClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = cp_sync_get_property;
+  object_class->set_property = cp_sync_set_property;
+  object_class->dispose = cp_sync_dispose;
+
+  properties[PROP_LEDGER] =
+    g_param_spec_object ("ledger", NULL, NULL, CP_TYPE_LEDGER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_INTERVAL] =
+    g_param_spec_uint ("interval", NULL, NULL, 1, 24 * 3600, CP_SYNC_DEFAULT_INTERVAL,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[PAYMENT_RECEIVED] =
+    g_signal_new ("payment-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[INVOICE_CHANGED] =
+    g_signal_new ("invoice-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+}
+
+static void
+cp_sync_init (CpSync *self)
+{
+  self->interval = CP_SYNC_DEFAULT_INTERVAL;
+}

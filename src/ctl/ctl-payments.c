@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* carepayctl's money commands: pay, refund, link, void, sync, verify and
+ * webhook-listen. They act as the member of staff named by --as, whose
+ * password comes from CAREPAY_PASSWORD (never from the command line, where
+ * other users could read it), so the same role rules apply as in the app. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+
+#include "cp-error.h"
+#include "cp-ledger.h"
+#include "cp-money.h"
+#include "cp-sync.h"
+#include "cp-webhook-listener.h"
+#include "ctl.h"
+
+/* Shared set-up */
+
+static CpStripeClient *
+open_client (CtlContext  *ctx,
+             CpStore     *store,
+             GError     **error)
+{
+  g_autoptr(CpStripeConfig) config = cp_stripe_config_new_from_environment ();
+
+  if (ctx->api_base != NULL)
+    cp_stripe_config_set_api_base (config, ctx->api_base);
+  if (ctx->secret_key != NULL)
+    cp_stripe_config_set_key (config, CP_STRIPE_KEY_SECRET, ctx->secret_key);
+  if (!cp_stripe_config_has_secret_key (config))
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
+                           _("No Stripe secret key: use --secret-key or CAREPAY_STRIPE_SECRET_KEY"));
+      return NULL;
+    }
+  return cp_stripe_client_new (config, NULL, store);
+}
+
+static CpStaff *
+sign_in (CtlContext  *ctx,
+         CpStore     *store,
+         GError     **error)
+{
+  const char *password = g_getenv ("CAREPAY_PASSWORD");
+
+  if (ctx->as_user == NULL)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_PERMISSION,
+                           _("this command acts for a member of staff: use --as USERNAME with the password in CAREPAY_PASSWORD"));
+      return NULL;
+    }
+  if (password == NULL)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_PERMISSION,
+                           _("CAREPAY_PASSWORD is not set"));
+      return NULL;
+    }
+  return cp_store_authenticate (store, ctx->as_user, password, error);
+}
+
+typedef struct {
+  CpSqliteStore  *store;
+  CpStripeClient *client;
+  CpLedger       *ledger;
+  CpStaff        *staff;
+} Session;
+
+static void
+session_clear (Session *session)
+{
+  g_clear_object (&session->ledger);
+  g_clear_object (&session->client);
+  g_clear_object (&session->store);
+  g_clear_pointer (&session->staff, cp_staff_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Session, session_clear)
+
+static gboolean
+session_open (CtlContext  *ctx,
+              gboolean     with_staff,
+              Session     *session,
+              GError     **error)
+{
+  session->store = ctl_open_store (ctx, FALSE, error);
+  if (session->store == NULL)
+    return FALSE;
+  if (with_staff)
+    {
+      session->staff = sign_in (ctx, CP_STORE (session->store), error);
+      if (session->staff == NULL)
+        return FALSE;
+    }
+  session->client = open_client (ctx, CP_STORE (session->store), error);
+  if (session->client == NULL)
+    return FALSE;
+  session->ledger = cp_ledger_new (CP_STORE (session->store), session->client);
+  return TRUE;
+}
+
+static CpInvoice *
+find_invoice (Session     *session,
+              const char  *number,
+              GError     **error)
+{
+  return cp_store_get_invoice_by_number (CP_STORE (session->store), number, error);
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value == NULL)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_string_value (builder, value);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+/* One positional argument: the invoice number. */
+static gboolean
+take_number (const char  *command,
+             int          argc,
+             char       **argv,
+             const char **out,
+             int         *status)
+{
+  if (argc != 2)
+    {
+      *status = ctl_fail (CTL_EXIT_USAGE, _("%s: give one invoice number"), command);
+      return FALSE;
+    }
+  *out = argv[1];
+  return TRUE;
+}
+
+/* pay */
+
+static void
+fault_exit (const char *point,
+            gpointer    user_data)
+{
+  /* Test-only: die as a crash would, with nothing recorded after Stripe */
+  if (g_strcmp0 (g_getenv ("CAREPAY_FAULT"), point) == 0)
+    _exit (99);
+}
+
+int
+ctl_cmd_pay (CtlContext  *ctx,
+             int          argc,
+             char       **argv)
+{
+  g_autofree char *method = NULL;
+  gint64 amount = 0;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "payment-method", 0, 0, G_OPTION_ARG_STRING, &method, N_("Test payment method, e.g. pm_card_visa"), "PM" },
+    { "amount", 0, 0, G_OPTION_ARG_INT64, &amount, N_("Amount in minor units (default: the balance due)"), "MINOR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_auto(Session) session = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(CpInvoice) after = NULL;
+  g_autoptr(CpPayment) payment = NULL;
+  g_autofree char *shown = NULL;
+  const char *number;
+  int status = CTL_EXIT_OK;
+
+  if (!ctl_parse_options ("pay", "NUMBER", entries, &argc, &argv, &status) ||
+      !take_number ("pay", argc, argv, &number, &status))
+    return status;
+  if (method == NULL)
+    return ctl_fail (CTL_EXIT_USAGE, "%s", _("pay: --payment-method is required (e.g. pm_card_visa)"));
+  if (amount < 0)
+    return ctl_fail (CTL_EXIT_USAGE, "%s", _("pay: --amount cannot be negative"));
+
+  if (!session_open (ctx, TRUE, &session, &error) ||
+      (invoice = find_invoice (&session, number, &error)) == NULL)
+    return ctl_fail_error (error);
+
+  if (g_getenv ("CAREPAY_FAULT") != NULL)
+    cp_ledger_set_fault_hook (session.ledger, fault_exit, NULL);
+
+  payment = cp_ledger_pay_with_test_method (session.ledger, invoice->id, amount, method,
+                                            CP_PAYMENT_CHANNEL_DESK, session.staff, NULL, &error);
+  if (payment == NULL)
+    return ctl_fail_error (error);
+
+  after = cp_store_get_invoice (CP_STORE (session.store), invoice->id, &error);
+  if (after == NULL)
+    return ctl_fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_string (builder, "invoice", after->number);
+      add_string (builder, "payment_intent", payment->stripe_payment_intent_id);
+      add_string (builder, "status", payment->status);
+      add_int (builder, "amount", payment->amount);
+      add_string (builder, "currency", payment->currency);
+      add_string (builder, "card_brand", payment->card_brand);
+      add_string (builder, "card_last4", payment->card_last4);
+      add_string (builder, "invoice_status", cp_invoice_status_to_string (after->status));
+      add_int (builder, "balance_due", after->balance_due);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    {
+      shown = cp_money_format (payment->amount, payment->currency);
+      printf (_("Paid %s on %s (%s %s); %s\n"), shown, after->number,
+              payment->card_brand ? payment->card_brand : "card",
+              payment->card_last4 ? payment->card_last4 : "", payment->stripe_payment_intent_id);
+    }
+  return CTL_EXIT_OK;
+}
+
+/* refund */
+
+int
+ctl_cmd_refund (CtlContext  *ctx,
+                int          argc,
+                char       **argv)
+{
+  g_autofree char *reason = NULL;
+  gint64 amount = 0;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "amount", 0, 0, G_OPTION_ARG_INT64, &amount, N_("Amount in minor units (default: all that is left)"), "MINOR" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why (duplicate, fraudulent, requested_by_customer or words)"), "R" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_auto(Session) session = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(GPtrArray) refunds = NULL;
+  const char *number;
+  int status = CTL_EXIT_OK;
+
+  if (!ctl_parse_options ("refund", "NUMBER", entries, &argc, &argv, &status) ||
+      !take_number ("refund", argc, argv, &number, &status))
+    return status;
+  if (reason == NULL || *reason == '\0')
+    return ctl_fail (CTL_EXIT_USAGE, "%s", _("refund: --reason is required"));
+  if (amount < 0)
+    return ctl_fail (CTL_EXIT_USAGE, "%s", _("refund: --amount cannot be negative"));
+
+  if (!session_open (ctx, TRUE, &session, &error) ||
+      (invoice = find_invoice (&session, number, &error)) == NULL)
+    return ctl_fail_error (error);
+
+  refunds = cp_ledger_refund (session.ledger, invoice->id, amount, reason, session.staff, NULL, &error);
+  if (refunds == NULL)
+    return ctl_fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_string (builder, "invoice", invoice->number);
+      json_builder_set_member_name (builder, "refunds");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < refunds->len; i++)
+        {
+          CpRefund *refund = g_ptr_array_index (refunds, i);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "id", refund->stripe_refund_id);
+          add_int (builder, "amount", refund->amount);
+          add_string (builder, "currency", refund->currency);
+          add_string (builder, "status", refund->status);
+          add_string (builder, "reason", refund->reason);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    {
+      for (guint i = 0; i < refunds->len; i++)
+        {
+          CpRefund *refund = g_ptr_array_index (refunds, i);
+          g_autofree char *shown = cp_money_format (refund->amount, refund->currency);
+
+          printf (_("Refunded %s on %s (%s, %s)\n"), shown, invoice->number, refund->stripe_refund_id, refund->status);
+        }
+    }
+  /* Part of the amount refunded before a failure still needs saying */
+  if (error != NULL)
+    return ctl_fail_error (error);
+  return CTL_EXIT_OK;
+}
+
+/* link */
+
+int
+ctl_cmd_link (CtlContext  *ctx,
+              int          argc,
+              char       **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_auto(Session) session = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(CpPaymentLinkInfo) link = NULL;
+  const char *number;
+  int status = CTL_EXIT_OK;
+
+  if (!ctl_parse_options ("link", "NUMBER", entries, &argc, &argv, &status) ||
+      !take_number ("link", argc, argv, &number, &status))
+    return status;
+
+  if (!session_open (ctx, TRUE, &session, &error) ||
+      (invoice = find_invoice (&session, number, &error)) == NULL)
+    return ctl_fail_error (error);
+
+  link = cp_ledger_create_link (session.ledger, invoice->id, session.staff, NULL, &error);
+  if (link == NULL)
+    return ctl_fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_string (builder, "invoice", invoice->number);
+      add_string (builder, "id", link->id);
+      add_string (builder, "url", link->url);
+      add_int (builder, "amount", link->amount);
+      add_string (builder, "currency", link->currency);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    printf ("%s\n", link->url);
+  return CTL_EXIT_OK;
+}
+
+/* void */
+
+int
+ctl_cmd_void (CtlContext  *ctx,
+              int          argc,
+              char       **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_auto(Session) session = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  const char *number;
+  int status = CTL_EXIT_OK;
+
+  if (!ctl_parse_options ("void", "NUMBER", entries, &argc, &argv, &status) ||
+      !take_number ("void", argc, argv, &number, &status))
+    return status;
+
+  if (!session_open (ctx, TRUE, &session, &error) ||
+      (invoice = find_invoice (&session, number, &error)) == NULL)
+    return ctl_fail_error (error);
+
+  if (!cp_ledger_void_invoice (session.ledger, invoice->id, session.staff, NULL, &error))
+    return ctl_fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_string (builder, "invoice", invoice->number);
+      add_string (builder, "status", "cancelled");
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    printf (_("Voided %s\n"), invoice->number);
+  return CTL_EXIT_OK;
+}
+
+/* sync */
+
+int
+ctl_cmd_sync (CtlContext  *ctx,
+              int          argc,
+              char       **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_auto(Session) session = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSync) sync = NULL;
+  int status = CTL_EXIT_OK;
+  guint applied = 0;
+
+  if (!ctl_parse_options ("sync", "", entries, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return ctl_fail (CTL_EXIT_USAGE, "%s", _("sync takes no arguments"));
+
+  if (!session_open (ctx, FALSE, &session, &error))
+    return ctl_fail_error (error);
+
+  sync = cp_sync_new (session.ledger);
+  if (!cp_sync_run (sync, NULL, &applied, &error))
+    return ctl_fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_int (builder, "applied", applied);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    printf (g_dngettext (GETTEXT_PACKAGE, "Applied %u event\n", "Applied %u events\n", applied), applied);
+  return CTL_EXIT_OK;
+}
+
+/* verify */
+
+int
+ctl_cmd_verify (CtlContext  *ctx,
+                int          argc,
+                char       **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_auto(Session) session = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) differences = NULL;
+  int status = CTL_EXIT_OK;
+
+  if (!ctl_parse_options ("verify", "", entries, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return ctl_fail (CTL_EXIT_USAGE, "%s", _("verify takes no arguments"));
+
+  if (!session_open (ctx, FALSE, &session, &error))
+    return ctl_fail_error (error);
+
+  differences = cp_ledger_verify (session.ledger, NULL, &error);
+  if (differences == NULL)
+    return ctl_fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "differences");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < differences->len; i++)
+        {
+          CpLedgerDifference *d = g_ptr_array_index (differences, i);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "invoice", d->invoice_number);
+          add_string (builder, "stripe_id", d->stripe_id);
+          add_string (builder, "what", d->what);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    {
+      for (guint i = 0; i < differences->len; i++)
+        {
+          CpLedgerDifference *d = g_ptr_array_index (differences, i);
+
+          printf ("%s\t%s\t%s\n", d->invoice_number ? d->invoice_number : "-", d->stripe_id, d->what);
+        }
+      if (differences->len == 0)
+        printf ("%s\n", _("No differences"));
+    }
+  return differences->len > 0 ? CTL_EXIT_FAIL : CTL_EXIT_OK;
+}
+
+/* webhook-listen */
+
+static gboolean
+quit_on_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+report_event (CpWebhookListener *listener,
+              const char        *event_id,
+              const char        *type,
+              gint64             invoice_id,
+              gpointer           user_data)
+{
+  printf ("%s %s\n", event_id, type);
+  fflush (stdout);
+}
+
+int
+ctl_cmd_webhook_listen (CtlContext  *ctx,
+                        int          argc,
+                        char       **argv)
+{
+  int port = 0;
+  GOptionEntry entries[] = {
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Port on 127.0.0.1 (0 picks one)"), "P" },
+    { NULL }
+  };
+  g_auto(Session) session = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpWebhookListener) listener = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *url = NULL;
+  const char *secret = g_getenv ("CAREPAY_STRIPE_WEBHOOK_SECRET");
+  int status = CTL_EXIT_OK;
+
+  if (!ctl_parse_options ("webhook-listen", "", entries, &argc, &argv, &status))
+    return status;
+  if (argc != 1 || port < 0 || port > 65535)
+    return ctl_fail (CTL_EXIT_USAGE, "%s", _("webhook-listen: --port P, 0 to 65535"));
+  if (secret == NULL || *secret == '\0')
+    return ctl_fail (CTL_EXIT_FAIL, "%s", _("CAREPAY_STRIPE_WEBHOOK_SECRET (the endpoint's whsec_ signing secret) is not set"));
+
+  if (!session_open (ctx, FALSE, &session, &error))
+    return ctl_fail_error (error);
+
+  listener = cp_webhook_listener_new (session.ledger, secret);
+  if (!cp_webhook_listener_listen (listener, port, &error))
+    return ctl_fail_error (error);
+  g_signal_connect (listener, "event-applied", G_CALLBACK (report_event), NULL);
+
+  url = cp_webhook_listener_dup_url (listener);
+  printf (_("carepayctl webhook-listen listening on %s\n"), url);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_on_signal, loop);
+  g_unix_signal_add (SIGTERM, quit_on_signal, loop);
+  g_main_loop_run (loop);
+  return CTL_EXIT_OK;
+}

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The event poller and the webhook listener against a real SQLite file and
+ * the real simulator on 127.0.0.1. */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include "cp-error.h"
+#include "cp-stripe-events.h"
+#include "cp-stripe-webhook.h"
+#include "cp-sync.h"
+#include "cp-webhook-listener.h"
+#include "ledger-test-util.h"
+
+#define SKIP_WITHOUT_SIM(f) if ((f)->ledger == NULL) return
+#define WEBHOOK_SECRET "whsec_carepay_ledger_test"
+
+static void
+count_signal (CpSync   *sync,
+              gint64    invoice_id,
+              GArray   *ids)
+{
+  g_array_append_val (ids, invoice_id);
+}
+
+static gboolean
+contains (GArray *ids,
+          gint64  id)
+{
+  for (guint i = 0; i < ids->len; i++)
+    if (g_array_index (ids, gint64, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
+static guint
+sync_once (CpSync *sync)
+{
+  g_autoptr(GError) error = NULL;
+  guint applied = G_MAXUINT;
+
+  g_assert_true (cp_sync_run (sync, NULL, &applied, &error));
+  g_assert_no_error (error);
+  return applied;
+}
+
+static void
+test_payments_elsewhere (LedgerFixture *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(GArray) received = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) changed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(CpPaymentLinkInfo) link = NULL;
+  g_autoptr(CpInvoice) a = NULL;
+  g_autoptr(CpInvoice) b = NULL;
+  g_autoptr(CpInvoice) c = NULL;
+  g_autoptr(CpPaymentLink) active = NULL;
+  g_autofree char *desk_pi = NULL;
+  g_autofree char *link_pi = NULL;
+  g_autofree char *euro_pi = NULL;
+  CpPayment *payment;
+
+  SKIP_WITHOUT_SIM (f);
+  sync = cp_sync_new (f->ledger);
+  g_signal_connect (sync, "payment-received", G_CALLBACK (count_signal), received);
+  g_signal_connect (sync, "invoice-changed", G_CALLBACK (count_signal), changed);
+
+  /* Another desk takes A; the patient pays B through a link; someone
+   * charges C in the wrong currency */
+  link = cp_ledger_create_link (f->ledger, f->invoice_b, f->clerk, NULL, &error);
+  g_assert_no_error (error);
+  desk_pi = lt_pay_directly (f->client, f->invoice_a, 10000, "usd", "pm_card_visa");
+  link_pi = lt_pay_link (f->client, link->id, "pm_card_mastercard");
+  euro_pi = lt_pay_directly (f->client, f->invoice_c, 5000, "eur", "pm_card_visa");
+
+  g_assert_cmpuint (sync_once (sync), >=, 2);
+  a = lt_invoice (f, f->invoice_a);
+  b = lt_invoice (f, f->invoice_b);
+  c = lt_invoice (f, f->invoice_c);
+  g_assert_cmpint (a->status, ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpint (b->status, ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpint (c->status, ==, CP_INVOICE_STATUS_PENDING);
+  g_assert_cmpuint (a->payments->len, ==, 1);
+  g_assert_cmpuint (b->payments->len, ==, 1);
+  payment = g_ptr_array_index (a->payments, 0);
+  g_assert_cmpstr (payment->stripe_payment_intent_id, ==, desk_pi);
+  g_assert_cmpint (payment->staff_id, ==, 0);
+  payment = g_ptr_array_index (b->payments, 0);
+  g_assert_cmpstr (payment->stripe_payment_intent_id, ==, link_pi);
+  g_assert_cmpint (payment->channel, ==, CP_PAYMENT_CHANNEL_LINK);
+  g_assert_cmpstr (payment->card_brand, ==, "mastercard");
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM payments WHERE status = 'succeeded'"), ==, 2);
+
+  /* The paid link is revoked */
+  active = cp_store_get_active_payment_link (CP_STORE (f->store), f->invoice_b, &error);
+  g_assert_no_error (error);
+  g_assert_null (active);
+
+  g_assert_true (contains (received, f->invoice_a));
+  g_assert_true (contains (received, f->invoice_b));
+  g_assert_false (contains (received, f->invoice_c));
+  g_assert_true (contains (changed, f->invoice_a));
+
+  /* Nothing new: nothing applied, nothing counted twice */
+  g_array_set_size (received, 0);
+  g_assert_cmpuint (sync_once (sync), ==, 0);
+  g_assert_cmpuint (received->len, ==, 0);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM payments WHERE status = 'succeeded'"), ==, 2);
+}
+
+typedef struct {
+  char *first_events_cursor;
+  guint events_requests;
+} HookLog;
+
+static void
+request_hook (const char   *method,
+              const char   *path,
+              CpStripeForm *form,
+              gpointer      user_data)
+{
+  HookLog *log = user_data;
+
+  if (g_str_equal (method, "GET") && g_str_equal (path, "/v1/events"))
+    {
+      if (log->events_requests++ == 0)
+        log->first_events_cursor = g_strdup (cp_stripe_form_lookup (form, "ending_before"));
+    }
+}
+
+static void
+test_resume_after_reopen (LedgerFixture *f,
+                          gconstpointer  data)
+{
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(CpSync) again = NULL;
+  g_autoptr(CpInvoice) a = NULL;
+  g_autoptr(CpInvoice) c = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *reopened_cursor = NULL;
+  HookLog log = { NULL, 0 };
+  gint64 events_before;
+
+  SKIP_WITHOUT_SIM (f);
+  first = lt_pay_directly (f->client, f->invoice_a, 4000, "usd", "pm_card_visa");
+  sync = cp_sync_new (f->ledger);
+  g_assert_cmpuint (sync_once (sync), >=, 1);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_true (g_str_has_prefix (cursor, "evt_"));
+  events_before = lt_count_rows (f, "SELECT COUNT(*) FROM applied_events");
+  g_clear_object (&sync);
+
+  /* Closed and opened again, as after a restart */
+  lt_reopen (f);
+  reopened_cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_cmpstr (reopened_cursor, ==, cursor);
+
+  second = lt_pay_directly (f->client, f->invoice_c, 5000, "usd", "pm_card_visa");
+  cp_stripe_client_set_request_hook (f->client, request_hook, &log, NULL);
+  again = cp_sync_new (f->ledger);
+  g_assert_cmpuint (sync_once (again), >=, 1);
+  cp_stripe_client_set_request_hook (f->client, NULL, NULL, NULL);
+
+  /* It asked only for what came after the saved cursor */
+  g_assert_cmpstr (log.first_events_cursor, ==, cursor);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), >, events_before);
+
+  a = lt_invoice (f, f->invoice_a);
+  c = lt_invoice (f, f->invoice_c);
+  g_assert_cmpint (a->amount_paid, ==, 4000);
+  g_assert_cmpint (c->status, ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM payments WHERE status = 'succeeded'"), ==, 2);
+  g_free (log.first_events_cursor);
+}
+
+static void
+test_long_gap (LedgerFixture *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(CpInvoice) a = NULL;
+  g_autoptr(CpInvoice) b = NULL;
+  g_autoptr(GPtrArray) refunds = NULL;
+  g_autofree char *pi = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *old = NULL;
+  g_autofree char *last = NULL;
+  g_autoptr(CpPayment) paid = NULL;
+  CpStore *store;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  SKIP_WITHOUT_SIM (f);
+  store = CP_STORE (f->store);
+  sync = cp_sync_new (f->ledger);
+
+  /* Stripe no longer knows the cursor event (it expired) */
+  pi = lt_pay_directly (f->client, f->invoice_a, 10000, "usd", "pm_card_visa");
+  last = g_strdup_printf ("%" G_GINT64_FORMAT, now - 2 * 24 * 3600);
+  g_assert_true (cp_store_set_meta (store, "sync.cursor", "evt_1ExpiredLongAgo0000000", &error));
+  g_assert_true (cp_store_set_meta (store, "sync.last_sync", last, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sync_once (sync), >=, 1);
+  a = lt_invoice (f, f->invoice_a);
+  g_assert_cmpint (a->status, ==, CP_INVOICE_STATUS_PAID);
+  cursor = cp_store_get_meta (store, "sync.cursor");
+  g_assert_cmpstr (cursor, !=, "evt_1ExpiredLongAgo0000000");
+  g_assert_true (g_str_has_prefix (cursor, "evt_"));
+
+  /* The cursor is a real event but older than Stripe keeps them: the same
+   * catch-up, which also finds a refund made on the Dashboard */
+  paid = cp_ledger_pay_with_test_method (f->ledger, f->invoice_b, 0, "pm_card_visa",
+                                         CP_PAYMENT_CHANNEL_DESK, f->clerk, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(CpStripeForm) form = cp_stripe_form_new ();
+    g_autoptr(JsonObject) refund = NULL;
+
+    cp_stripe_form_add (form, "payment_intent", paid->stripe_payment_intent_id);
+    cp_stripe_form_add_int (form, "amount", 5000);
+    refund = stripe_sim_request_ok (f->client, "POST", "/v1/refunds", form);
+  }
+  old = g_strdup_printf ("%" G_GINT64_FORMAT, now - 40 * 24 * 3600);
+  g_assert_true (cp_store_set_meta (store, "sync.cursor_created", old, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sync_once (sync), >=, 1);
+  b = lt_invoice (f, f->invoice_b);
+  g_assert_cmpint (b->amount_refunded, ==, 5000);
+  g_assert_cmpint (b->status, ==, CP_INVOICE_STATUS_PARTIALLY_PAID);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM refunds"), ==, 1);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM payments WHERE status = 'succeeded'"), ==, 2);
+
+  /* And back to events as usual */
+  g_assert_cmpuint (sync_once (sync), ==, 0);
+}
+
+typedef struct {
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static void
+count_in_main_thread (CpSync *sync,
+                      gint64  invoice_id,
+                      GArray *ids)
+{
+  /* Signals arrive on the caller's thread, not the worker's */
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  g_array_append_val (ids, invoice_id);
+}
+
+static void
+test_async (LedgerFixture *f,
+            gconstpointer  data)
+{
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(GArray) received = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) c = NULL;
+  g_autofree char *pi = NULL;
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  guint applied = 0;
+
+  SKIP_WITHOUT_SIM (f);
+  pi = lt_pay_directly (f->client, f->invoice_c, 5000, "usd", "pm_card_visa");
+  sync = cp_sync_new (f->ledger);
+  g_object_set (sync, "interval", 5, NULL);
+  g_assert_cmpuint (cp_sync_get_interval (sync), ==, 5);
+  g_signal_connect (sync, "payment-received", G_CALLBACK (count_in_main_thread), received);
+
+  cp_sync_run_async (sync, NULL, store_result, &wait);
+  g_main_loop_run (wait.loop);
+  g_assert_true (cp_sync_run_finish (sync, wait.result, &applied, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (applied, >=, 1);
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_cmpint (g_array_index (received, gint64, 0), ==, f->invoice_c);
+  c = lt_invoice (f, f->invoice_c);
+  g_assert_cmpint (c->status, ==, CP_INVOICE_STATUS_PAID);
+
+  g_clear_object (&wait.result);
+  g_main_loop_unref (wait.loop);
+}
+
+/* Webhooks */
+
+typedef struct {
+  GMainLoop *loop;
+  guint      status;
+  char      *body;
+} Post;
+
+static void
+posted (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Post *post = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  g_assert_no_error (error);
+  post->status = soup_message_get_status (msg);
+  post->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_main_loop_quit (post->loop);
+}
+
+/* POSTs while the listener serves on this thread's main context */
+static guint
+post_webhook (const char  *url,
+              const char  *payload,
+              const char  *signature,
+              char       **out_body)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) bytes = g_bytes_new (payload, strlen (payload));
+  Post post = { g_main_loop_new (NULL, FALSE), 0, NULL };
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  if (signature != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Stripe-Signature", signature);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, posted, &post);
+  g_main_loop_run (post.loop);
+  g_main_loop_unref (post.loop);
+  if (out_body != NULL)
+    *out_body = post.body;
+  else
+    g_free (post.body);
+  return post.status;
+}
+
+static char *
+event_payload (CpStripeEvent *event)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), event->json);
+
+  return json_to_string (node, FALSE);
+}
+
+static void
+test_webhooks (LedgerFixture *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpWebhookListener) listener = NULL;
+  g_autoptr(CpStripeEvent) event_a = NULL;
+  g_autoptr(CpStripeEvent) event_b = NULL;
+  g_autoptr(CpInvoice) a = NULL;
+  g_autoptr(CpInvoice) b = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *pi_a = NULL;
+  g_autofree char *pi_b = NULL;
+  g_autofree char *payload_a = NULL;
+  g_autofree char *payload_b = NULL;
+  g_autofree char *signature = NULL;
+  g_autofree char *forged = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *sql = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  SKIP_WITHOUT_SIM (f);
+  listener = cp_webhook_listener_new (f->ledger, WEBHOOK_SECRET);
+  g_assert_true (cp_webhook_listener_listen (listener, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cp_webhook_listener_get_port (listener), >, 0);
+  url = cp_webhook_listener_dup_url (listener);
+  g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+
+  pi_a = lt_pay_directly (f->client, f->invoice_a, 10000, "usd", "pm_card_visa");
+  event_a = lt_wait_event (f->client, "payment_intent.succeeded", pi_a);
+  payload_a = event_payload (event_a);
+  signature = cp_stripe_webhook_sign (payload_a, strlen (payload_a), WEBHOOK_SECRET, now);
+
+  /* Delivered twice (Stripe retries): applied once */
+  g_assert_cmpuint (post_webhook (url, payload_a, signature, NULL), ==, 200);
+  g_assert_cmpuint (post_webhook (url, payload_a, signature, &reply), ==, 200);
+  g_assert_nonnull (strstr (reply, "duplicate"));
+  a = lt_invoice (f, f->invoice_a);
+  g_assert_cmpint (a->status, ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpuint (a->payments->len, ==, 1);
+  sql = g_strdup_printf ("SELECT COUNT(*) FROM applied_events WHERE event_id = '%s'", event_a->id);
+  g_assert_cmpint (lt_count_rows (f, sql), ==, 1);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.succeeded'"), ==, 1);
+
+  /* Forged: signed with another secret, or not at all, or tampered with */
+  pi_b = lt_pay_directly (f->client, f->invoice_b, 25000, "usd", "pm_card_visa");
+  event_b = lt_wait_event (f->client, "payment_intent.succeeded", pi_b);
+  payload_b = event_payload (event_b);
+  forged = cp_stripe_webhook_sign (payload_b, strlen (payload_b), "whsec_someone_else", now);
+  g_clear_pointer (&reply, g_free);
+  g_assert_cmpuint (post_webhook (url, payload_b, forged, &reply), ==, 400);
+  g_assert_cmpuint (strlen (reply), >, 1);
+  g_assert_cmpuint (post_webhook (url, payload_b, NULL, NULL), ==, 400);
+  g_assert_cmpuint (post_webhook (url, payload_b, signature, NULL), ==, 400);   /* A's signature */
+
+  b = lt_invoice (f, f->invoice_b);
+  g_assert_cmpint (b->status, ==, CP_INVOICE_STATUS_PENDING);
+  g_assert_cmpuint (b->payments->len, ==, 0);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT COUNT(*) FROM applied_events WHERE event_id = '%s'", event_b->id);
+  g_assert_cmpint (lt_count_rows (f, sql), ==, 0);
+}
+
+static void
+count_applied (CpWebhookListener *listener,
+               const char        *event_id,
+               const char        *type,
+               gint64             invoice_id,
+               guint             *count)
+{
+  (*count)++;
+}
+
+/* The simulator itself delivers signed webhooks to the listener. */
+static void
+test_sim_delivers_webhooks (LedgerFixture *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpStripeClient) client = NULL;
+  g_autoptr(CpLedger) ledger = NULL;
+  g_autoptr(CpWebhookListener) listener = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) sim = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(CpInvoice) a = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *pi = NULL;
+  const char *prefix = "carepay-stripe-sim listening on ";
+  guint applied = 0;
+
+  SKIP_WITHOUT_SIM (f);
+  /* The client learns the second simulator's address once it runs */
+  client = stripe_sim_new_client (SIM_KEY, CP_STORE (f->store));
+  ledger = cp_ledger_new (CP_STORE (f->store), client);
+  listener = cp_webhook_listener_new (ledger, WEBHOOK_SECRET);
+  g_signal_connect (listener, "event-applied", G_CALLBACK (count_applied), &applied);
+  g_assert_true (cp_webhook_listener_listen (listener, 0, &error));
+  g_assert_no_error (error);
+  url = cp_webhook_listener_dup_url (listener);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_setenv (launcher, "CAREPAY_SIM_WEBHOOK_RETRY_MS", "50", TRUE);
+  sim = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CAREPAY_STRIPE_SIM"), "--port", "0",
+                                     "--webhook-url", url, "--webhook-secret", WEBHOOK_SECRET, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, prefix));
+  g_strstrip (line);
+  cp_stripe_config_set_api_base (cp_stripe_client_get_config (client), line + strlen (prefix));
+
+  pi = lt_pay_directly (client, f->invoice_a, 10000, "usd", "pm_card_visa");
+
+  /* Deliveries arrive on this thread's main context; bounded, not timed */
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autoptr(CpInvoice) now = NULL;
+
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      now = lt_invoice (f, f->invoice_a);
+      if (now->status == CP_INVOICE_STATUS_PAID)
+        break;
+      g_usleep (5 * 1000);
+    }
+
+  a = lt_invoice (f, f->invoice_a);
+  g_assert_cmpint (a->status, ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpuint (a->payments->len, ==, 1);
+  g_assert_cmpstr (((CpPayment *) g_ptr_array_index (a->payments, 0))->stripe_payment_intent_id, ==, pi);
+  g_assert_cmpuint (applied, >=, 1);
+
+  g_subprocess_force_exit (sim);
+  g_subprocess_wait (sim, NULL, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/carepay/sync/" path, LedgerFixture, NULL, lt_setup, func, lt_teardown)
+  ADD ("payments-elsewhere", test_payments_elsewhere);
+  ADD ("resume-after-reopen", test_resume_after_reopen);
+  ADD ("long-gap", test_long_gap);
+  ADD ("async", test_async);
+  ADD ("webhooks", test_webhooks);
+  ADD ("sim-delivers-webhooks", test_sim_delivers_webhooks);
+#undef ADD
+
+  status = g_test_run ();
+  stripe_sim_stop ();
+  return status;
+}
