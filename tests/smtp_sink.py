@@ -28,6 +28,13 @@ class Sink:
         self.outdir = outdir
         os.makedirs(outdir, exist_ok=True)
 
+    @classmethod
+    def from_cli(cls, parser, *args):
+        """aiosmtpd's command line passes its CLASSARGS here."""
+        if len(args) != 1:
+            parser.error("smtp_sink.Sink takes one argument: the output directory")
+        return cls(args[0])
+
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):

@@ -572,6 +572,11 @@ test_declined (Fixture       *f,
     gboolean saw_incomplete = FALSE;
     gulong handler = g_signal_connect (view, "notify::complete", G_CALLBACK (note_incomplete), &saw_incomplete);
 
+    GtkWidget *revealer = find_widget (GTK_WIDGET (dialog), GTK_TYPE_REVEALER, NULL, NULL);
+
+    /* The decline message slides in above the form; type once it stands still. */
+    SPIN_UNTIL (gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)), 10);
+    spin_briefly (100);
     type_card_full (dialog, "4242 4242 4242 4242", TRUE);
     /* The form went incomplete while the old number was erased, then complete again. */
     SPIN_UNTIL (saw_incomplete && cp_payment_view_get_complete (view), 30);

@@ -563,6 +563,101 @@ test_verify (LedgerFixture *f,
   g_assert_cmpstr (d->what, ==, "payment missing locally");
 }
 
+typedef struct {
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  g_clear_object (&wait->result);
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static GAsyncResult *
+wait_for (Wait *wait)
+{
+  g_main_loop_run (wait->loop);
+  return wait->result;
+}
+
+static void
+test_async (LedgerFixture *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPaymentAttempt) attempt = NULL;
+  g_autoptr(CpStripePaymentIntent) confirmed = NULL;
+  g_autoptr(CpPayment) payment = NULL;
+  g_autoptr(GPtrArray) refunds = NULL;
+  g_autoptr(CpPaymentLinkInfo) link = NULL;
+  g_autoptr(CpPaymentAttempt) walked_away = NULL;
+  g_autoptr(CpInvoice) a = NULL;
+  g_autoptr(CpInvoice) c = NULL;
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+
+  SKIP_WITHOUT_SIM (f);
+
+  /* The kiosk: begin, the patient pays on the page, complete */
+  cp_ledger_begin_payment_async (f->ledger, f->invoice_a, 0, CP_PAYMENT_CHANNEL_KIOSK, NULL, NULL,
+                                 store_result, &wait);
+  attempt = cp_ledger_begin_payment_finish (f->ledger, wait_for (&wait), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (attempt->amount, ==, 10000);
+  g_assert_cmpint (attempt->channel, ==, CP_PAYMENT_CHANNEL_KIOSK);
+  confirmed = cp_stripe_payment_intent_confirm (f->client, attempt->payment_intent_id, "pm_card_visa",
+                                                NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  cp_ledger_complete_payment_async (f->ledger, attempt->payment_intent_id, NULL, store_result, &wait);
+  payment = cp_ledger_complete_payment_finish (f->ledger, wait_for (&wait), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (payment->status, ==, "succeeded");
+  g_assert_cmpint (payment->channel, ==, CP_PAYMENT_CHANNEL_KIOSK);
+  g_assert_cmpint (payment->staff_id, ==, 0);
+
+  cp_ledger_refund_async (f->ledger, f->invoice_a, 1000, "requested_by_customer", f->supervisor, NULL,
+                          store_result, &wait);
+  refunds = cp_ledger_refund_finish (f->ledger, wait_for (&wait), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (refunds->len, ==, 1);
+  a = lt_invoice (f, f->invoice_a);
+  g_assert_cmpint (a->amount_refunded, ==, 1000);
+
+  /* The patient walks away: the attempt is cancelled */
+  cp_ledger_begin_payment_async (f->ledger, f->invoice_c, 0, CP_PAYMENT_CHANNEL_KIOSK, NULL, NULL,
+                                 store_result, &wait);
+  walked_away = cp_ledger_begin_payment_finish (f->ledger, wait_for (&wait), &error);
+  g_assert_no_error (error);
+  cp_ledger_cancel_payment_async (f->ledger, walked_away->payment_intent_id, NULL, store_result, &wait);
+  g_assert_true (cp_ledger_cancel_payment_finish (f->ledger, wait_for (&wait), &error));
+  g_assert_no_error (error);
+
+  cp_ledger_create_link_async (f->ledger, f->invoice_c, f->clerk, NULL, store_result, &wait);
+  link = cp_ledger_create_link_finish (f->ledger, wait_for (&wait), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (link->amount, ==, 5000);
+
+  cp_ledger_void_invoice_async (f->ledger, f->invoice_c, f->clerk, NULL, store_result, &wait);
+  g_assert_false (cp_ledger_void_invoice_finish (f->ledger, wait_for (&wait), &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_PERMISSION);
+  g_clear_error (&error);
+  cp_ledger_void_invoice_async (f->ledger, f->invoice_c, f->supervisor, NULL, store_result, &wait);
+  g_assert_true (cp_ledger_void_invoice_finish (f->ledger, wait_for (&wait), &error));
+  g_assert_no_error (error);
+  c = lt_invoice (f, f->invoice_c);
+  g_assert_true (c->voided);
+  g_assert_cmpstr (((CpPayment *) g_ptr_array_index (c->payments, 0))->status, ==, "canceled");
+
+  g_clear_object (&wait.result);
+  g_main_loop_unref (wait.loop);
+}
+
 static void
 test_migration_from_v1 (void)
 {
@@ -643,6 +738,7 @@ main (int   argc,
   ADD ("void", test_void);
   ADD ("live-key-refused", test_live_key_refused);
   ADD ("verify", test_verify);
+  ADD ("async", test_async);
 #undef ADD
 
   status = g_test_run ();

@@ -672,6 +672,7 @@ patient_language (Fhir       *f,
   g_autofree char *list_path = path_member (path, "communication");
   g_autofree char *item_path = NULL;
   g_autofree char *language_path = NULL;
+  g_autofree char *where = NULL;
   JsonArray *list, *codings;
   JsonObject *item, *language;
   const char *code = NULL;
@@ -711,22 +712,30 @@ patient_language (Fhir       *f,
       json_array_get_length (codings) > 0)
     {
       g_autofree char *codings_path = path_member (language_path, "coding");
-      g_autofree char *coding_path = path_index (codings_path, 0);
       JsonObject *coding = element_object (f, codings, 0, codings_path);
 
-      if (coding != NULL && get_string (f, coding, coding_path, "code", FALSE, &code) && code != NULL)
+      where = path_index (codings_path, 0);
+      if (coding != NULL)
+        get_string (f, coding, where, "code", FALSE, &code);
+      g_free (where);
+      where = g_strdup_printf ("%s.coding[0].code", language_path);
+    }
+  if (code == NULL)
+    {
+      g_free (where);
+      where = path_member (language_path, "text");
+      get_string (f, language, language_path, "text", FALSE, &code);
+    }
+  if (code != NULL)
+    {
+      g_autofree char *why = NULL;
+
+      g_clear_pointer (&patient->preferred_language, g_free);
+      why = cp_import_check_language (code, &patient->preferred_language);
+      if (why != NULL)
         {
-          g_autofree char *why = NULL;
-
-          g_clear_pointer (&patient->preferred_language, g_free);
-          why = cp_import_check_language (code, &patient->preferred_language);
-          if (why != NULL)
-            {
-              g_autofree char *where = path_member (coding_path, "code");
-
-              patient->preferred_language = g_strdup ("en");
-              fhir_error (f, "%s: %s", where, why);
-            }
+          patient->preferred_language = g_strdup ("en");
+          fhir_error (f, "%s: %s", where, why);
         }
     }
 }

@@ -240,6 +240,30 @@ cp_mail_language_for (const CpPatient *patient)
   return "en";
 }
 
+/* HTML escaping for text and attribute values; &#39; rather than &apos;,
+ * which older mail clients do not know. */
+static char *
+html_escape (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text) + 16);
+
+  for (const char *p = text; *p; p++)
+    {
+      switch (*p)
+        {
+        case '&': g_string_append (out, "&amp;"); break;
+        case '<': g_string_append (out, "&lt;"); break;
+        case '>': g_string_append (out, "&gt;"); break;
+        case '"': g_string_append (out, "&quot;"); break;
+        case '\'': g_string_append (out, "&#39;"); break;
+        case '\n': g_string_append (out, "<br>"); break;   /* multi-line values keep their lines */
+        case '\r': break;
+        default: g_string_append_c (out, *p);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
 static const char *
 lookup_var (GHashTable *vars,
             const char *name,
@@ -316,12 +340,9 @@ render_into (GString     *out,
             {
               if (html && !g_str_has_suffix (key, "_html"))
                 {
-                  g_autofree char *escaped = g_markup_escape_text (value, -1);
-                  g_autoptr(GString) with_breaks = g_string_new (escaped);
+                  g_autofree char *escaped = html_escape (value);
 
-                  /* Multi-line values (addresses) keep their lines */
-                  g_string_replace (with_breaks, "\n", "<br>", 0);
-                  g_string_append (out, with_breaks->str);
+                  g_string_append (out, escaped);
                 }
               else if (!html && g_str_has_suffix (key, "_html"))
                 {
@@ -417,7 +438,7 @@ add_items (GHashTable      *vars,
       CpLineItem *item = g_ptr_array_index (invoice->line_items, i);
       g_autofree char *amount = format_money (item->amount, invoice->currency, lang);
       g_autofree char *desc = NULL;
-      g_autofree char *escaped = g_markup_escape_text (item->description != NULL ? item->description : "", -1);
+      g_autofree char *escaped = html_escape (item->description != NULL ? item->description : "");
 
       if (item->quantity != 1)
         desc = g_strdup_printf ("%s × %" G_GINT64_FORMAT, item->description, item->quantity);

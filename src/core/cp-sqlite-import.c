@@ -483,7 +483,10 @@ audit_check (CpStore  *store,
         {
           g_autofree char *message = NULL;
 
-          if (prev_id == 0 && id > 1)
+          if (prev_id == 0 && id == 2)
+            message = g_strdup_printf (_("entry 1 is missing (deleted): entry %" G_GINT64_FORMAT
+                                         " does not start the chain"), id);
+          else if (prev_id == 0 && id > 1)
             message = g_strdup_printf (_("entries 1 to %" G_GINT64_FORMAT " are missing (deleted): "
                                          "entry %" G_GINT64_FORMAT " does not start the chain"), id - 1, id);
           else if (prev_id == 0)

@@ -836,8 +836,8 @@ payment_begun_cb (GObject      *source,
   self->attempt = g_steal_pointer (&attempt);
   amount = cp_money_format (self->attempt->amount, self->attempt->currency);
   name = cp_patient_display_name (self->patient);
-  /* TRANSLATORS: "You are paying $125.00 for invoice INV-2026-000123." */
-  summary = g_strdup_printf (_("You are paying %s for invoice %s. Enter your card below, then press Pay."),
+  /* TRANSLATORS: "Paying $125.00 for invoice INV-2026-000123. Enter your card, then press Pay." */
+  summary = g_strdup_printf (_("Paying %s for invoice %s. Enter your card, then press Pay."),
                              amount, self->attempt->invoice_number);
   gtk_label_set_text (GTK_LABEL (self->payment_summary_label), summary);
   show_error (self->decline_label, NULL);

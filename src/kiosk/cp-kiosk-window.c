@@ -163,6 +163,17 @@ activity_cb (CpKioskWindow *self)
 }
 
 static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                CpKioskWindow         *self)
+{
+  activity_cb (self);
+  return GDK_EVENT_PROPAGATE;
+}
+
+static gboolean
 legacy_event_cb (GtkEventControllerLegacy *controller,
                  GdkEvent                 *event,
                  CpKioskWindow            *self)
@@ -603,7 +614,7 @@ cp_kiosk_window_init (CpKioskWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
   controller = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-  g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (activity_cb), self);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
   controller = gtk_event_controller_motion_new ();
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
