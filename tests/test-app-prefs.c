@@ -10,6 +10,9 @@
 
 #include "cp-application.h"
 #include "cp-error.h"
+#include "cp-money.h"
+#include "cp-notifier.h"
+#include "cp-window.h"
 #include "cp-preferences-window.h"
 #include "cp-smtp-secret.h"
 #include "cp-staff-page.h"
@@ -891,8 +894,12 @@ test_screenshot (Fixture       *f,
   g_mkdir_with_parents (dir, 0755);
   g_settings_set_enum (f->settings, "stripe-mode", 1);
   g_settings_set_string (f->settings, "stripe-api-base", sim_url);
-  open_prefs (f, "admin");
-  gtk_window_set_default_size (GTK_WINDOW (f->prefs), 760, 900);
+  f->staff = sign_in_as (f->db.store, "admin");
+  f->prefs = g_object_ref_sink (cp_preferences_window_new (NULL, f->db.store, f->staff));
+  gtk_window_set_default_size (GTK_WINDOW (f->prefs), 760, 940);
+  gtk_window_present (GTK_WINDOW (f->prefs));
+  SPIN_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->prefs)), 10);
+  SPIN_UNTIL (cp_preferences_window_get_busy (f->prefs) == 0, 30);
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->prefs), "payments");
   apply_text (f, "secret_row", "sk_test_screenshot0123456789abcdef");
   SPIN_UNTIL (cp_preferences_window_get_busy (f->prefs) == 0, 30);
@@ -902,8 +909,223 @@ test_screenshot (Fixture       *f,
   g_signal_emit_by_name (child (f, "test_button"), "clicked");
   SPIN_UNTIL (cp_preferences_window_get_busy (f->prefs) == 0, 60);
   gtk_editable_set_text (GTK_EDITABLE (child (f, "publishable_row")), "");
-  apply_text (f, "interval_row", "2");
   save_screenshot (GTK_WIDGET (f->prefs), dir, "preferences.png");
+}
+
+/* --- the application: actions, shortcuts, notifications, banner ------------ */
+
+/* A stand-in for GNOME Shell's org.gtk.Notifications on the private bus. */
+static const char notifications_xml[] =
+  "<node><interface name='org.gtk.Notifications'>"
+  "  <method name='AddNotification'>"
+  "    <arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "  </method>"
+  "  <method name='RemoveNotification'>"
+  "    <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "  </method>"
+  "</interface></node>";
+
+typedef struct {
+  char     *app_id;
+  char     *id;
+  GVariant *notification;
+  gboolean  owned;
+} Notifications;
+
+static void
+notifications_call_cb (GDBusConnection       *connection,
+                       const char            *sender,
+                       const char            *object_path,
+                       const char            *interface_name,
+                       const char            *method_name,
+                       GVariant              *parameters,
+                       GDBusMethodInvocation *invocation,
+                       gpointer               user_data)
+{
+  Notifications *n = user_data;
+
+  if (g_strcmp0 (method_name, "AddNotification") == 0)
+    {
+      g_clear_pointer (&n->app_id, g_free);
+      g_clear_pointer (&n->id, g_free);
+      g_clear_pointer (&n->notification, g_variant_unref);
+      g_variant_get (parameters, "(ss@a{sv})", &n->app_id, &n->id, &n->notification);
+    }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+notifications_acquired_cb (GDBusConnection *connection,
+                           const char      *name,
+                           gpointer         user_data)
+{
+  ((Notifications *) user_data)->owned = TRUE;
+}
+
+static GtkWidget *
+find_live_banner (GtkWidget *root)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_REVEALER (w) && gtk_revealer_get_child (GTK_REVEALER (w)) != NULL &&
+          gtk_widget_has_css_class (gtk_revealer_get_child (GTK_REVEALER (w)), "live-banner"))
+        return w;
+      if ((found = find_live_banner (w)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static CpPreferencesWindow *
+find_prefs_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (CP_IS_PREFERENCES_WINDOW (w))
+        return CP_PREFERENCES_WINDOW (w);
+    }
+  return NULL;
+}
+
+static void
+test_application (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  static const GDBusInterfaceVTable vtable = { notifications_call_cb, NULL, NULL, { 0 } };
+  Notifications n = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpApplication) app = NULL;
+  g_autoptr(CpNotifier) notifier = NULL;
+  g_autoptr(GPtrArray) payments = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_auto(GStrv) accels = NULL;
+  g_autofree char *expected_id = NULL;
+  CpPreferencesWindow *prefs;
+  CpWindow *window;
+  GtkWidget *banner;
+  GtkWidget *page;
+  CpPayment *paid = NULL;
+  const char *body = NULL;
+  const char *action = NULL;
+  guint registration, owner;
+
+  registration = g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0],
+                                                    &vtable, &n, NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        notifications_acquired_cb, NULL, &n, NULL);
+  SPIN_UNTIL (n.owned, 10);
+
+  app = cp_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  /* Actions and their shortcuts */
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "preferences"));
+  g_assert_cmpstr ((const char *) g_action_group_get_action_parameter_type (G_ACTION_GROUP (app), "open-invoice"),
+                   ==, "x");
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.preferences");
+  g_assert_cmpstr (accels[0], ==, "<Control>comma");
+
+  /* The staff window gets the shortcuts window from the resources. */
+  window = cp_window_new (GTK_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  cp_window_set_store (window, f->db.store);
+  gtk_window_present (GTK_WINDOW (window));
+  SPIN_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (cp_window_get_signin_page (window))), 10);
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))));
+
+  /* Before sign-in there is nobody to show preferences to. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  spin_briefly (50);
+  g_assert_null (find_prefs_window ());
+
+  page = GTK_WIDGET (cp_window_get_signin_page (window));
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_ENTRY, NULL, NULL)), "admin");
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL)), "admin");
+  g_assert_true (gtk_widget_activate_action (page, "signin.submit", NULL));
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  SPIN_UNTIL (find_prefs_window () != NULL, 10);
+  prefs = find_prefs_window ();
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (prefs)) == GTK_WINDOW (window));
+  g_assert_nonnull (find_widget (GTK_WIDGET (prefs), CP_TYPE_STAFF_PAGE, NULL, NULL));
+  SPIN_UNTIL (cp_preferences_window_get_busy (prefs) == 0, 30);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  /* Live mode: the banner, in the staff window. */
+  banner = find_live_banner (GTK_WIDGET (window));
+  g_assert_nonnull (banner);
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (banner)));
+  g_settings_set_enum (f->settings, "stripe-mode", 2);
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (banner)));
+  g_settings_set_enum (f->settings, "stripe-mode", 1);
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (banner)));
+
+  /* A payment by sync: a notification with the number and amount. */
+  payments = cp_store_list_payments (f->db.store, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < payments->len && paid == NULL; i++)
+    if (cp_payment_status_counts (((CpPayment *) payments->pdata[i])->status))
+      paid = payments->pdata[i];
+  g_assert_nonnull (paid);
+  invoice = cp_store_get_invoice (f->db.store, paid->invoice_id, &error);
+  g_assert_no_error (error);
+
+  notifier = cp_notifier_new (G_APPLICATION (app), f->db.store);
+  {
+    g_autoptr(CpStripeConfig) config = cp_training_stripe_config_new (sim_url);
+    g_autoptr(CpStripeClient) client = cp_stripe_client_new (config, NULL, f->db.store);
+    g_autoptr(CpLedger) ledger = cp_ledger_new (f->db.store, client);
+    g_autoptr(CpSync) sync = cp_sync_new (ledger);
+
+    cp_notifier_watch_sync (notifier, sync);
+    g_signal_emit_by_name (sync, "payment-received", paid->invoice_id);
+  }
+  SPIN_UNTIL (n.notification != NULL, 10);
+  expected_id = cp_notifier_dup_id (paid->invoice_id);
+  g_assert_cmpstr (n.app_id, ==, APP_ID);
+  g_assert_cmpstr (n.id, ==, expected_id);
+  g_assert_true (g_variant_lookup (n.notification, "body", "&s", &body));
+  g_test_message ("Notification: %s", body);
+  g_assert_nonnull (strstr (body, invoice->number));
+  g_assert_true (g_variant_lookup (n.notification, "default-action", "&s", &action));
+  g_assert_cmpstr (action, ==, "app.open-invoice");
+  {
+    g_autoptr(GVariant) target = g_variant_lookup_value (n.notification, "default-action-target", NULL);
+
+    g_assert_nonnull (target);
+    g_assert_cmpint (g_variant_get_int64 (target), ==, paid->invoice_id);
+  }
+
+  /* An unknown invoice sends nothing. */
+  g_assert_false (cp_notifier_notify_payment (notifier, 987654321, &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Clicking it opens that invoice. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "open-invoice", g_variant_new_int64 (paid->invoice_id));
+  g_assert_cmpint (cp_invoice_detail_get_invoice_id (cp_window_get_invoice_detail (window)), ==,
+                   paid->invoice_id);
+  g_assert_cmpstr (cp_window_get_detail_page (window), ==, "invoice");
+
+  g_clear_object (&notifier);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_briefly (100);
+  g_bus_unown_name (owner);
+  g_dbus_connection_unregister_object (bus, registration);
+  g_free (n.app_id);
+  g_free (n.id);
+  g_clear_pointer (&n.notification, g_variant_unref);
 }
 
 int
@@ -933,6 +1155,7 @@ main (int   argc,
   ADD ("staff", test_staff);
   ADD ("store-staff-admin", test_store_staff_admin);
   ADD ("create-destroy", test_create_destroy);
+  ADD ("application", test_application);
   ADD ("screenshot", test_screenshot);
 #undef ADD
   g_test_add_func ("/carepay/prefs/shortcuts-window", test_shortcuts_window);

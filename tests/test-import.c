@@ -715,6 +715,70 @@ test_injection (Fixture       *f,
   g_assert_cmpuint (count_rows (f, "patients"), ==, 1);
 }
 
+static void
+test_injection_fhir (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const char evil[] = "x'); DROP TABLE invoices; --";
+  g_autoptr(CpImportResult) result = cp_import_result_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPatient) p = NULL;
+  g_autoptr(CpInvoice) i = NULL;
+  g_autofree char *json = NULL;
+  CpLineItem *item;
+
+  json = g_strdup_printf ("{\"resourceType\":\"Bundle\",\"entry\":["
+                          "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"%1$s\","
+                          "\"identifier\":[{\"value\":\"%1$s\"}],\"name\":[{\"family\":\"%1$s\","
+                          "\"given\":[\"%1$s\"]}],\"telecom\":[{\"system\":\"phone\",\"value\":\"%1$s\"}],"
+                          "\"address\":[{\"line\":[\"%1$s\"]}]}},"
+                          "{\"resource\":{\"resourceType\":\"Invoice\",\"identifier\":[{\"value\":\"%1$s\"}],"
+                          "\"subject\":{\"reference\":\"Patient/%1$s\"},\"date\":\"2026-03-01\","
+                          "\"participant\":[{\"actor\":{\"display\":\"%1$s\"}}],\"note\":[{\"text\":\"%1$s\"}],"
+                          "\"lineItem\":[{\"chargeItemCodeableConcept\":{\"text\":\"%1$s\","
+                          "\"coding\":[{\"code\":\"%1$s\"}]},\"priceComponent\":[{\"type\":\"base\","
+                          "\"amount\":{\"value\":1,\"currency\":\"USD\"}}]}]}}]}", evil);
+  g_assert_true (import_text (f, "evil.json", json, result, &error));
+  g_assert_no_error (error);
+
+  p = patient (f, evil);
+  g_assert_cmpstr (p->given_name, ==, evil);
+  g_assert_cmpstr (p->family_name, ==, evil);
+  g_assert_cmpstr (p->phone, ==, evil);
+  g_assert_cmpstr (p->address, ==, evil);
+  i = invoice (f, evil);
+  g_assert_cmpstr (i->notes, ==, evil);
+  item = g_ptr_array_index (i->line_items, 0);
+  g_assert_cmpstr (item->description, ==, evil);
+  g_assert_cmpstr (item->service_code, ==, evil);
+  g_assert_cmpstr (item->provider, ==, evil);
+  g_assert_cmpint (item->unit_amount, ==, 100);
+  g_assert_cmpuint (count_rows (f, "invoices"), ==, 1);
+}
+
+/* Errors are collected up to a limit, then the parser stops. */
+static void
+test_error_limit (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GString) csv = g_string_new (INV_HEADER);
+  g_autoptr(CpImportResult) result = cp_import_result_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (csv, "INV-%u,MRN-1,2026-03-01,USD,Visit,1,1.001\n", i);
+  g_assert_false (import_text (f, "invoices.csv", csv->str, result, &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT);
+  g_assert_cmpuint (result->n_errors, ==, CP_IMPORT_MAX_ERRORS);
+  g_assert_cmpuint (result->errors->len, ==, CP_IMPORT_MAX_ERRORS + 1);
+  g_assert_cmpstr (g_ptr_array_index (result->errors, CP_IMPORT_MAX_ERRORS - 1), ==,
+                   "invoices.csv: row 51, column unit_price: “1.001” is not a valid amount: "
+                   "at most 2 decimal places are allowed");
+  g_assert_cmpstr (g_ptr_array_index (result->errors, CP_IMPORT_MAX_ERRORS), ==,
+                   "invoices.csv: stopped after 50 errors; there may be more");
+  g_assert_cmpuint (count_rows (f, "invoices"), ==, 0);
+}
+
 /* carepayctl import */
 
 typedef struct {
@@ -834,6 +898,8 @@ main (int   argc,
   ADD ("reimport", test_reimport);
   ADD ("dry-run-and-audit", test_dry_run_and_audit);
   ADD ("injection", test_injection);
+  ADD ("injection-fhir", test_injection_fhir);
+  ADD ("error-limit", test_error_limit);
   ADD ("ctl", test_ctl_import);
 #undef ADD
 

@@ -268,10 +268,12 @@ render_screenshot (Kiosk      *k,
 
   if (dir == NULL || *dir == '\0')
     return;
+  WAIT_UNTIL (!gtk_stack_get_transition_running (GTK_STACK (child (k, "stack"))), 10);
   spin (600);
-  w = gtk_widget_get_width (GTK_WIDGET (k->window));
-  h = gtk_widget_get_height (GTK_WIDGET (k->window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (k->window));
+  /* The window's content, without the frame a window manager would not draw. */
+  w = gtk_widget_get_width (gtk_window_get_child (GTK_WINDOW (k->window)));
+  h = gtk_widget_get_height (gtk_window_get_child (GTK_WINDOW (k->window)));
+  paintable = gtk_widget_paintable_new (gtk_window_get_child (GTK_WINDOW (k->window)));
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
@@ -295,6 +297,7 @@ import_screenshot (Kiosk      *k,
 
   if (dir == NULL || *dir == '\0')
     return;
+  WAIT_UNTIL (!gtk_stack_get_transition_running (GTK_STACK (child (k, "stack"))), 10);
   spin (600);
   path = g_build_filename (dir, name, NULL);
   xid = window_xid (k);
@@ -510,6 +513,7 @@ test_lookup_by_mrn_lists_open_invoices (void)
   WAIT_UNTIL (g_strcmp0 (page (k), "invoices") == 0, 30);
   g_assert_cmpstr (label_text (k, "greeting_label"), ==, hello);
   g_assert_cmpuint (count_rows (child (k, "invoices_list")), ==, open->len);
+  render_screenshot (k, "kiosk-invoices.png");
   collect_text (child (k, "invoices_list"), text);
   for (guint i = 0; i < open->len; i++)
     {
@@ -545,6 +549,7 @@ test_lookup_wrong_then_locked (void)
   g_assert_cmpstr (page (k), ==, "lookup");
   g_assert_true (gtk_widget_get_visible (child (k, "lookup_error_label")));
   first = g_strdup (label_text (k, "lookup_error_label"));
+  render_screenshot (k, "kiosk-lookup.png");
   g_assert_cmpstr (first, ==, "We couldn’t find a bill with those details. Please check them and try again.");
 
   /* Wrong number, right date of birth: the very same words. */
@@ -700,6 +705,8 @@ test_pay_full_balance (void)
   g_assert_true (g_str_has_prefix (pi, "pi_"));
   g_assert_cmpstr (label_text (k, "confirmation_amount_label"), ==, balance);
   g_assert_cmpstr (label_text (k, "confirmation_invoice_label"), ==, number);
+  /* Another of the patient's bills is still open. */
+  WAIT_UNTIL (gtk_widget_get_visible (child (k, "another_button")), 30);
   render_screenshot (k, "kiosk-confirmation.png");
 
   /* The store says paid, by that PaymentIntent, at the kiosk. */
@@ -833,7 +840,8 @@ test_language_switch (void)
   g_assert_cmpstr (cp_kiosk_view_get_language (view_of (k)), ==, "en");
   g_signal_emit_by_name (child (k, "spanish_button"), "clicked");
   /* New pages in Spanish: the old ones are gone. */
-  g_assert_null (english);
+  g_assert_true (english == NULL || gtk_widget_get_root (GTK_WIDGET (english)) == NULL);
+  WAIT_UNTIL (english == NULL, 10);
   g_assert_cmpstr (cp_kiosk_view_get_language (view_of (k)), ==, "es");
   g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "es");
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (child (k, "spanish_button"))));

@@ -13,6 +13,7 @@
 #include "cp-seed.h"
 #include "cp-sqlite-store.h"
 #include "cp-window.h"
+#include "cp-preferences-window.h"
 #include "cp-kiosk-window.h"
 
 struct _CpApplication
@@ -640,13 +641,59 @@ about_action (GSimpleAction *action,
                         "developers", developers,
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "comments", _("Hospital billing: invoices, card payments and refunds"),
+                        "website", "https://github.com/stingrays/carepay",
+                        "issue-url", "https://github.com/stingrays/carepay/issues",
+                        "copyright", "© 2026 The Stingrays",
                         NULL);
   gtk_window_present (about);
+}
+
+/* Preferences: for the signed-in staff member of the staff window (admins
+ * change things, others read them; see cp-preferences-window.h). */
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  CpApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  CpPreferencesWindow *prefs;
+
+  if (!CP_IS_WINDOW (window) || cp_window_get_staff (CP_WINDOW (window)) == NULL)
+    return;
+  prefs = cp_preferences_window_new (window, cp_window_get_store (CP_WINDOW (window)),
+                                     cp_window_get_staff (CP_WINDOW (window)));
+  cp_preferences_window_set_running_config (prefs, self->stripe_config);
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+/* From a payment notification (cp-notifier.c): the staff window, that invoice. */
+static void
+open_invoice_action (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  CpApplication *self = user_data;
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (CP_IS_WINDOW (l->data))
+      {
+        window = l->data;
+        break;
+      }
+  if (window == NULL)
+    return;
+  if (cp_window_get_staff (CP_WINDOW (window)) != NULL)
+    cp_window_open_invoice (CP_WINDOW (window), g_variant_get_int64 (param));
+  gtk_window_present (window);
 }
 
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
+  { "preferences", preferences_action },
+  { "open-invoice", open_invoice_action, "x" },
 };
 
 static void
@@ -659,6 +706,8 @@ cp_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         (const char *[]) { "<Control>comma", NULL });
 }
 
 static void

@@ -19,6 +19,7 @@ struct _CpWindow
 
   AdwToastOverlay      *toast_overlay;
   GtkRevealer          *training_banner;
+  GtkRevealer          *live_banner;
   GtkStack             *main_stack;
   AdwStatusPage        *store_error_page;
   CpSigninPage         *signin_page;
@@ -343,6 +344,15 @@ cp_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (cp_window_parent_class)->close_request (window);
 }
 
+static gboolean
+cp_window_live_mode_mapping (GValue   *value,
+                             GVariant *variant,
+                             gpointer  user_data)
+{
+  g_value_set_boolean (value, g_strcmp0 (g_variant_get_string (variant, NULL), "live") == 0);
+  return TRUE;
+}
+
 static void
 cp_window_dispose (GObject *object)
 {
@@ -386,6 +396,7 @@ cp_window_class_init (CpWindowClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CpWindow, name)
   BIND (toast_overlay);
   BIND (training_banner);
+  BIND (live_banner);
   BIND (main_stack);
   BIND (store_error_page);
   BIND (signin_page);
@@ -432,6 +443,9 @@ cp_window_init (CpWindow *self)
                            self, G_CONNECT_SWAPPED);
 
   self->settings = g_settings_new (APP_ID);
+  /* Live mode is shown everywhere: stripe-mode 'live' is 2. */
+  g_settings_bind_with_mapping (self->settings, "stripe-mode", self->live_banner, "reveal-child",
+                                G_SETTINGS_BIND_GET, cp_window_live_mode_mapping, NULL, NULL, NULL);
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));

@@ -358,11 +358,14 @@ cp_import_parse_csv_patients (CpImportBatch *batch,
       patient->address = nullable (csv_value (record, index[P_ADDRESS]));
 
       language = csv_value (record, index[P_LANGUAGE]);
-      if (*language == '\0')
-        patient->preferred_language = g_strdup ("en");
-      else
+      if (*language != '\0')
         {
-          g_autofree char *why = cp_import_check_language (language, &patient->preferred_language);
+          g_autofree char *why = NULL;
+
+          g_clear_pointer (&patient->preferred_language, g_free);
+          why = cp_import_check_language (language, &patient->preferred_language);
+          if (patient->preferred_language == NULL)
+            patient->preferred_language = g_strdup ("en");
 
           if (why != NULL)
             cp_import_error (batch, _("row %u, column preferred_language: %s"), record->row, why);
@@ -486,6 +489,8 @@ start_invoice (CpImportBatch *batch,
   guint row = record->row;
   const char *text;
 
+  /* No default currency: the file must say */
+  g_clear_pointer (&invoice->currency, g_free);
   for (guint i = 0; i < I_N_HEADER; i++)
     item->values[i] = g_strdup (csv_value (record, index[i]));
 

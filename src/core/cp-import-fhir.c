@@ -678,7 +678,6 @@ patient_language (Fhir       *f,
   const char *code = NULL;
   guint chosen = 0;
 
-  patient->preferred_language = g_strdup ("en");
   if (!get_array (f, resource, path, "communication", FALSE, &list) || list == NULL ||
       json_array_get_length (list) == 0)
     return;
@@ -1289,6 +1288,7 @@ parse_invoice (Fhir       *f,
         }
     }
 
+  g_free (invoice->currency);
   invoice->currency = g_strdup (state.currency);
   invoice->tax_rate_bp = MAX (state.tax_bp, 0);
 

@@ -389,13 +389,10 @@ fail_with_errors (CpImportBatch  *batch,
 {
   CpImportResult *result = batch->result;
 
-  if (result->n_errors > result->errors->len)
+  if (result->n_errors >= CP_IMPORT_MAX_ERRORS)
     g_ptr_array_add (result->errors,
-                     g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                   "%s: …and %u more error",
-                                                   "%s: …and %u more errors",
-                                                   result->n_errors - result->errors->len),
-                                      batch->name, result->n_errors - result->errors->len));
+                     g_strdup_printf (_("%s: stopped after %u errors; there may be more"),
+                                      batch->name, result->n_errors));
   g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
                g_dngettext (GETTEXT_PACKAGE,
                             "%s: %u error; nothing was imported",

@@ -324,6 +324,7 @@ apply_payment_intent (CpLedger                     *self,
   if (newly_succeeded && payment->amount > invoice->balance_due)
     payment->overpaid = TRUE;
 
+  fault_point (self, "before-store-write");
   if (!cp_store_begin (self->store, error))
     return NULL;
   if (!cp_store_record_payment (self->store, payment, error))
@@ -356,6 +357,7 @@ apply_payment_intent (CpLedger                     *self,
     cp_ledger_audit (self, 0, "payment.disputed", invoice->number, payment->amount, payment->currency, pi->id);
   if (!cp_store_commit (self->store, error))
     return NULL;
+  fault_point (self, "after-store-write");
 
   if (changed)
     {
@@ -589,6 +591,7 @@ cp_ledger_begin_payment (CpLedger          *self,
   pi = cp_stripe_payment_intent_create (self->client, &params, operation, cancellable, NULL, error);
   if (pi == NULL)
     return NULL;
+  fault_point (self, "after-payment-intent-create");
 
   payment = apply_payment_intent (self, pi, channel, staff != NULL ? staff->id : 0, attempt_id,
                                   NULL, NULL, cancellable, error);
@@ -820,6 +823,7 @@ cp_ledger_apply_stripe_refund (CpLedger              *self,
   was_counting = existing != NULL && cp_refund_status_counts (existing->status);
   counts = cp_refund_status_counts (refund->status);
 
+  fault_point (self, "before-store-write");
   if (!cp_store_begin (self->store, error))
     return NULL;
   if (!cp_store_record_refund (self->store, refund, error))
@@ -834,6 +838,7 @@ cp_ledger_apply_stripe_refund (CpLedger              *self,
     cp_ledger_audit (self, 0, "refund.failed", invoice->number, refund->amount, refund->currency, re->id);
   if (!cp_store_commit (self->store, error))
     return NULL;
+  fault_point (self, "after-store-write");
 
   if (existing == NULL || was_counting != counts || g_strcmp0 (existing->status, refund->status) != 0)
     {
@@ -995,6 +1000,7 @@ cp_ledger_refund (CpLedger       *self,
       re = cp_stripe_refund_create (self->client, &params, operation, cancellable, NULL, error);
       if (re == NULL)
         return done->len > 0 ? g_steal_pointer (&done) : NULL;
+      fault_point (self, "after-refund-create");
 
       refund = cp_ledger_apply_stripe_refund (self, re, staff->id, reason, NULL, cancellable, error);
       if (refund == NULL)
@@ -1088,6 +1094,7 @@ cp_ledger_create_link (CpLedger       *self,
   created = cp_stripe_payment_link_create (self->client, &params, operation, cancellable, NULL, error);
   if (created == NULL)
     return NULL;
+  fault_point (self, "after-link-create");
 
   link = cp_payment_link_new ();
   link->id = g_strdup (created->id);
@@ -1097,6 +1104,7 @@ cp_ledger_create_link (CpLedger       *self,
   link->currency = g_strdup (invoice->currency);
   link->active = TRUE;
 
+  fault_point (self, "before-store-write");
   if (!cp_store_begin (self->store, error))
     return NULL;
   if (!cp_store_save_payment_link (self->store, link, error))
@@ -1107,6 +1115,7 @@ cp_ledger_create_link (CpLedger       *self,
   cp_ledger_audit (self, staff->id, "link.create", invoice->number, link->amount, link->currency, link->id);
   if (!cp_store_commit (self->store, error))
     return NULL;
+  fault_point (self, "after-store-write");
 
   return link_info_from (link);
 }
@@ -1164,6 +1173,7 @@ cp_ledger_void_invoice (CpLedger       *self,
       return FALSE;
     }
 
+  fault_point (self, "before-store-write");
   if (!cp_store_begin (self->store, error))
     return FALSE;
   if (!cp_store_set_invoice_voided (self->store, invoice_id, TRUE, error))
@@ -1174,6 +1184,7 @@ cp_ledger_void_invoice (CpLedger       *self,
   cp_ledger_audit (self, staff->id, "invoice.void", invoice->number, invoice->total, invoice->currency, NULL);
   if (!cp_store_commit (self->store, error))
     return FALSE;
+  fault_point (self, "after-store-write");
 
   maintain_link (self, invoice_id, cancellable);
   return TRUE;

@@ -227,8 +227,11 @@ gboolean           cp_ledger_apply_refund        (CpLedger              *self,
                                                   gint64                *out_invoice_id,
                                                   GError               **error);
 
-/* Test-only fault injection: `hook` is called at named points, today
- * "after-stripe-confirm" (Stripe has charged, nothing is recorded yet).
+/* Test-only fault injection: `hook` is called at named points:
+ * "after-payment-intent-create", "after-stripe-confirm" (Stripe has
+ * charged, nothing is recorded yet), "after-refund-create",
+ * "after-link-create", and "before-store-write" / "after-store-write"
+ * around each transaction that records a payment, refund or link.
  * carepayctl sets it from CAREPAY_FAULT to test crash recovery. */
 typedef void (*CpLedgerFaultHook) (const char *point,
                                    gpointer    user_data);

@@ -81,6 +81,9 @@ session_clear (Session *session)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Session, session_clear)
 
+static void fault_exit (const char *point,
+                        gpointer    user_data);
+
 static gboolean
 session_open (CtlContext  *ctx,
               gboolean     with_staff,
@@ -100,6 +103,8 @@ session_open (CtlContext  *ctx,
   if (session->client == NULL)
     return FALSE;
   session->ledger = cp_ledger_new (CP_STORE (session->store), session->client);
+  if (g_getenv ("CAREPAY_FAULT") != NULL)
+    cp_ledger_set_fault_hook (session->ledger, fault_exit, NULL);
   return TRUE;
 }
 
@@ -164,12 +169,28 @@ take_number (const char  *command,
 
 /* pay */
 
+/* Test-only: CAREPAY_FAULT=POINT or POINT#N (the Nth time the ledger
+ * passes POINT) dies there as a crash would, with nothing after it done. */
 static void
 fault_exit (const char *point,
             gpointer    user_data)
 {
-  /* Test-only: die as a crash would, with nothing recorded after Stripe */
-  if (g_strcmp0 (g_getenv ("CAREPAY_FAULT"), point) == 0)
+  static guint hits = 0;
+  const char *fault = g_getenv ("CAREPAY_FAULT");
+  const char *hash = fault != NULL ? strchr (fault, '#') : NULL;
+  guint64 nth = 1;
+
+  if (fault == NULL)
+    return;
+  if (hash != NULL)
+    {
+      if (strncmp (fault, point, hash - fault) != 0 || point[hash - fault] != '\0')
+        return;
+      nth = g_ascii_strtoull (hash + 1, NULL, 10);
+    }
+  else if (strcmp (fault, point) != 0)
+    return;
+  if (++hits >= nth)
     _exit (99);
 }
 
@@ -207,9 +228,6 @@ ctl_cmd_pay (CtlContext  *ctx,
   if (!session_open (ctx, TRUE, &session, &error) ||
       (invoice = find_invoice (&session, number, &error)) == NULL)
     return ctl_fail_error (error);
-
-  if (g_getenv ("CAREPAY_FAULT") != NULL)
-    cp_ledger_set_fault_hook (session.ledger, fault_exit, NULL);
 
   payment = cp_ledger_pay_with_test_method (session.ledger, invoice->id, amount, method,
                                             CP_PAYMENT_CHANNEL_DESK, session.staff, NULL, &error);

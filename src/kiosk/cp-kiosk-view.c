@@ -61,6 +61,7 @@ struct _CpKioskView
   GtkWidget        *greeting_label;
   GtkWidget        *invoices_caption;
   GtkWidget        *invoices_list;
+  GtkWidget        *invoices_done_button;
   GtkWidget        *invoice_back_button;
   GtkWidget        *invoice_title_label;
   GtkWidget        *invoice_dates_label;
@@ -609,6 +610,7 @@ invoices_reloaded_cb (GObject      *source,
 {
   CpKioskView *self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean show = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "show"));
   GPtrArray *invoices;
 
   invoices = g_task_propagate_pointer (G_TASK (result), &error);
@@ -621,7 +623,10 @@ invoices_reloaded_cb (GObject      *source,
     }
   else
     g_warning ("Could not reload the patient's invoices: %s", error->message);
-  show_invoices (self);
+  /* "Pay another bill" only while there is another bill. */
+  gtk_widget_set_visible (self->another_button, self->open_invoices != NULL && self->open_invoices->len > 0);
+  if (show)
+    show_invoices (self);
 }
 
 static void
@@ -641,21 +646,28 @@ reload_thread (GTask        *task,
     g_task_return_pointer (task, invoices, (GDestroyNotify) g_ptr_array_unref);
 }
 
+/* Fresh from the store: a bill just paid leaves the list. */
+static void
+reload_invoices (CpKioskView *self,
+                 gboolean     show)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->patient == NULL)
+    return;
+  task = g_task_new (self, self->cancellable, invoices_reloaded_cb, self);
+  g_task_set_source_tag (task, reload_invoices);
+  g_task_set_task_data (task, g_memdup2 (&self->patient->id, sizeof (gint64)), g_free);
+  g_object_set_data (G_OBJECT (task), "show", GINT_TO_POINTER (show));
+  g_task_run_in_thread (task, reload_thread);
+}
+
 static void
 show_invoices_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *param)
 {
-  CpKioskView *self = CP_KIOSK_VIEW (widget);
-  g_autoptr(GTask) task = NULL;
-
-  if (self->patient == NULL)
-    return;
-  /* Fresh from the store: a bill just paid leaves the list. */
-  task = g_task_new (self, self->cancellable, invoices_reloaded_cb, self);
-  g_task_set_source_tag (task, show_invoices_action);
-  g_task_set_task_data (task, g_memdup2 (&self->patient->id, sizeof (gint64)), g_free);
-  g_task_run_in_thread (task, reload_thread);
+  reload_invoices (CP_KIOSK_VIEW (widget), TRUE);
 }
 
 static void
@@ -1050,6 +1062,8 @@ payment_completed_cb (GObject      *source,
   g_clear_pointer (&self->attempt, cp_payment_attempt_free);
   /* The card's session goes; a fresh one gets ready for another bill. */
   cp_payment_view_reset (self->payment_view);
+  gtk_widget_set_visible (self->another_button, FALSE);
+  reload_invoices (self, FALSE);
   show_page (self, "confirmation");
   gtk_widget_grab_focus (self->done_button);
 }
@@ -1213,6 +1227,7 @@ cp_kiosk_view_class_init (CpKioskViewClass *klass)
   BIND (greeting_label);
   BIND (invoices_caption);
   BIND (invoices_list);
+  BIND (invoices_done_button);
   BIND (invoice_back_button);
   BIND (invoice_title_label);
   BIND (invoice_dates_label);

@@ -79,6 +79,8 @@ install_css (void)
 static void
 apply_language (const char *language)
 {
+  if (g_strcmp0 (g_getenv ("LANGUAGE"), language) == 0)
+    return;
   g_setenv ("LANGUAGE", language, TRUE);
   /* setlocale() makes gettext drop what it has cached for the old language. */
   setlocale (LC_MESSAGES, "");

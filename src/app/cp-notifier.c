@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cp-error.h"
+#include "cp-money.h"
+#include "cp-notifier.h"
+
+struct _CpNotifier
+{
+  GObject       parent_instance;
+
+  GApplication *application;  /* weak: the application owns us */
+  CpStore      *store;
+};
+
+G_DEFINE_FINAL_TYPE (CpNotifier, cp_notifier, G_TYPE_OBJECT)
+
+char *
+cp_notifier_dup_id (gint64 invoice_id)
+{
+  return g_strdup_printf ("payment-received-%" G_GINT64_FORMAT, invoice_id);
+}
+
+gboolean
+cp_notifier_notify_payment (CpNotifier  *self,
+                            gint64       invoice_id,
+                            GError     **error)
+{
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(GPtrArray) payments = NULL;
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+  CpPayment *newest = NULL;
+
+  g_return_val_if_fail (CP_IS_NOTIFIER (self), FALSE);
+
+  if (self->application == NULL)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_FAILED, "The application is gone");
+      return FALSE;
+    }
+  invoice = cp_store_get_invoice (self->store, invoice_id, error);
+  if (invoice == NULL)
+    return FALSE;
+  payments = cp_store_list_payments (self->store, invoice_id, error);
+  if (payments == NULL)
+    return FALSE;
+  for (guint i = 0; i < payments->len; i++)
+    {
+      CpPayment *p = payments->pdata[i];
+
+      if (cp_payment_status_counts (p->status))
+        newest = p;
+    }
+  if (newest == NULL)
+    {
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("Invoice %s has no payment"), invoice->number);
+      return FALSE;
+    }
+
+  amount = cp_money_format (newest->amount, newest->currency);
+  /* Translators: "$120.00 for invoice INV-2026-00042". No patient details:
+   * notifications show on the screen, and on a locked one. */
+  body = g_strdup_printf (_("%s for invoice %s"), amount, invoice->number);
+  notification = g_notification_new (_("Payment Received"));
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.open-invoice", "x", invoice_id);
+  g_notification_add_button_with_target (notification, _("Open Invoice"), "app.open-invoice", "x",
+                                         invoice_id);
+  id = cp_notifier_dup_id (invoice_id);
+  g_application_send_notification (self->application, id, notification);
+  return TRUE;
+}
+
+static void
+payment_received_cb (CpSync     *sync,
+                     gint64      invoice_id,
+                     CpNotifier *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cp_notifier_notify_payment (self, invoice_id, &error))
+    g_debug ("No notification for invoice %" G_GINT64_FORMAT ": %s", invoice_id, error->message);
+}
+
+void
+cp_notifier_watch_sync (CpNotifier *self,
+                        CpSync     *sync)
+{
+  g_return_if_fail (CP_IS_NOTIFIER (self));
+  g_return_if_fail (CP_IS_SYNC (sync));
+
+  g_signal_connect_object (sync, "payment-received", G_CALLBACK (payment_received_cb), self, 0);
+}
+
+static void
+cp_notifier_dispose (GObject *object)
+{
+  CpNotifier *self = CP_NOTIFIER (object);
+
+  g_clear_weak_pointer (&self->application);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (cp_notifier_parent_class)->dispose (object);
+}
+
+static void
+cp_notifier_class_init (CpNotifierClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cp_notifier_dispose;
+}
+
+static void
+cp_notifier_init (CpNotifier *self)
+{
+}
+
+CpNotifier *
+cp_notifier_new (GApplication *application,
+                 CpStore      *store)
+{
+  CpNotifier *self;
+
+  g_return_val_if_fail (G_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+
+  self = g_object_new (CP_TYPE_NOTIFIER, NULL);
+  g_set_weak_pointer (&self->application, application);
+  self->store = g_object_ref (store);
+  return self;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cp-store.h"
+#include "cp-sync.h"
+
+G_BEGIN_DECLS
+
+#define CP_TYPE_NOTIFIER (cp_notifier_get_type ())
+G_DECLARE_FINAL_TYPE (CpNotifier, cp_notifier, CP, NOTIFIER, GObject)
+
+/* Desktop notifications for payments that arrive by sync (a patient paying a
+ * link or at the kiosk): "Payment received", the invoice number and the
+ * amount; clicking it runs app.open-invoice with the invoice id (int64). */
+CpNotifier *cp_notifier_new            (GApplication *application,
+                                        CpStore      *store);
+/* Notifies on each ::payment-received of `sync` for as long as both live. */
+void        cp_notifier_watch_sync     (CpNotifier   *self,
+                                        CpSync       *sync);
+/* Sends the notification for the newest counted payment of `invoice_id`.
+ * FALSE (and no notification) when the invoice or its payment is unknown. */
+gboolean    cp_notifier_notify_payment (CpNotifier   *self,
+                                        gint64        invoice_id,
+                                        GError      **error);
+
+/* The notification's id and texts, for `invoice_id` (for tests). */
+char       *cp_notifier_dup_id         (gint64        invoice_id);
+
+G_END_DECLS
