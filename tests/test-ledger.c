@@ -331,7 +331,8 @@ test_refunds (LedgerFixture *f,
 
   invoice = lt_invoice (f, f->invoice_a);
   g_assert_cmpint (invoice->amount_refunded, ==, 3000);
-  g_assert_cmpint (invoice->status, ==, CP_INVOICE_STATUS_PARTIALLY_PAID);
+  g_assert_cmpint (invoice->status, ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpint (invoice->balance_due, ==, 0);
   g_clear_pointer (&invoice, cp_invoice_free);
 
   /* More than is left is refused, before Stripe hears of it */

@@ -71,11 +71,14 @@ test_status_refunds (void)
   g_assert_cmpint (status_of (FALSE, 10000, 3000, 3000, "2026-01-01", &balance), ==, CP_INVOICE_STATUS_REFUNDED);
   g_assert_cmpint (balance, ==, 0);
 
-  /* Partial refund of a full payment reopens the balance */
-  g_assert_cmpint (status_of (FALSE, 10000, 10000, 2500, "2026-04-14", &balance), ==, CP_INVOICE_STATUS_PARTIALLY_PAID);
-  g_assert_cmpint (balance, ==, 2500);
-  g_assert_cmpint (status_of (FALSE, 10000, 10000, 2500, "2026-03-01", &balance), ==, CP_INVOICE_STATUS_OVERDUE);
-  g_assert_cmpint (balance, ==, 2500);
+  /* A partial refund of a full payment does not make money owed again */
+  g_assert_cmpint (status_of (FALSE, 10000, 10000, 2500, "2026-04-14", &balance), ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpint (balance, ==, 0);
+  g_assert_cmpint (status_of (FALSE, 10000, 10000, 2500, "2026-03-01", &balance), ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpint (balance, ==, 0);
+  /* ...nor on a part payment: what is owed is what was never paid */
+  g_assert_cmpint (status_of (FALSE, 10000, 6000, 1000, "2026-04-14", &balance), ==, CP_INVOICE_STATUS_PARTIALLY_PAID);
+  g_assert_cmpint (balance, ==, 4000);
 
   /* A refund of an overpayment leaves it paid */
   g_assert_cmpint (status_of (FALSE, 10000, 12000, 2000, "2026-04-14", &balance), ==, CP_INVOICE_STATUS_PAID);

@@ -231,7 +231,8 @@ test_long_gap (LedgerFixture *f,
   g_assert_cmpuint (sync_once (sync), >=, 1);
   b = lt_invoice (f, f->invoice_b);
   g_assert_cmpint (b->amount_refunded, ==, 5000);
-  g_assert_cmpint (b->status, ==, CP_INVOICE_STATUS_PARTIALLY_PAID);
+  g_assert_cmpint (b->status, ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpint (b->balance_due, ==, 0);
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM refunds"), ==, 1);
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM payments WHERE status = 'succeeded'"), ==, 2);
 

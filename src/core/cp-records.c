@@ -381,28 +381,23 @@ cp_invoice_status_compute (gboolean    voided,
                            const char *today,
                            gint64     *out_balance_due)
 {
-  gint64 net;
   gint64 balance = 0;
   CpInvoiceStatus status;
 
-  /* Saturating: amounts come from CHECKed columns, so this only guards misuse */
-  if (amount_refunded > 0 && amount_paid < G_MININT64 + amount_refunded)
-    net = G_MININT64;
-  else
-    net = amount_paid - amount_refunded;
-
+  /* Refunds give money back; they never make it owed again (as in Stripe's
+   * own invoicing, a refunded invoice stays paid). */
   if (voided)
     status = CP_INVOICE_STATUS_CANCELLED;
   else if (amount_paid > 0 && amount_refunded >= amount_paid)
     status = CP_INVOICE_STATUS_REFUNDED;
-  else if (net >= total)
+  else if (amount_paid >= total)
     status = CP_INVOICE_STATUS_PAID;
   else
     {
-      balance = total - net;
+      balance = total - amount_paid;
       if (due_date != NULL && today != NULL && strcmp (due_date, today) < 0)
         status = CP_INVOICE_STATUS_OVERDUE;
-      else if (net > 0)
+      else if (amount_paid > 0)
         status = CP_INVOICE_STATUS_PARTIALLY_PAID;
       else
         status = CP_INVOICE_STATUS_PENDING;

@@ -199,12 +199,13 @@ const char       *cp_invoice_status_to_string    (CpInvoiceStatus status); /* "p
 gboolean          cp_invoice_status_from_string  (const char *text, CpInvoiceStatus *out);
 const char       *cp_invoice_status_label        (CpInvoiceStatus status); /* translated "Partially paid" */
 
-/* The status rule, in one place. net = paid - refunded.
+/* The status rule, in one place. Refunds return money to the patient but
+ * never make it owed again (a refund is not a new debt):
  *   voided                          -> cancelled (balance 0)
  *   paid > 0 and refunded >= paid   -> refunded  (balance 0: the charge was reversed)
- *   net >= total                    -> paid      (balance 0)
- *   due_date < today                -> overdue   (balance total - net)
- *   net > 0                         -> partially paid
+ *   paid >= total                   -> paid      (balance 0)
+ *   due_date < today                -> overdue   (balance total - paid)
+ *   paid > 0                        -> partially paid
  *   otherwise                       -> pending */
 CpInvoiceStatus   cp_invoice_status_compute  (gboolean    voided,
                                               gint64      total,
