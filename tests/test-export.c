@@ -243,6 +243,45 @@ test_fields (void)
 }
 
 typedef struct {
+  GMainLoop *loop;
+  char      *csv;
+  GError    *error;
+} AsyncWait;
+
+static void
+export_done (GObject      *source,
+             GAsyncResult *res,
+             gpointer      user_data)
+{
+  AsyncWait *wait = user_data;
+
+  wait->csv = cp_export_payments_csv_finish (CP_STORE (source), res, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static void
+test_async (Fixture       *f,
+            gconstpointer  data)
+{
+  AsyncWait wait = { g_main_loop_new (NULL, FALSE), NULL, NULL };
+
+  cp_export_payments_csv_async (CP_STORE (f->store), "2026-03-01", "2026-03-05", CP_EXPORT_FLAGS_NONE, NULL,
+                                export_done, &wait);
+  g_main_loop_run (wait.loop);
+  g_assert_no_error (wait.error);
+  g_assert_cmpstr (wait.csv, ==, expected_settled);
+  g_clear_pointer (&wait.csv, g_free);
+
+  cp_export_payments_csv_async (CP_STORE (f->store), "2026-03-01", "soon", CP_EXPORT_FLAGS_NONE, NULL,
+                                export_done, &wait);
+  g_main_loop_run (wait.loop);
+  g_assert_null (wait.csv);
+  g_assert_error (wait.error, CP_ERROR, CP_ERROR_INVALID_INPUT);
+  g_clear_error (&wait.error);
+  g_main_loop_unref (wait.loop);
+}
+
+typedef struct {
   int   status;
   char *out;
   char *err;
@@ -328,6 +367,7 @@ main (int   argc,
   g_test_add ("/carepay/export/columns-and-amounts", Fixture, NULL, fixture_setup, test_columns_and_amounts,
               fixture_teardown);
   g_test_add_func ("/carepay/export/fields", test_fields);
+  g_test_add ("/carepay/export/async", Fixture, NULL, fixture_setup, test_async, fixture_teardown);
   g_test_add ("/carepay/export/ctl", Fixture, NULL, fixture_setup, test_ctl_export, fixture_teardown);
 
   return g_test_run ();

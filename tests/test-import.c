@@ -226,6 +226,19 @@ count_rows (Fixture    *f,
   return n;
 }
 
+/* FHIR snippets for the tests */
+
+#define PATIENT_ENTRY \
+  "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p\",\"identifier\":[{\"value\":\"MRN-F\"}]," \
+  "\"name\":[{\"family\":\"Fhir\"}]}}"
+#define LINE(value) \
+  "{\"chargeItemCodeableConcept\":{\"text\":\"X\"},\"priceComponent\":[{\"type\":\"base\"," \
+  "\"amount\":{\"value\":" value ",\"currency\":\"USD\"}}]}"
+#define INVOICE_ENTRY(extra, line) \
+  "{\"resource\":{\"resourceType\":\"Invoice\",\"identifier\":[{\"value\":\"INV-F\"}]," \
+  "\"subject\":{\"reference\":\"Patient/p\"},\"date\":\"2026-03-01\"" extra ",\"lineItem\":[" line "]}}"
+#define BUNDLE(...) "{\"resourceType\":\"Bundle\",\"entry\":[" __VA_ARGS__ "]}"
+
 /* Good files */
 
 static void
@@ -260,6 +273,34 @@ test_csv_patients (Fixture       *f,
   li = patient (f, "MRN-1003");
   g_assert_cmpstr (li->preferred_language, ==, "en");
   g_assert_null (li->date_of_birth);
+}
+
+/* Columns in any order and case; a column left out keeps what is stored,
+ * an empty value clears it. */
+static void
+test_csv_partial_update (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(CpImportResult) result = cp_import_result_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPatient) ana = NULL;
+
+  import_file (f, "patients.csv", result);
+  g_assert_true (import_text (f, "update.csv",
+                              "Family_Name, MRN ,given_name,phone\r\nGarcía-López,MRN-1001,Ana María,\r\n",
+                              result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (result->format, ==, CP_IMPORT_FORMAT_CSV_PATIENTS);
+  g_assert_cmpuint (result->patients_updated, ==, 1);
+
+  ana = patient (f, "MRN-1001");
+  g_assert_cmpstr (ana->given_name, ==, "Ana María");
+  g_assert_cmpstr (ana->family_name, ==, "García-López");
+  g_assert_null (ana->phone);
+  g_assert_cmpstr (ana->email, ==, "ana@example.org");
+  g_assert_cmpstr (ana->date_of_birth, ==, "1984-02-29");
+  g_assert_cmpstr (ana->address, ==, "12 Oak St, Apt 4\nSpringfield, IL 62701");
+  g_assert_cmpstr (ana->preferred_language, ==, "es");
 }
 
 static void
@@ -372,6 +413,38 @@ test_fhir_single (Fixture       *f,
   inv = invoice (f, "INV-FHIR-0100");
   g_assert_cmpint (unit (inv, 0), ==, 12345);
   g_assert_cmpint (inv->total, ==, 37035);
+}
+
+/* FHIR Bulk Data: one resource per line */
+static void
+test_fhir_ndjson (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(CpImportResult) result = cp_import_result_new ();
+  g_autoptr(CpPatient) bea = NULL;
+  g_autoptr(CpInvoice) inv = NULL;
+
+  import_file (f, "bulk.ndjson", result);
+  g_assert_cmpint (result->format, ==, CP_IMPORT_FORMAT_FHIR);
+  g_assert_cmpuint (result->patients_created, ==, 1);
+  g_assert_cmpuint (result->invoices_created, ==, 1);
+  g_assert_cmpuint (result->skipped, ==, 1);
+  bea = patient (f, "MRN-4001");
+  g_assert_cmpstr (bea->preferred_language, ==, "es");
+  inv = invoice (f, "INV-BULK-0001");
+  g_assert_cmpstr (inv->patient->mrn, ==, "MRN-4001");
+  g_assert_cmpint (unit (inv, 0), ==, 4510);
+  g_assert_cmpstr (((CpLineItem *) g_ptr_array_index (inv->line_items, 0))->description, ==, "Metabolic panel");
+
+  assert_refused (f, "more.ndjson",
+                  "{\"resourceType\":\"Patient\",\"identifier\":[{\"value\":\"MRN-4002\"}],\"name\":[{\"family\":\"B\"}]}\n"
+                  "{\"resourceType\":\"Invoice\",\"identifier\":[{\"value\":\"I\"}],"
+                  "\"subject\":{\"identifier\":{\"value\":\"MRN-4002\"}},\"date\":\"2026-03-01\","
+                  "\"lineItem\":[" LINE ("0.001") "]}\n",
+                  "more.ndjson: line 2: Invoice.lineItem[0].priceComponent[0].amount.value: “0.001” is not a valid "
+                  "amount: at most 2 decimal places are allowed");
+  assert_refused (f, "more.ndjson", "{\"resourceType\":\"Patient\"\n",
+                  "more.ndjson: line 1: not valid JSON (is the file truncated?)");
 }
 
 /* JSON numbers that have no exact double become exact minor units. */
@@ -553,6 +626,8 @@ test_csv_errors (Fixture       *f,
                   "invoices.csv: row 2, column issue_date: “2026-02-30” is not a date");
   assert_refused (f, "invoices.csv", INV_HEADER INV_GOOD "INV-10,MRN-NOPE,2026-03-01,USD,Visit,1,10.00\n",
                   "invoices.csv: row 3, column mrn: no patient with MRN “MRN-NOPE” in this file or in the database");
+  assert_refused (f, "invoices.csv", INV_HEADER "INV-10,MRN-1001,9999-12-20,USD,Visit,1,10.00\n",
+                  "invoices.csv: row 2, column due_date: the default due date (issue date + 30 days) is past");
   assert_refused (f, "invoices.csv", INV_HEADER "INV-10,MRN-1001,2026-03-01,USD,Visit,1,-5.00\n",
                   "invoices.csv: row 2, column unit_price: “-5.00” is not a valid amount: it must not be negative");
   assert_refused (f, "invoices.csv", INV_HEADER "INV-10,MRN-1001,2026-03-01,USD,Visit,two,5.00\n",
@@ -602,16 +677,6 @@ test_csv_errors (Fixture       *f,
 
 /* Malformed FHIR */
 
-#define PATIENT_ENTRY \
-  "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p\",\"identifier\":[{\"value\":\"MRN-F\"}]," \
-  "\"name\":[{\"family\":\"Fhir\"}]}}"
-#define LINE(value) \
-  "{\"chargeItemCodeableConcept\":{\"text\":\"X\"},\"priceComponent\":[{\"type\":\"base\"," \
-  "\"amount\":{\"value\":" value ",\"currency\":\"USD\"}}]}"
-#define INVOICE_ENTRY(extra, line) \
-  "{\"resource\":{\"resourceType\":\"Invoice\",\"identifier\":[{\"value\":\"INV-F\"}]," \
-  "\"subject\":{\"reference\":\"Patient/p\"},\"date\":\"2026-03-01\"" extra ",\"lineItem\":[" line "]}}"
-#define BUNDLE(...) "{\"resourceType\":\"Bundle\",\"entry\":[" __VA_ARGS__ "]}"
 
 static void
 test_fhir_errors (Fixture       *f,
@@ -770,13 +835,64 @@ test_error_limit (Fixture       *f,
   g_assert_false (import_text (f, "invoices.csv", csv->str, result, &error));
   g_assert_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT);
   g_assert_cmpuint (result->n_errors, ==, CP_IMPORT_MAX_ERRORS);
-  g_assert_cmpuint (result->errors->len, ==, CP_IMPORT_MAX_ERRORS + 1);
-  g_assert_cmpstr (g_ptr_array_index (result->errors, CP_IMPORT_MAX_ERRORS - 1), ==,
-                   "invoices.csv: row 51, column unit_price: “1.001” is not a valid amount: "
+  g_assert_cmpuint (result->errors->len, ==, CP_IMPORT_MAX_ERRORS);
+  g_assert_cmpstr (g_ptr_array_index (result->errors, CP_IMPORT_MAX_ERRORS - 2), ==,
+                   "invoices.csv: row 50, column unit_price: “1.001” is not a valid amount: "
                    "at most 2 decimal places are allowed");
-  g_assert_cmpstr (g_ptr_array_index (result->errors, CP_IMPORT_MAX_ERRORS), ==,
+  g_assert_cmpstr (g_ptr_array_index (result->errors, CP_IMPORT_MAX_ERRORS - 1), ==,
                    "invoices.csv: stopped after 50 errors; there may be more");
   g_assert_cmpuint (count_rows (f, "invoices"), ==, 0);
+}
+
+/* The async variant the app uses */
+
+typedef struct {
+  GMainLoop      *loop;
+  gboolean        ok;
+  CpImportResult *result;
+  GError         *error;
+} AsyncWait;
+
+static void
+import_done (GObject      *source,
+             GAsyncResult *res,
+             gpointer      user_data)
+{
+  AsyncWait *wait = user_data;
+
+  wait->ok = cp_import_file_finish (CP_STORE (source), res, &wait->result, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static void
+test_async (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *good = g_build_filename (IMPORT_DATA_DIR, "bundle.json", NULL);
+  g_autofree char *bad = g_build_filename (f->dir, "bad.json", NULL);
+  AsyncWait wait = { g_main_loop_new (NULL, FALSE), FALSE, NULL, NULL };
+
+  cp_import_file_async (CP_STORE (f->store), good, CP_IMPORT_FORMAT_AUTO, CP_IMPORT_FLAGS_NONE, 0, NULL,
+                        import_done, &wait);
+  g_main_loop_run (wait.loop);
+  g_assert_no_error (wait.error);
+  g_assert_true (wait.ok);
+  g_assert_cmpuint (wait.result->invoices_created, ==, 2);
+  g_clear_pointer (&wait.result, cp_import_result_free);
+
+  g_assert_true (g_file_set_contents (bad, BUNDLE (INVOICE_ENTRY ("", LINE ("1.00"))), -1, NULL));
+  cp_import_file_async (CP_STORE (f->store), bad, CP_IMPORT_FORMAT_AUTO, CP_IMPORT_FLAGS_NONE, 0, NULL,
+                        import_done, &wait);
+  g_main_loop_run (wait.loop);
+  g_assert_false (wait.ok);
+  g_assert_error (wait.error, CP_ERROR, CP_ERROR_INVALID_INPUT);
+  g_assert_cmpuint (wait.result->errors->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (wait.result->errors, 0), ==,
+                   "bad.json: entry[0].resource.subject.reference: “Patient/p” is not a Patient in this file "
+                   "(include the Patient, or give subject.identifier with the medical record number)");
+  g_clear_pointer (&wait.result, cp_import_result_free);
+  g_clear_error (&wait.error);
+  g_main_loop_unref (wait.loop);
 }
 
 /* carepayctl import */
@@ -888,10 +1004,12 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add ("/carepay/import/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("csv/patients", test_csv_patients);
+  ADD ("csv/partial-update", test_csv_partial_update);
   ADD ("csv/invoices", test_csv_invoices);
   ADD ("csv/errors", test_csv_errors);
   ADD ("fhir/bundle", test_fhir_bundle);
   ADD ("fhir/single", test_fhir_single);
+  ADD ("fhir/ndjson", test_fhir_ndjson);
   ADD ("fhir/decimals", test_fhir_decimals);
   ADD ("fhir/errors", test_fhir_errors);
   ADD ("fhir/truncated", test_fhir_truncated);
@@ -900,6 +1018,7 @@ main (int   argc,
   ADD ("injection", test_injection);
   ADD ("injection-fhir", test_injection_fhir);
   ADD ("error-limit", test_error_limit);
+  ADD ("async", test_async);
   ADD ("ctl", test_ctl_import);
 #undef ADD
 

@@ -248,3 +248,73 @@ fail:
   g_hash_table_unref (lookup.staff);
   return NULL;
 }
+
+/* Async */
+
+typedef struct {
+  char          *from;
+  char          *to;
+  CpExportFlags  flags;
+} ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_free (data->from);
+  g_free (data->to);
+  g_free (data);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportData *data = task_data;
+  GError *error = NULL;
+  char *csv;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  csv = cp_export_payments_csv (CP_STORE (source_object), data->from, data->to, data->flags, NULL, &error);
+  if (csv == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, csv, g_free);
+}
+
+void
+cp_export_payments_csv_async (CpStore             *store,
+                              const char          *from,
+                              const char          *to,
+                              CpExportFlags        flags,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportData *data;
+
+  g_return_if_fail (CP_IS_STORE (store));
+
+  data = g_new0 (ExportData, 1);
+  data->from = g_strdup (from);
+  data->to = g_strdup (to);
+  data->flags = flags;
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_export_payments_csv_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+char *
+cp_export_payments_csv_finish (CpStore       *store,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_export_payments_csv_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "cp-store.h"
 
 G_BEGIN_DECLS
@@ -30,6 +32,18 @@ char *cp_export_payments_csv (CpStore        *store,
                               CpExportFlags   flags,
                               guint          *out_rows,
                               GError        **error);
+
+/* The same in a worker thread, for the app. */
+void  cp_export_payments_csv_async  (CpStore             *store,
+                                     const char          *from,
+                                     const char          *to,
+                                     CpExportFlags        flags,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+char *cp_export_payments_csv_finish (CpStore             *store,
+                                     GAsyncResult        *result,
+                                     GError             **error);
 
 /* One CSV field, quoted when needed (exposed for the tests). */
 void  cp_export_append_field (GString        *line,

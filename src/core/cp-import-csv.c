@@ -309,6 +309,18 @@ cp_import_parse_csv_patients (CpImportBatch *batch,
   if (records == NULL || !csv_header (batch, records, patient_columns, P_N, index))
     return;
 
+  /* A column left out of the file leaves that field of existing patients alone */
+  if (index[P_DOB] < 0)
+    batch->patient_keep |= CP_IMPORT_KEEP_DATE_OF_BIRTH;
+  if (index[P_EMAIL] < 0)
+    batch->patient_keep |= CP_IMPORT_KEEP_EMAIL;
+  if (index[P_PHONE] < 0)
+    batch->patient_keep |= CP_IMPORT_KEEP_PHONE;
+  if (index[P_ADDRESS] < 0)
+    batch->patient_keep |= CP_IMPORT_KEEP_ADDRESS;
+  if (index[P_LANGUAGE] < 0)
+    batch->patient_keep |= CP_IMPORT_KEEP_LANGUAGE;
+
   for (guint r = 1; r < records->len && !cp_import_error_limit (batch); r++)
     {
       CsvRecord *record = g_ptr_array_index (records, r);
@@ -524,7 +536,12 @@ start_invoice (CpImportBatch *batch,
         invoice->due_date = g_strdup (text);
     }
   else if (invoice->issue_date != NULL)
-    invoice->due_date = cp_import_add_days (invoice->issue_date, CP_IMPORT_DEFAULT_TERMS_DAYS);
+    {
+      invoice->due_date = cp_import_add_days (invoice->issue_date, CP_IMPORT_DEFAULT_TERMS_DAYS);
+      if (invoice->due_date == NULL)
+        cp_import_error (batch, _("row %u, column due_date: the default due date (issue date + %d days) "
+                                  "is past 9999-12-31; give one"), row, CP_IMPORT_DEFAULT_TERMS_DAYS);
+    }
 
   text = item->values[I_CURRENCY];
   {

@@ -167,11 +167,16 @@ plain_decimal (const char *token)
 
 /* Paths and typed members */
 
+/* "a.b"; a prefix such as "line 3: " takes the name without a dot. */
 static char *
 path_member (const char *path,
              const char *name)
 {
-  return *path != '\0' ? g_strconcat (path, ".", name, NULL) : g_strdup (name);
+  gsize len = strlen (path);
+
+  if (len == 0 || path[len - 1] == ' ')
+    return g_strconcat (path, name, NULL);
+  return g_strconcat (path, ".", name, NULL);
 }
 
 static char *
@@ -1219,7 +1224,12 @@ parse_invoice (Fhir       *f,
     fhir_error (f, _("%s.extension: the due date %s is before the issue date %s"),
                 path, invoice->due_date, invoice->issue_date);
   if (invoice->due_date == NULL && invoice->issue_date != NULL)
-    invoice->due_date = cp_import_add_days (invoice->issue_date, CP_IMPORT_DEFAULT_TERMS_DAYS);
+    {
+      invoice->due_date = cp_import_add_days (invoice->issue_date, CP_IMPORT_DEFAULT_TERMS_DAYS);
+      if (invoice->due_date == NULL)
+        fhir_error (f, _("%s.date: the default due date (issue date + %d days) is past 9999-12-31; "
+                         "give one in the due date extension"), path, CP_IMPORT_DEFAULT_TERMS_DAYS);
+    }
 
   if (get_array (f, resource, path, "participant", FALSE, &participants) && participants != NULL &&
       json_array_get_length (participants) > 0)
@@ -1337,76 +1347,85 @@ entry_clear (Entry *entry)
   g_free (entry->full_url);
 }
 
-void
-cp_import_parse_fhir (CpImportBatch *batch,
-                      const char    *data,
-                      gsize          length)
+/* Parses one JSON text (a whole file, or a line of NDJSON) into an object;
+ * the parser is kept in `parsers`, which owns the object. */
+static JsonObject *
+load_object (CpImportBatch *batch,
+             const char    *prefix,
+             const char    *data,
+             gsize          length,
+             const char    *nonce,
+             GPtrArray     *parsers)
 {
   g_autoptr(JsonParser) check = json_parser_new ();
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *nonce = g_uuid_string_random ();
   g_autofree char *marked = NULL;
-  g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (Entry));
-  Fhir f = { batch, NULL, NULL, NULL, NULL };
   JsonNode *root;
-  JsonObject *object;
-  const char *type;
-
-  g_array_set_clear_func (entries, (GDestroyNotify) entry_clear);
 
   /* Syntax errors against the text as written, so positions are right */
   if (length == 0 || !json_parser_load_from_data (check, data, (gssize) length, &error) ||
       json_parser_get_root (check) == NULL)
     {
       if (error != NULL)
-        cp_import_error (batch, _("not valid JSON (is the file truncated?): %s"), error->message);
+        cp_import_error (batch, _("%snot valid JSON (is the file truncated?): %s"), prefix, error->message);
       else
-        cp_import_error (batch, _("the file is empty"));
-      return;
+        cp_import_error (batch, _("%sthe file is empty"), prefix);
+      return NULL;
     }
 
   marked = mark_numbers (data, length, nonce);
   if (!json_parser_load_from_data (parser, marked, -1, &error))
     {
-      cp_import_error (batch, _("not valid JSON: %s"), error->message);
-      return;
+      cp_import_error (batch, _("%snot valid JSON: %s"), prefix, error->message);
+      return NULL;
     }
 
   root = json_parser_get_root (parser);
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      cp_import_error (batch, _("expected a FHIR resource: a JSON object with resourceType"));
-      return;
+      cp_import_error (batch, _("%sexpected a FHIR resource: a JSON object with resourceType"), prefix);
+      return NULL;
     }
-  object = json_node_get_object (root);
+  g_ptr_array_add (parsers, g_object_ref (parser));
+  return json_node_get_object (root);
+}
 
-  f.marker = g_strconcat ("\x01", nonce, ":", NULL);
-  f.patient_refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  f.mrns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  f.numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+/* Adds the resources of a top-level object: a Bundle's entries or the
+ * resource itself. Other resource types are an error in a file of their
+ * own, and skipped on a line of NDJSON (bulk exports hold every type). */
+static void
+collect (Fhir       *f,
+         JsonObject *object,
+         const char *prefix,
+         gboolean    skip_other,
+         GArray     *entries)
+{
+  g_autofree char *type_path = g_strconcat (prefix, "resourceType", NULL);
+  const char *type;
 
-  if (!get_string (&f, object, "", "resourceType", TRUE, &type))
-    goto out;
+  if (!get_string (f, object, prefix, "resourceType", TRUE, &type))
+    return;
 
   if (g_str_equal (type, "Bundle"))
     {
+      g_autofree char *list_path = g_strconcat (prefix, "entry", NULL);
       JsonArray *list;
 
-      if (get_array (&f, object, "", "entry", FALSE, &list) && list != NULL)
+      if (get_array (f, object, prefix, "entry", FALSE, &list) && list != NULL)
         for (guint i = 0; i < json_array_get_length (list); i++)
           {
-            g_autofree char *entry_path = path_index ("entry", i);
-            JsonObject *item = element_object (&f, list, i, "entry");
+            g_autofree char *entry_path = path_index (list_path, i);
+            JsonObject *item = element_object (f, list, i, list_path);
             Entry entry = { NULL, };
             const char *full_url = NULL;
 
-            if (item == NULL || !get_string (&f, item, entry_path, "fullUrl", FALSE, &full_url) ||
-                !get_object (&f, item, entry_path, "resource", TRUE, &entry.resource))
+            if (item == NULL || !get_string (f, item, entry_path, "fullUrl", FALSE, &full_url) ||
+                !get_object (f, item, entry_path, "resource", TRUE, &entry.resource))
               continue;
             entry.path = path_member (entry_path, "resource");
             entry.full_url = g_strdup (full_url);
-            if (!get_string (&f, entry.resource, entry.path, "resourceType", TRUE, &entry.type))
+            if (!get_string (f, entry.resource, entry.path, "resourceType", TRUE, &entry.type))
               {
                 entry_clear (&entry);
                 continue;
@@ -1414,16 +1433,72 @@ cp_import_parse_fhir (CpImportBatch *batch,
             g_array_append_val (entries, entry);
           }
     }
-  else if (g_str_equal (type, "Patient") || g_str_equal (type, "Invoice"))
+  else if (g_str_equal (type, "Patient") || g_str_equal (type, "Invoice") || skip_other)
     {
-      Entry entry = { g_strdup (type), NULL, object, type };
+      Entry entry = { g_strconcat (prefix, type, NULL), NULL, object, type };
 
       g_array_append_val (entries, entry);
     }
   else
+    fhir_error (f, _("%s: “%s” is not supported (Bundle, Patient or Invoice are)"), type_path, type);
+}
+
+void
+cp_import_parse_fhir (CpImportBatch *batch,
+                      const char    *data,
+                      gsize          length)
+{
+  g_autoptr(GPtrArray) parsers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *nonce = g_uuid_string_random ();
+  g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (Entry));
+  Fhir f = { batch, NULL, NULL, NULL, NULL };
+  gboolean ndjson = g_str_has_suffix (batch->name, ".ndjson") || g_str_has_suffix (batch->name, ".NDJSON");
+
+  g_array_set_clear_func (entries, (GDestroyNotify) entry_clear);
+  f.marker = g_strconcat ("\x01", nonce, ":", NULL);
+  f.patient_refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  f.mrns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  f.numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  if (!ndjson)
     {
-      fhir_error (&f, _("resourceType: “%s” is not supported (Bundle, Patient or Invoice are)"), type);
-      goto out;
+      JsonObject *object = load_object (batch, "", data, length, nonce, parsers);
+
+      if (object != NULL)
+        collect (&f, object, "", FALSE, entries);
+    }
+  else
+    {
+      const char *p = data;
+      const char *end = data + length;
+      guint line = 0;
+      gboolean any = FALSE;
+
+      /* One resource per line (FHIR Bulk Data) */
+      while (p < end && !cp_import_error_limit (batch))
+        {
+          const char *eol = memchr (p, '\n', end - p);
+          const char *next = eol != NULL ? eol + 1 : end;
+          const char *q = p;
+
+          line++;
+          if (eol == NULL)
+            eol = end;
+          while (q < eol && g_ascii_isspace (*q))
+            q++;
+          if (q < eol)
+            {
+              g_autofree char *prefix = g_strdup_printf (_("line %u: "), line);
+              JsonObject *object = load_object (batch, prefix, p, eol - p, nonce, parsers);
+
+              any = TRUE;
+              if (object != NULL)
+                collect (&f, object, prefix, TRUE, entries);
+            }
+          p = next;
+        }
+      if (!any)
+        cp_import_error (batch, _("the file is empty"));
     }
 
   /* Patients first, so invoices can refer to any Patient in the file */
@@ -1444,7 +1519,6 @@ cp_import_parse_fhir (CpImportBatch *batch,
         parse_invoice (&f, entry->resource, entry->path);
     }
 
-out:
   g_free (f.marker);
   g_hash_table_unref (f.patient_refs);
   g_hash_table_unref (f.mrns);

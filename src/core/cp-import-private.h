@@ -13,8 +13,19 @@ typedef struct {
   CpInvoice *invoice;
 } CpImportInvoice;
 
+/* Patient fields a file does not have (a CSV without the column): an
+ * update keeps what the database holds for them. */
+typedef enum {
+  CP_IMPORT_KEEP_DATE_OF_BIRTH = 1 << 0,
+  CP_IMPORT_KEEP_EMAIL         = 1 << 1,
+  CP_IMPORT_KEEP_PHONE         = 1 << 2,
+  CP_IMPORT_KEEP_ADDRESS       = 1 << 3,
+  CP_IMPORT_KEEP_LANGUAGE      = 1 << 4,
+} CpImportKeep;
+
 typedef struct {
   char            *name;       /* file base name */
+  CpImportKeep     patient_keep;
   GPtrArray       *patients;   /* CpPatient */
   GPtrArray       *invoices;   /* CpImportInvoice */
   CpImportResult  *result;

@@ -83,8 +83,10 @@ cp_import_error (CpImportBatch *batch,
   va_start (args, format);
   {
     g_autofree char *message = g_strdup_vprintf (format, args);
+    /* Values quoted from the file are UTF-8 already; this is a safety net */
+    g_autofree char *valid = g_utf8_make_valid (message, -1);
 
-    g_ptr_array_add (batch->result->errors, g_strdup_printf ("%s: %s", batch->name, message));
+    g_ptr_array_add (batch->result->errors, g_strdup_printf ("%s: %s", batch->name, valid));
   }
   va_end (args);
 }
@@ -205,7 +207,11 @@ cp_import_add_days (const char *date,
   if (!cp_date_is_valid (date) || sscanf (date, "%4d-%2d-%2d", &y, &m, &d) != 3)
     return NULL;
   day = g_date_time_new_utc (y, m, d, 0, 0, 0);
+  if (day == NULL)
+    return NULL;
   later = g_date_time_add_days (day, days);
+  if (later == NULL)  /* past the year 9999 */
+    return NULL;
   return g_date_time_format (later, "%Y-%m-%d");
 }
 
@@ -222,14 +228,15 @@ cp_import_sniff (const char *name,
   g_auto(GStrv) columns = NULL;
   gboolean has_mrn = FALSE;
 
-  if (name != NULL && (g_str_has_suffix (name, ".json") || g_str_has_suffix (name, ".JSON")))
+  if (name != NULL && (g_str_has_suffix (name, ".json") || g_str_has_suffix (name, ".JSON") ||
+                       g_str_has_suffix (name, ".ndjson") || g_str_has_suffix (name, ".NDJSON")))
     return CP_IMPORT_FORMAT_FHIR;
 
   if (length >= 3 && memcmp (p, "\xEF\xBB\xBF", 3) == 0)
     p += 3;
   while (p < end && g_ascii_isspace (*p))
     p++;
-  if (p < end && *p == '{')
+  if (p < end && (*p == '{' || *p == '['))
     return CP_IMPORT_FORMAT_FHIR;
 
   {
@@ -305,6 +312,18 @@ write_patients (CpStore        *store,
           patient->id = existing->id;
           g_free (patient->stripe_customer_id);
           patient->stripe_customer_id = g_strdup (existing->stripe_customer_id);
+#define KEEP(flag, field) \
+          if (batch->patient_keep & (flag)) \
+            { \
+              g_free (patient->field); \
+              patient->field = g_strdup (existing->field); \
+            }
+          KEEP (CP_IMPORT_KEEP_DATE_OF_BIRTH, date_of_birth)
+          KEEP (CP_IMPORT_KEEP_EMAIL, email)
+          KEEP (CP_IMPORT_KEEP_PHONE, phone)
+          KEEP (CP_IMPORT_KEEP_ADDRESS, address)
+          KEEP (CP_IMPORT_KEEP_LANGUAGE, preferred_language)
+#undef KEEP
           if (same_patient (existing, patient))
             {
               batch->result->patients_updated++;
@@ -389,10 +408,15 @@ fail_with_errors (CpImportBatch  *batch,
 {
   CpImportResult *result = batch->result;
 
+  /* At most CP_IMPORT_MAX_ERRORS lines, the last one saying there may be more */
   if (result->n_errors >= CP_IMPORT_MAX_ERRORS)
-    g_ptr_array_add (result->errors,
+    {
+      if (result->errors->len >= CP_IMPORT_MAX_ERRORS)
+        g_ptr_array_set_size (result->errors, CP_IMPORT_MAX_ERRORS - 1);
+      g_ptr_array_add (result->errors,
                      g_strdup_printf (_("%s: stopped after %u errors; there may be more"),
                                       batch->name, result->n_errors));
+    }
   g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
                g_dngettext (GETTEXT_PACKAGE,
                             "%s: %u error; nothing was imported",
@@ -505,4 +529,86 @@ cp_import_file (CpStore         *store,
       return FALSE;
     }
   return cp_import_data (store, path, contents, length, format, flags, staff_id, result, error);
+}
+
+/* Async */
+
+typedef struct {
+  char           *path;
+  CpImportFormat  format;
+  CpImportFlags   flags;
+  gint64          staff_id;
+  CpImportResult *result;
+} ImportData;
+
+static void
+import_data_free (ImportData *data)
+{
+  g_free (data->path);
+  cp_import_result_free (data->result);
+  g_free (data);
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ImportData *data = task_data;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (cp_import_file (CP_STORE (source_object), data->path, data->format, data->flags, data->staff_id,
+                      data->result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+cp_import_file_async (CpStore             *store,
+                      const char          *path,
+                      CpImportFormat       format,
+                      CpImportFlags        flags,
+                      gint64               staff_id,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ImportData *data;
+
+  g_return_if_fail (CP_IS_STORE (store));
+  g_return_if_fail (path != NULL);
+
+  data = g_new0 (ImportData, 1);
+  data->path = g_strdup (path);
+  data->format = format;
+  data->flags = flags;
+  data->staff_id = staff_id;
+  data->result = cp_import_result_new ();
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_import_file_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) import_data_free);
+  g_task_run_in_thread (task, import_thread);
+}
+
+gboolean
+cp_import_file_finish (CpStore         *store,
+                       GAsyncResult    *result,
+                       CpImportResult **out_result,
+                       GError         **error)
+{
+  ImportData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_import_file_async, FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_result != NULL)
+    *out_result = g_steal_pointer (&data->result);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

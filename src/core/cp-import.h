@@ -26,7 +26,8 @@ typedef enum {
   CP_IMPORT_DRY_RUN    = 1 << 0,  /* check and count, then roll back */
 } CpImportFlags;
 
-/* Errors collected before giving up (the rest are counted, not kept). */
+/* Errors collected before giving up: result->errors keeps at most this many
+ * lines, the last one then saying that the parser stopped. */
 #define CP_IMPORT_MAX_ERRORS 50
 
 typedef struct {
@@ -73,6 +74,21 @@ gboolean        cp_import_file             (CpStore         *store,
                                             gint64           staff_id,
                                             CpImportResult  *result,
                                             GError         **error);
+
+/* cp_import_file() in a worker thread, for the app. The result (counts, or
+ * the errors) is returned in *out_result whether or not it succeeded. */
+void            cp_import_file_async       (CpStore             *store,
+                                            const char          *path,
+                                            CpImportFormat       format,
+                                            CpImportFlags        flags,
+                                            gint64               staff_id,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean        cp_import_file_finish      (CpStore             *store,
+                                            GAsyncResult        *result,
+                                            CpImportResult     **out_result,
+                                            GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpImportResult, cp_import_result_free)
 

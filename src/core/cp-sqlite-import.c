@@ -283,6 +283,8 @@ day_after (const char *date)
   {
     g_autoptr(GDateTime) next = g_date_time_add_days (day, 1);
 
+    if (next == NULL)
+      return g_strdup ("9999-12-32");
     return g_date_time_format (next, "%Y-%m-%d");
   }
 }
