@@ -8,44 +8,20 @@
 #include "cp-import.h"
 #include "ctl.h"
 
-static gboolean
-find_staff (CpStore     *store,
-            const char  *username,
-            gint64      *out_id,
-            GError     **error)
-{
-  g_autoptr(GPtrArray) staff = cp_store_list_staff (store, error);
-
-  if (staff == NULL)
-    return FALSE;
-  for (guint i = 0; i < staff->len; i++)
-    {
-      CpStaff *member = g_ptr_array_index (staff, i);
-
-      if (g_str_equal (member->username, username))
-        {
-          *out_id = member->id;
-          return TRUE;
-        }
-    }
-  g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No staff member “%s”"), username);
-  return FALSE;
-}
-
-/* carepayctl import FILE [--format F] [--dry-run] [--staff USERNAME] */
+/* carepayctl [--as USER] import FILE [--format F] [--dry-run]
+ * With --as, the audit entry names that member of staff (signed in with
+ * CAREPAY_PASSWORD); without it, the operator running carepayctl (staff 0). */
 int
 ctl_cmd_import (CtlContext  *ctx,
                 int          argc,
                 char       **argv)
 {
   g_autofree char *format_text = NULL;
-  g_autofree char *staff_name = NULL;
   gboolean dry_run = FALSE;
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_text,
       N_("csv-patients, csv-invoices or fhir (default: from the name and contents)"), "FORMAT" },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, N_("Check and count, write nothing"), NULL },
-    { "staff", 's', 0, G_OPTION_ARG_STRING, &staff_name, N_("Staff username for the audit log"), "USERNAME" },
     { NULL }
   };
   g_autoptr(CpSqliteStore) store = NULL;
@@ -66,8 +42,14 @@ ctl_cmd_import (CtlContext  *ctx,
   store = ctl_open_store (ctx, FALSE, &error);
   if (store == NULL)
     return ctl_fail_error (error);
-  if (staff_name != NULL && !find_staff (CP_STORE (store), staff_name, &staff_id, &error))
-    return ctl_fail_error (error);
+  if (ctx->as_user != NULL)
+    {
+      g_autoptr(CpStaff) staff = ctl_sign_in (ctx, CP_STORE (store), &error);
+
+      if (staff == NULL)
+        return ctl_fail_error (error);
+      staff_id = staff->id;
+    }
 
   if (!cp_import_file (CP_STORE (store), argv[1], format,
                        dry_run ? CP_IMPORT_DRY_RUN : CP_IMPORT_FLAGS_NONE,

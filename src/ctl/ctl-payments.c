@@ -41,28 +41,6 @@ open_client (CtlContext  *ctx,
   return cp_stripe_client_new (config, NULL, store);
 }
 
-static CpStaff *
-sign_in (CtlContext  *ctx,
-         CpStore     *store,
-         GError     **error)
-{
-  const char *password = g_getenv ("CAREPAY_PASSWORD");
-
-  if (ctx->as_user == NULL)
-    {
-      g_set_error_literal (error, CP_ERROR, CP_ERROR_PERMISSION,
-                           _("this command acts for a member of staff: use --as USERNAME with the password in CAREPAY_PASSWORD"));
-      return NULL;
-    }
-  if (password == NULL)
-    {
-      g_set_error_literal (error, CP_ERROR, CP_ERROR_PERMISSION,
-                           _("CAREPAY_PASSWORD is not set"));
-      return NULL;
-    }
-  return cp_store_authenticate (store, ctx->as_user, password, error);
-}
-
 typedef struct {
   CpSqliteStore  *store;
   CpStripeClient *client;
@@ -95,7 +73,7 @@ session_open (CtlContext  *ctx,
     return FALSE;
   if (with_staff)
     {
-      session->staff = sign_in (ctx, CP_STORE (session->store), error);
+      session->staff = ctl_sign_in (ctx, CP_STORE (session->store), error);
       if (session->staff == NULL)
         return FALSE;
     }

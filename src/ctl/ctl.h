@@ -49,6 +49,12 @@ CpSqliteStore *ctl_open_store      (CtlContext    *ctx,
                                     gboolean       read_only,
                                     GError       **error);
 
+/* The staff member named by --as, signed in with the password in
+ * CAREPAY_PASSWORD (never taken from the command line, where ps shows it). */
+CpStaff       *ctl_sign_in         (CtlContext    *ctx,
+                                    CpStore       *store,
+                                    GError       **error);
+
 /* Command groups, one file each */
 int            ctl_cmd_seed_demo   (CtlContext *ctx, int argc, char **argv);
 int            ctl_cmd_invoices    (CtlContext *ctx, int argc, char **argv);
@@ -65,5 +71,8 @@ int            ctl_cmd_webhook_listen (CtlContext *ctx, int argc, char **argv);
 int            ctl_cmd_import      (CtlContext *ctx, int argc, char **argv);
 int            ctl_cmd_export      (CtlContext *ctx, int argc, char **argv);
 int            ctl_cmd_audit       (CtlContext *ctx, int argc, char **argv);
+/* ctl-backup.c */
+int            ctl_cmd_backup      (CtlContext *ctx, int argc, char **argv);
+int            ctl_cmd_restore     (CtlContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "cp-error.h"
 #include "ctl.h"
+#include "ctl-mail.h"
 
 /* Each command group adds a row here and a ctl-<group>.c file; the money
  * commands (pay, refund, link, void, sync, verify, webhook-listen) are in
@@ -33,12 +34,25 @@ static const CtlCommand commands[] = {
     N_("Compare payments and refunds with Stripe; exit 1 when they differ") },
   { "webhook-listen", ctl_cmd_webhook_listen, "[--port P]",
     N_("Receive Stripe webhooks on 127.0.0.1 (secret in CAREPAY_STRIPE_WEBHOOK_SECRET)") },
-  { "import", ctl_cmd_import, "FILE [--format csv-patients|csv-invoices|fhir] [--dry-run] [--staff U]",
+  { "import", ctl_cmd_import, "FILE [--format csv-patients|csv-invoices|fhir] [--dry-run]",
     N_("Import patients or invoices from CSV or FHIR JSON (all or nothing)") },
   { "export", ctl_cmd_export, "payments [--from D] [--to D] [--output FILE] [--all]",
     N_("Export payments and refunds as CSV for accounting") },
   { "audit", ctl_cmd_audit, "[verify] [--since D] [--action A] [--json]",
     N_("List the audit log, or verify its hash chain") },
+  { "backup", ctl_cmd_backup, "--output FILE",
+    N_("Copy the database, consistently while it is in use, to FILE (mode 0600)") },
+  { "restore", ctl_cmd_restore, "FILE",
+    N_("Check the backup FILE and put it in place of the database (kept as .before-restore)") },
+  /* receipts and mail (ctl-receipt.c, ctl-mail.c) */
+  { "receipt", ctl_cmd_receipt, "NUMBER --output FILE.pdf [--refund] [--payment PI]",
+    N_("Write the PDF receipt of an invoice’s latest payment (or refund)") },
+  { "statement", ctl_cmd_statement, "MRN --output FILE.pdf [--today DATE]",
+    N_("Write a patient’s statement of open invoices with aging") },
+  { "remind", ctl_cmd_remind, "[--dry-run] [--schedule -7,0,30] [--today DATE]",
+    N_("E-mail the payment reminders due today (SMTP from CAREPAY_SMTP_*)") },
+  { "mail-log", ctl_cmd_mail_log, "[NUMBER]",
+    N_("Show the mail send log") },
 };
 
 static void
@@ -114,6 +128,28 @@ ctl_open_store (CtlContext  *ctx,
   return cp_sqlite_store_open (ctx->db_path,
                                read_only ? CP_SQLITE_OPEN_READ_ONLY : CP_SQLITE_OPEN_CREATE,
                                error);
+}
+
+CpStaff *
+ctl_sign_in (CtlContext  *ctx,
+             CpStore     *store,
+             GError     **error)
+{
+  const char *password = g_getenv ("CAREPAY_PASSWORD");
+
+  if (ctx->as_user == NULL)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_PERMISSION,
+                           _("this command acts for a member of staff: use --as USERNAME with the password in CAREPAY_PASSWORD"));
+      return NULL;
+    }
+  if (password == NULL)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_PERMISSION,
+                           _("CAREPAY_PASSWORD is not set"));
+      return NULL;
+    }
+  return cp_store_authenticate (store, ctx->as_user, password, error);
 }
 
 /* "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i past the value. */
