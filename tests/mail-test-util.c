@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
@@ -168,6 +170,13 @@ mail_test_free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
+/* The sink goes when the test goes, even when the test aborts. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static gboolean
 port_accepts (guint16 port)
 {
@@ -193,9 +202,13 @@ smtp_sink_start (guint16            port,
   g_autofree char *testdir = g_build_filename (srcdir != NULL ? srcdir : "..", "tests", NULL);
   g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
   SmtpSink *sink = g_new0 (SmtpSink, 1);
+  g_autofree char *log_path = g_strdup_printf ("%s.log", outdir);
   gint64 deadline;
 
   g_mkdir_with_parents (outdir, 0700);
+  /* Its output goes to a file, never into the test's TAP stream */
+  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "PYTHONPATH", testdir, TRUE);
   g_subprocess_launcher_setenv (launcher, "PYTHONDONTWRITEBYTECODE", "1", TRUE);
   g_ptr_array_add (argv, g_strdup (MAIL_PYTHON));

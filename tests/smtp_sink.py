@@ -3,9 +3,10 @@
 
 As an aiosmtpd handler:
     PYTHONPATH=tests python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c smtp_sink.Sink OUTDIR
-Standalone, with AUTH (and STARTTLS when given a certificate):
+Standalone, with AUTH (and STARTTLS, or implicit TLS with --smtps, when
+given a certificate):
     python3 tests/smtp_sink.py --listen 127.0.0.1:PORT --dir OUTDIR \
-        [--user U --password P] [--tlscert CERT --tlskey KEY]
+        [--user U --password P] [--tlscert CERT --tlskey KEY [--smtps]]
 
 Each message is written as OUTDIR/NNN.eml (the bytes received) and
 OUTDIR/NNN.json: the envelope and what Python's own e-mail parser makes of
@@ -53,7 +54,7 @@ class Sink:
                 "encoding": part.get("Content-Transfer-Encoding"),
             }
             if part.get_content_maintype() == "text":
-                entry["text"] = part.get_content()
+                entry["text"] = part.get_content().replace("\r\n", "\n")
             else:
                 entry["size"] = len(part.get_payload(decode=True) or b"")
             parts.append(entry)
@@ -61,7 +62,9 @@ class Sink:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "auth": getattr(session, "authenticated", False),
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None or (
+                server.transport is not None
+                and server.transport.get_extra_info("ssl_object") is not None),
             "subject": str(msg["subject"]),
             "raw_subject": _raw_header(raw, b"Subject"),
             "from": str(msg["from"]),
@@ -99,13 +102,15 @@ def main():
     parser.add_argument("--password")
     parser.add_argument("--tlscert")
     parser.add_argument("--tlskey")
+    parser.add_argument("--smtps", action="store_true",
+                        help="implicit TLS with --tlscert/--tlskey instead of STARTTLS")
     args = parser.parse_args()
     host, port = args.listen.rsplit(":", 1)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = (args.user is not None and auth_data.login.decode() == args.user
               and auth_data.password.decode() == args.password)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     tls_context = None
     if args.tlscert:
@@ -114,16 +119,21 @@ def main():
 
     handler = Sink(args.dir)
 
+    starttls = tls_context if not args.smtps else None
+
     def factory():
         return SMTP(handler,
                     authenticator=authenticator if args.user else None,
                     auth_required=bool(args.user),
-                    auth_require_tls=tls_context is not None,
-                    require_starttls=tls_context is not None,
-                    tls_context=tls_context)
+                    # with --smtps the whole connection is TLS, which aiosmtpd
+                    # does not notice when it decides whether to offer AUTH
+                    auth_require_tls=starttls is not None,
+                    require_starttls=starttls is not None,
+                    tls_context=starttls)
 
     async def serve():
-        server = await asyncio.get_running_loop().create_server(factory, host, int(port))
+        server = await asyncio.get_running_loop().create_server(
+            factory, host, int(port), ssl=tls_context if args.smtps else None)
         print("listening", flush=True)
         async with server:
             await server.serve_forever()

@@ -85,7 +85,10 @@ start_keyring (void)
   g_output_stream_write_all (in, "carepay-test", 12, NULL, NULL, &error);
   g_assert_no_error (error);
   g_output_stream_close (in, NULL, NULL);
-  SPIN_UNTIL (secrets_owned (), 30);
+  /* Nothing wakes a main loop when the name appears: poll it. */
+  for (guint i = 0; i < 600 && !secrets_owned (); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (secrets_owned ());
 }
 
 static void
@@ -618,6 +621,21 @@ test_connection (Fixture       *f,
 
   /* The typed key was only tried, never saved. */
   g_assert_cmpint (audit_count (f->db.path, "settings.secret"), ==, 0);
+  close_prefs (f);
+
+  /* Training: nothing typed, the running simulator and its key. */
+  g_settings_set_enum (f->settings, "stripe-mode", 0);
+  g_settings_set_string (f->settings, "stripe-api-base", "http://127.0.0.1:9");
+  open_prefs (f, "admin");
+  {
+    g_autoptr(CpStripeConfig) running = cp_training_stripe_config_new (sim_url);
+
+    cp_preferences_window_set_running_config (f->prefs, running);
+  }
+  run_connection_test (f, "");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "connection_row")));
+  g_test_message ("training: %s", subtitle);
+  g_assert_true (g_str_has_prefix (subtitle, "Connected"));
 }
 
 static void
@@ -651,7 +669,6 @@ test_live_refused (Fixture       *f,
   g_assert_cmpint (g_settings_get_enum (f->settings, "stripe-mode"), ==, 1);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (f, "mode_row"))), ==, 1);
   adw_message_dialog_response (dialog, "close");
-  gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_null (cp_preferences_window_get_dialog (f->prefs));
 
   /* Recorded as test money (what the ledger writes with the first payment). */
@@ -661,7 +678,6 @@ test_live_refused (Fixture       *f,
   g_assert_nonnull (dialog);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "test keys"));
   adw_message_dialog_response (dialog, "close");
-  gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_cmpint (g_settings_get_enum (f->settings, "stripe-mode"), ==, 1);
   g_assert_cmpint (audit_count (f->db.path, "settings.change"), ==, 0);
 }
@@ -693,14 +709,12 @@ test_live_confirmed (Fixture       *f,
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Switch to Live Mode?");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Live mode charges real cards"));
   adw_message_dialog_response (dialog, "cancel");
-  gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_cmpint (g_settings_get_enum (f->settings, "stripe-mode"), ==, 0);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (f, "mode_row"))), ==, 0);
 
   choose_mode (f, 2);
   dialog = cp_preferences_window_get_dialog (f->prefs);
   adw_message_dialog_response (dialog, "live");
-  gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_cmpint (g_settings_get_enum (f->settings, "stripe-mode"), ==, 2);
   close_prefs (f);
 
@@ -724,6 +738,13 @@ flip_switch (AdwActionRow *row,
 
   g_assert_nonnull (toggle);
   gtk_switch_set_active (GTK_SWITCH (toggle), active);
+}
+
+static gboolean
+has_tooltip (GtkWidget     *widget,
+             gconstpointer  data)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), data) == 0;
 }
 
 static void
@@ -800,6 +821,26 @@ test_staff (Fixture       *f,
   g_assert_cmpint (audit_count (f->db.path, "staff.activate"), ==, 1);
   signed_in = cp_store_authenticate (f->db.store, "dana", "dana-initial-1", &error);
   g_assert_no_error (error);
+
+  /* A password reset, through its dialog. */
+  {
+    GtkWidget *reset = find_widget (GTK_WIDGET (row), GTK_TYPE_BUTTON, has_tooltip, "Reset Password…");
+    AdwMessageDialog *dialog;
+
+    g_assert_nonnull (reset);
+    g_signal_emit_by_name (reset, "clicked");
+    dialog = cp_staff_page_get_dialog (page);
+    g_assert_nonnull (dialog);
+    gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "dana-second-2");
+    adw_message_dialog_response (dialog, "reset");
+    SPIN_UNTIL (cp_staff_page_get_busy (page) == 0, 60);
+    g_assert_null (cp_staff_page_get_error (page));
+    g_assert_cmpint (audit_count (f->db.path, "staff.password"), ==, 1);
+    g_assert_false (audit_mentions (f, "dana-second-2"));
+    g_clear_pointer (&signed_in, cp_staff_free);
+    signed_in = cp_store_authenticate (f->db.store, "dana", "dana-second-2", &error);
+    g_assert_no_error (error);
+  }
 
   /* The username is unique. */
   gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (form, CP_TYPE_STAFF_PAGE, "username_row")),
@@ -1025,6 +1066,8 @@ test_application (Fixture       *f,
   SPIN_UNTIL (n.owned, 10);
 
   app = cp_application_new ();
+  /* On the bus, but without taking the name: single-instance wants it free. */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
 
@@ -1061,6 +1104,28 @@ test_application (Fixture       *f,
   g_assert_nonnull (find_widget (GTK_WIDGET (prefs), CP_TYPE_STAFF_PAGE, NULL, NULL));
   SPIN_UNTIL (cp_preferences_window_get_busy (prefs) == 0, 30);
   gtk_window_destroy (GTK_WINDOW (prefs));
+
+  /* About: version, website, developer, license, credits. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    AdwAboutWindow *about = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && about == NULL; i++)
+      {
+        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_ABOUT_WINDOW (w))
+          about = ADW_ABOUT_WINDOW (w);
+      }
+    g_assert_nonnull (about);
+    g_assert_cmpstr (adw_about_window_get_version (about), ==, PACKAGE_VERSION);
+    g_assert_true (g_str_has_prefix (adw_about_window_get_website (about), "https://"));
+    g_assert_cmpstr (adw_about_window_get_developer_name (about), ==, "The Stingrays");
+    g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
+    g_assert_nonnull (adw_about_window_get_developers (about));
+    gtk_window_destroy (GTK_WINDOW (about));
+  }
 
   /* Live mode: the banner, in the staff window. */
   banner = find_live_banner (GTK_WIDGET (window));
@@ -1128,6 +1193,149 @@ test_application (Fixture       *f,
   g_clear_pointer (&n.notification, g_variant_unref);
 }
 
+/* The window's size is stored on close and used by the next one. */
+static void
+test_window_size (Fixture       *f,
+                  gconstpointer  data)
+{
+  CpWindow *window = g_object_ref_sink (cp_window_new (NULL));
+  int width, height;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  SPIN_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)), 10);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_cmpint (g_settings_get_int (f->settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (f->settings, "window-height"), ==, 640);
+  g_assert_false (g_settings_get_boolean (f->settings, "window-maximized"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  window = g_object_ref_sink (cp_window_new (NULL));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 640);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+/* --- one instance ------------------------------------------------------------ */
+
+static gboolean
+name_owned (const char *name)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner", g_variant_new ("(s)", name),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/* How many windows the running CarePay exports on the bus (GtkApplication
+ * puts each at /org/stingrays/CarePay/window/N). */
+static guint
+exported_windows (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GDBusNodeInfo) node = NULL;
+  const char *xml;
+  guint n = 0;
+
+  reply = g_dbus_connection_call_sync (bus, APP_ID, "/org/stingrays/CarePay/window",
+                                       "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
+                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply == NULL)
+    return 0;
+  g_variant_get (reply, "(&s)", &xml);
+  node = g_dbus_node_info_new_for_xml (xml, NULL);
+  for (guint i = 0; node != NULL && node->nodes != NULL && node->nodes[i] != NULL; i++)
+    n++;
+  return n;
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *done = TRUE;
+}
+
+static void
+test_single_instance (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *db = g_build_filename (f->db.dir, "instance.db", NULL);
+  g_autofree char *state = g_build_filename (f->db.dir, "simulator.json", NULL);
+  g_autoptr(GSubprocess) primary = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GDBusActionGroup) actions = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean primary_done = FALSE;
+  guint i;
+
+  g_assert_false (name_owned (APP_ID));
+  g_subprocess_launcher_setenv (launcher, "CAREPAY_DB", db, TRUE);
+  primary = g_subprocess_launcher_spawn (launcher, &error, CAREPAY_BIN, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (primary, NULL, wait_cb, &primary_done);
+  for (i = 0; i < 600 && !primary_done && exported_windows () == 0; i++)
+    spin_briefly (50);
+  g_assert_false (primary_done);
+  g_assert_true (name_owned (APP_ID));
+  g_assert_cmpuint (exported_windows (), ==, 1);
+
+  /* A second plain `carepay` hands its command line to the first and exits 0. */
+  second = g_subprocess_launcher_spawn (launcher, &error, CAREPAY_BIN, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (second, NULL, &error));
+  g_assert_no_error (error);
+  spin_briefly (200);
+  g_assert_false (primary_done);
+  g_assert_cmpuint (exported_windows (), ==, 1);
+
+  /* --version answers locally, without the bus. */
+  {
+    g_autofree char *out = NULL;
+    const char *argv[] = { CAREPAY_BIN, "--version", NULL };
+    int status;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                                 &status, &error));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_true (g_str_has_prefix (out, "carepay "));
+  }
+
+  actions = g_dbus_action_group_get (bus, APP_ID, "/org/stingrays/CarePay");
+  g_action_group_list_actions (G_ACTION_GROUP (actions));
+  for (i = 0; i < 100 && !g_action_group_has_action (G_ACTION_GROUP (actions), "quit"); i++)
+    spin_briefly (50);
+  g_action_group_activate_action (G_ACTION_GROUP (actions), "quit", NULL);
+  SPIN_UNTIL (primary_done, 30);
+  g_assert_true (g_subprocess_get_if_exited (primary));
+  g_assert_cmpint (g_subprocess_get_exit_status (primary), ==, 0);
+  g_unlink (state);
+  {
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+    g_unlink (db);
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1156,6 +1364,8 @@ main (int   argc,
   ADD ("store-staff-admin", test_store_staff_admin);
   ADD ("create-destroy", test_create_destroy);
   ADD ("application", test_application);
+  ADD ("single-instance", test_single_instance);
+  ADD ("window-size", test_window_size);
   ADD ("screenshot", test_screenshot);
 #undef ADD
   g_test_add_func ("/carepay/prefs/shortcuts-window", test_shortcuts_window);

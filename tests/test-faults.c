@@ -8,7 +8,10 @@
  * must agree:
  *
  *   - no PaymentIntent has two successful charges, no attempt two
- *     successful PaymentIntents, no invoice more money than its total;
+ *     successful PaymentIntents, no more PaymentIntents made by the desk
+ *     than idempotency keys stored, no invoice more money than its total;
+ *   - no payment link whose URL someone was given is active on Stripe
+ *     but unknown to the ledger;
  *   - every succeeded Stripe payment and every refund is in the ledger
  *     exactly once, with Stripe's status;
  *   - every invoice's paid, refunded and balance figures are what Stripe's
@@ -17,7 +20,10 @@
  *
  * CAREPAY_FAULT_SEED (default 20261122) and CAREPAY_FAULT_RUNS (default 24)
  * choose the runs; the summary goes to the TAP stream and to
- * tests/output/faults.txt. */
+ * tests/output/faults.txt. "faults injected" counts the faults armed: each
+ * queued burst of one to four simulator faults and each kill point set
+ * (how many kills fired is printed too). Run with --verbose to see every
+ * run's operations; a failing run is always shown. */
 #include "config.h"
 
 #include <locale.h>
@@ -62,6 +68,8 @@ typedef struct {
   const char     *numbers[3];
   guint           violations;
   GString        *log;  /* what this run did, shown when it fails */
+  GHashTable     *shown_links;  /* ids of links whose URL someone was given */
+  char           *last_out;     /* carepayctl's last standard output */
 } Run;
 
 static const char *invoice_numbers[] = { "INV-2026-000001", "INV-2026-000002", "INV-2026-000003" };
@@ -137,7 +145,7 @@ pay_link (Run        *r,
 }
 
 static CpInvoice *
-lt_invoice_quiet (Run    *r,
+run_invoice (Run    *r,
                   gint64  id)
 {
   g_autoptr(GError) error = NULL;
@@ -229,6 +237,8 @@ run_ctl (Run        *r,
     }
   if (WEXITSTATUS (wait_status) == 99 && fault != NULL)
     totals.kills++;
+  g_free (r->last_out);
+  r->last_out = g_steal_pointer (&out);
   g_string_append_printf (r->log, " -> exit %d", WEXITSTATUS (wait_status));
   return WEXITSTATUS (wait_status);
 }
@@ -293,7 +303,7 @@ run_op (Run *r)
   /* 0: clean, 1: simulator faults (in process), 2: carepayctl killed at a point,
    * 3: carepayctl under simulator faults (no delays: its timeout is long) */
   guint mode = g_rand_int_range (r->rand, 0, 4);
-  g_autoptr(CpInvoice) invoice = lt_invoice_quiet (r, invoice_id);
+  g_autoptr(CpInvoice) invoice = run_invoice (r, invoice_id);
   g_autoptr(GError) error = NULL;
   g_autofree char *amount_text = NULL;
   const char *fault = NULL;
@@ -326,6 +336,7 @@ run_op (Run *r)
       static const char *refund_points[] = { "after-refund-create", "before-store-write#1", "after-store-write#1" };
       static const char *link_points[] = { "after-link-create", "before-store-write#1", "after-store-write#1" };
       static const char *void_points[] = { "before-store-write#1", "after-store-write#1" };
+      static const char *sync_points[] = { "before-store-write#1", "before-store-write#2", "after-store-write#1" };
 
       switch (op)
         {
@@ -342,8 +353,10 @@ run_op (Run *r)
         case OP_VOID:
           fault = pick (r, void_points, G_N_ELEMENTS (void_points));
           break;
-        case OP_PAY_LINK:
         case OP_SYNC:
+          fault = pick (r, sync_points, G_N_ELEMENTS (sync_points));
+          break;
+        case OP_PAY_LINK:
         case N_OPS:
         default:
           break;
@@ -375,13 +388,21 @@ run_op (Run *r)
             run_ctl (r, "sam", fault, "refund", number, "--reason", "duplicate", NULL);
           break;
         case OP_LINK:
-          run_ctl (r, "casey", fault, "link", number, NULL);
+          if (run_ctl (r, "casey", fault, "link", number, NULL) == 0)
+            {
+              /* It printed the URL, .../pay/plink_... */
+              g_autofree char *url = g_strstrip (g_strdup (r->last_out));
+              const char *id = strrchr (url, '/');
+
+              g_assert_nonnull (id);
+              g_hash_table_add (r->shown_links, g_strdup (id + 1));
+            }
           break;
         case OP_VOID:
           run_ctl (r, "sam", fault, "void", number, NULL);
           break;
         case OP_SYNC:
-          run_ctl (r, NULL, NULL, "sync", NULL);
+          run_ctl (r, NULL, fault, "sync", NULL);
           break;
         case OP_PAY_LINK:
         case N_OPS:
@@ -412,6 +433,8 @@ run_op (Run *r)
         case OP_LINK:
           link = cp_ledger_create_link (r->ledger, invoice_id, r->clerk, NULL, &error);
           ok = link != NULL;
+          if (ok)
+            g_hash_table_add (r->shown_links, g_strdup (link->id));
           break;
         case OP_VOID:
           ok = cp_ledger_void_invoice (r->ledger, invoice_id, r->supervisor, NULL, &error);
@@ -430,7 +453,7 @@ run_op (Run *r)
             if (!ok)
               break;
             active = cp_store_get_active_payment_link (CP_STORE (r->store), invoice_id, NULL);
-            now = lt_invoice_quiet (r, invoice_id);
+            now = run_invoice (r, invoice_id);
             if (active == NULL || now->voided || active->amount != now->balance_due)
               {
                 g_string_append (r->log, " (no payable link)");
@@ -520,6 +543,21 @@ local_row (Run         *r,
     }
   sqlite3_finalize (stmt);
   return count;
+}
+
+static gint64
+run_count_rows (Run        *r,
+                  const char *sql)
+{
+  sqlite3 *db = cp_sqlite_store_get_connection (r->store);
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
 }
 
 static gboolean
@@ -626,7 +664,7 @@ check_run (Run *r)
 
   for (guint k = 0; k < 3; k++)
     {
-      g_autoptr(CpInvoice) invoice = lt_invoice_quiet (r, r->invoices[k]);
+      g_autoptr(CpInvoice) invoice = run_invoice (r, r->invoices[k]);
       gint64 balance = 0;
 
       cp_invoice_status_compute (invoice->voided, invoice->total, paid[k], refunded[k],
@@ -641,6 +679,47 @@ check_run (Run *r)
                    invoice->number, invoice->amount_paid, invoice->amount_refunded, invoice->balance_due,
                    paid[k], refunded[k], balance);
     }
+
+  /* Each PaymentIntent we made came from one stored idempotency key (the
+   * others came from link checkouts): a retry never made a second one */
+  {
+    JsonArray *sessions = objects_of (state, "checkout.session");
+    g_autoptr(GHashTable) from_links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    gint64 keys = run_count_rows (r, "SELECT COUNT(*) FROM idempotency_keys WHERE operation LIKE 'pi.create:%'");
+    gint64 ours = 0;
+
+    for (guint i = 0; sessions != NULL && i < json_array_get_length (sessions); i++)
+      {
+        const char *pi = json_object_get_string_member_with_default (json_array_get_object_element (sessions, i),
+                                                                     "payment_intent", NULL);
+        if (pi != NULL)
+          g_hash_table_add (from_links, g_strdup (pi));
+      }
+    for (guint i = 0; pis != NULL && i < json_array_get_length (pis); i++)
+      if (!g_hash_table_contains (from_links, json_object_get_string_member (json_array_get_object_element (pis, i), "id")))
+        ours++;
+    if (ours > keys)
+      violation (r, "%" G_GINT64_FORMAT " PaymentIntents made by the desk from %" G_GINT64_FORMAT " idempotency keys",
+                 ours, keys);
+  }
+
+  /* No link a patient was given and could still pay that the ledger does
+   * not know. (A link made on Stripe by a process that died before it
+   * recorded or showed it has a URL nobody was given.) */
+  {
+    JsonArray *links = objects_of (state, "payment_link");
+
+    for (guint i = 0; links != NULL && i < json_array_get_length (links); i++)
+      {
+        JsonObject *link = json_array_get_object_element (links, i);
+        const char *id = json_object_get_string_member (link, "id");
+
+        if (json_object_get_boolean_member_with_default (link, "active", FALSE) &&
+            g_hash_table_contains (r->shown_links, id) &&
+            local_row (r, "SELECT id FROM payment_links WHERE id = ?", id, NULL) != 1)
+          violation (r, "payment link %s is active on Stripe but unknown to the ledger", id);
+      }
+  }
 
   differences = cp_ledger_verify (r->ledger, NULL, &error);
   if (differences == NULL)
@@ -698,6 +777,7 @@ one_run (guint32 seed,
 
   r.rand = g_rand_new_with_seed (seed + index * 7919u);
   r.log = g_string_new (NULL);
+  r.shown_links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r.dir = g_dir_make_tmp ("carepay-faults-XXXXXX", &error);
   g_assert_no_error (error);
   r.path = g_build_filename (r.dir, "carepay.db", NULL);
@@ -750,6 +830,8 @@ one_run (guint32 seed,
   g_clear_pointer (&r.supervisor, cp_staff_free);
   g_rand_free (r.rand);
   g_string_free (r.log, TRUE);
+  g_hash_table_unref (r.shown_links);
+  g_free (r.last_out);
   remove_dir (r.dir);
   g_free (r.dir);
   g_free (r.path);
@@ -801,6 +883,71 @@ test_random_runs (void)
   g_assert_cmpuint (totals.violations, ==, 0);
 }
 
+/* Regression (found by the random runs, seed 99): a patient paid the
+ * invoice's link a moment ago and no event has been applied yet; the desk
+ * must not take the whole amount a second time. */
+static void
+test_link_paid_then_desk (LedgerFixture *f,
+                          gconstpointer  data)
+{
+  g_autoptr(CpPaymentLinkInfo) link = NULL;
+  g_autoptr(CpPayment) payment = NULL;
+  g_autoptr(CpInvoice) a = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pi = NULL;
+
+  if (f->ledger == NULL)
+    return;
+  link = cp_ledger_create_link (f->ledger, f->invoice_a, f->clerk, NULL, &error);
+  g_assert_no_error (error);
+  pi = lt_pay_link (f->client, link->id, "pm_card_visa");
+
+  payment = cp_ledger_pay_with_test_method (f->ledger, f->invoice_a, 0, "pm_card_visa",
+                                            CP_PAYMENT_CHANNEL_DESK, f->clerk, NULL, &error);
+  g_assert_null (payment);
+  g_assert_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT);
+  g_assert_cmpuint (lt_count_payment_intents (f->client), ==, 1);
+
+  a = lt_invoice (f, f->invoice_a);
+  g_assert_cmpint (a->status, ==, CP_INVOICE_STATUS_PAID);
+  g_assert_cmpuint (a->payments->len, ==, 1);
+  g_assert_cmpstr (((CpPayment *) g_ptr_array_index (a->payments, 0))->stripe_payment_intent_id, ==, pi);
+  g_assert_cmpint (((CpPayment *) g_ptr_array_index (a->payments, 0))->channel, ==, CP_PAYMENT_CHANNEL_LINK);
+}
+
+/* An open checkout on the link (the page shown, no card yet) holds nothing
+ * back: the desk can still take the payment. */
+static void
+test_link_opened_then_desk (LedgerFixture *f,
+                            gconstpointer  data)
+{
+  g_autoptr(CpPaymentLinkInfo) link = NULL;
+  g_autoptr(CpPayment) payment = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+  g_autoptr(GBytes) reply = NULL;
+
+  if (f->ledger == NULL)
+    return;
+  link = cp_ledger_create_link (f->ledger, f->invoice_a, f->clerk, NULL, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("%s/pay/%s/session", stripe_sim_base_url (), link->id);
+  msg = soup_message_new ("POST", url);
+  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", empty);
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+
+  payment = cp_ledger_pay_with_test_method (f->ledger, f->invoice_a, 0, "pm_card_visa",
+                                            CP_PAYMENT_CHANNEL_DESK, f->clerk, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (payment->status, ==, "succeeded");
+  g_assert_cmpint (payment->amount, ==, 10000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -809,6 +956,10 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
+  g_test_add ("/carepay/faults/link-paid-then-desk", LedgerFixture, NULL, lt_setup,
+              test_link_paid_then_desk, lt_teardown);
+  g_test_add ("/carepay/faults/link-opened-then-desk", LedgerFixture, NULL, lt_setup,
+              test_link_opened_then_desk, lt_teardown);
   g_test_add_func ("/carepay/faults/random-runs", test_random_runs);
   status = g_test_run ();
   stripe_sim_stop ();

@@ -215,6 +215,24 @@ patient_with_open_invoices (guint n)
   return NULL;
 }
 
+/* The PaymentIntent's status as the ledger recorded it, NULL before any record. */
+static char *
+recorded_status (const char *payment_intent_id)
+{
+  g_autoptr(CpPayment) payment = cp_store_get_payment_by_intent (store, payment_intent_id, NULL);
+
+  return payment != NULL ? g_strdup (payment->status) : NULL;
+}
+
+static gboolean
+recorded_as (const char *payment_intent_id,
+             const char *status)
+{
+  g_autofree char *recorded = recorded_status (payment_intent_id);
+
+  return g_strcmp0 (recorded, status) == 0;
+}
+
 static guint
 count_rows (GtkWidget *list)
 {
@@ -264,6 +282,7 @@ render_screenshot (Kiosk      *k,
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
   GskRenderer *renderer;
+  graphene_rect_t bounds;
   int w, h;
 
   if (dir == NULL || *dir == '\0')
@@ -271,23 +290,25 @@ render_screenshot (Kiosk      *k,
   WAIT_UNTIL (!gtk_stack_get_transition_running (GTK_STACK (child (k, "stack"))), 10);
   spin (600);
   /* The window's content, without the frame a window manager would not draw. */
-  w = gtk_widget_get_width (gtk_window_get_child (GTK_WINDOW (k->window)));
-  h = gtk_widget_get_height (gtk_window_get_child (GTK_WINDOW (k->window)));
-  paintable = gtk_widget_paintable_new (gtk_window_get_child (GTK_WINDOW (k->window)));
+  g_assert_true (gtk_widget_compute_bounds (gtk_window_get_child (GTK_WINDOW (k->window)),
+                                            GTK_WIDGET (k->window), &bounds));
+  w = gtk_widget_get_width (GTK_WIDGET (k->window));
+  h = gtk_widget_get_height (GTK_WIDGET (k->window));
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (k->window));
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
   renderer = gtk_native_get_renderer (GTK_NATIVE (k->window));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  texture = gsk_renderer_render_texture (renderer, node, &bounds);
   path = g_build_filename (dir, name, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
-/* With the web view: the pixels the X server shows (WebKit draws outside GSK). */
+/* The pixels the X server shows for a window. */
 static void
-import_screenshot (Kiosk      *k,
-                   const char *name)
+import_window (Kiosk      *k,
+               const char *name)
 {
   const char *dir = g_getenv ("CAREPAY_SCREENSHOT_DIR");
   g_autofree char *xid = NULL;
@@ -297,8 +318,6 @@ import_screenshot (Kiosk      *k,
 
   if (dir == NULL || *dir == '\0')
     return;
-  WAIT_UNTIL (!gtk_stack_get_transition_running (GTK_STACK (child (k, "stack"))), 10);
-  spin (600);
   path = g_build_filename (dir, name, NULL);
   xid = window_xid (k);
   {
@@ -307,6 +326,20 @@ import_screenshot (Kiosk      *k,
   }
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* With the web view: the pixels the X server shows (WebKit draws outside GSK). */
+static void
+import_screenshot (Kiosk      *k,
+                   const char *name)
+{
+  const char *dir = g_getenv ("CAREPAY_SCREENSHOT_DIR");
+
+  if (dir == NULL || *dir == '\0')
+    return;
+  WAIT_UNTIL (!gtk_stack_get_transition_running (GTK_STACK (child (k, "stack"))), 10);
+  spin (600);
+  import_window (k, name);
 }
 
 static void
@@ -656,6 +689,7 @@ test_partial_amount_checked (void)
     g_assert_cmpstr (page (k), ==, "invoice");
     g_assert_null (cp_kiosk_view_get_open_payment_intent (view_of (k)));
     g_assert_true (g_str_has_prefix (pi, "pi_"));
+    WAIT_UNTIL (recorded_as (pi, "canceled"), 30);
   }
   kiosk_free (k);
 }
@@ -761,6 +795,15 @@ test_pay_full_balance (void)
 }
 
 static void
+count_incomplete (guint      *count,
+                  GParamSpec *pspec,
+                  GObject    *view)
+{
+  if (!cp_payment_view_get_complete (CP_PAYMENT_VIEW (view)))
+    (*count)++;
+}
+
+static void
 test_declined_card (void)
 {
   Kiosk *k = kiosk_new ();
@@ -769,6 +812,7 @@ test_declined_card (void)
   CpInvoiceSummary *inv = g_ptr_array_index (open, 0);
   g_autoptr(CpInvoice) after = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *pi = NULL;
   CpPaymentView *pv;
 
   open_first_invoice (k, patient, inv);
@@ -786,12 +830,57 @@ test_declined_card (void)
   after = cp_store_get_invoice (store, inv->id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (after->balance_due, ==, inv->balance_due);
+  g_clear_pointer (&after, cp_invoice_free);
 
-  /* The patient walks away: Done cancels the open PaymentIntent. */
-  g_assert_nonnull (cp_kiosk_view_get_open_payment_intent (view_of (k)));
+  /* Another card on the same page: paid. */
+  {
+    WebKitWebView *web_view = cp_payment_view_get_web_view (pv);
+    graphene_rect_t frame;
+    guint incomplete = 0;
+    gulong id = g_signal_connect_swapped (pv, "notify::complete", G_CALLBACK (count_incomplete), &incomplete);
+
+    /* The message above the card moved the page down: let it settle. */
+    spin (1000);
+    frame = card_frame (web_view);
+    click_at (k, GTK_WIDGET (web_view), frame.origin.x + 100, frame.origin.y + 120);
+    xdo ("key", "ctrl+a", NULL);
+    xdo ("type", "--delay", "30", "4242 4242 4242 4242", NULL);
+    if (g_getenv ("KIOSK_DEBUG") != NULL)
+      import_screenshot (k, "debug-retyped.png");
+    WAIT_UNTIL (incomplete > 0 && cp_payment_view_get_complete (pv), 30);
+    g_signal_handler_disconnect (pv, id);
+  }
+  if (g_getenv ("KIOSK_DEBUG") != NULL)
+    import_screenshot (k, "debug-another.png");
+  click_pay (k);
+  WAIT_UNTIL (g_strcmp0 (page (k), "confirmation") == 0, 90);
+  pi = g_strdup (label_text (k, "confirmation_number_label"));
+  g_assert_true (recorded_as (pi, "succeeded"));
+  after = cp_store_get_invoice (store, inv->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (after->balance_due, ==, 0);
+  kiosk_free (k);
+}
+
+static void
+test_walk_away_cancels_payment (void)
+{
+  Kiosk *k = kiosk_new ();
+  g_autoptr(CpPatient) patient = patient_with_open_invoices (1);
+  g_autoptr(GPtrArray) open = open_invoices (patient->id);
+  CpInvoiceSummary *inv = g_ptr_array_index (open, 0);
+  g_autofree char *pi = NULL;
+
+  open_first_invoice (k, patient, inv);
+  activate (k, "pay_full_button");
+  WAIT_UNTIL (g_strcmp0 (page (k), "payment") == 0, 60);
+
+  /* The patient walks away: the reset cancels the open PaymentIntent at Stripe. */
+  pi = g_strdup (cp_kiosk_view_get_open_payment_intent (view_of (k)));
+  g_assert_nonnull (pi);
   gtk_widget_activate_action (GTK_WIDGET (k->window), "kiosk.reset", NULL);
   g_assert_cmpstr (page (k), ==, "start");
-  spin (500);
+  WAIT_UNTIL (recorded_as (pi, "canceled"), 30);
   kiosk_free (k);
 }
 
@@ -813,6 +902,14 @@ test_idle_returns_to_start (void)
   /* "Keep going" keeps the patient's place. */
   WAIT_UNTIL (cp_kiosk_window_get_countdown (k->window) != NULL, 40);
   dialog = cp_kiosk_window_get_countdown (k->window);
+  if (g_getenv ("CAREPAY_SCREENSHOT_DIR") != NULL)
+    {
+      Kiosk d = { .window = (CpKioskWindow *) dialog };
+
+      WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
+      spin (500);
+      import_window (&d, "kiosk-idle.png");
+    }
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Are you still there?");
   g_assert_true (g_str_has_prefix (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "Returning to the start in"));
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
@@ -850,6 +947,14 @@ test_language_switch (void)
   dob_box = child (k, "dob_box");
   g_assert_true (gtk_widget_get_first_child (dob_box) == child (k, "day_box"));
   g_assert_true (gtk_widget_get_last_child (dob_box) == child (k, "year_box"));
+
+  /* Back from the lookup keeps the language and forgets what was typed. */
+  activate (k, "start_button");
+  set_text (k, "id_entry", "MRN-100231");
+  activate (k, "lookup_back_button");
+  g_assert_cmpstr (page (k), ==, "start");
+  g_assert_cmpstr (cp_kiosk_view_get_language (view_of (k)), ==, "es");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (k, "id_entry"))), ==, "");
 
   /* The next patient starts in the kiosk's own language. */
   gtk_widget_activate_action (GTK_WIDGET (k->window), "kiosk.reset", NULL);
@@ -897,6 +1002,13 @@ test_admin_exit (void)
   g_signal_emit_by_name (leave, "clicked");
   WAIT_UNTIL (gtk_widget_get_visible (error_label), 30);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, "Only an administrator can leave kiosk mode.");
+  if (g_getenv ("CAREPAY_SCREENSHOT_DIR") != NULL)
+    {
+      Kiosk d = { .window = (CpKioskWindow *) cp_kiosk_window_get_exit_dialog (k->window) };
+
+      spin (500);
+      import_window (&d, "kiosk-exit.png");
+    }
   g_assert_false (cp_kiosk_window_get_unlocked (k->window));
   gtk_window_close (GTK_WINDOW (k->window));
   spin (100);
@@ -941,6 +1053,76 @@ test_command_line_option (void)
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_assert_nonnull (strstr (out, "--kiosk"));
+}
+
+typedef struct {
+  CpApplication *app;
+  gboolean       kiosk_window;
+  gboolean       staff_actions;
+  gboolean       ready;
+  gboolean       close_refused;
+  gboolean       payment_view;
+  gint64         deadline;
+} AppRun;
+
+static gboolean
+app_check (gpointer user_data)
+{
+  AppRun *run = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+  CpKioskView *view;
+
+  if (window == NULL)
+    return G_SOURCE_CONTINUE;
+  run->kiosk_window = CP_IS_KIOSK_WINDOW (window);
+  if (!run->kiosk_window)
+    {
+      gtk_window_destroy (window);
+      return G_SOURCE_REMOVE;
+    }
+  run->staff_actions = g_action_group_has_action (G_ACTION_GROUP (run->app), "quit") ||
+                       g_action_group_has_action (G_ACTION_GROUP (run->app), "preferences");
+  view = cp_kiosk_window_get_view (CP_KIOSK_WINDOW (window));
+  if (g_strcmp0 (cp_kiosk_view_get_page (view), "start") != 0)
+    {
+      /* Only stops a hung test; the assertions say what was missing. */
+      if (g_get_monotonic_time () > run->deadline)
+        {
+          gtk_window_destroy (window);
+          return G_SOURCE_REMOVE;
+        }
+      return G_SOURCE_CONTINUE;
+    }
+  /* The database and the training simulator are both up. */
+  run->ready = TRUE;
+  run->payment_view = cp_kiosk_view_get_payment_view (view) != NULL;
+  gtk_window_close (window);
+  run->close_refused = gtk_application_get_active_window (GTK_APPLICATION (run->app)) == window;
+  gtk_window_destroy (window);
+  return G_SOURCE_REMOVE;
+}
+
+/* `carepay --kiosk` through the application itself: its own database (seeded
+ * for training) and its own simulator, the kiosk window, no staff action. */
+static void
+test_application_kiosk_mode (void)
+{
+  g_autofree char *db = g_build_filename (tmp_dir, "app", "carepay.db", NULL);
+  const char *argv[] = { "carepay", "--kiosk", "--db", db, NULL };
+  AppRun run = { 0 };
+  int status;
+
+  run.app = cp_application_new ();
+  run.deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_timeout_add (100, app_check, &run);
+  status = g_application_run (G_APPLICATION (run.app), 4, (char **) argv);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.kiosk_window);
+  g_assert_false (run.staff_actions);
+  g_assert_true (run.ready);
+  g_assert_true (run.payment_view);
+  g_assert_true (run.close_refused);
+  g_clear_object (&run.app);
 }
 
 /* --- setup ---------------------------------------------------------------- */
@@ -1035,11 +1217,13 @@ main (int   argc,
   g_test_add_func ("/carepay/kiosk/lookup-wrong-then-locked", test_lookup_wrong_then_locked);
   g_test_add_func ("/carepay/kiosk/partial-amount-checked", test_partial_amount_checked);
   g_test_add_func ("/carepay/kiosk/pay-full-balance", test_pay_full_balance);
-  g_test_add_func ("/carepay/kiosk/declined-card", test_declined_card);
+  g_test_add_func ("/carepay/kiosk/declined-card-then-another", test_declined_card);
+  g_test_add_func ("/carepay/kiosk/walk-away-cancels-payment", test_walk_away_cancels_payment);
   g_test_add_func ("/carepay/kiosk/idle-returns-to-start", test_idle_returns_to_start);
   g_test_add_func ("/carepay/kiosk/language-switch", test_language_switch);
   g_test_add_func ("/carepay/kiosk/close-refused", test_close_refused);
   g_test_add_func ("/carepay/kiosk/admin-exit", test_admin_exit);
+  g_test_add_func ("/carepay/kiosk/application-kiosk-mode", test_application_kiosk_mode);
 
   ret = g_test_run ();
   tear_down ();

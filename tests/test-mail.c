@@ -324,7 +324,7 @@ test_send_receipt (Fixture       *f,
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (msg, "rcpt_tos"), 0), ==,
                    "maria@example.org");
   g_assert_cmpstr (json_object_get_string_member (msg, "from"), ==,
-                   "St. Raymond Billing <billing@straymond.example>");
+                   "\"St. Raymond Billing\" <billing@straymond.example>");
   g_assert_cmpstr (json_object_get_string_member (msg, "to"), ==, "Maria García <maria@example.org>");
   g_assert_cmpstr (json_object_get_string_member (msg, "subject"), ==,
                    "Receipt for your payment of $320.00 to St. Raymond General Hospital");
@@ -394,18 +394,18 @@ test_spanish (Fixture       *f,
   msg = g_ptr_array_index (inbox, 0);
   g_assert_cmpstr (json_object_get_string_member (msg, "content_type"), ==, "multipart/alternative");
   g_assert_cmpstr (json_object_get_string_member (msg, "subject"), ==,
-                   "Factura INV-ES1 de Clínica San José: $320,00 a pagar antes del 2026-12-01");
+                   "Factura INV-ES1 de Clínica San José: 320,00\u00a0$ a pagar antes del 2026-12-01");
   raw_subject = json_object_get_string_member (msg, "raw_subject");
   g_assert_true (g_str_has_prefix (raw_subject, "=?UTF-8?B?"));
   g_assert_true (g_str_is_ascii (raw_subject));
-  g_assert_cmpstr (json_object_get_string_member (msg, "to"), ==, "José Núñez <Peña> <jose@example.org>");
+  g_assert_cmpstr (json_object_get_string_member (msg, "to"), ==, "\"José Núñez <Peña>\" <jose@example.org>");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (msg, "parts")), ==, 2);
   assert_contains (part_text (msg, "text/plain"), "Estimado/a José Núñez <Peña>:");
   assert_contains (part_text (msg, "text/plain"), "Pague en línea, de forma segura, con tarjeta:\nhttps://pay.example/plink_es");
-  assert_contains (part_text (msg, "text/plain"), "Saldo pendiente: $320,00");
+  assert_contains (part_text (msg, "text/plain"), "Saldo pendiente: 320,00\u00a0$");
   assert_contains (part_text (msg, "text/html"), "<html lang=\"es\">");
   assert_contains (part_text (msg, "text/html"), "Estimado/a José Núñez &lt;Peña&gt;:");
-  assert_contains (part_text (msg, "text/html"), "<a class=\"button\" href=\"https://pay.example/plink_es\">Pagar $320,00 en línea</a>");
+  assert_contains (part_text (msg, "text/html"), "<a class=\"button\" href=\"https://pay.example/plink_es\">Pagar 320,00\u00a0$ en línea</a>");
   g_assert_null (strstr (part_text (msg, "text/html"), "<Peña>"));
 }
 
@@ -414,7 +414,26 @@ typedef struct {
   guint    calls;
   guint    last_attempt;
   GError  *first_error;
+  GMutex   lock;
+  GCond    cond;
+  gboolean started;
 } RetryState;
+
+/* On the main thread (the sink must not belong to a pool thread, which may
+ * end and take it along). */
+static gboolean
+start_sink_on_main (gpointer user_data)
+{
+  RetryState *state = user_data;
+
+  if (state->f->sink == NULL)
+    state->f->sink = smtp_sink_start (state->f->port, state->f->outdir, NULL);
+  g_mutex_lock (&state->lock);
+  state->started = TRUE;
+  g_cond_signal (&state->cond);
+  g_mutex_unlock (&state->lock);
+  return G_SOURCE_REMOVE;
+}
 
 /* Runs in the sending thread after the first failure: brings the server up. */
 static void
@@ -429,8 +448,11 @@ start_server_on_retry (CpMailer     *mailer,
   state->last_attempt = attempt;
   if (state->first_error == NULL)
     state->first_error = g_error_copy (error);
-  if (state->f->sink == NULL)
-    state->f->sink = smtp_sink_start (state->f->port, state->f->outdir, NULL);
+  g_main_context_invoke (NULL, start_sink_on_main, state);
+  g_mutex_lock (&state->lock);
+  while (!state->started)
+    g_cond_wait (&state->cond, &state->lock);
+  g_mutex_unlock (&state->lock);
 }
 
 static void
@@ -445,6 +467,9 @@ test_retry_when_down (Fixture       *f,
   g_autoptr(GPtrArray) log = NULL;
   CpMailContext context = { 0 };
   RetryState state = { f, 0, 0, NULL };
+
+  g_mutex_init (&state.lock);
+  g_cond_init (&state.cond);
   CpMailLogEntry *entry;
 
   context.hospital_name = "St. Raymond General Hospital";
@@ -462,6 +487,8 @@ test_retry_when_down (Fixture       *f,
   g_assert_cmpuint (state.last_attempt, ==, 1);
   g_assert_error (state.first_error, CP_ERROR, CP_ERROR_NETWORK);
   g_clear_error (&state.first_error);
+  g_mutex_clear (&state.lock);
+  g_cond_clear (&state.cond);
 
   inbox = smtp_sink_messages (f->outdir);
   g_assert_cmpuint (inbox->len, ==, 1);
@@ -498,6 +525,7 @@ test_gives_up (Fixture       *f,
   mailer = cp_mailer_new (f->config, CP_STORE (f->base.store));
   g_assert_false (cp_mailer_send (mailer, message, &log_id, NULL, &error));
   g_assert_error (error, CP_ERROR, CP_ERROR_NETWORK);
+  g_clear_error (&error);
   g_assert_cmpint (log_id, >, 0);
 
   log = cp_store_list_mail_log (CP_STORE (f->base.store), invoice->id, NULL, &error);
@@ -577,6 +605,224 @@ test_auth (Fixture       *f,
   }
 }
 
+/* A self-signed certificate for 127.0.0.1, made for the test. */
+static void
+make_certificate (const char *dir,
+                  char      **out_cert,
+                  char      **out_key)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  char *cert = g_build_filename (dir, "cert.pem", NULL);
+  char *key = g_build_filename (dir, "key.pem", NULL);
+  const char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                         "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                         "-addext", "subjectAltName=IP:127.0.0.1", NULL };
+
+  if (mail_test_run (argv, NULL, &out, &err) != 0)
+    g_error ("openssl req failed: %s", err);
+  *out_cert = cert;
+  *out_key = key;
+}
+
+static void
+test_tls (Fixture       *f,
+          gconstpointer  data)
+{
+  gboolean implicit = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) invoice = invoice_for (f, "MRN-TLS", "Tia", "Ls", "tia@example.org", "en", "INV-TLS");
+  g_autoptr(CpMailMessage) message = NULL;
+  g_autoptr(GPtrArray) inbox = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  CpMailContext context = { 0 };
+
+  make_certificate (f->base.dir, &cert, &key);
+  {
+    const char *args[] = { "--user", "relay-user", "--password", "s3cret-pass", "--tlscert", cert,
+                           "--tlskey", key, implicit ? "--smtps" : NULL, NULL };
+
+    f->sink = smtp_sink_start (f->port, f->outdir, args);
+  }
+  context.hospital_name = "St. Raymond General Hospital";
+  context.invoice = invoice;
+  message = cp_mail_compose (CP_MAIL_KIND_INVOICE, &context, &error);
+  g_assert_no_error (error);
+
+  f->config->security = implicit ? CP_MAIL_SECURITY_TLS : CP_MAIL_SECURITY_STARTTLS;
+  f->config->username = g_strdup ("relay-user");
+  f->config->password = g_strdup ("s3cret-pass");
+  f->config->max_attempts = 1;
+
+  /* The server's certificate is not trusted by the system: refused */
+  {
+    g_autoptr(CpMailer) mailer = cp_mailer_new (f->config, CP_STORE (f->base.store));
+
+    g_assert_false (cp_mailer_send (mailer, message, NULL, NULL, &error));
+    g_assert_error (error, CP_ERROR, CP_ERROR_NETWORK);
+    g_assert_nonnull (strstr (error->message, "certificate"));
+    g_test_message ("untrusted certificate: %s", error->message);
+    g_clear_error (&error);
+  }
+  /* Trusting it, the message goes over TLS, authenticated */
+  {
+    g_autoptr(CpMailer) mailer = NULL;
+
+    f->config->ca_file = g_strdup (cert);
+    mailer = cp_mailer_new (f->config, CP_STORE (f->base.store));
+    cp_mailer_send (mailer, message, NULL, NULL, &error);
+    g_assert_no_error (error);
+  }
+  inbox = smtp_sink_messages (f->outdir);
+  g_assert_cmpuint (inbox->len, ==, 1);
+  g_assert_true (json_object_get_boolean_member (g_ptr_array_index (inbox, 0), "tls"));
+  g_assert_true (json_object_get_boolean_member (g_ptr_array_index (inbox, 0), "auth"));
+}
+
+/* Cancels the send from the sending thread's retry hook: the wait stops. */
+static void
+cancel_on_retry (CpMailer     *mailer,
+                 guint         attempt,
+                 const GError *error,
+                 gpointer      user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) invoice = invoice_for (f, "MRN-CA", "Cal", "Cel", "cal@example.org", "en", "INV-CA");
+  g_autoptr(CpMailMessage) message = NULL;
+  g_autoptr(CpMailer) mailer = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) log = NULL;
+  CpMailContext context = { 0 };
+  SendResult r = { g_main_loop_new (NULL, FALSE), FALSE, NULL };
+  CpMailLogEntry *entry;
+
+  context.hospital_name = "St. Raymond General Hospital";
+  context.invoice = invoice;
+  message = cp_mail_compose (CP_MAIL_KIND_INVOICE, &context, &error);
+  g_assert_no_error (error);
+
+  /* Nothing listens, and the next attempt would be an hour away */
+  f->config->retry_delay_ms = 3600 * 1000;
+  mailer = cp_mailer_new (f->config, CP_STORE (f->base.store));
+  cp_mailer_set_retry_func (mailer, cancel_on_retry, cancellable);
+  cp_mailer_send_async (mailer, message, cancellable, send_done, &r);
+  g_main_loop_run (r.loop);
+  g_main_loop_unref (r.loop);
+  g_assert_false (r.ok);
+  g_assert_error (r.error, CP_ERROR, CP_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+
+  log = cp_store_list_mail_log (CP_STORE (f->base.store), invoice->id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 1);
+  entry = g_ptr_array_index (log, 0);
+  g_assert_cmpstr (entry->status, ==, "failed");
+  g_assert_cmpint (entry->attempts, ==, 1);
+}
+
+/* Names and subjects cannot add headers; the MIME is well formed. */
+static void
+test_mime_headers (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(CpMailMessage) message = cp_mail_message_new ();
+  g_autoptr(GBytes) mime = NULL;
+  g_autoptr(GDateTime) date = g_date_time_new_utc (2026, 11, 20, 9, 5, 7);
+  g_autofree char *text = NULL;
+
+  message->kind = g_strdup ("invoice\r\nX-Evil: 1");
+  message->to_address = g_strdup ("eve@example.org");
+  message->to_name = g_strdup ("Eve\r\nBcc: victim@example.org");
+  message->subject = g_strdup ("Hello\nBcc: victim@example.org");
+  message->text = g_strdup ("line one\nline two\n");
+  message->html = g_strdup ("<p>hi</p>");
+  mime = cp_mail_message_to_mime (message, "billing@straymond.example", "Billing \"Office\"",
+                                  "<id@straymond.example>", date);
+  text = g_strndup (g_bytes_get_data (mime, NULL), g_bytes_get_size (mime));
+
+  g_assert_null (strstr (text, "\r\nBcc:"));
+  g_assert_null (strstr (text, "\nBcc:"));
+  g_assert_null (strstr (text, "\r\nX-Evil:"));
+  assert_contains (text, "From: \"Billing \\\"Office\\\"\" <billing@straymond.example>\r\n");
+  assert_contains (text, "To: \"Eve  Bcc: victim@example.org\" <eve@example.org>\r\n");
+  assert_contains (text, "Subject: Hello Bcc: victim@example.org\r\n");
+  assert_contains (text, "Date: Fri, 20 Nov 2026 09:05:07 +0000\r\n");
+  assert_contains (text, "Message-ID: <id@straymond.example>\r\n");
+  assert_contains (text, "MIME-Version: 1.0\r\n");
+  assert_contains (text, "Content-Type: multipart/alternative; boundary=");
+  /* Every line ends in CRLF and none is longer than 998 characters */
+  for (const char *p = text; *p; )
+    {
+      const char *nl = strchr (p, '\n');
+
+      g_assert_nonnull (nl);
+      g_assert_true (nl > p - 1 && (nl == text || nl[-1] == '\r'));
+      g_assert_cmpint (nl - p, <=, 998);
+      p = nl + 1;
+    }
+}
+
+static void
+test_ctl_mail (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(CpPatient) patient = mail_test_add_patient (&f->base, "MRN-CTL", "Lucía", "Fernández",
+                                                        "lucia@example.org", "es");
+  g_autoptr(CpInvoice) invoice = mail_test_add_invoice (&f->base, patient, "INV-CTL", "2026-11-01", "2026-12-01");
+  g_autoptr(GPtrArray) inbox = NULL;
+  g_autofree char *port = g_strdup_printf ("CAREPAY_SMTP_PORT=%u", f->port);
+  const char *env[] = { "CAREPAY_SMTP_HOST=127.0.0.1", port, "CAREPAY_SMTP_SECURITY=none",
+                        "CAREPAY_SMTP_FROM=Facturación <billing@straymond.example>",
+                        "CAREPAY_HOSPITAL_NAME=Clínica San José", NULL };
+  const char *dry[] = { CAREPAYCTL, "--db", f->base.db_path, "mail", "INV-CTL", "--kind", "receipt",
+                        "--dry-run", NULL };
+  const char *real[] = { CAREPAYCTL, "--db", f->base.db_path, "mail", "INV-CTL", "--kind", "receipt", NULL };
+  const char *bad[] = { CAREPAYCTL, "--db", f->base.db_path, "mail", "INV-CTL", "--kind", "letter", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *msg;
+  JsonArray *parts;
+
+  mail_test_add_payment (&f->base, invoice->id, "pi_ctl_mail", 32000, "visa", "4242", "2026-11-18T15:04:05Z");
+  g_clear_object (&f->base.store);
+
+  g_assert_cmpint (mail_test_run (bad, env, &out, &err), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  f->sink = smtp_sink_start (f->port, f->outdir, NULL);
+  g_assert_cmpint (mail_test_run (dry, env, &out, &err), ==, 0);
+  assert_contains (out, "To: lucia@example.org\n");
+  assert_contains (out, "Subject: Recibo de su pago de 320,00\u00a0$ a Clínica San José\n");
+  assert_contains (out, "Attachment: receipt-INV-CTL.pdf\n");
+  assert_contains (out, "Número de confirmación: pi_ctl_mail");
+  inbox = smtp_sink_messages (f->outdir);
+  g_assert_cmpuint (inbox->len, ==, 0);
+  g_clear_pointer (&inbox, g_ptr_array_unref);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (mail_test_run (real, env, &out, &err), ==, 0);
+  assert_contains (out, "Sent the receipt mail of INV-CTL to lucia@example.org");
+  inbox = smtp_sink_messages (f->outdir);
+  g_assert_cmpuint (inbox->len, ==, 1);
+  msg = g_ptr_array_index (inbox, 0);
+  g_assert_cmpstr (json_object_get_string_member (msg, "from"), ==, "Facturación <billing@straymond.example>");
+  g_assert_cmpstr (json_object_get_string_member (msg, "content_type"), ==, "multipart/mixed");
+  parts = json_object_get_array_member (msg, "parts");
+  g_assert_cmpuint (json_array_get_length (parts), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (parts, 2), "type"), ==,
+                   "application/pdf");
+}
+
 static void
 test_config_env (Fixture       *f,
                  gconstpointer  data)
@@ -641,6 +887,11 @@ main (int   argc,
   ADD ("/carepay/mail/retry-when-down", test_retry_when_down);
   ADD ("/carepay/mail/gives-up", test_gives_up);
   ADD ("/carepay/mail/auth", test_auth);
+  ADD ("/carepay/mail/cancel", test_cancel);
+  ADD ("/carepay/mail/ctl-mail", test_ctl_mail);
+  ADD ("/carepay/mail/mime-headers", test_mime_headers);
+  g_test_add ("/carepay/mail/starttls", Fixture, GINT_TO_POINTER (FALSE), setup, test_tls, teardown);
+  g_test_add ("/carepay/mail/implicit-tls", Fixture, GINT_TO_POINTER (TRUE), setup, test_tls, teardown);
 #undef ADD
   return g_test_run ();
 }

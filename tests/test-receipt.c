@@ -448,6 +448,83 @@ test_many_items_paginate (MailFixture   *f,
   assert_contains (text, "$120,000.00");
 }
 
+static void
+test_ctl_receipt_and_statement (MailFixture   *f,
+                                gconstpointer  data)
+{
+  g_autoptr(CpPatient) patient = mail_test_add_patient (f, "MRN-5001", "Olga", "Ivanova",
+                                                        "olga@example.org", "en");
+  g_autoptr(CpInvoice) paid = mail_test_add_invoice (f, patient, "INV-C1", "2026-09-01", "2026-10-01");
+  g_autoptr(CpInvoice) open = mail_test_add_invoice (f, patient, "INV-C2", "2026-08-01", "2026-08-15");
+  g_autoptr(CpInvoice) unpaid = mail_test_add_invoice (f, patient, "INV-C3", "2026-11-01", "2026-12-01");
+  g_autofree char *receipt = g_build_filename (f->dir, "receipt.pdf", NULL);
+  g_autofree char *statement = g_build_filename (f->dir, "statement.pdf", NULL);
+  const char *env[] = { "CAREPAY_HOSPITAL_NAME=St. Raymond General Hospital",
+                        "CAREPAY_HOSPITAL_ADDRESS=400 Lakeside Avenue\\nSpringfield, IL 62701",
+                        "CAREPAY_TODAY=" TODAY, NULL };
+  const char *receipt_argv[] = { CAREPAYCTL, "--db", f->db_path, "receipt", "INV-C1", "--output", receipt, NULL };
+  const char *none_argv[] = { CAREPAYCTL, "--db", f->db_path, "receipt", "INV-C3", "--output", receipt, NULL };
+  const char *usage_argv[] = { CAREPAYCTL, "--db", f->db_path, "receipt", "INV-C1", NULL };
+  const char *statement_argv[] = { CAREPAYCTL, "--db", f->db_path, "statement", "MRN-5001",
+                                   "--output", statement, "--paper", "letter", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *flat = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  mail_test_add_payment (f, paid->id, "pi_first_half", 16000, "visa", "4242", "2026-09-10T10:00:00Z");
+  mail_test_add_payment (f, paid->id, "pi_second_half", 16000, "amex", "0005", "2026-09-20T10:00:00Z");
+  mail_test_add_payment (f, open->id, "pi_some", 2000, "visa", "4242", "2026-08-10T10:00:00Z");
+  g_clear_object (&f->store);
+
+  g_assert_cmpint (mail_test_run (receipt_argv, env, &out, &err), ==, 0);
+  assert_contains (out, "Wrote the receipt of INV-C1 (pi_second_half) to ");
+  g_file_get_contents (receipt, &contents, &len, &error);
+  g_assert_no_error (error);
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  text = mail_test_pdf_text (bytes, f->dir);
+  flat = squeeze (text);
+  assert_contains (flat, "St. Raymond General Hospital");
+  assert_contains (flat, "Springfield, IL 62701");
+  assert_contains (flat, "pi_second_half");
+  assert_contains (flat, "American Express •••• 0005");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (mail_test_run (none_argv, env, &out, &err), ==, 1);
+  assert_contains (err, "INV-C3 has no successful payment");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (mail_test_run (usage_argv, env, &out, &err), ==, 2);
+  assert_contains (err, "--output FILE.pdf is required");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (mail_test_run (statement_argv, env, &out, &err), ==, 0);
+  assert_contains (out, "Wrote the statement of MRN-5001 (2 open invoices, $620.00 due) to ");
+  g_file_get_contents (statement, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&text, g_free);
+  text = mail_test_pdf_text (bytes, f->dir);
+  flat = squeeze (text);
+  /* INV-C2 is 97 days past due, INV-C3 not yet due; INV-C1 is paid */
+  assert_contains (flat, "$320.00 $0.00 $0.00 $0.00 $300.00");
+  assert_contains (flat, "INV-C2 2026-08-01 2026-08-15 97 $320.00 $20.00 $300.00");
+  g_assert_null (strstr (flat, "INV-C1"));
+  {
+    g_autofree char *info = squeeze_free (run_poppler ("pdfinfo", bytes, f->dir));
+
+    assert_contains (info, "612 x 792 pts (letter)");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -459,6 +536,8 @@ main (int   argc,
   g_test_add ("/carepay/receipt/markup-is-literal", MailFixture, NULL, setup, test_markup_is_literal, teardown);
   g_test_add ("/carepay/receipt/statement-aging", MailFixture, NULL, setup, test_statement_aging, teardown);
   g_test_add ("/carepay/receipt/card-paper-logo", MailFixture, NULL, setup, test_card_paper_logo, teardown);
+  g_test_add ("/carepay/receipt/ctl-receipt-and-statement", MailFixture, NULL, setup,
+              test_ctl_receipt_and_statement, teardown);
   g_test_add ("/carepay/receipt/many-items-paginate", MailFixture, NULL, setup, test_many_items_paginate, teardown);
   return g_test_run ();
 }

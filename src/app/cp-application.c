@@ -14,6 +14,9 @@
 #include "cp-sqlite-store.h"
 #include "cp-window.h"
 #include "cp-preferences-window.h"
+#include "cp-notifier.h"
+#include "cp-sync.h"
+#include "cp-sync-controller.h"
 #include "cp-kiosk-window.h"
 
 struct _CpApplication
@@ -31,6 +34,11 @@ struct _CpApplication
   gboolean        stripe_failed;
   CpStripeClient *stripe_client;
   CpLedger       *ledger;
+  /* Staff app only: payments made elsewhere (links, kiosk) by polling Stripe */
+  CpSync         *sync;
+  CpNotifier     *notifier;
+  CpSyncController *sync_controller; /* polls, webhooks, notifications, reconcile */
+  char           *webhook_secret;  /* training mode: the simulator signs with it */
   gboolean        kiosk;   /* --kiosk: the patients' window, not the staff's */
 };
 
@@ -282,6 +290,19 @@ cp_training_simulator_start_async (const char          *sim_path,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
+  cp_training_simulator_start_with_webhook_async (sim_path, state_path, NULL, NULL,
+                                                  cancellable, callback, user_data);
+}
+
+void
+cp_training_simulator_start_with_webhook_async (const char          *sim_path,
+                                                const char          *state_path,
+                                                const char          *webhook_url,
+                                                const char          *webhook_secret,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -311,6 +332,13 @@ cp_training_simulator_start_async (const char          *sim_path,
     {
       g_ptr_array_add (argv, (char *) "--state");
       g_ptr_array_add (argv, (char *) state_path);
+    }
+  if (webhook_url != NULL && webhook_secret != NULL)
+    {
+      g_ptr_array_add (argv, (char *) "--webhook-url");
+      g_ptr_array_add (argv, (char *) webhook_url);
+      g_ptr_array_add (argv, (char *) "--webhook-secret");
+      g_ptr_array_add (argv, (char *) webhook_secret);
     }
   g_ptr_array_add (argv, NULL);
 
@@ -359,6 +387,19 @@ cp_training_stripe_config_new (const char *sim_url)
   return config;
 }
 
+/* Another desk, a payment link or the kiosk changed an invoice: the sync
+ * controller (cp-sync-controller.h) polls Stripe every sync-interval, listens
+ * for webhooks on webhook-port, reloads the window and notifies. */
+static void
+start_sync (CpApplication *self)
+{
+  const char *secret = cp_stripe_config_get_webhook_secret (self->stripe_config);
+
+  self->sync_controller = cp_sync_controller_new (G_APPLICATION (self), self->ledger, secret);
+  self->sync = g_object_ref (cp_sync_controller_get_sync (self->sync_controller));
+  cp_sync_controller_start (self->sync_controller);
+}
+
 static void
 maybe_set_up_ledger (CpApplication *self)
 {
@@ -371,12 +412,16 @@ maybe_set_up_ledger (CpApplication *self)
     }
   if (self->ledger == NULL)
     return;
+  if (self->sync == NULL && !self->kiosk)
+    start_sync (self);
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (CP_IS_KIOSK_WINDOW (window))
     cp_kiosk_window_set_ledger (CP_KIOSK_WINDOW (window), self->ledger);
   if (CP_IS_WINDOW (window) && cp_window_get_ledger (CP_WINDOW (window)) != self->ledger)
     cp_window_set_ledger (CP_WINDOW (window), self->ledger, self->training);
+  if (CP_IS_WINDOW (window) && self->sync_controller != NULL)
+    cp_sync_controller_set_window (self->sync_controller, CP_WINDOW (window));
 }
 
 static void
@@ -421,6 +466,8 @@ simulator_started_cb (GObject      *source,
   self->simulator = process;
   g_debug ("Training mode: simulator at %s", url);
   self->stripe_config = cp_training_stripe_config_new (url);
+  if (self->webhook_secret != NULL)
+    cp_stripe_config_set_key (self->stripe_config, CP_STRIPE_KEY_WEBHOOK, self->webhook_secret);
   maybe_set_up_ledger (self);
 }
 
@@ -480,9 +527,23 @@ set_up_stripe (CpApplication *self)
       g_autofree char *sim = cp_training_simulator_find ();
       g_autofree char *dir = g_path_get_dirname (self->db_path);
       g_autofree char *state = g_build_filename (dir, "simulator.json", NULL);
+      g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+      guint webhook_port = g_settings_get_uint (settings, "webhook-port");
+      g_autofree char *webhook_url = NULL;
 
-      cp_training_simulator_start_async (sim, state, self->cancellable, simulator_started_cb,
-                                         g_object_ref (self));
+      /* The staff app's webhook listener (cp-sync-controller.c) gets the
+       * simulator's events, signed with a secret made for this run. */
+      if (webhook_port != 0 && !self->kiosk)
+        {
+          g_autofree char *uuid = g_uuid_string_random ();
+
+          webhook_url = g_strdup_printf ("http://127.0.0.1:%u/", webhook_port);
+          g_free (self->webhook_secret);
+          self->webhook_secret = g_strconcat ("whsec_training_", uuid, NULL);
+        }
+      cp_training_simulator_start_with_webhook_async (sim, state, webhook_url, self->webhook_secret,
+                                                      self->cancellable, simulator_started_cb,
+                                                      g_object_ref (self));
     }
   else
     {
@@ -546,7 +607,12 @@ cp_application_activate (GApplication *app)
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL && self->kiosk)
     {
-      /* The patients' kiosk: no staff window, no staff feature. */
+      g_auto(GStrv) staff_actions = g_action_group_list_actions (G_ACTION_GROUP (self));
+
+      /* The patients' kiosk: no staff window and no staff action (no
+       * Ctrl+Q either: only an administrator leaves kiosk mode). */
+      for (guint i = 0; staff_actions[i] != NULL; i++)
+        g_action_map_remove_action (G_ACTION_MAP (self), staff_actions[i]);
       window = GTK_WINDOW (cp_kiosk_window_new (GTK_APPLICATION (self)));
       if (self->store != NULL)
         cp_kiosk_window_set_store (CP_KIOSK_WINDOW (window), self->store);
@@ -603,6 +669,18 @@ cp_application_handle_local_options (GApplication *app,
     }
 
   return -1;
+}
+
+/* Runs in the primary instance. A second plain `carepay` forwards its command
+ * line here and exits with our answer: the window already open is presented,
+ * no second one is made. (--db and --kiosk are separate instances, see
+ * handle_local_options, so they arrive here in their own process.) */
+static int
+cp_application_command_line (GApplication            *app,
+                             GApplicationCommandLine *command_line)
+{
+  g_application_activate (app);
+  return 0;
 }
 
 static void
@@ -727,6 +805,10 @@ cp_application_shutdown (GApplication *app)
   CpApplication *self = CP_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->sync != NULL)
+    cp_sync_stop (self->sync);
+  if (self->sync_controller != NULL)
+    cp_sync_controller_stop (self->sync_controller);
   stop_simulator (self);
 
   G_APPLICATION_CLASS (cp_application_parent_class)->shutdown (app);
@@ -740,6 +822,11 @@ cp_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   stop_simulator (self);
   g_clear_object (&self->cancellable);
+  if (self->sync != NULL)
+    cp_sync_stop (self->sync);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->sync_controller);
+  g_clear_object (&self->sync);
   g_clear_object (&self->ledger);
   g_clear_object (&self->stripe_client);
   g_clear_object (&self->stripe_config);
@@ -754,6 +841,7 @@ cp_application_finalize (GObject *object)
   CpApplication *self = CP_APPLICATION (object);
 
   g_free (self->db_path);
+  g_free (self->webhook_secret);
 
   G_OBJECT_CLASS (cp_application_parent_class)->finalize (object);
 }
@@ -770,6 +858,7 @@ cp_application_class_init (CpApplicationClass *klass)
   app_class->startup = cp_application_startup;
   app_class->shutdown = cp_application_shutdown;
   app_class->handle_local_options = cp_application_handle_local_options;
+  app_class->command_line = cp_application_command_line;
 }
 
 static void
@@ -793,7 +882,7 @@ cp_application_new (void)
 {
   return g_object_new (CP_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
                        "resource-base-path", RESOURCE_PREFIX,
                        NULL);
 }

@@ -47,6 +47,15 @@ void           cp_training_simulator_start_async  (const char          *sim_path
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);
+/* The same, delivering its events as signed webhooks to `webhook_url` (both
+ * may be NULL: no webhooks); finish with cp_training_simulator_start_finish. */
+void           cp_training_simulator_start_with_webhook_async (const char          *sim_path,
+                                                               const char          *state_path,
+                                                               const char          *webhook_url,
+                                                               const char          *webhook_secret,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
 /* The running process and, in `out_url`, "http://127.0.0.1:PORT". */
 GSubprocess   *cp_training_simulator_start_finish (GAsyncResult        *result,
                                                    char               **out_url,

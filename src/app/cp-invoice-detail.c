@@ -230,6 +230,28 @@ history_row_new (const char *when,
   return row;
 }
 
+/* A flag staff must act on, under the payment or refund it is about. */
+static GtkWidget *
+flag_row_new (const char *text)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  GtkWidget *label = label_new (text, 0, NULL);
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (box, "line-item");
+  gtk_widget_add_css_class (box, "payment-flag");
+  gtk_widget_add_css_class (icon, "warning");
+  gtk_widget_add_css_class (label, "warning");
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  return row;
+}
+
 static void
 add_payment_rows (CpInvoiceDetail *self)
 {
@@ -262,6 +284,11 @@ add_payment_rows (CpInvoiceDetail *self)
       gtk_list_box_append (self->payments_list,
                            history_row_new (p->created_at, card, channel_label (p->channel),
                                             amount, status_text, FALSE));
+      if (p->disputed)
+        gtk_list_box_append (self->payments_list,
+                             flag_row_new (_("Disputed — the cardholder’s bank is disputing this payment")));
+      if (p->overpaid)
+        gtk_list_box_append (self->payments_list, flag_row_new (_("Overpaid — refund needed")));
       n++;
     }
 
@@ -278,6 +305,16 @@ add_payment_rows (CpInvoiceDetail *self)
       gtk_list_box_append (self->payments_list,
                            history_row_new (r->created_at, title, _("Refund to card"),
                                             amount, stripe_status_label (r->status), TRUE));
+      if (g_strcmp0 (r->status, "failed") == 0)
+        {
+          g_autofree char *text = NULL;
+
+          /* Translators: the reason is Stripe's, e.g. "expired_or_canceled_card" */
+          text = g_strdup_printf (_("Refund failed: %s — the money is still owed to the patient"),
+                                  r->failure_reason != NULL && *r->failure_reason != '\0' ? r->failure_reason
+                                                                                        : _("unknown reason"));
+          gtk_list_box_append (self->payments_list, flag_row_new (text));
+        }
       n++;
     }
 

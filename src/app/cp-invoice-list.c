@@ -52,6 +52,7 @@ struct _CpInvoiceList
   AdwStatusPage     *empty_page;
   AdwStatusPage     *error_page;
   GtkLabel          *count_label;
+  GtkLabel          *sync_label;
 };
 
 G_DEFINE_FINAL_TYPE (CpInvoiceList, cp_invoice_list, ADW_TYPE_BIN)
@@ -222,8 +223,19 @@ setup_cb (GtkSignalListItemFactory *factory,
       gtk_widget_add_css_class (label, "numeric");
       break;
     case COLUMN_STATUS:
-      gtk_widget_set_halign (label, GTK_ALIGN_START);
-      break;
+      {
+        /* The status badge, and a "Disputed" one when a payment is disputed. */
+        GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+        GtkWidget *disputed = gtk_label_new (_("Disputed"));
+
+        gtk_widget_set_halign (label, GTK_ALIGN_START);
+        gtk_widget_set_css_classes (disputed, (const char *[]) { "badge", "error", "badge-disputed", NULL });
+        gtk_widget_set_visible (disputed, FALSE);
+        gtk_box_append (GTK_BOX (box), label);
+        gtk_box_append (GTK_BOX (box), disputed);
+        gtk_list_item_set_child (item, box);
+        return;
+      }
     case COLUMN_ISSUE_DATE:
     case COLUMN_DUE_DATE:
     default:
@@ -284,8 +296,13 @@ bind_cb (GtkSignalListItemFactory *factory,
         }
       break;
     case COLUMN_STATUS:
-      cp_ui_label_set_status (GTK_LABEL (child), s->status);
-      break;
+      {
+        GtkWidget *status = gtk_widget_get_first_child (child);
+
+        cp_ui_label_set_status (GTK_LABEL (status), s->status);
+        gtk_widget_set_visible (gtk_widget_get_next_sibling (status), s->disputed);
+        break;
+      }
     default:
       g_assert_not_reached ();
     }
@@ -669,6 +686,7 @@ cp_invoice_list_class_init (CpInvoiceListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, error_page);
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, count_label);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, sync_label);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
@@ -872,4 +890,22 @@ cp_invoice_list_get_state (CpInvoiceList *self)
   g_return_val_if_fail (CP_IS_INVOICE_LIST (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->content_stack);
+}
+
+void
+cp_invoice_list_set_sync_status (CpInvoiceList *self,
+                                 const char    *text)
+{
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+
+  gtk_label_set_text (self->sync_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_label), text != NULL && *text != '\0');
+}
+
+const char *
+cp_invoice_list_get_sync_status (CpInvoiceList *self)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST (self), NULL);
+
+  return gtk_label_get_text (self->sync_label);
 }

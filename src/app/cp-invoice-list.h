@@ -40,4 +40,9 @@ void        cp_invoice_list_activate_selected (CpInvoiceList *self);
 /* "list", "loading", "empty" or "error". */
 const char *cp_invoice_list_get_state       (CpInvoiceList *self);
 
+/* The footer's sync status ("Synced 12:04"); NULL or "" hides it. */
+void        cp_invoice_list_set_sync_status (CpInvoiceList *self,
+                                             const char    *text);
+const char *cp_invoice_list_get_sync_status (CpInvoiceList *self);
+
 G_END_DECLS

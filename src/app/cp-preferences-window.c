@@ -642,6 +642,14 @@ live_checked_cb (GObject      *source,
                                                          "takes real money from patients, and refunds "
                                                          "return it. Make sure the live keys are "
                                                          "saved before CarePay starts again.")));
+  if (self->saved_keys != NULL && cp_stripe_config_is_test_mode (self->saved_keys))
+    {
+      g_autofree char *body = g_strdup_printf ("%s\n\n%s", adw_message_dialog_get_body (dialog),
+                                               _("The secret key in the keyring is a test key: "
+                                                 "save the live keys as well."));
+
+      adw_message_dialog_set_body (dialog, body);
+    }
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "live", _("_Use Live Keys"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "live", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
@@ -906,7 +914,11 @@ test_connection_cb (CpPreferencesWindow *self)
   g_autoptr(CpStripeForm) params = NULL;
   const char *key = typed;
 
-  if (*key == '\0' && self->saved_keys != NULL)
+  /* Nothing typed: in training, the simulator's key; else the keyring's. */
+  if (*key == '\0' && self->running_config != NULL &&
+      g_settings_get_enum (self->settings, "stripe-mode") == MODE_SIMULATOR)
+    key = cp_stripe_config_get_secret_key (self->running_config);
+  else if (*key == '\0' && self->saved_keys != NULL)
     key = cp_stripe_config_get_secret_key (self->saved_keys);
   if (key == NULL || *key == '\0')
     {

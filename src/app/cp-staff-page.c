@@ -19,6 +19,7 @@ struct _CpStaffPage
   GPtrArray           *rows;        /* AdwActionRow, in accounts_group */
   guint                busy;
   gboolean             updating;
+  AdwMessageDialog    *dialog;      /* weak: the password reset on screen */
 
   AdwPreferencesGroup *accounts_group;
   AdwEntryRow         *username_row;
@@ -164,6 +165,122 @@ active_changed_cb (GtkSwitch    *toggle,
   audit (self, active ? "staff.activate" : "staff.deactivate", account->username, NULL);
 }
 
+/* Password reset: an administrator sets a new initial password. */
+
+typedef struct {
+  gint64  id;
+  char   *username;
+  char   *password;
+} Reset;
+
+static void
+reset_free (gpointer data)
+{
+  Reset *reset = data;
+
+  g_free (reset->username);
+  if (reset->password != NULL)
+    explicit_bzero (reset->password, strlen (reset->password));
+  g_free (reset->password);
+  g_free (reset);
+}
+
+static void
+reset_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CpStaffPage *self = source_object;
+  Reset *reset = task_data;
+  GError *error = NULL;
+
+  if (!cp_store_set_staff_password (self->store, reset->id, reset->password, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+reset_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CpStaffPage *self = CP_STAFF_PAGE (source);
+  Reset *reset = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->busy--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  show_error (self, NULL);
+  audit (self, "staff.password", reset->username, NULL);
+}
+
+static void
+reset_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   CpStaffPage      *self)
+{
+  Account *account = g_object_get_data (G_OBJECT (dialog), "account");
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autoptr(GTask) task = NULL;
+  Reset *reset;
+
+  if (g_strcmp0 (response, "reset") != 0)
+    return;
+  if (g_utf8_strlen (gtk_editable_get_text (entry), -1) < MIN_PASSWORD_LENGTH)
+    {
+      show_error (self, _("The new password needs 8 characters or more"));
+      return;
+    }
+  reset = g_new0 (Reset, 1);
+  reset->id = account->id;
+  reset->username = g_strdup (account->username);
+  reset->password = g_strdup (gtk_editable_get_text (entry));
+  gtk_editable_set_text (entry, "");
+  self->busy++;
+  task = g_task_new (self, self->cancellable, reset_done_cb, NULL);
+  g_task_set_source_tag (task, reset_response_cb);
+  g_task_set_task_data (task, reset, reset_free);
+  g_task_run_in_thread (task, reset_thread);
+}
+
+static void
+reset_clicked_cb (GtkButton    *button,
+                  AdwActionRow *row)
+{
+  CpStaffPage *self = CP_STAFF_PAGE (gtk_widget_get_ancestor (GTK_WIDGET (row), CP_TYPE_STAFF_PAGE));
+  Account *account = g_object_get_data (G_OBJECT (row), "account");
+  /* A plain hidden entry: with GTK 4.8, destroying a message dialog that
+   * holds a GtkPasswordEntry hit an invalid cast in our tests. */
+  GtkWidget *entry = gtk_entry_new ();
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (row));
+  AdwMessageDialog *dialog;
+
+  gtk_entry_set_visibility (GTK_ENTRY (entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_PASSWORD);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("New password"), -1);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Reset Password?"), NULL));
+  adw_message_dialog_format_body (dialog, _("%s signs in with the new password from now on. "
+                                            "Give it to them in person."),
+                                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "reset", _("_Reset Password"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "reset", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "account", account);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (reset_response_cb), self, 0);
+  g_set_weak_pointer (&self->dialog, dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static GtkWidget *
 account_row_new (CpStaffPage   *self,
                  const CpStaff *staff)
@@ -209,6 +326,19 @@ account_row_new (CpStaffPage   *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, active_label, -1);
   g_signal_connect (account->active_switch, "notify::active", G_CALLBACK (active_changed_cb), row);
   adw_action_row_add_suffix (row, GTK_WIDGET (account->active_switch));
+
+  if (!is_me)
+    {
+      GtkWidget *reset = gtk_button_new_from_icon_name ("dialog-password-symbolic");
+
+      gtk_widget_set_valign (reset, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (reset, "flat");
+      gtk_widget_set_tooltip_text (reset, _("Reset Password…"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (reset), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Reset password"), -1);
+      g_signal_connect (reset, "clicked", G_CALLBACK (reset_clicked_cb), row);
+      adw_action_row_add_suffix (row, reset);
+    }
 
   return GTK_WIDGET (row);
 }
@@ -370,6 +500,9 @@ cp_staff_page_dispose (GObject *object)
   CpStaffPage *self = CP_STAFF_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->dialog));
+  g_clear_weak_pointer (&self->dialog);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_STAFF_PAGE);
   g_clear_object (&self->store);
 
@@ -459,6 +592,13 @@ cp_staff_page_get_account_row (CpStaffPage *self,
         return self->rows->pdata[i];
     }
   return NULL;
+}
+
+AdwMessageDialog *
+cp_staff_page_get_dialog (CpStaffPage *self)
+{
+  g_return_val_if_fail (CP_IS_STAFF_PAGE (self), NULL);
+  return self->dialog;
 }
 
 const char *

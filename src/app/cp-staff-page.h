@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CpStaffPage, cp_staff_page, CP, STAFF_PAGE, AdwPreferencesPage)
 
 /* Staff accounts, for administrators: list, add with a role and an initial
- * password, change the role, deactivate and reactivate. `admin` is the
+ * password, change the role, deactivate and reactivate, reset a password. `admin` is the
  * signed-in administrator: every change is audited as them, and they cannot
  * demote or deactivate themselves. Nor can anyone remove the last active
  * administrator. */
@@ -25,6 +25,8 @@ guint        cp_staff_page_get_busy        (CpStaffPage   *self);
  * GtkSwitch are its suffixes. */
 AdwActionRow *cp_staff_page_get_account_row (CpStaffPage   *self,
                                              const char    *username);
+/* The password-reset dialog on screen (its extra child is the entry), or NULL. */
+AdwMessageDialog *cp_staff_page_get_dialog (CpStaffPage   *self);
 /* The message under the form or the list, or NULL. */
 const char  *cp_staff_page_get_error       (CpStaffPage   *self);
 

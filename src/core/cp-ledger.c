@@ -418,6 +418,47 @@ refresh_open_attempts (CpLedger     *self,
     }
 }
 
+/* A patient may have paid the invoice's link a moment ago, before the poller
+ * or a webhook told us: what its checkout sessions took counts before more
+ * is taken at the desk. FALSE when Stripe cannot be asked. */
+static gboolean
+refresh_link_payments (CpLedger      *self,
+                       gint64         invoice_id,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(CpPaymentLink) link = cp_store_get_active_payment_link (self->store, invoice_id, NULL);
+  g_autoptr(CpStripeForm) form = NULL;
+  g_autoptr(JsonObject) list = NULL;
+  JsonArray *data;
+
+  if (link == NULL)
+    return TRUE;
+  form = cp_stripe_form_new ();
+  cp_stripe_form_add (form, "payment_link", link->id);
+  cp_stripe_form_add (form, "limit", "100");
+  list = cp_stripe_client_request (self->client, "GET", "/v1/checkout/sessions", form, NULL, NULL,
+                                   cancellable, NULL, error);
+  if (list == NULL)
+    return FALSE;
+  data = json_object_has_member (list, "data") ? json_object_get_array_member (list, "data") : NULL;
+  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+    {
+      JsonObject *session = json_array_get_object_element (data, i);
+      const char *pi_id = json_object_get_string_member_with_default (session, "payment_intent", NULL);
+      g_autoptr(CpPayment) payment = NULL;
+
+      /* An open checkout (the page shown, no card yet) holds nothing */
+      if (pi_id == NULL ||
+          g_strcmp0 (json_object_get_string_member_with_default (session, "status", NULL), "complete") != 0)
+        continue;
+      payment = cp_ledger_retrieve_and_apply (self, pi_id, NULL, cancellable, error);
+      if (payment == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_amount (CpInvoice  *invoice,
               gint64     *amount,
@@ -554,6 +595,8 @@ cp_ledger_begin_payment (CpLedger          *self,
     }
 
   refresh_open_attempts (self, invoice, cancellable);
+  if (!refresh_link_payments (self, invoice_id, cancellable, error))
+    return NULL;
   g_clear_pointer (&invoice, cp_invoice_free);
   invoice = cp_store_get_invoice (self->store, invoice_id, error);
   if (invoice == NULL || !check_amount (invoice, &amount, error))

@@ -71,7 +71,9 @@ CpLedger          *cp_ledger_new                 (CpStore        *store,
 CpStore           *cp_ledger_get_store           (CpLedger *self);
 CpStripeClient    *cp_ledger_get_client          (CpLedger *self);
 
-/* Checks the amount against the balance due and other open attempts, gets or
+/* Checks the amount against the balance due and other open attempts (after
+ * asking Stripe about them and about completed checkouts of the invoice's
+ * active payment link, so a link paid a moment ago counts), gets or
  * creates the patient's Stripe customer, and creates the PaymentIntent with
  * metadata[invoice_id], metadata[invoice_number], description and
  * receipt_email, under an idempotency key stored before it is sent. */

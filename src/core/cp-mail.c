@@ -536,20 +536,22 @@ cp_mail_compose (CpMailKind            kind,
     }
   else if (kind == CP_MAIL_KIND_REMINDER)
     {
-      int offset = context->reminder_offset;
+      g_autofree char *today = context->today != NULL ? g_strdup (context->today) : cp_today ();
+      int days = cp_days_between (invoice->due_date, today);
+      int n;
 
-      set_var (vars, "before_due", g_strdup (offset < 0 ? "1" : ""));
-      set_var (vars, "on_due", g_strdup (offset == 0 ? "1" : ""));
-      set_var (vars, "overdue", g_strdup (offset > 0 ? "1" : ""));
-      if (invoice->due_date != NULL)
-        {
-          g_autofree char *today = context->today != NULL ? g_strdup (context->today) : cp_today ();
-          int days = cp_days_between (invoice->due_date, today);
-
-          set_var (vars, "days", g_strdup_printf ("%d", days == G_MININT ? ABS (offset) : ABS (days)));
-        }
+      /* The wording follows the real distance to the due date: a reminder
+       * caught up a day late says so */
+      if (days == G_MININT)
+        days = context->reminder_offset;
+      n = ABS (days);
+      set_var (vars, "before_due", g_strdup (days < 0 ? "1" : ""));
+      set_var (vars, "on_due", g_strdup (days == 0 ? "1" : ""));
+      set_var (vars, "overdue", g_strdup (days > 0 ? "1" : ""));
+      if (g_str_equal (lang, "es"))
+        set_var (vars, "days", g_strdup_printf (n == 1 ? "%d día" : "%d días", n));
       else
-        set_var (vars, "days", g_strdup_printf ("%d", ABS (offset)));
+        set_var (vars, "days", g_strdup_printf (n == 1 ? "%d day" : "%d days", n));
     }
 
   txt_name = g_strdup_printf ("%s.%s.txt", kind_name (kind), lang);
@@ -1008,6 +1010,15 @@ smtp_send_once (CpMailer      *self,
       g_set_error (error, CP_ERROR, CP_ERROR_AUTH, _("The mail server refused the login (%ld)"), response);
       return FALSE;
     }
+  if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+      rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_USE_SSL_FAILED)
+    {
+      /* Not retried: it will not pass on its own, and must not be worked around */
+      g_set_error (error, CP_ERROR, CP_ERROR_NETWORK,
+                   _("No secure connection to the mail server %s:%u (the certificate or TLS failed): %s"),
+                   config->host, config->port, *errbuf ? errbuf : curl_easy_strerror (rc));
+      return FALSE;
+    }
   if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_CONNECT ||
       rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
       rc == CURLE_GOT_NOTHING || rc == CURLE_SSL_CONNECT_ERROR)
@@ -1190,6 +1201,8 @@ cp_mailer_send_async (CpMailer            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cp_mailer_send_async);
+  /* Our own CP_ERROR_CANCELLED, after the send log says so */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, cp_mail_message_copy (message), (GDestroyNotify) cp_mail_message_free);
   g_task_run_in_thread (task, send_thread);
 }

@@ -315,18 +315,43 @@ patient_block_text (const CpPatient *patient)
   return g_string_free (s, FALSE);
 }
 
+/* One table row. A first cell with several lines shows the first one as the
+ * item and the rest smaller and muted (the provider under a service). */
 static void
 draw_row (Doc          *doc,
           const char  **cells,
           gboolean      bold)
 {
   double h = 0;
+  g_autofree char *primary = NULL;
+  const char *secondary = NULL;
+  double w0 = doc->columns[0].width - 8;
 
-  for (guint i = 0; i < doc->n_columns; i++)
+  if (cells[0] != NULL && (secondary = strchr (cells[0], '\n')) != NULL)
+    {
+      primary = g_strndup (cells[0], secondary - cells[0]);
+      secondary++;
+    }
+  else
+    primary = g_strdup (cells[0]);
+
+  h = text_height (doc, w0, 9, bold, primary);
+  if (secondary != NULL)
+    h += 1 + text_height (doc, w0, 8, FALSE, secondary);
+  for (guint i = 1; i < doc->n_columns; i++)
     h = MAX (h, text_height (doc, doc->columns[i].width - 8, 9, bold, cells[i]));
   h += 8;
   ensure_space (doc, h);
-  for (guint i = 0; i < doc->n_columns; i++)
+
+  {
+    double first = text_block (doc, MARGIN + doc->columns[0].x + 4, doc->y + 4, w0,
+                               doc->columns[0].align, 9, bold, INK, primary);
+
+    if (secondary != NULL)
+      text_block (doc, MARGIN + doc->columns[0].x + 4, doc->y + 5 + first, w0,
+                  doc->columns[0].align, 8, FALSE, MUTED, secondary);
+  }
+  for (guint i = 1; i < doc->n_columns; i++)
     {
       const Column *c = &doc->columns[i];
 
@@ -751,6 +776,17 @@ cp_aging_bucket_label (CpAgingBucket bucket)
     }
 }
 
+static int
+compare_due_dates (gconstpointer a,
+                   gconstpointer b)
+{
+  const CpInvoice *x = *(const CpInvoice *const *) a;
+  const CpInvoice *y = *(const CpInvoice *const *) b;
+  int c = g_strcmp0 (x->due_date, y->due_date);
+
+  return c != 0 ? c : g_strcmp0 (x->number, y->number);
+}
+
 GBytes *
 cp_receipt_render_statement (const CpReceiptHeader  *header,
                              const CpPatient        *patient,
@@ -802,6 +838,8 @@ cp_receipt_render_statement (const CpReceiptHeader  *header,
     }
   if (currency == NULL)
     currency = "USD";
+  /* Oldest due date first */
+  g_ptr_array_sort (open, compare_due_dates);
 
   doc = doc_begin (header, _("Statement"), error);
   if (doc == NULL)

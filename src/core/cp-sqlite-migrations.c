@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "cp-error.h"
 #include "cp-sqlite-private.h"
 
@@ -200,8 +202,19 @@ cp_sqlite_set_error (sqlite3     *db,
   else if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
     code = CP_ERROR_NOT_A_DATABASE;
 
-  g_set_error (error, CP_ERROR, code, "%s: %s", what,
-               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+  /* The failures people can act on, in words they can act on */
+  if (primary == SQLITE_FULL)
+    g_set_error (error, CP_ERROR, code, _("%s: the disk is full; nothing of this change was saved. "
+                                         "Free some space and try again"), what);
+  else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    g_set_error (error, CP_ERROR, code, _("%s: the database is locked by another program; "
+                                         "nothing of this change was saved. Try again in a moment"), what);
+  else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+    g_set_error (error, CP_ERROR, code, _("%s: the database file is damaged (%s); restore it from a backup"), what,
+                 db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+  else
+    g_set_error (error, CP_ERROR, code, "%s: %s", what,
+                 db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
 }
 
 static gboolean

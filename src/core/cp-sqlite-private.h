@@ -40,6 +40,13 @@ gboolean cp_sqlite_audit_verify (CpSqliteStore  *self,
 
 sqlite3 *cp_sqlite_store_get_connection (CpSqliteStore *self);
 
+/* cp-sqlite-backup.c: PRAGMA quick_check (or integrity_check); a damaged
+ * file fails with CP_ERROR_NOT_A_DATABASE and a message naming `path`. */
+gboolean cp_sqlite_integrity_check (sqlite3     *db,
+                                    const char  *path,
+                                    gboolean     quick,
+                                    GError     **error);
+
 /* Shared by the files of the store: cached statements, released (reset, not
  * finalized) when they go out of scope. Take the lock around their use. */
 static inline void

@@ -1821,6 +1821,10 @@ open_internal (const char         *path,
       return NULL;
     }
 
+  /* A damaged file is refused before anything is written to it */
+  if (n_objects > 0 && !cp_sqlite_integrity_check (self->db, path, TRUE, error))
+    return NULL;
+
   if (read_only)
     {
       if (version < CP_SQLITE_SCHEMA_VERSION)

@@ -51,6 +51,8 @@ static const CtlCommand commands[] = {
     N_("Write a patient’s statement of open invoices with aging") },
   { "remind", ctl_cmd_remind, "[--dry-run] [--schedule -7,0,30] [--today DATE]",
     N_("E-mail the payment reminders due today (SMTP from CAREPAY_SMTP_*)") },
+  { "mail", ctl_cmd_mail, "NUMBER --kind invoice|receipt|refund [--dry-run]",
+    N_("E-mail the patient an invoice, its receipt (PDF attached) or refund confirmation") },
   { "mail-log", ctl_cmd_mail_log, "[NUMBER]",
     N_("Show the mail send log") },
 };

@@ -57,6 +57,7 @@ struct _CpKioskView
   GtkWidget        *year_entry;
   GtkWidget        *lookup_error_label;
   GtkWidget        *lookup_spinner;
+  GtkWidget        *lookup_back_button;
   GtkWidget        *find_button;
   GtkWidget        *greeting_label;
   GtkWidget        *invoices_caption;
@@ -1032,8 +1033,12 @@ payment_completed_cb (GObject      *source,
   g_autofree char *date = NULL;
 
   payment = cp_ledger_complete_payment_finish (CP_LEDGER (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+  if (gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
+    {
+      /* The kiosk was reset meanwhile: the ledger has recorded what Stripe says. */
+      g_object_unref (self);
+      return;
+    }
   self->confirming = FALSE;
   gtk_spinner_set_spinning (GTK_SPINNER (self->confirming_spinner), FALSE);
   gtk_widget_set_visible (self->confirming_box, FALSE);
@@ -1048,6 +1053,7 @@ payment_completed_cb (GObject      *source,
                   payment != NULL
                   ? decline_reason (payment->failure_code, NULL, payment->failure_message)
                   : _("We could not confirm your payment. Please ask at the front desk before trying again."));
+      g_object_unref (self);
       return;
     }
 
@@ -1060,6 +1066,7 @@ payment_completed_cb (GObject      *source,
                       self->attempt != NULL ? self->attempt->invoice_number : self->invoice->number);
   gtk_label_set_text (GTK_LABEL (self->confirmation_date_label), date);
   g_clear_pointer (&self->attempt, cp_payment_attempt_free);
+  g_object_unref (self);
   /* The card's session goes; a fresh one gets ready for another bill. */
   cp_payment_view_reset (self->payment_view);
   gtk_widget_set_visible (self->another_button, FALSE);
@@ -1083,8 +1090,10 @@ payment_succeeded_cb (CpKioskView   *self,
   gtk_spinner_set_spinning (GTK_SPINNER (self->confirming_spinner), TRUE);
   gtk_widget_set_sensitive (self->payment_cancel_button, FALSE);
   /* Ask Stripe (through the ledger) about our own attempt, whatever the page says. */
-  cp_ledger_complete_payment_async (self->ledger, self->attempt->payment_intent_id, self->cancellable,
-                                    payment_completed_cb, self);
+  /* Not cancelled with the view: Stripe may have taken the money, so the
+   * ledger records it even when the patient has gone. */
+  cp_ledger_complete_payment_async (self->ledger, self->attempt->payment_intent_id, NULL,
+                                    payment_completed_cb, g_object_ref (self));
 }
 
 static void
@@ -1115,6 +1124,23 @@ start_action (GtkWidget  *widget,
   show_page (self, "lookup");
   update_lock (self);
   gtk_widget_grab_focus (self->id_entry);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  CpKioskView *self = CP_KIOSK_VIEW (widget);
+
+  /* Back to the start in the same language, without what was typed. */
+  gtk_editable_set_text (GTK_EDITABLE (self->id_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->day_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->month_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->year_entry), "");
+  show_error (self->lookup_error_label, NULL);
+  update_lock (self);
+  show_page (self, "start");
 }
 
 static void
@@ -1223,6 +1249,7 @@ cp_kiosk_view_class_init (CpKioskViewClass *klass)
   BIND (year_entry);
   BIND (lookup_error_label);
   BIND (lookup_spinner);
+  BIND (lookup_back_button);
   BIND (find_button);
   BIND (greeting_label);
   BIND (invoices_caption);
@@ -1265,6 +1292,7 @@ cp_kiosk_view_class_init (CpKioskViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, part_entry_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "view.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "view.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "view.find", NULL, find_action);
   gtk_widget_class_install_action (widget_class, "view.show-invoices", NULL, show_invoices_action);
   gtk_widget_class_install_action (widget_class, "view.pay-full", NULL, pay_full_action);

@@ -261,7 +261,7 @@ idle_tick (gpointer user_data)
       return G_SOURCE_CONTINUE;
     }
 
-  if (self->view == NULL || self->exit_dialog != NULL ||
+  if (self->view == NULL ||
       (cp_kiosk_view_get_pristine (self->view) && g_strcmp0 (self->language, self->default_language) == 0))
     {
       self->last_activity = g_get_monotonic_time ();
@@ -413,6 +413,13 @@ exit_action (GtkWidget  *widget,
   gtk_box_append (GTK_BOX (box), buttons);
 
   gtk_window_set_child (self->exit_dialog, box);
+  /* Typing in the dialog is activity too; left open, it goes with a reset. */
+  {
+    GtkEventController *controller = gtk_event_controller_legacy_new ();
+
+    g_signal_connect (controller, "event", G_CALLBACK (legacy_event_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->exit_dialog), controller);
+  }
   gtk_window_set_default_widget (self->exit_dialog, self->exit_button_leave);
   g_signal_connect_object (self->exit_dialog, "destroy", G_CALLBACK (exit_dialog_destroyed_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (self->exit_dialog);

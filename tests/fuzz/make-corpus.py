@@ -89,6 +89,30 @@ write('stripe-json', 'search-payment_intent.json', json.dumps(
      'next_page': 'WzE3MjE5NDg2MDRd', 'data': [pi_expanded]}))
 write('stripe-json', 'customer-deleted.json', json.dumps({'id': 'cus_x', 'object': 'customer', 'deleted': True}))
 
+# Every member of each object (and of error bodies) given another JSON type:
+# the parsers must read them leniently (json-glib is not instrumented, so
+# the fuzzer cannot find these shapes by coverage alone).
+ODD = {'object': {}, 'array': [], 'null': None, 'int': -9223372036854775808,
+       'double': 1.5e300, 'string': 'x', 'bool': True}
+
+
+def retyped(obj, value):
+    out = {}
+    for k, v in obj.items():
+        if isinstance(v, dict) and v and k != 'metadata':
+            out[k] = retyped(v, value) if isinstance(value, (list, dict)) is False else value
+        else:
+            out[k] = value
+    return out
+
+
+for kind, value in ODD.items():
+    for name in ['payment_intent', 'charge', 'refund', 'event', 'customer', 'payment_link']:
+        write('stripe-json', f'odd-{kind}-{name}.json', json.dumps(retyped(pi_expanded if name == 'payment_intent' else objects[name], value)))
+    write('stripe-json', f'odd-{kind}-error.json', json.dumps({'error': retyped(errors['card-declined']['error'], value)}))
+    write('stripe-json', f'odd-{kind}-list.json', json.dumps({'object': 'list', 'has_more': value, 'next_page': value, 'data': value}))
+    write('stripe-json', f'odd-{kind}-list-items.json', json.dumps({'object': 'list', 'has_more': False, 'data': [value, objects['refund']]}))
+
 # --- webhook: header line, secret line, body ---
 events = []
 for typ, obj in [('payment_intent.succeeded', pi_expanded),
@@ -110,6 +134,11 @@ for i, (typ, body) in enumerate(events):
               f't={t},v1={"0" * 64},v0=abc,v1={sig.upper()}\n{SECRET}\n{body}')
         write('webhook', 'stale.txt', f't={NOW - 301},v1={sig}\n{SECRET}\n{body}')
         write('webhook', 'wrong-secret.txt', f'{header}\nwhsec_other\n{body}')
+for kind, value in ODD.items():
+    for member in ['object', 'id', 'type', 'data', 'created']:
+        ev = dict(objects['event'])
+        ev[member] = value
+        write('webhook', f'odd-{member}-{kind}.txt', f't={NOW},v1=00\n{SECRET}\n{json.dumps(ev)}')
 write('webhook', 'not-an-event.txt', f't={NOW},v1=00\n{SECRET}\n{{"object": "charge", "id": "ch_1"}}')
 write('webhook', 'not-json.txt', f't={NOW},v1=00\n{SECRET}\nhello')
 write('webhook', 'malformed-header.txt', f't=,v1\n{SECRET}\n{{}}')
