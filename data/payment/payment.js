@@ -3,7 +3,9 @@
 // happens to the native CpPaymentView. Nothing here touches card data.
 //
 // In:  window.carepay.prepare({stripeJsUrl, publishableKey})
-//      window.carepay.start({clientSecret, amount, invoice, patient, locale})
+//      window.carepay.start({clientSecret, amount, invoice, patient, locale, labels})
+//      (labels: the page's texts, translated by gettext in C; LABELS below is
+//      only the fallback for a page opened without them.)
 //      window.carepay.submit()
 // Out: a 'carepay:message' DOM event whose detail is a JSON string, picked up
 //      by the bridge in the private script world (payment-bridge.js).
@@ -45,9 +47,15 @@
       node.textContent = str(value);
   }
 
-  function setLocale(value) {
+  let labels = LABELS.en;
+
+  function setLocale(value, given) {
     locale = Object.prototype.hasOwnProperty.call(LABELS, value) ? value : 'en';
-    const labels = LABELS[locale];
+    labels = Object.assign({}, LABELS[locale]);
+    if (given && typeof given === 'object')
+      for (const key of Object.keys(labels))
+        if (typeof given[key] === 'string' && given[key] !== '')
+          labels[key] = str(given[key]);
     document.documentElement.lang = locale;
     document.title = labels.title;
     setText('patient-label', labels.patient);
@@ -107,7 +115,7 @@
     script.onerror = () => {
       const error = new Error('Stripe.js could not be loaded');
       rejectPrepared(error);
-      showMessage(LABELS[locale].unavailable);
+      showMessage(labels.unavailable);
       send('error', { code: 'stripe_js_unavailable', message: error.message });
     };
     document.head.appendChild(script);
@@ -117,7 +125,7 @@
     if (started || !facts)
       return;
     started = true;
-    setLocale(facts.locale);
+    setLocale(facts.locale, facts.labels);
     setText('patient', facts.patient);
     setText('invoice', facts.invoice);
     setText('amount', facts.amount);

@@ -145,7 +145,7 @@ line_item_row_new (const CpLineItem *item,
   gtk_label_set_wrap (GTK_LABEL (details), TRUE);
 
   /* Translators: quantity times unit price on an invoice line, "2 × $120.00" */
-  qty_text = g_strdup_printf (_("%" G_GINT64_FORMAT " × %s"), item->quantity, unit);
+  qty_text = g_strdup_printf (_("%d × %s"), (int) item->quantity, unit);
   qty = label_new (qty_text, 1, "caption");
   gtk_widget_add_css_class (qty, "dim-label");
   gtk_widget_add_css_class (qty, "numeric");

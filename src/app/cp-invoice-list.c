@@ -437,18 +437,19 @@ totals_cb (GObject      *source,
       return;
     }
 
-  outstanding = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " open invoice",
-                                           "%" G_GINT64_FORMAT " open invoices",
+  /* (int): xgettext cannot see through G_GINT64_FORMAT. */
+  outstanding = g_strdup_printf (ngettext ("%d open invoice",
+                                           "%d open invoices",
                                            totals->outstanding_count),
-                                 totals->outstanding_count);
-  overdue = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " invoice past due",
-                                       "%" G_GINT64_FORMAT " invoices past due",
+                                 (int) totals->outstanding_count);
+  overdue = g_strdup_printf (ngettext ("%d invoice past due",
+                                       "%d invoices past due",
                                        totals->overdue_count),
-                             totals->overdue_count);
-  paid = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " payment",
-                                    "%" G_GINT64_FORMAT " payments",
+                             (int) totals->overdue_count);
+  paid = g_strdup_printf (ngettext ("%d payment",
+                                    "%d payments",
                                     totals->paid_this_month_count),
-                          totals->paid_this_month_count);
+                          (int) totals->paid_this_month_count);
   set_card (self->outstanding_value, self->outstanding_caption,
             totals->outstanding, totals->currency, outstanding);
   set_card (self->overdue_value, self->overdue_caption,

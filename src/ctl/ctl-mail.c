@@ -41,7 +41,23 @@ load_mail_config (GError **error)
   if (g_getenv ("CAREPAY_SMTP_HOST") != NULL ||
       (settings = app_settings_with ("smtp-host")) == NULL ||
       *(host = g_settings_get_string (settings, "smtp-host")) == '\0')
-    return cp_mail_config_from_env (error);
+    {
+      config = cp_mail_config_from_env (error);
+      if (config == NULL)
+        return NULL;
+      /* A user without CAREPAY_SMTP_PASSWORD: the keyring's password */
+      if (config->username != NULL && config->password == NULL)
+        {
+          char *password = cp_smtp_password_lookup (config->host, config->username, NULL, error);
+
+          if (password == NULL && error != NULL && *error != NULL)
+            return NULL;
+          config->password = g_strdup (password);
+          if (password != NULL)
+            cp_smtp_password_free (password);
+        }
+      return g_steal_pointer (&config);
+    }
 
   config = cp_mail_config_new ();
   config->host = g_steal_pointer (&host);
