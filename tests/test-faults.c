@@ -948,6 +948,53 @@ test_link_opened_then_desk (LedgerFixture *f,
   g_assert_cmpint (payment->amount, ==, 10000);
 }
 
+/* Regression: carepayctl died after Stripe made the link and before it was
+ * recorded; asked again, the desk gets that same link, not a second one. */
+static void
+test_link_crash_then_again (LedgerFixture *f,
+                            gconstpointer  data)
+{
+  Run r = { 0 };
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(CpPaymentLink) active = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *links;
+
+  if (f->ledger == NULL)
+    return;
+  r.path = f->path;
+  r.log = g_string_new (NULL);
+
+  g_assert_cmpint (run_ctl (&r, "casey", "after-link-create", "link", "INV-2026-000003", NULL), ==, 99);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM payment_links"), ==, 0);
+  g_assert_cmpint (run_ctl (&r, "casey", NULL, "link", "INV-2026-000003", NULL), ==, 0);
+
+  state = sim_state ();
+  links = objects_of (state, "payment_link");
+  g_assert_nonnull (links);
+  g_assert_cmpuint (json_array_get_length (links), ==, 1);
+  active = cp_store_get_active_payment_link (CP_STORE (f->store), f->invoice_c, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (active->id, ==, json_object_get_string_member (json_array_get_object_element (links, 0), "id"));
+  g_assert_nonnull (strstr (r.last_out, active->id));
+
+  /* A link for a new balance is a new link */
+  {
+    g_autoptr(CpPayment) part = cp_ledger_pay_with_test_method (f->ledger, f->invoice_c, 1000, "pm_card_visa",
+                                                                CP_PAYMENT_CHANNEL_DESK, f->clerk, NULL, &error);
+    g_autoptr(CpPaymentLinkInfo) again = NULL;
+
+    g_assert_no_error (error);
+    again = cp_ledger_create_link (f->ledger, f->invoice_c, f->clerk, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (again->id, !=, active->id);
+    g_assert_cmpint (again->amount, ==, 4000);
+  }
+
+  g_string_free (r.log, TRUE);
+  g_free (r.last_out);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -960,6 +1007,8 @@ main (int   argc,
               test_link_paid_then_desk, lt_teardown);
   g_test_add ("/carepay/faults/link-opened-then-desk", LedgerFixture, NULL, lt_setup,
               test_link_opened_then_desk, lt_teardown);
+  g_test_add ("/carepay/faults/link-crash-then-again", LedgerFixture, NULL, lt_setup,
+              test_link_crash_then_again, lt_teardown);
   g_test_add_func ("/carepay/faults/random-runs", test_random_runs);
   status = g_test_run ();
   stripe_sim_stop ();

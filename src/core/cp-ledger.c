@@ -1127,8 +1127,19 @@ cp_ledger_create_link (CpLedger       *self,
       return NULL;
     }
 
-  attempt_id = g_uuid_string_random ();
-  operation = g_strdup_printf ("plink.create:invoice=%" G_GINT64_FORMAT ":attempt=%s", invoice_id, attempt_id);
+  /* The operation (so the idempotency key) names what is asked for and how
+   * many links the invoice had: asked again after a crash between Stripe
+   * making the link and our recording it, Stripe answers with that same
+   * link rather than a second one; once it is recorded, the count moves on */
+  {
+    g_autoptr(GPtrArray) links = cp_store_list_payment_links (self->store, invoice_id, error);
+
+    if (links == NULL)
+      return NULL;
+    attempt_id = g_strdup_printf ("links=%u:amount=%" G_GINT64_FORMAT ":%s", links->len,
+                                  invoice->balance_due, invoice->currency);
+  }
+  operation = g_strdup_printf ("plink.create:invoice=%" G_GINT64_FORMAT ":%s", invoice_id, attempt_id);
   currency = g_ascii_strdown (invoice->currency, -1);
   params.invoice_id = invoice_id;
   params.invoice_number = invoice->number;
