@@ -93,4 +93,8 @@ void          cp_sqlite_import_iface_init (CpStoreInterface *iface);
 /* cp-sqlite-staff.c: staff administration (role, active, password). */
 void          cp_sqlite_staff_iface_init  (CpStoreInterface *iface);
 
+/* A yescrypt hash of `password` for the staff table. */
+char *cp_sqlite_hash_password (const char  *password,
+                               GError     **error);
+
 G_END_DECLS

@@ -3,9 +3,7 @@
  * an existing account. Audit entries are the caller's (it knows who acted). */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <crypt.h>
 #include <glib/gi18n.h>
 
 #include "cp-error.h"
@@ -13,36 +11,6 @@
 
 #define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
   g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
-
-/* The same yescrypt settings as cp_sqlite_store_create_staff(). */
-static char *
-hash_password (const char  *password,
-               GError     **error)
-{
-  g_autofree char *setting = NULL;
-  struct crypt_data *data;
-  char *result = NULL;
-  const char *out;
-
-  errno = 0;
-  setting = crypt_gensalt_ra ("$y$", 0, NULL, 0);
-  if (setting == NULL)
-    {
-      g_set_error (error, CP_ERROR, CP_ERROR_FAILED, "Could not make a password salt: %s",
-                   g_strerror (errno));
-      return NULL;
-    }
-
-  data = g_new0 (struct crypt_data, 1);
-  out = crypt_rn (password, setting, data, sizeof *data);
-  if (out != NULL && out[0] != '*')
-    result = g_strdup (out);
-  else
-    g_set_error_literal (error, CP_ERROR, CP_ERROR_FAILED, "Could not hash the password");
-  explicit_bzero (data, sizeof *data);
-  g_free (data);
-  return result;
-}
 
 /* Runs `stmt` (already bound, ?1 = id) and fails with NOT_FOUND when no row changed. */
 static gboolean
@@ -125,7 +93,7 @@ set_staff_password (CpStore     *store,
       return FALSE;
     }
   /* Hash before taking the lock: yescrypt is deliberately slow */
-  hash = hash_password (password, error);
+  hash = cp_sqlite_hash_password (password, error);
   if (hash == NULL)
     return FALSE;
 

@@ -1266,9 +1266,10 @@ cp_sqlite_store_set_invoice_voided (CpStore   *store,
 
 /* Staff */
 
-static char *
-hash_password (const char  *password,
-               GError     **error)
+/* yescrypt with libxcrypt's default cost; shared with cp-sqlite-staff.c */
+char *
+cp_sqlite_hash_password (const char  *password,
+                         GError     **error)
 {
   g_autofree char *setting = NULL;
   struct crypt_data *data;
@@ -1338,7 +1339,7 @@ cp_sqlite_store_create_staff (CpStore     *store,
     }
 
   /* Hash before taking the lock: yescrypt is deliberately slow */
-  hash = hash_password (password, error);
+  hash = cp_sqlite_hash_password (password, error);
   if (hash == NULL)
     return FALSE;
 
