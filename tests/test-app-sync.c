@@ -22,6 +22,7 @@
 #include "cp-sync-controller.h"
 #include "cp-window.h"
 #include "stripe/cp-stripe-payment-intents.h"
+#include "stripe/cp-stripe-refunds.h"
 #include "test-app-util.h"
 
 #define WEBHOOK_SECRET "whsec_test_app_sync"
@@ -237,18 +238,25 @@ fixture_teardown (Fixture       *f,
 /* --- helpers ---------------------------------------------------------------- */
 
 static void
-sign_in_as (Fixture    *f,
-            const char *username)
+sign_in_window (CpWindow   *window,
+                const char *username)
 {
-  GtkWidget *page = GTK_WIDGET (cp_window_get_signin_page (f->window));
-  CpInvoiceList *list = cp_window_get_invoice_list (f->window);
+  GtkWidget *page = GTK_WIDGET (cp_window_get_signin_page (window));
+  CpInvoiceList *list = cp_window_get_invoice_list (window);
 
   gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_ENTRY, NULL, NULL)), username);
   gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL)), username);
   g_assert_true (gtk_widget_activate (find_action_button (page, "signin.submit")));
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (f->window), "main") == 0, 60);
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
   SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
               g_strcmp0 (cp_invoice_list_get_state (list), "loading") != 0, 30);
+}
+
+static void
+sign_in_as (Fixture    *f,
+            const char *username)
+{
+  sign_in_window (f->window, username);
 }
 
 /* Starts the controller and waits for its first pass to end. */
@@ -261,14 +269,14 @@ start_syncing (Fixture *f)
 
 /* Unpaid invoices, in list order. */
 static CpInvoiceSummary *
-find_unpaid (Fixture *f,
-             guint    skip)
+find_unpaid_in (CpStore *store,
+                guint    skip)
 {
   CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) error = NULL;
 
-  rows = cp_store_list_invoices (f->db.store, &query, &error);
+  rows = cp_store_list_invoices (store, &query, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < rows->len; i++)
     {
@@ -283,34 +291,51 @@ find_unpaid (Fixture *f,
 
 /* As a payment link or the kiosk would: a PaymentIntent with the invoice in
  * its metadata, confirmed on Stripe, the app not involved. */
+static CpInvoiceSummary *
+find_unpaid (Fixture *f,
+             guint    skip)
+{
+  return find_unpaid_in (f->db.store, skip);
+}
+
 static char *
-pay_directly (Fixture                *f,
-              const CpInvoiceSummary *invoice,
-              const char             *payment_method)
+pay_with_client (CpStripeClient         *client,
+                 const CpInvoiceSummary *invoice,
+                 gint64                  amount,
+                 const char             *payment_method)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CpStripePaymentIntent) pi = NULL;
   g_autoptr(CpStripePaymentIntent) done = NULL;
   CpStripePaymentIntentParams params = { 0 };
 
-  params.amount = invoice->balance_due;
+  params.amount = amount;
   params.currency = invoice->currency;
   params.invoice_id = invoice->id;
   params.invoice_number = invoice->number;
   params.card_only = TRUE;
-  pi = cp_stripe_payment_intent_create (f->client, &params, NULL, NULL, NULL, &error);
+  pi = cp_stripe_payment_intent_create (client, &params, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  done = cp_stripe_payment_intent_confirm (f->client, pi->id, payment_method, NULL, NULL, NULL, &error);
+  done = cp_stripe_payment_intent_confirm (client, pi->id, payment_method, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (done->status, ==, "succeeded");
   return g_strdup (pi->id);
 }
 
-static CpInvoiceRow *
-list_row (Fixture *f,
-          gint64   id)
+static char *
+pay_directly_amount (Fixture                *f,
+                     const CpInvoiceSummary *invoice,
+                     gint64                  amount,
+                     const char             *payment_method)
 {
-  GListModel *model = cp_invoice_list_get_model (cp_window_get_invoice_list (f->window));
+  return pay_with_client (f->client, invoice, amount, payment_method);
+}
+
+static CpInvoiceRow *
+window_row (CpWindow *window,
+            gint64    id)
+{
+  GListModel *model = cp_invoice_list_get_model (cp_window_get_invoice_list (window));
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -320,6 +345,13 @@ list_row (Fixture *f,
         return row;  /* the model keeps it */
     }
   return NULL;
+}
+
+static CpInvoiceRow *
+list_row (Fixture *f,
+          gint64   id)
+{
+  return window_row (f->window, id);
 }
 
 static int
@@ -358,6 +390,14 @@ has_label_text (GtkWidget     *widget,
                 gconstpointer  data)
 {
   return gtk_widget_get_mapped (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
+}
+
+static char *
+pay_directly (Fixture                *f,
+              const CpInvoiceSummary *invoice,
+              const char             *payment_method)
+{
+  return pay_directly_amount (f, invoice, invoice->balance_due, payment_method);
 }
 
 /* --- tests ------------------------------------------------------------------ */
@@ -519,6 +559,8 @@ test_reconcile (Fixture       *f,
   const char *dir = g_getenv ("CAREPAY_SCREENSHOT_DIR");
 
   drop_demo_money (f);
+  /* Nobody signed in: no reconcile. */
+  g_assert_null (cp_sync_controller_reconcile (f->controller));
   sign_in_as (f, "clerk");
   start_syncing (f);
   invoice = find_unpaid (f, 2);
@@ -618,6 +660,180 @@ test_dispute (Fixture       *f,
   g_assert_true (labels_have (labels, "Disputed — the cardholder’s bank is disputing this payment"));
 }
 
+/* A payment begun at this desk by the signed-in clerk and confirmed on
+ * Stripe is shown by sync, but not announced: the desk saw it succeed. */
+static void
+test_desk_payment (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(CpInvoiceSummary) desk = NULL;
+  g_autoptr(CpInvoiceSummary) link = NULL;
+  g_autoptr(CpPaymentAttempt) attempt = NULL;
+  g_autoptr(CpStripePaymentIntent) done = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pi = NULL;
+  guint passes;
+
+  sign_in_as (f, "clerk");
+  start_syncing (f);
+  desk = find_unpaid (f, 4);
+  attempt = cp_ledger_begin_payment (f->ledger, desk->id, desk->balance_due, CP_PAYMENT_CHANNEL_DESK,
+                                     cp_window_get_staff (f->window), NULL, &error);
+  g_assert_no_error (error);
+  done = cp_stripe_payment_intent_confirm (f->client, attempt->payment_intent_id, "pm_card_visa",
+                                           NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (done->status, ==, "succeeded");
+  /* And a link payment in the same pass, which is announced. */
+  link = find_unpaid (f, 5);
+  pi = pay_directly (f, link, "pm_card_visa");
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sync-now", NULL);
+  SPIN_UNTIL (list_status (f, desk->id) == CP_INVOICE_STATUS_PAID &&
+              list_status (f, link->id) == CP_INVOICE_STATUS_PAID, 60);
+  SPIN_UNTIL (was_notified (f, link->id), 30);
+  passes = cp_sync_controller_get_n_passes (f->controller);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sync-now", NULL);
+  SPIN_UNTIL (cp_sync_controller_get_n_passes (f->controller) > passes, 60);
+  g_assert_false (was_notified (f, desk->id));
+  g_assert_null (find_notification (desk->id));
+}
+
+static CpRefund *
+store_refund (Fixture *f,
+              gint64   invoice_id)
+{
+  g_autoptr(CpInvoice) invoice = cp_store_get_invoice (f->db.store, invoice_id, NULL);
+
+  if (invoice == NULL || invoice->refunds == NULL || invoice->refunds->len == 0)
+    return NULL;
+  return g_ptr_array_steal_index (invoice->refunds, 0);
+}
+
+static gboolean
+detail_has_label (Fixture    *f,
+                  const char *text)
+{
+  CpInvoiceDetail *detail = cp_window_get_invoice_detail (f->window);
+  g_autofree char *labels = NULL;
+
+  if (cp_invoice_detail_get_loading (detail))
+    return FALSE;
+  labels = collect_labels (GTK_WIDGET (detail));
+  return labels_have (labels, text);
+}
+
+static gboolean
+refund_failed (Fixture *f,
+               gint64   invoice_id)
+{
+  g_autoptr(CpRefund) refund = store_refund (f, invoice_id);
+
+  return refund != NULL && g_strcmp0 (refund->status, "failed") == 0;
+}
+
+/* Overpaid payments and failed refunds are flagged in the detail. */
+static void
+test_flags (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(CpInvoiceSummary) over = NULL;
+  g_autoptr(CpInvoiceSummary) failing = NULL;
+  g_autoptr(CpStripeRefund) re = NULL;
+  g_autoptr(CpRefund) refund = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pi = NULL;
+  g_autofree char *pi2 = NULL;
+  g_autofree char *labels = NULL;
+  g_autofree char *expected = NULL;
+  CpStripeRefundParams params = { 0 };
+  CpInvoiceDetail *detail = cp_window_get_invoice_detail (f->window);
+
+  sign_in_as (f, "clerk");
+  start_syncing (f);
+
+  /* A link paid twice over: more than the balance due was taken. */
+  over = find_unpaid (f, 6);
+  pi = pay_directly_amount (f, over, over->balance_due + 1000, "pm_card_visa");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sync-now", NULL);
+  SPIN_UNTIL (list_status (f, over->id) == CP_INVOICE_STATUS_PAID, 60);
+  open_invoice (f, over->id);
+  labels = collect_labels (GTK_WIDGET (detail));
+  g_assert_true (labels_have (labels, "Overpaid — refund needed"));
+  g_assert_false (labels_have (labels, "Disputed — the cardholder’s bank is disputing this payment"));
+  g_clear_pointer (&labels, g_free);
+
+  /* A refund the card's bank sends back. */
+  failing = find_unpaid (f, 6);
+  g_assert_cmpint (failing->id, !=, over->id);
+  pi2 = pay_directly (f, failing, "pm_card_refundFail");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sync-now", NULL);
+  SPIN_UNTIL (list_status (f, failing->id) == CP_INVOICE_STATUS_PAID, 60);
+  open_invoice (f, failing->id);
+  params.payment_intent = pi2;
+  params.invoice_id = failing->id;
+  re = cp_stripe_refund_create (f->client, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* The failure comes a moment later, by the next passes. */
+  SPIN_UNTIL (refund_failed (f, failing->id), 120);
+  refund = store_refund (f, failing->id);
+  g_assert_nonnull (refund->failure_reason);
+  expected = g_strdup_printf ("Refund failed: %s — the money is still owed to the patient", refund->failure_reason);
+  SPIN_UNTIL (detail_has_label (f, expected), 30);
+  g_test_message ("%s", expected);
+}
+
+/* The application itself in training mode: it starts the simulator with
+ * --webhook-url for its own listener on webhook-port, and its sync
+ * controller keeps the staff window up to date. */
+static void
+test_application (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(CpInvoiceSummary) invoice = NULL;
+  g_autofree char *pi = NULL;
+  guint port = free_port ();
+  CpSyncController *controller;
+  CpInvoiceList *list;
+  CpWindow *window;
+  CpInvoiceRow *row;
+
+  /* Only a webhook can bring the payment: no poll after the first. */
+  g_settings_set_uint (settings, "sync-interval", 3600);
+  g_settings_set_uint (settings, "webhook-port", port);
+  g_application_activate (G_APPLICATION (app));
+  window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_true (CP_IS_WINDOW (window));
+  SPIN_UNTIL (cp_application_get_sync_controller (app) != NULL, 60);
+  controller = cp_application_get_sync_controller (app);
+  g_assert_true (cp_application_get_training (app));
+  g_assert_cmpuint (cp_sync_controller_get_webhook_port (controller), ==, port);
+  SPIN_UNTIL (cp_sync_controller_get_n_passes (controller) >= 1, 60);
+
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "signin") == 0, 30);
+  sign_in_window (window, "clerk");
+  list = cp_window_get_invoice_list (window);
+  g_assert_true (g_str_has_prefix (cp_invoice_list_get_sync_status (list), "Synced "));
+
+  invoice = find_unpaid_in (cp_application_get_store (app), 0);
+  pi = pay_with_client (cp_ledger_get_client (cp_application_get_ledger (app)), invoice,
+                        invoice->balance_due, "pm_card_visa");
+  SPIN_UNTIL ((row = window_row (window, invoice->id)) != NULL &&
+              cp_invoice_row_get_status (row) == CP_INVOICE_STATUS_PAID, 60);
+  g_assert_cmpuint (cp_sync_controller_get_n_webhooks (controller), >=, 1);
+  g_assert_cmpuint (cp_sync_controller_get_n_passes (controller), ==, 1);
+  SPIN_UNTIL (find_notification (invoice->id) != NULL, 30);
+
+  /* The notification's action opens the invoice. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "open-invoice", g_variant_new_int64 (invoice->id));
+  g_assert_cmpint (cp_invoice_detail_get_invoice_id (cp_window_get_invoice_detail (window)), ==, invoice->id);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_briefly (200);
+  g_settings_reset (settings, "sync-interval");
+  g_settings_reset (settings, "webhook-port");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -626,9 +842,17 @@ main (int   argc,
   g_autoptr(GDBusNodeInfo) info = NULL;
   static const GDBusInterfaceVTable vtable = { notifications_call_cb, NULL, NULL, { 0 } };
   g_autoptr(GError) error = NULL;
+  g_autofree char *app_dir = NULL;
+  g_autofree char *app_db = NULL;
   guint registration, owner;
   int status;
 
+  /* The application's own database (test_application), in a temporary folder. */
+  app_dir = g_dir_make_tmp ("carepay-app-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  app_db = g_build_filename (app_dir, "carepay.db", NULL);
+  g_setenv ("CAREPAY_DB", app_db, TRUE);
+  g_unsetenv ("CAREPAY_STRIPE_SECRET_KEY");
   test_app_init (&argc, &argv);
 
   notes.ids = g_ptr_array_new_with_free_func (g_free);
@@ -654,9 +878,27 @@ main (int   argc,
   g_test_add ("/carepay/app-sync/webhook", Fixture, NULL, fixture_setup, test_webhook, fixture_teardown);
   g_test_add ("/carepay/app-sync/reconcile", Fixture, NULL, fixture_setup, test_reconcile, fixture_teardown);
   g_test_add ("/carepay/app-sync/dispute", Fixture, NULL, fixture_setup, test_dispute, fixture_teardown);
+  g_test_add ("/carepay/app-sync/desk-payment", Fixture, NULL, fixture_setup, test_desk_payment, fixture_teardown);
+  g_test_add ("/carepay/app-sync/flags", Fixture, NULL, fixture_setup, test_flags, fixture_teardown);
+  g_test_add_func ("/carepay/app-sync/application", test_application);
   status = g_test_run ();
 
-  g_clear_object (&app);
+  /* As at the end of g_application_run(): its shutdown stops the simulator,
+   * which saves its state file first. */
+  g_signal_emit_by_name (app, "shutdown");
+  /* Not unreferenced: finalizing a registered GtkApplication outside
+   * g_application_run() is a fatal warning. The process exit frees it. */
+  {
+    const char *leftovers[] = { "carepay.db", "carepay.db-wal", "carepay.db-shm", "simulator.json" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (leftovers); i++)
+      {
+        g_autofree char *file = g_build_filename (app_dir, leftovers[i], NULL);
+
+        g_unlink (file);
+      }
+    g_rmdir (app_dir);
+  }
   g_bus_unown_name (owner);
   g_dbus_connection_unregister_object (bus, registration);
   g_ptr_array_unref (notes.ids);

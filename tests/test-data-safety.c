@@ -520,6 +520,38 @@ test_restore_refusals (LedgerFixture *f,
     }
 }
 
+/* The reason to restore: the database is damaged */
+static void
+test_restore_over_damaged (LedgerFixture *f,
+                           gconstpointer  data)
+{
+  g_autofree char *backup = in_dir (f, "good.db");
+  g_autofree char *before = g_strconcat (f->path, ".before-restore", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) restored = { 0 };
+
+  g_assert_true (cp_sqlite_store_backup (f->store, backup, &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->store);
+  damage_table (f->path, "invoices");
+
+  ctl (&refused, f->path, "invoices", NULL);
+  assert_one_line_error (&refused, "damaged");
+
+  ctl (&restored, f->path, "restore", backup, NULL);
+  g_assert_cmpint (restored.status, ==, 0);
+  f->store = cp_sqlite_store_open (f->path, CP_SQLITE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM invoices"), ==, 3);
+
+  /* The damaged one is kept as it was, for whoever wants to look */
+  g_assert_true (g_file_test (before, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (file_mode (before), ==, 0600);
+  g_assert_false (cp_sqlite_backup_check (before, NULL, &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE);
+}
+
 /* Integrity at open */
 
 static void
@@ -733,6 +765,7 @@ main (int   argc,
   ADD ("restore", test_restore);
   ADD ("restore-refusals", test_restore_refusals);
   ADD ("restore-in-use", test_restore_in_use);
+  ADD ("restore-over-damaged", test_restore_over_damaged);
   ADD ("damaged-at-open", test_damaged_at_open);
   ADD ("locked", test_locked);
   ADD ("disk-full", test_disk_full);

@@ -10,7 +10,9 @@
 
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 #include <webkit/webkit.h>
 
@@ -28,6 +30,7 @@ static char *tmp_dir;
 static CpStore *store;
 static CpLedger *ledger;
 static GSubprocess *sim;
+static gboolean have_spanish_catalog;
 
 /* --- waiting ------------------------------------------------------------- */
 
@@ -463,19 +466,32 @@ type_card (Kiosk      *k,
   WebKitWebView *web_view = cp_payment_view_get_web_view (pv);
 
   WAIT_UNTIL (!gtk_stack_get_transition_running (GTK_STACK (child (k, "stack"))), 10);
-  spin (500);
   for (guint attempt = 0; attempt < 2; attempt++)
     {
-      graphene_rect_t frame = card_frame (web_view);
+      graphene_rect_t frame = GRAPHENE_RECT_INIT (0, 0, 0, 0);
 
+      /* Wait for the element to stop moving: the same place twice running. */
+      for (guint i = 0; i < 20; i++)
+        {
+          graphene_rect_t again;
+
+          spin (250);
+          again = card_frame (web_view);
+          if (graphene_rect_equal (&frame, &again) && again.size.height > 0)
+            break;
+          frame = again;
+        }
       click_at (k, GTK_WIDGET (web_view), frame.origin.x + 100, frame.origin.y + 120);
-      if (attempt > 0)
-        xdo ("key", "ctrl+a", "BackSpace", NULL);
+      /* Each field is emptied first, in case an earlier try left something. */
+      xdo ("key", "ctrl+a", "BackSpace", NULL);
       xdo ("type", "--delay", "30", number, NULL);
+      xdo ("key", "ctrl+a", "BackSpace", NULL);
       xdo ("type", "--delay", "30", "12 / 34", NULL);
+      xdo ("key", "ctrl+a", "BackSpace", NULL);
       xdo ("type", "--delay", "30", "123", NULL);
       xdo ("key", "Tab", NULL);
       xdo ("key", "Tab", NULL);
+      xdo ("key", "ctrl+a", "BackSpace", NULL);
       xdo ("type", "--delay", "30", "12345", NULL);
       if (g_getenv ("KIOSK_DEBUG") != NULL)
         import_screenshot (k, "debug-typed.png");
@@ -969,6 +985,28 @@ test_language_switch (void)
   g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "es");
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (child (k, "spanish_button"))));
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (child (k, "english_button"))));
+  /* In Spanish, where the system has a Spanish locale for it. */
+  {
+    g_autofree char *old = g_strdup (setlocale (LC_MESSAGES, NULL));
+    gboolean have_es = setlocale (LC_MESSAGES, "es_ES.UTF-8") != NULL ||
+                       setlocale (LC_MESSAGES, "es_MX.UTF-8") != NULL ||
+                       setlocale (LC_MESSAGES, "es_US.UTF-8") != NULL;
+
+    setlocale (LC_MESSAGES, "es");
+    setlocale (LC_MESSAGES, old);
+    if (have_es && have_spanish_catalog)
+      {
+        g_autoptr(GString) text = g_string_new (NULL);
+
+        collect_text (GTK_WIDGET (view_of (k)), text);
+        g_assert_nonnull (strstr (text->str, "Pague su factura del hospital"));
+        g_assert_null (strstr (text->str, "Pay your hospital bill"));
+        WAIT_UNTIL (gtk_widget_get_mapped (child (k, "start_button")), 10);
+        render_screenshot (k, "kiosk-start-es.png");
+      }
+    else
+      g_test_message ("No Spanish locale or catalog: the strings stay English");
+  }
   /* Day, month, year in Spanish order. */
   dob_box = child (k, "dob_box");
   g_assert_true (gtk_widget_get_first_child (dob_box) == child (k, "day_box"));
@@ -986,6 +1024,12 @@ test_language_switch (void)
   gtk_widget_activate_action (GTK_WIDGET (k->window), "kiosk.reset", NULL);
   g_assert_cmpstr (cp_kiosk_view_get_language (view_of (k)), ==, "en");
   g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "en");
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+
+    collect_text (GTK_WIDGET (view_of (k)), text);
+    g_assert_nonnull (strstr (text->str, "Pay your hospital bill"));
+  }
   kiosk_free (k);
 }
 
@@ -1193,7 +1237,29 @@ set_up (void)
   if (source != NULL)
     {
       g_autofree char *icons = g_build_filename (source, "data", "icons", NULL);
+      g_autofree char *po = g_build_filename (source, "po", "es.po", NULL);
+      g_autofree char *mo_dir = g_build_filename (tmp_dir, "locale", "es", "LC_MESSAGES", NULL);
+      g_autofree char *mo = g_build_filename (mo_dir, GETTEXT_PACKAGE ".mo", NULL);
+      g_autofree char *msgfmt = g_find_program_in_path ("msgfmt");
+      int status = 0;
+
       gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()), icons);
+      /* The Spanish catalog, for the language switch. */
+      if (msgfmt != NULL && g_file_test (po, G_FILE_TEST_EXISTS))
+        {
+          const char *argv[] = { msgfmt, "-o", mo, po, NULL };
+          g_autofree char *locale_dir = g_build_filename (tmp_dir, "locale", NULL);
+
+          g_mkdir_with_parents (mo_dir, 0700);
+          if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+              g_spawn_check_wait_status (status, NULL))
+            {
+              bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+              bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+              textdomain (GETTEXT_PACKAGE);
+              have_spanish_catalog = TRUE;
+            }
+        }
     }
 }
 

@@ -911,6 +911,15 @@ cp_application_get_ledger (CpApplication *self)
   return self->ledger;
 }
 
+/* NULL until the ledger is ready (and always in the kiosk). */
+CpSyncController *
+cp_application_get_sync_controller (CpApplication *self)
+{
+  g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
+
+  return self->sync_controller;
+}
+
 gboolean
 cp_application_get_training (CpApplication *self)
 {

@@ -36,6 +36,10 @@ CpStore       *cp_open_store_finish     (GAsyncResult        *result,
 /* NULL until the database is open and Stripe is configured. */
 CpLedger      *cp_application_get_ledger  (CpApplication *self);
 gboolean       cp_application_get_training (CpApplication *self);
+/* The staff app's sync (polls, webhooks, notifications, reconcile); NULL
+ * until the ledger is ready, and in the kiosk. */
+typedef struct _CpSyncController CpSyncController;
+CpSyncController *cp_application_get_sync_controller (CpApplication *self);
 
 /* $CAREPAY_STRIPE_SIM, else the build tree's simulator when the app runs
  * from the build tree, else the installed one; NULL if none. */

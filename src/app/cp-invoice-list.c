@@ -390,13 +390,14 @@ static void
 setup_columns (CpInvoiceList *self)
 {
   /* Natural widths, from the rows shown; the patient takes what is left. */
-  add_column (self, _("Invoice"), COLUMN_NUMBER, row_sorter (COLUMN_NUMBER), FALSE, -1);
-  add_column (self, _("Patient"), COLUMN_PATIENT, row_sorter (COLUMN_PATIENT), TRUE, -1);
-  add_column (self, _("Issued"), COLUMN_ISSUE_DATE, row_sorter (COLUMN_ISSUE_DATE), FALSE, -1);
-  add_column (self, _("Due"), COLUMN_DUE_DATE, row_sorter (COLUMN_DUE_DATE), FALSE, -1);
-  add_column (self, _("Total"), COLUMN_TOTAL, row_sorter (COLUMN_TOTAL), FALSE, -1);
-  add_column (self, _("Balance"), COLUMN_BALANCE, row_sorter (COLUMN_BALANCE), FALSE, -1);
-  add_column (self, _("Status"), COLUMN_STATUS, row_sorter (COLUMN_STATUS), FALSE, -1);
+  /* Translators: column headings of the invoice list */
+  add_column (self, C_("column", "Invoice"), COLUMN_NUMBER, row_sorter (COLUMN_NUMBER), FALSE, -1);
+  add_column (self, C_("column", "Patient"), COLUMN_PATIENT, row_sorter (COLUMN_PATIENT), TRUE, -1);
+  add_column (self, C_("column", "Issued"), COLUMN_ISSUE_DATE, row_sorter (COLUMN_ISSUE_DATE), FALSE, -1);
+  add_column (self, C_("column", "Due"), COLUMN_DUE_DATE, row_sorter (COLUMN_DUE_DATE), FALSE, -1);
+  add_column (self, C_("column", "Total"), COLUMN_TOTAL, row_sorter (COLUMN_TOTAL), FALSE, -1);
+  add_column (self, C_("column", "Balance"), COLUMN_BALANCE, row_sorter (COLUMN_BALANCE), FALSE, -1);
+  add_column (self, C_("column", "Status"), COLUMN_STATUS, row_sorter (COLUMN_STATUS), FALSE, -1);
 }
 
 /* Loading */

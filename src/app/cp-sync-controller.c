@@ -567,8 +567,10 @@ cp_sync_controller_reconcile (CpSyncController *self)
 
   g_return_val_if_fail (CP_IS_SYNC_CONTROLLER (self), NULL);
 
-  dialog = GTK_WINDOW (cp_reconcile_dialog_new (self->window != NULL ? GTK_WINDOW (self->window) : NULL,
-                                                self->ledger));
+  /* Invoice numbers and Stripe ids are for signed-in staff only. */
+  if (!window_signed_in (self))
+    return NULL;
+  dialog = GTK_WINDOW (cp_reconcile_dialog_new (GTK_WINDOW (self->window), self->ledger));
   gtk_window_present (dialog);
   return dialog;
 }

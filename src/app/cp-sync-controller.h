@@ -47,7 +47,8 @@ void              cp_sync_controller_start           (CpSyncController *self);
 void              cp_sync_controller_stop            (CpSyncController *self);
 /* Runs a pass now (or right after the one running). */
 void              cp_sync_controller_sync_now        (CpSyncController *self);
-/* Opens the reconcile dialog over the window. */
+/* Opens the reconcile dialog over the window; NULL (and nothing) while
+ * nobody is signed in to it. */
 GtkWindow        *cp_sync_controller_reconcile       (CpSyncController *self);
 
 CpSync           *cp_sync_controller_get_sync        (CpSyncController *self);

@@ -2,6 +2,7 @@
 /* The ledger's event handler (poller and webhooks alike) and verify. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -346,8 +347,8 @@ cp_ledger_verify (CpLedger      *self,
             }
           else if (cp_payment_status_counts (pi->status) && pi->amount != local->amount)
             {
-              g_autofree char *what = g_strdup_printf (_("amount differs: here %" G_GINT64_FORMAT
-                                                         ", on Stripe %" G_GINT64_FORMAT),
+              g_autofree char *what = g_strdup_printf (_("amount differs: here %" PRId64
+                                                         ", on Stripe %" PRId64),
                                                        local->amount, pi->amount);
               add_difference (differences, number, pi->id, what);
             }

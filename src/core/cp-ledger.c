@@ -9,6 +9,7 @@
  * No store transaction is ever held across a network call. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -495,12 +496,12 @@ check_amount (CpInvoice  *invoice,
     {
       if (held > 0)
         g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
-                     _("Invoice %s has %" G_GINT64_FORMAT " due, of which %" G_GINT64_FORMAT
-                       " is held by a payment in progress; %" G_GINT64_FORMAT " is more than the rest"),
+                     _("Invoice %s has %" PRId64 " due, of which %" PRId64
+                       " is held by a payment in progress; %" PRId64 " is more than the rest"),
                      invoice->number, invoice->balance_due, held, *amount);
       else
         g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
-                     _("%" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT " due on invoice %s"),
+                     _("%" PRId64 " is more than the %" PRId64 " due on invoice %s"),
                      *amount, invoice->balance_due, invoice->number);
       return FALSE;
     }
@@ -1005,7 +1006,7 @@ cp_ledger_refund (CpLedger       *self,
   if (amount <= 0 || amount > refundable)
     {
       g_set_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
-                   _("%" G_GINT64_FORMAT " is more than the %" G_GINT64_FORMAT " that can be refunded on invoice %s"),
+                   _("%" PRId64 " is more than the %" PRId64 " that can be refunded on invoice %s"),
                    amount, refundable, invoice->number);
       return NULL;
     }

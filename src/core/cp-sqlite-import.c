@@ -4,6 +4,7 @@
  * and reading and checking the audit log's hash chain. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib/gi18n.h>
@@ -476,7 +477,7 @@ audit_check (CpStore  *store,
       if (g_strcmp0 (hash, stored) != 0)
         {
           g_autofree char *message =
-            g_strdup_printf (_("entry %" G_GINT64_FORMAT " was changed after it was written: "
+            g_strdup_printf (_("entry %" PRId64 " was changed after it was written: "
                                "its contents do not match its hash"), id);
           g_ptr_array_add (problems, cp_audit_problem_new (id, message));
         }
@@ -486,26 +487,26 @@ audit_check (CpStore  *store,
           g_autofree char *message = NULL;
 
           if (prev_id == 0 && id == 2)
-            message = g_strdup_printf (_("entry 1 is missing (deleted): entry %" G_GINT64_FORMAT
+            message = g_strdup_printf (_("entry 1 is missing (deleted): entry %" PRId64
                                          " does not start the chain"), id);
           else if (prev_id == 0 && id > 1)
-            message = g_strdup_printf (_("entries 1 to %" G_GINT64_FORMAT " are missing (deleted): "
-                                         "entry %" G_GINT64_FORMAT " does not start the chain"), id - 1, id);
+            message = g_strdup_printf (_("entries 1 to %" PRId64 " are missing (deleted): "
+                                         "entry %" PRId64 " does not start the chain"), id - 1, id);
           else if (prev_id == 0)
-            message = g_strdup_printf (_("entry %" G_GINT64_FORMAT " does not start the chain "
+            message = g_strdup_printf (_("entry %" PRId64 " does not start the chain "
                                          "(its previous hash is not zero)"), id);
           else if (id == prev_id + 2)
-            message = g_strdup_printf (_("entry %" G_GINT64_FORMAT " is missing (deleted): entry %"
-                                         G_GINT64_FORMAT " does not chain onto entry %" G_GINT64_FORMAT),
+            message = g_strdup_printf (_("entry %" PRId64 " is missing (deleted): entry %"
+                                         PRId64 " does not chain onto entry %" PRId64),
                                        prev_id + 1, id, prev_id);
           else if (id > prev_id + 2)
-            message = g_strdup_printf (_("entries %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " are missing "
-                                         "(deleted): entry %" G_GINT64_FORMAT " does not chain onto entry %"
-                                         G_GINT64_FORMAT),
+            message = g_strdup_printf (_("entries %" PRId64 " to %" PRId64 " are missing "
+                                         "(deleted): entry %" PRId64 " does not chain onto entry %"
+                                         PRId64),
                                        prev_id + 1, id - 1, id, prev_id);
           else
-            message = g_strdup_printf (_("entry %" G_GINT64_FORMAT " does not chain onto entry %" G_GINT64_FORMAT
-                                         ": entry %" G_GINT64_FORMAT " was changed and re-hashed, "
+            message = g_strdup_printf (_("entry %" PRId64 " does not chain onto entry %" PRId64
+                                         ": entry %" PRId64 " was changed and re-hashed, "
                                          "or entries were inserted"), id, prev_id, prev_id);
           g_ptr_array_add (problems, cp_audit_problem_new (id, message));
         }

@@ -4,6 +4,7 @@
  * cp-sqlite-store.c so neither file grows past what one reads in a sitting. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "cp-error.h"
@@ -194,7 +195,7 @@ record_refund (CpStore   *store,
     return FALSE;
   if (!has_row)
     {
-      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No payment with id %" G_GINT64_FORMAT), refund->payment_id);
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No payment with id %" PRId64), refund->payment_id);
       return FALSE;
     }
   invoice_id = sqlite3_column_int64 (stmt, 0);

@@ -2,6 +2,7 @@
 /* The mail send log of CpSqliteStore (schema v3). */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "cp-error.h"
@@ -92,7 +93,7 @@ save_mail_log (CpStore         *store,
   else if (sqlite3_changes (cp_sqlite_store_get_connection (self)) == 0)
     {
       g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND,
-                   _("No mail log entry %" G_GINT64_FORMAT), entry->id);
+                   _("No mail log entry %" PRId64), entry->id);
       return FALSE;
     }
   return TRUE;

@@ -3,6 +3,7 @@
  * an existing account. Audit entries are the caller's (it knows who acted). */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -26,7 +27,7 @@ update_one (CpSqliteStore  *self,
   if (sqlite3_changes (db) == 0)
     {
       g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND,
-                   _("No staff account with id %" G_GINT64_FORMAT), staff_id);
+                   _("No staff account with id %" PRId64), staff_id);
       return FALSE;
     }
   return TRUE;

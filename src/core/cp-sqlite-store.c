@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <crypt.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -478,7 +479,7 @@ cp_sqlite_store_save_patient (CpStore    *store,
     patient->id = sqlite3_last_insert_rowid (self->db);
   else if (sqlite3_changes (self->db) == 0)
     {
-      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No patient with id %" G_GINT64_FORMAT), patient->id);
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No patient with id %" PRId64), patient->id);
       return FALSE;
     }
   return TRUE;
@@ -502,7 +503,7 @@ cp_sqlite_store_get_patient (CpStore  *store,
     return NULL;
   if (!has_row)
     {
-      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No patient with id %" G_GINT64_FORMAT), id);
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No patient with id %" PRId64), id);
       return NULL;
     }
   return patient_from_row (stmt, 0);
@@ -863,7 +864,7 @@ get_invoice_locked (CpSqliteStore  *self,
       if (number != NULL)
         g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No invoice %s"), number);
       else
-        g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No invoice with id %" G_GINT64_FORMAT), id);
+        g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No invoice with id %" PRId64), id);
       return NULL;
     }
 
@@ -1258,7 +1259,7 @@ cp_sqlite_store_set_invoice_voided (CpStore   *store,
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
     {
-      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No invoice with id %" G_GINT64_FORMAT), invoice_id);
+      g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No invoice with id %" PRId64), invoice_id);
       return FALSE;
     }
   return TRUE;

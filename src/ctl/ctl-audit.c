@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -71,7 +72,7 @@ audit_verify (CpStore  *store,
       print_json (builder);
     }
   else if (problems->len == 0)
-    printf (_("The audit log is intact: %" G_GINT64_FORMAT " entries\n"), count);
+    printf (_("The audit log is intact: %" PRId64 " entries\n"), count);
   else
     for (guint i = 0; i < problems->len; i++)
       {
@@ -81,7 +82,7 @@ audit_verify (CpStore  *store,
       }
 
   if (problems->len > 0)
-    return ctl_fail (CTL_EXIT_FAIL, _("the audit log has been tampered with: %u problems in %" G_GINT64_FORMAT
+    return ctl_fail (CTL_EXIT_FAIL, _("the audit log has been tampered with: %u problems in %" PRId64
                                       " entries"), problems->len, count);
   return CTL_EXIT_OK;
 }

@@ -75,15 +75,35 @@ install_css (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
-/* The UI language, for the strings of views made from now on. */
+static gboolean
+is_c_locale (const char *locale)
+{
+  return locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX") ||
+         g_str_has_prefix (locale, "C.");
+}
+
+/* The UI language, for the strings (and month names) of views made from now
+ * on. gettext ignores LANGUAGE in the C locale, so a kiosk started without a
+ * locale takes a Spanish one for its messages when there is one. */
 static void
 apply_language (const char *language)
 {
-  if (g_strcmp0 (g_getenv ("LANGUAGE"), language) == 0)
-    return;
-  g_setenv ("LANGUAGE", language, TRUE);
-  /* setlocale() makes gettext drop what it has cached for the old language. */
-  setlocale (LC_MESSAGES, "");
+  static const char * const spanish[] = { "es_ES.UTF-8", "es_MX.UTF-8", "es_US.UTF-8", NULL };
+  const char *messages;
+
+  if (g_strcmp0 (g_getenv ("LANGUAGE"), language) != 0)
+    g_setenv ("LANGUAGE", language, TRUE);
+  /* setlocale() also makes gettext drop what it cached for the old language. */
+  messages = setlocale (LC_MESSAGES, "");
+  setlocale (LC_TIME, "");
+  if (g_str_equal (language, "es"))
+    for (guint i = 0; spanish[i] != NULL; i++)
+      {
+        if (is_c_locale (messages) && setlocale (LC_MESSAGES, spanish[i]) != NULL)
+          messages = spanish[i];
+        if (setlocale (LC_TIME, spanish[i]) != NULL)
+          break;
+      }
 }
 
 static void

@@ -975,21 +975,27 @@ cp_payment_view_start (CpPaymentView *self,
   json_builder_add_string_value (builder, patient_name != NULL ? patient_name : "");
   json_builder_set_member_name (builder, "locale");
   json_builder_add_string_value (builder, locale);
-  /* The page's own texts, translated here rather than in JavaScript. */
-  json_builder_set_member_name (builder, "labels");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "title");
-  /* Translators: the title of the kiosk's card payment page */
-  json_builder_add_string_value (builder, C_("payment page", "Payment"));
-  json_builder_set_member_name (builder, "patient");
-  json_builder_add_string_value (builder, C_("payment page", "Patient"));
-  json_builder_set_member_name (builder, "invoice");
-  json_builder_add_string_value (builder, C_("payment page", "Invoice"));
-  json_builder_set_member_name (builder, "amount");
-  json_builder_add_string_value (builder, C_("payment page", "Amount due"));
-  json_builder_set_member_name (builder, "unavailable");
-  json_builder_add_string_value (builder, _("Card payments are unavailable right now."));
-  json_builder_end_object (builder);
+  /* The page's own texts, translated here rather than in JavaScript, when
+   * the catalog in use is the page's language (else the page's own English
+   * or Spanish fallback).
+   * Translators: the code of the language you translate into, e.g. "es" */
+  if (g_str_equal (C_("language code", "en"), locale))
+    {
+      json_builder_set_member_name (builder, "labels");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "title");
+      /* Translators: the title of the kiosk's card payment page */
+      json_builder_add_string_value (builder, C_("payment page", "Payment"));
+      json_builder_set_member_name (builder, "patient");
+      json_builder_add_string_value (builder, C_("payment page", "Patient"));
+      json_builder_set_member_name (builder, "invoice");
+      json_builder_add_string_value (builder, C_("payment page", "Invoice"));
+      json_builder_set_member_name (builder, "amount");
+      json_builder_add_string_value (builder, C_("payment page", "Amount due"));
+      json_builder_set_member_name (builder, "unavailable");
+      json_builder_add_string_value (builder, _("Card payments are unavailable right now."));
+      json_builder_end_object (builder);
+    }
   json_builder_end_object (builder);
 
   self->started = TRUE;

@@ -217,5 +217,25 @@ bodies = [
 for i, b in enumerate(bodies):
     write('sim-form', f'body-{i:02d}', b)
 
-for target in ['stripe-json', 'webhook', 'money', 'stripe-form', 'sim-form']:
+# --- import: first line the file name (or a format name), then the file ---
+IMPORT_DATA = os.path.join(ROOT, 'tests', 'data', 'import')
+for name in ['patients.csv', 'invoices.csv', 'bundle.json', 'invoice.json', 'patient.json']:
+    with open(os.path.join(IMPORT_DATA, name), 'rb') as f:
+        write('import', name, name.encode() + b'\n' + f.read())
+with open(os.path.join(IMPORT_DATA, 'invoices.csv'), 'rb') as f:
+    write('import', 'format-csv-invoices', b'csv-invoices\n' + f.read())
+with open(os.path.join(IMPORT_DATA, 'patient.json'), 'rb') as f:
+    write('import', 'format-fhir', b'fhir\n' + f.read())
+write('import', 'bad-quote.csv', b'auto\nmrn,given_name\r\nMRN-9,"unterminated\r\n')
+write('import', 'bad-utf8.csv', b'patients.csv\n\xef\xbb\xbfmrn,given_name,family_name\nMRN-1,A\xff,B\n')
+write('import', 'bad-values.csv',
+      'invoices.csv\ninvoice_number,mrn,issue_date,currency,description,quantity,unit_price\n'
+      'INV-1,MRN-1001,2026-02-30,USD,x,1e3,-0.001\n'
+      'INV-2,MRN-404,2026-01-01,XXX,y,99999999999999999999,92233720368547758.08\n')
+write('import', 'odd-bundle.json',
+      'bundle.json\n{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Invoice","identifier":{},'
+      '"totalGross":{"value":"x"},"lineItem":[{"priceComponent":[{"amount":{"value":1e400,"currency":7}}]}]}},'
+      '{"resource":[]},null]}\n')
+
+for target in ['stripe-json', 'webhook', 'money', 'stripe-form', 'sim-form', 'import']:
     print(target, len(os.listdir(os.path.join(HERE, 'corpus', target))), file=sys.stderr)

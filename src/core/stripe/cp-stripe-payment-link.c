@@ -28,6 +28,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "cp-error.h"
@@ -174,7 +175,7 @@ cp_stripe_payment_link_create_async (CpStripeClient                  *client,
   if (params->invoice_number != NULL)
     name = g_strdup_printf (_("Invoice %s"), params->invoice_number);
   else
-    name = g_strdup_printf (_("Invoice %" G_GINT64_FORMAT), params->invoice_id);
+    name = g_strdup_printf (_("Invoice %" PRId64), params->invoice_id);
 
   form = cp_stripe_form_new ();
   cp_stripe_form_add (form, "currency", params->currency);

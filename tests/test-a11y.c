@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Accessibility, under Xvfb with GTK_A11Y=test: every window and dialog of
+ * the app is built for real and its widget tree walked. Each control a
+ * person can focus or activate (buttons, entries, drop-downs, switches,
+ * check and spin buttons, menu buttons, list rows) must have an accessible
+ * name: a label inside it with text, GTK_ACCESSIBLE_PROPERTY_LABEL or
+ * GTK_ACCESSIBLE_RELATION_LABELLED_BY, read back through GtkTestATContext.
+ * Unlabelled controls are printed with their widget path. Then the keyboard:
+ * Tab alone must reach the staff window's search, list and detail buttons.
+ * The dialogs that talk to Stripe get a client pointed at a closed port on
+ * 127.0.0.1, so they show their error state instead of a live payment. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cp-application.h"
+#include "cp-invoice-detail.h"
+#include "cp-invoice-list.h"
+#include "cp-kiosk-view.h"
+#include "cp-kiosk-window.h"
+#include "cp-ledger.h"
+#include "cp-link-dialog.h"
+#include "cp-new-invoice-dialog.h"
+#include "cp-patient-view.h"
+#include "cp-payment-dialog.h"
+#include "cp-preferences-window.h"
+#include "cp-reconcile-dialog.h"
+#include "cp-refund-dialog.h"
+#include "cp-signin-page.h"
+#include "cp-staff-page.h"
+#include "cp-window.h"
+#include "test-app-util.h"
+
+typedef struct {
+  TestDb          db;
+  CpStripeClient *client;
+  CpLedger       *ledger;
+  CpWindow       *window;
+} Fixture;
+
+/* --- the walk ------------------------------------------------------------- */
+
+static char *
+widget_path (GtkWidget *widget)
+{
+  GString *path = g_string_new (NULL);
+
+  for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      const char *id = GTK_IS_BUILDABLE (w) ? gtk_buildable_get_buildable_id (GTK_BUILDABLE (w)) : NULL;
+      g_autofree char *part = id != NULL ? g_strdup_printf ("%s#%s", G_OBJECT_TYPE_NAME (w), id)
+                                         : g_strdup (G_OBJECT_TYPE_NAME (w));
+
+      g_string_prepend (path, part);
+      if (gtk_widget_get_parent (w) != NULL)
+        g_string_prepend (path, " > ");
+    }
+  return g_string_free (path, FALSE);
+}
+
+/* Whether a label with text sits inside `widget` (its visible content). */
+static gboolean
+has_text_label (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
+    {
+      g_autofree char *text = g_strstrip (g_strdup (gtk_label_get_text (GTK_LABEL (widget))));
+
+      if (*text != '\0')
+        return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_get_visible (child) && has_text_label (child))
+      return TRUE;
+  return FALSE;
+}
+
+/* GTK 4.8 has no getter for a relation: find the one widget of the window
+ * that `widget` is labelled by, if there is exactly one. */
+static GtkWidget *
+find_labelled_by (GtkWidget *widget,
+                  GtkWidget *candidate)
+{
+  g_autofree char *differs = NULL;
+
+  if (candidate != widget)
+    {
+      differs = gtk_test_accessible_check_relation (GTK_ACCESSIBLE (widget),
+                                                    GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                                    candidate, NULL);
+      if (differs == NULL)
+        return candidate;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (candidate); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_labelled_by (widget, child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_accessible_name (GtkWidget *widget)
+{
+  GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
+
+  if (gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL))
+    {
+      /* NULL when the label is exactly "": present but empty is no name. */
+      g_autofree char *differs = gtk_test_accessible_check_property (accessible,
+                                                                     GTK_ACCESSIBLE_PROPERTY_LABEL, "");
+      if (differs != NULL)
+        return TRUE;
+    }
+  if (has_text_label (widget))
+    return TRUE;
+  if (gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY))
+    {
+      /* GTK points a button at its own child: an icon is no name. */
+      GtkWidget *by = find_labelled_by (widget, GTK_WIDGET (gtk_widget_get_root (widget)));
+
+      if (by == NULL)
+        return TRUE;  /* several labels: trust them */
+      return gtk_widget_get_visible (by) && has_text_label (by);
+    }
+  return FALSE;
+}
+
+static gboolean
+is_list_item (GtkWidget *widget)
+{
+  const char *type = G_OBJECT_TYPE_NAME (widget);
+
+  if (GTK_IS_LIST_BOX_ROW (widget))
+    return gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (widget)) ||
+           gtk_widget_get_focusable (widget);
+  /* GtkListView's and GtkColumnView's rows (private types in GTK 4.8). */
+  return g_str_equal (type, "GtkListItemWidget") || g_str_equal (type, "GtkColumnViewRowWidget");
+}
+
+/* Controls whose insides are their own business (a spin button's +/−, an
+ * entry's text, a menu button's toggle): checked as one. */
+static gboolean
+is_control (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_DROP_DOWN (widget) ||
+         GTK_IS_SWITCH (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_SPIN_BUTTON (widget) ||
+         GTK_IS_ENTRY (widget) || GTK_IS_SEARCH_ENTRY (widget) || GTK_IS_PASSWORD_ENTRY (widget) ||
+         GTK_IS_SCALE (widget) || ADW_IS_SPLIT_BUTTON (widget) ||
+         (GTK_IS_TEXT (widget) && !GTK_IS_EDITABLE (gtk_widget_get_parent (widget)));
+}
+
+/* Rows that are one control: the entry or combo row's title names it. */
+static gboolean
+is_composite_row (GtkWidget *widget)
+{
+  return ADW_IS_ENTRY_ROW (widget) || ADW_IS_COMBO_ROW (widget);
+}
+
+/* Library internals this project cannot label: AdwPreferencesWindow's own
+ * search button and entry in its header bar (libadwaita 1.2 gives them a
+ * tooltip and a placeholder, not a name). */
+static gboolean
+is_library_internal (GtkWidget *widget)
+{
+  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (widget));
+  const char *id = gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget));
+
+  if (!ADW_IS_PREFERENCES_WINDOW (window) || gtk_widget_get_ancestor (widget, ADW_TYPE_HEADER_BAR) == NULL)
+    return FALSE;
+  return (GTK_IS_SEARCH_ENTRY (widget) && g_strcmp0 (id, "search_entry") == 0) ||
+         (GTK_IS_TOGGLE_BUTTON (widget) && g_strcmp0 (id, "search_button") == 0);
+}
+
+static void
+walk (GtkWidget *widget,
+      GPtrArray *unlabelled,
+      guint     *n_checked)
+{
+  gboolean control = is_control (widget);
+  gboolean item = !control && (is_list_item (widget) || is_composite_row (widget));
+
+  if ((control || item) && is_library_internal (widget))
+    {
+      g_autofree char *path = widget_path (widget);
+
+      g_test_message ("  not checked (libadwaita's own): %s", path);
+    }
+  else if (control || item)
+    {
+      (*n_checked)++;
+      if (!has_accessible_name (widget))
+        g_ptr_array_add (unlabelled, widget_path (widget));
+    }
+  if (control || is_composite_row (widget))
+    return;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    walk (child, unlabelled, n_checked);
+}
+
+/* Walks `root` and fails, listing them, if any control has no name. */
+static void
+assert_all_labelled (GtkWidget  *root,
+                     const char *what)
+{
+  g_autoptr(GPtrArray) unlabelled = g_ptr_array_new_with_free_func (g_free);
+  guint n_checked = 0;
+
+  walk (root, unlabelled, &n_checked);
+  g_test_message ("%s: %u controls checked, %u without an accessible name",
+                  what, n_checked, unlabelled->len);
+  for (guint i = 0; i < unlabelled->len; i++)
+    g_test_message ("  unlabelled: %s", (char *) unlabelled->pdata[i]);
+  g_assert_cmpuint (n_checked, >, 0);
+  if (unlabelled->len > 0)
+    g_error ("%s: %u controls have no accessible name (see above)", what, unlabelled->len);
+}
+
+/* The walk itself: an icon-only button is caught, a labelled one is not. */
+static void
+test_checker (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *icon = gtk_button_new_from_icon_name ("list-add-symbolic");
+  GtkWidget *text = gtk_button_new_with_label ("Add");
+  GtkWidget *entry = gtk_entry_new ();
+  GtkWidget *label = gtk_label_new ("Name");
+  GtkWidget *toggle = gtk_switch_new ();
+  g_autoptr(GPtrArray) unlabelled = g_ptr_array_new_with_free_func (g_free);
+  guint n_checked = 0;
+
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), entry);
+  gtk_box_append (GTK_BOX (box), toggle);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+
+  walk (window, unlabelled, &n_checked);
+  for (guint i = 0; i < unlabelled->len; i++)
+    g_test_message ("checker: %s", (char *) unlabelled->pdata[i]);
+  g_assert_cmpuint (n_checked, ==, 4);
+  g_assert_cmpuint (unlabelled->len, ==, 3);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, "Add", -1);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
+  g_ptr_array_set_size (unlabelled, 0);
+  n_checked = 0;
+  walk (window, unlabelled, &n_checked);
+  g_assert_cmpuint (unlabelled->len, ==, 1);
+  g_assert_nonnull (strstr (unlabelled->pdata[0], "GtkSwitch"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* --- fixture -------------------------------------------------------------- */
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  /* Nothing listens on port 1: Stripe calls fail at once, no live payment. */
+  g_autoptr(CpStripeConfig) config = cp_training_stripe_config_new ("http://127.0.0.1:1");
+
+  test_db_open (&f->db, 0);
+  f->client = cp_stripe_client_new (config, NULL, f->db.store);
+  f->ledger = cp_ledger_new (f->db.store, f->client);
+  f->window = g_object_ref_sink (cp_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 760);
+  cp_window_set_store (f->window, f->db.store);
+  cp_window_set_ledger (f->window, f->ledger, TRUE);
+  gtk_window_present (GTK_WINDOW (f->window));
+  SPIN_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (cp_window_get_signin_page (f->window))), 10);
+}
+
+static void
+destroy_other_toplevels (Fixture *f)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i - 1);
+
+      if (w != GTK_WINDOW (f->window))
+        gtk_window_destroy (w);
+    }
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  destroy_other_toplevels (f);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  spin_briefly (300);
+  g_assert_finalize_object (f->window);
+  g_assert_finalize_object (f->ledger);
+  g_assert_finalize_object (f->client);
+  test_db_close (&f->db);
+}
+
+static void
+sign_in_as (Fixture    *f,
+            const char *username)
+{
+  GtkWidget *page = GTK_WIDGET (cp_window_get_signin_page (f->window));
+  CpInvoiceList *list = cp_window_get_invoice_list (f->window);
+
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_ENTRY, NULL, NULL)), username);
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL)), username);
+  g_assert_true (gtk_widget_activate (find_action_button (page, "signin.submit")));
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (f->window), "main") == 0, 60);
+  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
+              g_strcmp0 (cp_invoice_list_get_state (list), "loading") != 0, 30);
+  spin_briefly (200);
+}
+
+static CpInvoice *
+invoice_with_status (Fixture         *f,
+                     CpInvoiceStatus  status)
+{
+  CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  CpInvoice *invoice;
+
+  query.status = status;
+  rows = cp_store_list_invoices (f->db.store, &query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, >, 0);
+  invoice = cp_store_get_invoice (f->db.store, ((CpInvoiceSummary *) rows->pdata[0])->id, &error);
+  g_assert_no_error (error);
+  return invoice;
+}
+
+static void
+show_and_walk (GtkWidget  *window,
+               const char *what)
+{
+  gtk_window_present (GTK_WINDOW (window));
+  SPIN_UNTIL (gtk_widget_get_mapped (window), 10);
+  spin_briefly (300);
+  assert_all_labelled (window, what);
+}
+
+/* --- tests ---------------------------------------------------------------- */
+
+static void
+test_signin (Fixture       *f,
+             gconstpointer  data)
+{
+  assert_all_labelled (GTK_WIDGET (f->window), "sign-in");
+}
+
+static void
+test_main_window (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(CpInvoice) invoice = NULL;
+
+  sign_in_as (f, "admin");
+  invoice = invoice_with_status (f, CP_INVOICE_STATUS_PARTIALLY_PAID);
+  cp_window_open_invoice (f->window, invoice->id);
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_detail_page (f->window), "invoice") == 0, 10);
+  spin_briefly (500);
+  assert_all_labelled (GTK_WIDGET (f->window), "main window with an invoice");
+
+  cp_window_open_patient (f->window, invoice->patient->id);
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_detail_page (f->window), "patient") == 0, 10);
+  spin_briefly (500);
+  assert_all_labelled (GTK_WIDGET (f->window), "main window with a patient");
+}
+
+static void
+test_dialogs (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(CpInvoice) open = NULL;
+  g_autoptr(CpInvoice) paid = NULL;
+  const CpStaff *staff;
+  GtkWidget *dialog;
+
+  sign_in_as (f, "admin");
+  staff = cp_window_get_staff (f->window);
+  open = invoice_with_status (f, CP_INVOICE_STATUS_PENDING);
+  paid = invoice_with_status (f, CP_INVOICE_STATUS_PAID);
+
+  dialog = GTK_WIDGET (cp_new_invoice_dialog_new (GTK_WINDOW (f->window), f->db.store, staff->id));
+  show_and_walk (dialog, "new invoice dialog");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = GTK_WIDGET (cp_payment_dialog_new (GTK_WINDOW (f->window), f->ledger, staff, open));
+  show_and_walk (dialog, "payment dialog (amount)");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = GTK_WIDGET (cp_link_dialog_new (GTK_WINDOW (f->window), f->ledger, staff, open));
+  /* Nothing answers on port 1: the dialog shows its error page. */
+  SPIN_UNTIL (g_strcmp0 (cp_link_dialog_get_page (CP_LINK_DIALOG (dialog)), "working") != 0, 60);
+  show_and_walk (dialog, "payment link dialog");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = GTK_WIDGET (cp_refund_dialog_new (GTK_WINDOW (f->window), f->ledger, staff, paid));
+  show_and_walk (dialog, "refund dialog");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = GTK_WIDGET (cp_reconcile_dialog_new (GTK_WINDOW (f->window), f->ledger));
+  SPIN_UNTIL (g_strcmp0 (cp_reconcile_dialog_get_state (CP_RECONCILE_DIALOG (dialog)), "working") != 0, 60);
+  show_and_walk (dialog, "reconcile dialog");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = GTK_WIDGET (cp_preferences_window_new (GTK_WINDOW (f->window), f->db.store, staff));
+  show_and_walk (dialog, "preferences window");
+  SPIN_UNTIL (cp_preferences_window_get_busy (CP_PREFERENCES_WINDOW (dialog)) == 0, 60);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* The staff accounts page, in a window of its own. */
+  dialog = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 800, 700);
+  gtk_window_set_child (GTK_WINDOW (dialog), GTK_WIDGET (cp_staff_page_new (f->db.store, staff)));
+  show_and_walk (dialog, "staff accounts page");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_briefly (300);
+}
+
+static void
+test_kiosk (Fixture       *f,
+            gconstpointer  data)
+{
+  CpKioskWindow *kiosk = cp_kiosk_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (kiosk), 1024, 768);
+  cp_kiosk_window_set_store (kiosk, f->db.store);
+  cp_kiosk_window_set_ledger (kiosk, f->ledger);
+  /* Every page of the kiosk is in its stack, shown or not. */
+  show_and_walk (GTK_WIDGET (kiosk), "kiosk window");
+  gtk_window_destroy (GTK_WINDOW (kiosk));
+  spin_briefly (300);
+}
+
+/* Whether the focus is `target` or inside it. */
+static gboolean
+focus_within (GtkWidget *focus,
+              GtkWidget *target)
+{
+  return focus != NULL && target != NULL && (focus == target || gtk_widget_is_ancestor (focus, target));
+}
+
+static void
+test_keyboard (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(CpInvoice) invoice = NULL;
+  CpInvoiceList *list;
+  CpInvoiceDetail *detail;
+  GtkWidget *search, *view, *pay, *link;
+  gboolean reached_search = FALSE, reached_list = FALSE, reached_pay = FALSE, reached_link = FALSE;
+  GtkWidget *first = NULL;
+
+  sign_in_as (f, "admin");
+  list = cp_window_get_invoice_list (f->window);
+  detail = cp_window_get_invoice_detail (f->window);
+  invoice = invoice_with_status (f, CP_INVOICE_STATUS_PENDING);
+  cp_window_open_invoice (f->window, invoice->id);
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_detail_page (f->window), "invoice") == 0, 10);
+  spin_briefly (500);
+
+  search = find_widget (GTK_WIDGET (list), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  view = find_widget (GTK_WIDGET (list), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+  if (view == NULL)
+    view = find_widget (GTK_WIDGET (list), GTK_TYPE_LIST_VIEW, NULL, NULL);
+  pay = find_action_button (GTK_WIDGET (detail), "invoice.take-payment");
+  link = find_action_button (GTK_WIDGET (detail), "invoice.send-link");
+  g_assert_nonnull (search);
+  g_assert_nonnull (view);
+  g_assert_nonnull (pay);
+  g_assert_nonnull (link);
+
+  /* Tab from the start, as a person would, until the focus comes round. */
+  gtk_root_set_focus (GTK_ROOT (f->window), NULL);
+  for (guint i = 0; i < 400; i++)
+    {
+      GtkWidget *focus;
+
+      if (!gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD))
+        {
+          /* The end of the chain: GTK wraps round on the next Tab. */
+          gtk_root_set_focus (GTK_ROOT (f->window), NULL);
+          continue;
+        }
+      focus = gtk_root_get_focus (GTK_ROOT (f->window));
+      if (focus == NULL)
+        continue;
+      if (first == NULL)
+        first = focus;
+      else if (focus == first)
+        break;
+      reached_search |= focus_within (focus, search);
+      reached_list |= focus_within (focus, view);
+      reached_pay |= focus_within (focus, pay);
+      reached_link |= focus_within (focus, link);
+    }
+  g_test_message ("Tab reaches search %d, list %d, take payment %d, payment link %d",
+                  reached_search, reached_list, reached_pay, reached_link);
+  g_assert_true (reached_search);
+  g_assert_true (reached_list);
+  g_assert_true (reached_pay);
+  g_assert_true (reached_link);
+
+  /* Enter on the focused Take Payment button opens the payment dialog. */
+  gtk_widget_grab_focus (pay);
+  g_assert_true (gtk_widget_activate (gtk_root_get_focus (GTK_ROOT (f->window))));
+  {
+    gboolean found = FALSE;
+
+    for (guint tries = 0; tries < 100 && !found; tries++)
+      {
+        GListModel *toplevels = gtk_window_get_toplevels ();
+
+        spin_briefly (50);
+        for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+          {
+            g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+            found |= CP_IS_PAYMENT_DIALOG (w);
+          }
+      }
+    g_assert_true (found);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Accessible properties are kept, and readable, only with an AT context. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  test_app_init (&argc, &argv);
+
+  g_test_add_func ("/carepay/a11y/checker", test_checker);
+  g_test_add ("/carepay/a11y/signin", Fixture, NULL, fixture_setup, test_signin, fixture_teardown);
+  g_test_add ("/carepay/a11y/main-window", Fixture, NULL, fixture_setup, test_main_window, fixture_teardown);
+  g_test_add ("/carepay/a11y/dialogs", Fixture, NULL, fixture_setup, test_dialogs, fixture_teardown);
+  g_test_add ("/carepay/a11y/kiosk", Fixture, NULL, fixture_setup, test_kiosk, fixture_teardown);
+  g_test_add ("/carepay/a11y/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
+  return g_test_run ();
+}
