@@ -453,6 +453,90 @@ focus_within (GtkWidget *focus,
   return focus != NULL && target != NULL && (focus == target || gtk_widget_is_ancestor (focus, target));
 }
 
+/* Tabs through `window` from the start once round; each of `targets` must
+ * get the focus (or a widget inside it). */
+static void
+assert_tab_reaches (GtkWidget  *window,
+                    GtkWidget **targets,
+                    guint       n_targets)
+{
+  g_autofree gboolean *reached = g_new0 (gboolean, n_targets);
+  GtkWidget *first = NULL;
+
+  gtk_root_set_focus (GTK_ROOT (window), NULL);
+  for (guint i = 0; i < 400; i++)
+    {
+      GtkWidget *focus;
+
+      if (!gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD))
+        {
+          /* The end of the chain: GTK wraps round on the next Tab. */
+          gtk_root_set_focus (GTK_ROOT (window), NULL);
+          continue;
+        }
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      if (focus == NULL)
+        continue;
+      if (first == NULL)
+        first = focus;
+      else if (focus == first)
+        break;
+      for (guint t = 0; t < n_targets; t++)
+        reached[t] |= focus_within (focus, targets[t]);
+    }
+  for (guint t = 0; t < n_targets; t++)
+    {
+      g_autofree char *path = widget_path (targets[t]);
+
+      g_test_message ("Tab %s %s", reached[t] ? "reaches" : "does not reach", path);
+    }
+  for (guint t = 0; t < n_targets; t++)
+    g_assert_true (reached[t]);
+}
+
+static void
+test_keyboard_signin (Fixture       *f,
+                      gconstpointer  data)
+{
+  GtkWidget *page = GTK_WIDGET (cp_window_get_signin_page (f->window));
+  GtkWidget *targets[] = {
+    find_widget (page, GTK_TYPE_ENTRY, NULL, NULL),
+    find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL),
+    find_action_button (page, "signin.submit"),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    g_assert_nonnull (targets[i]);
+  assert_tab_reaches (GTK_WIDGET (f->window), targets, G_N_ELEMENTS (targets));
+
+  /* Enter in the password entry signs in: Enter is GtkText's ::activate. */
+  gtk_editable_set_text (GTK_EDITABLE (targets[0]), "clerk");
+  gtk_editable_set_text (GTK_EDITABLE (targets[1]), "clerk");
+  gtk_widget_grab_focus (targets[1]);
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+
+    g_assert_true (GTK_IS_TEXT (focus) && focus_within (focus, targets[1]));
+    g_signal_emit_by_name (focus, "activate");
+  }
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (f->window), "main") == 0, 60);
+}
+
+static gboolean
+has_payment_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (CP_IS_PAYMENT_DIALOG (w))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_keyboard (Fixture       *f,
                gconstpointer  data)
@@ -461,8 +545,6 @@ test_keyboard (Fixture       *f,
   CpInvoiceList *list;
   CpInvoiceDetail *detail;
   GtkWidget *search, *view, *pay, *link;
-  gboolean reached_search = FALSE, reached_list = FALSE, reached_pay = FALSE, reached_link = FALSE;
-  GtkWidget *first = NULL;
 
   sign_in_as (f, "admin");
   list = cp_window_get_invoice_list (f->window);
@@ -484,56 +566,16 @@ test_keyboard (Fixture       *f,
   g_assert_nonnull (link);
 
   /* Tab from the start, as a person would, until the focus comes round. */
-  gtk_root_set_focus (GTK_ROOT (f->window), NULL);
-  for (guint i = 0; i < 400; i++)
-    {
-      GtkWidget *focus;
+  {
+    GtkWidget *targets[] = { search, view, pay, link };
 
-      if (!gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD))
-        {
-          /* The end of the chain: GTK wraps round on the next Tab. */
-          gtk_root_set_focus (GTK_ROOT (f->window), NULL);
-          continue;
-        }
-      focus = gtk_root_get_focus (GTK_ROOT (f->window));
-      if (focus == NULL)
-        continue;
-      if (first == NULL)
-        first = focus;
-      else if (focus == first)
-        break;
-      reached_search |= focus_within (focus, search);
-      reached_list |= focus_within (focus, view);
-      reached_pay |= focus_within (focus, pay);
-      reached_link |= focus_within (focus, link);
-    }
-  g_test_message ("Tab reaches search %d, list %d, take payment %d, payment link %d",
-                  reached_search, reached_list, reached_pay, reached_link);
-  g_assert_true (reached_search);
-  g_assert_true (reached_list);
-  g_assert_true (reached_pay);
-  g_assert_true (reached_link);
+    assert_tab_reaches (GTK_WIDGET (f->window), targets, G_N_ELEMENTS (targets));
+  }
 
   /* Enter on the focused Take Payment button opens the payment dialog. */
   gtk_widget_grab_focus (pay);
   g_assert_true (gtk_widget_activate (gtk_root_get_focus (GTK_ROOT (f->window))));
-  {
-    gboolean found = FALSE;
-
-    for (guint tries = 0; tries < 100 && !found; tries++)
-      {
-        GListModel *toplevels = gtk_window_get_toplevels ();
-
-        spin_briefly (50);
-        for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-          {
-            g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-            found |= CP_IS_PAYMENT_DIALOG (w);
-          }
-      }
-    g_assert_true (found);
-  }
+  SPIN_UNTIL (has_payment_dialog (), 30);
 }
 
 int
@@ -549,6 +591,7 @@ main (int   argc,
   g_test_add ("/carepay/a11y/main-window", Fixture, NULL, fixture_setup, test_main_window, fixture_teardown);
   g_test_add ("/carepay/a11y/dialogs", Fixture, NULL, fixture_setup, test_dialogs, fixture_teardown);
   g_test_add ("/carepay/a11y/kiosk", Fixture, NULL, fixture_setup, test_kiosk, fixture_teardown);
+  g_test_add ("/carepay/a11y/keyboard-signin", Fixture, NULL, fixture_setup, test_keyboard_signin, fixture_teardown);
   g_test_add ("/carepay/a11y/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
   return g_test_run ();
 }
