@@ -116,7 +116,8 @@ has_accessible_name (GtkWidget *widget)
       if (differs != NULL)
         return TRUE;
     }
-  if (has_text_label (widget))
+  /* A drop-down's text is its current value, not what it chooses. */
+  if (!GTK_IS_DROP_DOWN (widget) && has_text_label (widget))
     return TRUE;
   if (gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY))
     {
@@ -243,8 +244,6 @@ test_checker (void)
   gtk_window_set_child (GTK_WINDOW (window), box);
 
   walk (window, unlabelled, &n_checked);
-  for (guint i = 0; i < unlabelled->len; i++)
-    g_test_message ("checker: %s", (char *) unlabelled->pdata[i]);
   g_assert_cmpuint (n_checked, ==, 4);
   g_assert_cmpuint (unlabelled->len, ==, 3);
 

@@ -13,6 +13,7 @@
 
 #include "cp-invoice-list.h"
 #include "cp-money.h"
+#include "cp-new-invoice-dialog.h"
 #include "cp-signin-page.h"
 #include "cp-ui-util.h"
 #include "cp-window.h"
@@ -370,6 +371,22 @@ test_window_es (void)
     g_assert_true (labels_have (labels, "Historial de pagos"));
     if (shots != NULL)
       save_screenshot (GTK_WIDGET (window), shots, "invoice-detail-es.png");
+  }
+
+  /* New Invoice, the longest form, in Spanish. */
+  {
+    GtkWidget *dialog = GTK_WIDGET (cp_new_invoice_dialog_new (GTK_WINDOW (window), db.store,
+                                                                 cp_window_get_staff (window)->id));
+    g_autofree char *dialog_labels = NULL;
+
+    gtk_window_present (GTK_WINDOW (dialog));
+    SPIN_UNTIL (gtk_widget_get_mapped (dialog), 10);
+    spin_briefly (300);
+    dialog_labels = collect_labels (dialog);
+    g_assert_true (labels_have (dialog_labels, "Nueva factura"));
+    if (shots != NULL)
+      save_screenshot (dialog, shots, "new-invoice-es.png");
+    gtk_window_destroy (GTK_WINDOW (dialog));
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
