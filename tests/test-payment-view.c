@@ -946,19 +946,53 @@ frame_rect (Kiosk    *k,
  * simulator's element, like Stripe's, puts it under the row of payment
  * method tabs), then the keys. Like Stripe's, the element moves the focus on
  * by itself after a complete number and expiry date; Tab passes the country. */
+static gboolean
+wait_complete (Kiosk *k,
+               guint  seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!cp_payment_view_get_complete (k->view) && g_get_monotonic_time () < end)
+    spin (50);
+  return cp_payment_view_get_complete (k->view);
+}
+
+/* The element settles (fonts, tabs) after it says ready: keys typed while it
+ * still moves land outside the field. So wait until its frame stays put,
+ * empty each field before typing, and type once more if it was not complete. */
 static void
 type_card (Kiosk      *k,
            const char *number)
 {
-  graphene_rect_t frame = frame_rect (k, FALSE);
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      graphene_rect_t frame = GRAPHENE_RECT_INIT (0, 0, 0, 0);
 
-  click_in_web_view (k, frame.origin.x + 100, frame.origin.y + 120, "1");
-  xdo ("type", "--delay", "30", number, NULL);
-  xdo ("type", "--delay", "30", "12 / 34", NULL);
-  xdo ("type", "--delay", "30", "123", NULL);
-  xdo ("key", "Tab", NULL);
-  xdo ("key", "Tab", NULL);
-  xdo ("type", "--delay", "30", "12345", NULL);
+      for (guint i = 0; i < 20; i++)
+        {
+          graphene_rect_t again;
+
+          spin (250);
+          again = frame_rect (k, FALSE);
+          if (graphene_rect_equal (&frame, &again) && again.size.height > 0)
+            break;
+          frame = again;
+        }
+      click_in_web_view (k, frame.origin.x + 100, frame.origin.y + 120, "1");
+      xdo ("key", "ctrl+a", "BackSpace", NULL);
+      xdo ("type", "--delay", "30", number, NULL);
+      xdo ("key", "ctrl+a", "BackSpace", NULL);
+      xdo ("type", "--delay", "30", "12 / 34", NULL);
+      xdo ("key", "ctrl+a", "BackSpace", NULL);
+      xdo ("type", "--delay", "30", "123", NULL);
+      xdo ("key", "Tab", NULL);
+      xdo ("key", "Tab", NULL);
+      xdo ("key", "ctrl+a", "BackSpace", NULL);
+      xdo ("type", "--delay", "30", "12345", NULL);
+      if (wait_complete (k, 15))
+        return;
+      g_test_message ("The card was not complete after typing; typing it again");
+    }
 }
 
 /* With CAREPAY_SCREENSHOT_DIR set, saves the window as the X server shows it
