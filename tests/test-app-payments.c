@@ -280,6 +280,25 @@ xdo (const char *first,
   spin_briefly (30);
 }
 
+static graphene_rect_t
+card_frame (WebKitWebView *web_view)
+{
+  g_autoptr(JSCValue) box = run_js (web_view,
+                                    "(() => { const r = document.querySelector('#payment-element iframe').getBoundingClientRect();"
+                                    "  return [r.left, r.top, r.width, r.height]; })()");
+  double v[4];
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(JSCValue) item = jsc_value_object_get_property_at_index (box, i);
+      v[i] = jsc_value_to_double (item);
+    }
+  return GRAPHENE_RECT_INIT (v[0], v[1], v[2], v[3]);
+}
+
+/* The element settles (fonts, tabs) after it says ready and keys typed while
+ * it moves land outside the field: wait until its frame stays put, empty each
+ * field before typing, and type once more if the card was not complete. */
 static void
 type_card_full (CpPaymentDialog *dialog,
                 const char      *number,
@@ -288,47 +307,67 @@ type_card_full (CpPaymentDialog *dialog,
   CpPaymentView *view = cp_payment_dialog_get_view (dialog);
   WebKitWebView *web_view = cp_payment_view_get_web_view (view);
   GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (dialog));
-  g_autoptr(JSCValue) box = NULL;
   g_autofree char *xid = NULL;
-  g_autofree char *px = NULL;
-  g_autofree char *py = NULL;
-  graphene_point_t p;
-  double x, y, sx, sy;
 
   g_assert_true (GDK_IS_X11_SURFACE (surface));
   xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
-  box = run_js (web_view,
-                "(() => { const r = document.querySelector('#payment-element iframe').getBoundingClientRect();"
-                "  return [r.left, r.top, r.width, r.height]; })()");
-  x = jsc_value_to_double (jsc_value_object_get_property_at_index (box, 0));
-  y = jsc_value_to_double (jsc_value_object_get_property_at_index (box, 1));
 
-  /* The card number field is under the element's row of payment methods;
-   * like Stripe's, the element moves on by itself once a field is full. */
-  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (web_view), GTK_WIDGET (dialog),
-                                           &GRAPHENE_POINT_INIT ((float) (x + 100), (float) (y + 120)), &p));
-  gtk_native_get_surface_transform (GTK_NATIVE (dialog), &sx, &sy);
-  px = g_strdup_printf ("%d", (int) (p.x + sx));
-  py = g_strdup_printf ("%d", (int) (p.y + sy));
-  /* The dialog is a second toplevel: give it the X focus first, and let the
-   * click's focus reach the iframe before typing. */
-  xdo ("windowfocus", "--sync", xid, NULL);
-  xdo ("mousemove", "--window", xid, px, py, NULL);
-  xdo ("click", "1", NULL);
-  spin_briefly (300);
-  if (retype)
+  for (guint attempt = 0; attempt < 2; attempt++)
     {
-      /* Another card in the same form: the other fields are still filled in. */
+      graphene_rect_t frame = GRAPHENE_RECT_INIT (0, 0, 0, 0);
+      g_autofree char *px = NULL;
+      g_autofree char *py = NULL;
+      graphene_point_t p;
+      double sx, sy;
+      gint64 end;
+
+      for (guint i = 0; i < 20; i++)
+        {
+          graphene_rect_t again;
+
+          spin_briefly (250);
+          again = card_frame (web_view);
+          if (graphene_rect_equal (&frame, &again) && again.size.height > 0)
+            break;
+          frame = again;
+        }
+
+      /* The card number field is under the element's row of payment methods;
+       * like Stripe's, the element moves on by itself once a field is full. */
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (web_view), GTK_WIDGET (dialog),
+                                               &GRAPHENE_POINT_INIT (frame.origin.x + 100,
+                                                                     frame.origin.y + 120), &p));
+      gtk_native_get_surface_transform (GTK_NATIVE (dialog), &sx, &sy);
+      px = g_strdup_printf ("%d", (int) (p.x + sx));
+      py = g_strdup_printf ("%d", (int) (p.y + sy));
+      /* The dialog is a second toplevel: give it the X focus first, and let the
+       * click's focus reach the iframe before typing. */
+      xdo ("windowfocus", "--sync", xid, NULL);
+      xdo ("mousemove", "--window", xid, px, py, NULL);
+      xdo ("click", "1", NULL);
+      spin_briefly (300);
       xdo ("key", "ctrl+a", "BackSpace", NULL);
       xdo ("type", "--delay", "30", number, NULL);
-      return;
+      if (!retype)
+        {
+          /* Another card in the same form keeps the other fields filled in. */
+          xdo ("key", "ctrl+a", "BackSpace", NULL);
+          xdo ("type", "--delay", "30", "12 / 34", NULL);
+          xdo ("key", "ctrl+a", "BackSpace", NULL);
+          xdo ("type", "--delay", "30", "123", NULL);
+          xdo ("key", "Tab", NULL);
+          xdo ("key", "Tab", NULL);
+          xdo ("key", "ctrl+a", "BackSpace", NULL);
+          xdo ("type", "--delay", "30", "12345", NULL);
+        }
+
+      end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+      while (!cp_payment_view_get_complete (view) && g_get_monotonic_time () < end)
+        spin_briefly (50);
+      if (cp_payment_view_get_complete (view))
+        return;
+      g_test_message ("The card was not complete after typing; typing it again");
     }
-  xdo ("type", "--delay", "30", number, NULL);
-  xdo ("type", "--delay", "30", "12 / 34", NULL);
-  xdo ("type", "--delay", "30", "123", NULL);
-  xdo ("key", "Tab", NULL);
-  xdo ("key", "Tab", NULL);
-  xdo ("type", "--delay", "30", "12345", NULL);
 }
 
 static void
