@@ -40,6 +40,10 @@ struct _CpApplication
   CpSyncController *sync_controller; /* polls, webhooks, notifications, reconcile */
   char           *webhook_secret;  /* training mode: the simulator signs with it */
   gboolean        kiosk;   /* --kiosk: the patients' window, not the staff's */
+  /* Training mode: the demo set's payments are made on the simulator
+   * (cp_seed_demo_make_payments) before the ledger is handed out. */
+  gboolean        demo_payments_running;
+  gboolean        demo_payments_done;
 };
 
 G_DEFINE_FINAL_TYPE (CpApplication, cp_application, ADW_TYPE_APPLICATION)
@@ -57,6 +61,7 @@ static const GOptionEntry option_entries[] = {
 typedef struct {
   char     *path;
   gboolean  seed_demo;
+  gboolean  stripe_payments;  /* training: the demo payments go to the simulator */
 } OpenData;
 
 static void
@@ -128,7 +133,9 @@ open_store_thread (GTask        *task,
           g_autofree char *today = cp_today ();
 
           g_debug ("Seeding an empty database with the demo set");
-          if (!cp_seed_demo (CP_STORE (store), 0, 0, today, &error))
+          if (!cp_seed_demo_full (CP_STORE (store), 0, 0, today,
+                                  od->stripe_payments ? CP_SEED_STRIPE_PAYMENTS : CP_SEED_FLAGS_NONE,
+                                  &error))
             {
               g_task_return_error (task, g_steal_pointer (&error));
               return;
@@ -154,6 +161,10 @@ cp_open_store_async (const char          *path,
   od = g_new0 (OpenData, 1);
   od->path = g_strdup (path);
   od->seed_demo = seed_demo;
+  /* As set_up_stripe() decides training mode: then the simulator runs and
+   * the demo payments are made on it, so they reconcile with "Stripe". */
+  od->stripe_payments = seed_demo && (g_getenv ("CAREPAY_STRIPE_SECRET_KEY") == NULL ||
+                                      *g_getenv ("CAREPAY_STRIPE_SECRET_KEY") == '\0');
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, cp_open_store_async);
@@ -400,6 +411,106 @@ start_sync (CpApplication *self)
   cp_sync_controller_start (self->sync_controller);
 }
 
+static void maybe_set_up_ledger (CpApplication *self);
+
+typedef struct {
+  CpStore        *store;
+  CpStripeConfig *config;
+} DemoPayments;
+
+static void
+demo_payments_free (gpointer data)
+{
+  DemoPayments *dp = data;
+
+  g_clear_object (&dp->store);
+  g_clear_object (&dp->config);
+  g_free (dp);
+}
+
+static void
+demo_payments_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  DemoPayments *dp = task_data;
+  g_autoptr(CpStripeClient) client = NULL;
+  g_autoptr(CpLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_made = 0;
+
+  /* A client of its own: this thread's blocking calls never share one
+   * with the main loop's asynchronous ones. */
+  client = cp_stripe_client_new (dp->config, NULL, dp->store);
+  ledger = cp_ledger_new (dp->store, client);
+  if (!cp_seed_demo_make_payments (ledger, cancellable, &n_made, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_debug ("Training mode: made %u demo payments on the simulator", n_made);
+  g_task_return_int (task, n_made);
+}
+
+static void
+demo_payments_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  CpApplication *self = CP_APPLICATION (source);
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+  gssize n_made;
+
+  n_made = g_task_propagate_int (G_TASK (result), &error);
+  self->demo_payments_running = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->demo_payments_done = TRUE;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (error != NULL)
+    {
+      /* The invoices stay as they are; payments and reconcile still work. */
+      g_warning ("The demo payments could not be made on the simulator: %s", error->message);
+      if (CP_IS_WINDOW (window))
+        {
+          g_autofree char *text = g_strdup_printf (_("The demo payments could not be made: %s"), error->message);
+
+          adw_toast_overlay_add_toast (cp_window_get_toast_overlay (CP_WINDOW (window)), adw_toast_new (text));
+        }
+    }
+  maybe_set_up_ledger (self);
+  if (n_made > 0 && CP_IS_WINDOW (window) && cp_window_get_staff (CP_WINDOW (window)) != NULL)
+    cp_invoice_list_reload (cp_window_get_invoice_list (CP_WINDOW (window)));
+}
+
+/* Training mode: a database seeded just now still owes its demo payments
+ * to the simulator; they are made (in a worker thread) before the sync
+ * starts and the window gets the ledger. Returns TRUE while that runs. */
+static gboolean
+demo_payments_pending (CpApplication *self)
+{
+  g_autoptr(GTask) task = NULL;
+  DemoPayments *dp;
+
+  if (!self->training || self->demo_payments_done)
+    return FALSE;
+  if (self->demo_payments_running)
+    return TRUE;
+  self->demo_payments_running = TRUE;
+  task = g_task_new (self, self->cancellable, demo_payments_done_cb, NULL);
+  g_task_set_source_tag (task, demo_payments_pending);
+  dp = g_new0 (DemoPayments, 1);
+  dp->store = g_object_ref (self->store);
+  dp->config = cp_training_stripe_config_new (cp_stripe_config_get_api_base (self->stripe_config));
+  g_task_set_task_data (task, dp, demo_payments_free);
+  g_task_run_in_thread (task, demo_payments_thread);
+  return TRUE;
+}
+
 static void
 maybe_set_up_ledger (CpApplication *self)
 {
@@ -411,6 +522,8 @@ maybe_set_up_ledger (CpApplication *self)
       self->ledger = cp_ledger_new (self->store, self->stripe_client);
     }
   if (self->ledger == NULL)
+    return;
+  if (demo_payments_pending (self))
     return;
   if (self->sync == NULL && !self->kiosk)
     start_sync (self);

@@ -7,6 +7,7 @@
 #include "cp-link-dialog.h"
 #include "cp-money.h"
 #include "cp-payment-dialog.h"
+#include "cp-receipt-actions.h"
 #include "cp-refund-dialog.h"
 #include "cp-ui-util.h"
 
@@ -45,6 +46,7 @@ struct _CpInvoiceDetail
   GtkLabel      *refunded_label;
   GtkLabel      *balance_label;
   GtkListBox    *payments_list;
+  GtkListBox    *mail_log_list;
   GtkWidget     *notes_box;
   GtkLabel      *notes_label;
 };
@@ -383,6 +385,8 @@ show_current (CpInvoiceDetail *self)
   cp_ui_label_set_money (self->balance_label, inv->balance_due, inv->currency);
 
   add_payment_rows (self);
+  cp_receipt_actions_update (GTK_WIDGET (self), inv);
+  cp_receipt_actions_fill_mail_log (self->mail_log_list, self->store, inv->id);
 
   gtk_widget_set_visible (self->notes_box, inv->notes != NULL && *inv->notes != '\0');
   gtk_label_set_text (self->notes_label, inv->notes ? inv->notes : "");
@@ -639,6 +643,28 @@ cp_invoice_detail_finalize (GObject *object)
   G_OBJECT_CLASS (cp_invoice_detail_parent_class)->finalize (object);
 }
 
+/* Receipts, statements and e-mail (cp-receipt-actions.c) */
+static const CpInvoice *
+receipt_invoice_hook (GtkWidget *widget)
+{
+  return CP_INVOICE_DETAIL (widget)->invoice;
+}
+
+static CpStore *
+receipt_store_hook (GtkWidget *widget)
+{
+  return CP_INVOICE_DETAIL (widget)->store;
+}
+
+static void
+receipt_sent_hook (GtkWidget *widget)
+{
+  CpInvoiceDetail *self = CP_INVOICE_DETAIL (widget);
+
+  if (self->invoice != NULL)
+    cp_receipt_actions_fill_mail_log (self->mail_log_list, self->store, self->invoice->id);
+}
+
 static void
 cp_invoice_detail_class_init (CpInvoiceDetailClass *klass)
 {
@@ -683,6 +709,7 @@ cp_invoice_detail_class_init (CpInvoiceDetailClass *klass)
   BIND (refunded_label);
   BIND (balance_label);
   BIND (payments_list);
+  BIND (mail_log_list);
   BIND (notes_box);
   BIND (notes_label);
 #undef BIND
@@ -693,6 +720,7 @@ cp_invoice_detail_class_init (CpInvoiceDetailClass *klass)
   gtk_widget_class_install_action (widget_class, "invoice.refund", NULL, refund_action);
   gtk_widget_class_install_action (widget_class, "invoice.void", NULL, void_action);
   gtk_widget_class_install_action (widget_class, "invoice.open-patient", NULL, open_patient_action);
+  cp_receipt_actions_install (widget_class, receipt_invoice_hook, receipt_store_hook, receipt_sent_hook);
 }
 
 static void
@@ -705,6 +733,7 @@ cp_invoice_detail_init (CpInvoiceDetail *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.refund", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.void", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "invoice.open-patient", FALSE);
+  cp_receipt_actions_update (GTK_WIDGET (self), NULL);
 }
 
 GtkWidget *

@@ -7,6 +7,7 @@
 #include "cp-error.h"
 #include "cp-money.h"
 #include "cp-payment-dialog.h"
+#include "cp-receipt-actions.h"
 #include "cp-ui-util.h"
 
 struct _CpPaymentDialog
@@ -16,6 +17,7 @@ struct _CpPaymentDialog
   CpLedger          *ledger;
   CpStaff           *staff;
   CpInvoice         *invoice;
+  CpInvoice         *receipt_invoice;  /* reloaded with the payment, for its receipt */
   GCancellable      *cancellable;
   CpPaymentAttempt  *attempt;
   CpPayment         *payment;
@@ -143,6 +145,9 @@ show_done (CpPaymentDialog *self)
   /* Translators: "Invoice INV-2026-0042 · Ana María Pérez" */
   description = g_strdup_printf (_("Recorded on invoice %s."), self->invoice->number);
   adw_status_page_set_description (self->done_page, description);
+  g_clear_pointer (&self->receipt_invoice, cp_invoice_free);
+  self->receipt_invoice = cp_store_get_invoice (cp_ledger_get_store (self->ledger), self->invoice->id, NULL);
+  cp_receipt_actions_update (GTK_WIDGET (self), self->receipt_invoice);
   show_page (self, "done");
 }
 
@@ -422,12 +427,28 @@ cp_payment_dialog_finalize (GObject *object)
 
   g_clear_pointer (&self->staff, cp_staff_free);
   g_clear_pointer (&self->invoice, cp_invoice_free);
+  g_clear_pointer (&self->receipt_invoice, cp_invoice_free);
   g_clear_pointer (&self->attempt, cp_payment_attempt_free);
   g_clear_pointer (&self->payment, cp_payment_free);
   g_free (self->decline_message);
   g_free (self->error_message);
 
   G_OBJECT_CLASS (cp_payment_dialog_parent_class)->finalize (object);
+}
+
+/* Print Receipt and Email Receipt on the done page (cp-receipt-actions.c) */
+static const CpInvoice *
+receipt_invoice_hook (GtkWidget *widget)
+{
+  return CP_PAYMENT_DIALOG (widget)->receipt_invoice;
+}
+
+static CpStore *
+receipt_store_hook (GtkWidget *widget)
+{
+  CpPaymentDialog *self = CP_PAYMENT_DIALOG (widget);
+
+  return self->ledger != NULL ? cp_ledger_get_store (self->ledger) : NULL;
 }
 
 static void
@@ -474,6 +495,7 @@ cp_payment_dialog_class_init (CpPaymentDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "payment.continue", NULL, continue_action);
   gtk_widget_class_install_action (widget_class, "payment.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "payment.close", NULL, close_action);
+  cp_receipt_actions_install (widget_class, receipt_invoice_hook, receipt_store_hook, NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "payment.cancel", NULL);
 }
 
@@ -482,6 +504,7 @@ cp_payment_dialog_init (CpPaymentDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  cp_receipt_actions_update (GTK_WIDGET (self), NULL);
 }
 
 CpPaymentDialog *

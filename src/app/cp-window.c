@@ -3,6 +3,8 @@
 
 #include <glib/gi18n.h>
 
+#include "cp-audit-window.h"
+#include "cp-import-dialog.h"
 #include "cp-new-invoice-dialog.h"
 #include "cp-window.h"
 
@@ -59,6 +61,11 @@ update_actions (CpWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_back);
+  /* Import and the audit log: supervisors and admins only. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import",
+                                 signed_in && self->staff->role >= CP_ROLE_SUPERVISOR);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.audit-log",
+                                 signed_in && self->staff->role >= CP_ROLE_SUPERVISOR);
   gtk_widget_set_visible (self->back_button, can_back);
 }
 
@@ -256,6 +263,36 @@ invoice_changed_cb (CpWindow   *self,
 }
 
 static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  CpImportDialog *dialog;
+
+  if (self->staff == NULL || self->store == NULL || self->staff->role < CP_ROLE_SUPERVISOR)
+    return;
+
+  dialog = cp_import_dialog_new (GTK_WINDOW (self), self->store, self->staff->id);
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (cp_invoice_list_reload),
+                           self->invoice_list, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+audit_log_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  CpWindow *self = CP_WINDOW (widget);
+
+  if (self->staff == NULL || self->store == NULL || self->staff->role < CP_ROLE_SUPERVISOR)
+    return;
+
+  gtk_window_present (GTK_WINDOW (cp_audit_window_new (GTK_WINDOW (self), self->store)));
+}
+
+static void
 new_invoice_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *param)
@@ -426,6 +463,8 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "win.audit-log", NULL, audit_log_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-invoice", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);

@@ -42,7 +42,12 @@ typedef struct {
   /* the table being drawn, repeated on each new page */
   const Column          *columns;
   guint                  n_columns;
+  /* cp_receipt_render_*_pages(): one recording surface a page, no PDF */
+  GPtrArray             *pages;
 } Doc;
+
+/* Set by the *_pages() variants around a render in this thread */
+static GPrivate page_sink;
 
 /* Colours */
 static const double INK[3] = { 0.13, 0.13, 0.15 };
@@ -202,7 +207,18 @@ new_page (Doc *doc)
   g_autofree char *continued = NULL;
 
   draw_footer (doc);
-  cairo_show_page (doc->cr);
+  if (doc->pages != NULL)
+    {
+      cairo_rectangle_t extents = { 0, 0, doc->width, doc->height };
+
+      /* Not finished: finishing a recording surface drops what it recorded */
+      cairo_destroy (doc->cr);
+      g_ptr_array_add (doc->pages, doc->surface);
+      doc->surface = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, &extents);
+      doc->cr = cairo_create (doc->surface);
+    }
+  else
+    cairo_show_page (doc->cr);
   doc->page++;
   doc->y = MARGIN;
   /* A short running head on the following pages */
@@ -393,11 +409,21 @@ doc_begin (const CpReceiptHeader *header,
   doc->width = paper == CP_PAPER_LETTER ? 612.0 : 595.28;
   doc->height = paper == CP_PAPER_LETTER ? 792.0 : 841.89;
   doc->out = g_byte_array_new ();
-  doc->surface = cairo_pdf_surface_create_for_stream (write_to_array, doc->out, doc->width, doc->height);
-  cairo_pdf_surface_set_metadata (doc->surface, CAIRO_PDF_METADATA_TITLE, title);
-  cairo_pdf_surface_set_metadata (doc->surface, CAIRO_PDF_METADATA_CREATOR, creator);
-  if (header->name != NULL)
-    cairo_pdf_surface_set_metadata (doc->surface, CAIRO_PDF_METADATA_AUTHOR, header->name);
+  doc->pages = g_private_get (&page_sink);
+  if (doc->pages != NULL)
+    {
+      cairo_rectangle_t extents = { 0, 0, doc->width, doc->height };
+
+      doc->surface = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, &extents);
+    }
+  else
+    {
+      doc->surface = cairo_pdf_surface_create_for_stream (write_to_array, doc->out, doc->width, doc->height);
+      cairo_pdf_surface_set_metadata (doc->surface, CAIRO_PDF_METADATA_TITLE, title);
+      cairo_pdf_surface_set_metadata (doc->surface, CAIRO_PDF_METADATA_CREATOR, creator);
+      if (header->name != NULL)
+        cairo_pdf_surface_set_metadata (doc->surface, CAIRO_PDF_METADATA_AUTHOR, header->name);
+    }
   doc->cr = cairo_create (doc->surface);
   doc->y = MARGIN;
   doc->page = 1;
@@ -421,11 +447,16 @@ doc_end (Doc     *doc,
   cairo_status_t status;
 
   draw_footer (doc);
-  cairo_show_page (doc->cr);
+  if (doc->pages == NULL)
+    cairo_show_page (doc->cr);
   cairo_destroy (doc->cr);
-  cairo_surface_finish (doc->surface);
+  if (doc->pages == NULL)
+    cairo_surface_finish (doc->surface);
   status = cairo_surface_status (doc->surface);
-  cairo_surface_destroy (doc->surface);
+  if (doc->pages != NULL && status == CAIRO_STATUS_SUCCESS)
+    g_ptr_array_add (doc->pages, doc->surface);
+  else
+    cairo_surface_destroy (doc->surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, CP_ERROR, CP_ERROR_FAILED, _("Could not write the PDF: %s"),
@@ -945,4 +976,91 @@ cp_receipt_save (GBytes      *pdf,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The *_pages() variants: the same drawing, recorded page by page. */
+static CpReceiptPages *
+pages_begin (void)
+{
+  CpReceiptPages *pages = g_new0 (CpReceiptPages, 1);
+
+  pages->surfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) cairo_surface_destroy);
+  g_assert (g_private_get (&page_sink) == NULL);
+  g_private_set (&page_sink, pages->surfaces);
+  return pages;
+}
+
+static CpReceiptPages *
+pages_end (CpReceiptPages *pages,
+           GBytes         *result)
+{
+  g_private_set (&page_sink, NULL);
+  if (result == NULL || pages->surfaces->len == 0)
+    {
+      g_clear_pointer (&result, g_bytes_unref);
+      cp_receipt_pages_free (pages);
+      return NULL;
+    }
+  g_bytes_unref (result);
+  {
+    cairo_rectangle_t extents;
+
+    cairo_recording_surface_get_extents (g_ptr_array_index (pages->surfaces, 0), &extents);
+    pages->width = extents.width;
+    pages->height = extents.height;
+  }
+  return pages;
+}
+
+CpReceiptPages *
+cp_receipt_render_payment_pages (const CpReceiptHeader  *header,
+                                 const CpInvoice        *invoice,
+                                 const CpPayment        *payment,
+                                 GError                **error)
+{
+  CpReceiptPages *pages = pages_begin ();
+
+  return pages_end (pages, cp_receipt_render_payment (header, invoice, payment, error));
+}
+
+CpReceiptPages *
+cp_receipt_render_statement_pages (const CpReceiptHeader  *header,
+                                   const CpPatient        *patient,
+                                   GPtrArray              *invoices,
+                                   const char             *today,
+                                   GError                **error)
+{
+  CpReceiptPages *pages = pages_begin ();
+
+  return pages_end (pages, cp_receipt_render_statement (header, patient, invoices, today, error));
+}
+
+guint
+cp_receipt_pages_get_n_pages (const CpReceiptPages *pages)
+{
+  g_return_val_if_fail (pages != NULL, 0);
+  return pages->surfaces->len;
+}
+
+void
+cp_receipt_pages_draw (const CpReceiptPages *pages,
+                       guint                 n,
+                       cairo_t              *cr)
+{
+  g_return_if_fail (pages != NULL && cr != NULL);
+  g_return_if_fail (n < pages->surfaces->len);
+
+  cairo_save (cr);
+  cairo_set_source_surface (cr, g_ptr_array_index (pages->surfaces, n), 0, 0);
+  cairo_paint (cr);
+  cairo_restore (cr);
+}
+
+void
+cp_receipt_pages_free (CpReceiptPages *pages)
+{
+  if (pages == NULL)
+    return;
+  g_ptr_array_unref (pages->surfaces);
+  g_free (pages);
 }

@@ -69,6 +69,34 @@ char          *cp_card_display_name     (const char *brand,
 /* The paper CP_PAPER_AUTO means under the current locale. */
 CpPaperSize    cp_paper_size_for_locale (void);
 
+/* The same documents drawn onto any cairo context, one page at a time (for
+ * GtkPrintOperation): each page is a recording of the drawing, in points,
+ * width × height. cp_receipt_pages_draw() paints page `n` at the context's
+ * origin in its current units; scale the context to fit. */
+typedef struct _cairo cairo_t;
+typedef struct {
+  GPtrArray *surfaces;   /* cairo_surface_t (recording), one a page */
+  double     width;
+  double     height;
+} CpReceiptPages;
+
+CpReceiptPages *cp_receipt_render_payment_pages   (const CpReceiptHeader  *header,
+                                                   const CpInvoice        *invoice,
+                                                   const CpPayment        *payment,
+                                                   GError                **error);
+CpReceiptPages *cp_receipt_render_statement_pages (const CpReceiptHeader  *header,
+                                                   const CpPatient        *patient,
+                                                   GPtrArray              *invoices,
+                                                   const char             *today,
+                                                   GError                **error);
+guint           cp_receipt_pages_get_n_pages      (const CpReceiptPages   *pages);
+void            cp_receipt_pages_draw             (const CpReceiptPages   *pages,
+                                                   guint                   n,
+                                                   cairo_t                *cr);
+void            cp_receipt_pages_free             (CpReceiptPages         *pages);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpReceiptPages, cp_receipt_pages_free)
+
 /* Writes the bytes to `path` (replacing it atomically). */
 gboolean       cp_receipt_save          (GBytes      *pdf,
                                          const char  *path,

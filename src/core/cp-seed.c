@@ -330,12 +330,24 @@ record_demo_payment (CpStore     *store,
   return cp_store_record_payment (store, payment, error);
 }
 
+/* The plan of payments to make on Stripe: one line per payment,
+ * "NUMBER<TAB>AMOUNT<TAB>CHANNEL<TAB>PAYMENT-METHOD", in store meta. */
+#define PLAN_KEY "demo-payments"
+
+static const char *
+test_method_for_brand (const char *brand)
+{
+  return g_strcmp0 (brand, "mastercard") == 0 ? "pm_card_mastercard" : "pm_card_visa";
+}
+
 static gboolean
 seed_classic (CpStore     *store,
               const GDate *today,
+              CpSeedFlags  flags,
               GError     **error)
 {
   g_autoptr(GPtrArray) patients = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_patient_free);
+  g_autoptr(GString) plan = g_string_new (NULL);
   Numbering numbering = { 0, 0 };
   gint64 clerk_id = 0;
 
@@ -395,12 +407,20 @@ seed_classic (CpStore     *store,
           g_date_add_days (&paid_on, MIN (2, (guint) d->issued_days_ago));
           if (d->state == DEMO_PARTIAL)
             amount = (invoice->total * 2 / 5) / 100 * 100;  /* about 40 %, in whole dollars */
+          if (flags & CP_SEED_STRIPE_PAYMENTS)
+            {
+              g_string_append_printf (plan, "%s\t%" G_GINT64_FORMAT "\t%s\t%s\n", invoice->number,
+                                      amount, d->channel, test_method_for_brand (d->card_brand));
+              continue;
+            }
           if (!record_demo_payment (store, invoice, "demo", i + 1, amount, d->channel,
                                     d->card_brand, d->card_last4, &paid_on, clerk_id, error))
             return FALSE;
         }
     }
 
+  if (plan->len > 0 && !cp_store_set_meta (store, PLAN_KEY, plan->str, error))
+    return FALSE;
   return cp_store_set_meta (store, "seeded", "demo", error);
 }
 
@@ -529,6 +549,17 @@ cp_seed_demo (CpStore     *store,
               const char  *today,
               GError     **error)
 {
+  return cp_seed_demo_full (store, n_invoices, seed, today, CP_SEED_FLAGS_NONE, error);
+}
+
+gboolean
+cp_seed_demo_full (CpStore     *store,
+                   guint        n_invoices,
+                   guint32      seed,
+                   const char  *today,
+                   CpSeedFlags  flags,
+                   GError     **error)
+{
   g_autofree char *today_owned = NULL;
   GDate today_date;
   gboolean ok;
@@ -550,7 +581,7 @@ cp_seed_demo (CpStore     *store,
     }
 
   if (n_invoices == 0)
-    ok = seed_classic (store, &today_date, error) &&
+    ok = seed_classic (store, &today_date, flags, error) &&
          cp_store_set_meta (store, "currency", "USD", error);
   else
     ok = seed_scale (store, n_invoices, seed, &today_date, error) &&
@@ -562,4 +593,161 @@ cp_seed_demo (CpStore     *store,
       return FALSE;
     }
   return cp_store_commit (store, error);
+}
+
+/* Demo payments made for real */
+
+void
+cp_seed_payment_free (CpSeedPayment *payment)
+{
+  if (payment == NULL)
+    return;
+  g_free (payment->invoice_number);
+  g_free (payment->payment_method);
+  g_free (payment);
+}
+
+GPtrArray *
+cp_seed_demo_planned_payments (CpStore  *store,
+                               GError  **error)
+{
+  g_autoptr(GPtrArray) payments = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_seed_payment_free);
+  g_autofree char *plan = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+
+  plan = cp_store_get_meta (store, PLAN_KEY);
+  if (plan == NULL || *plan == '\0')
+    return g_steal_pointer (&payments);
+
+  lines = g_strsplit (plan, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+      g_autoptr(CpSeedPayment) payment = NULL;
+      char *end = NULL;
+
+      if (*lines[i] == '\0')
+        continue;
+      fields = g_strsplit (lines[i], "\t", -1);
+      payment = g_new0 (CpSeedPayment, 1);
+      if (g_strv_length (fields) != 4 ||
+          !cp_payment_channel_from_string (fields[2], &payment->channel))
+        goto bad;
+      payment->amount = g_ascii_strtoll (fields[1], &end, 10);
+      if (end == fields[1] || *end != '\0' || payment->amount <= 0)
+        goto bad;
+      payment->invoice_number = g_strdup (fields[0]);
+      payment->payment_method = g_strdup (fields[3]);
+      g_ptr_array_add (payments, g_steal_pointer (&payment));
+      continue;
+
+    bad:
+      g_set_error (error, CP_ERROR, CP_ERROR_DATABASE,
+                   _("The planned demo payment “%s” cannot be read"), lines[i]);
+      return NULL;
+    }
+  return g_steal_pointer (&payments);
+}
+
+/* The demo clerk takes the desk payments; any active member of staff if the
+ * clerk is gone. */
+static const CpStaff *
+find_desk_staff (GPtrArray  *staff,
+                 GError    **error)
+{
+  const CpStaff *found = NULL;
+
+  for (guint i = 0; i < staff->len; i++)
+    {
+      CpStaff *member = g_ptr_array_index (staff, i);
+
+      if (!member->active)
+        continue;
+      if (g_str_equal (member->username, demo_staff[0].username))
+        {
+          found = member;
+          break;
+        }
+      if (found == NULL)
+        found = member;
+    }
+  if (found == NULL)
+    {
+      g_set_error_literal (error, CP_ERROR, CP_ERROR_NOT_FOUND,
+                           _("No active member of staff can take the demo desk payments"));
+      return NULL;
+    }
+  return found;
+}
+
+static gboolean
+has_counting_payment (const CpInvoice *invoice)
+{
+  for (guint i = 0; invoice->payments != NULL && i < invoice->payments->len; i++)
+    {
+      const CpPayment *payment = g_ptr_array_index (invoice->payments, i);
+
+      if (cp_payment_status_counts (payment->status))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+cp_seed_demo_make_payments (CpLedger      *ledger,
+                            GCancellable  *cancellable,
+                            guint         *out_n_made,
+                            GError       **error)
+{
+  CpStore *store;
+  g_autoptr(GPtrArray) plan = NULL;
+  g_autoptr(GPtrArray) staff = NULL;
+  const CpStaff *clerk;
+  guint n_made = 0;
+
+  g_return_val_if_fail (CP_IS_LEDGER (ledger), FALSE);
+
+  if (out_n_made != NULL)
+    *out_n_made = 0;
+  store = cp_ledger_get_store (ledger);
+  plan = cp_seed_demo_planned_payments (store, error);
+  if (plan == NULL)
+    return FALSE;
+  if (plan->len == 0)
+    return TRUE;
+
+  staff = cp_store_list_staff (store, error);
+  if (staff == NULL || (clerk = find_desk_staff (staff, error)) == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < plan->len; i++)
+    {
+      const CpSeedPayment *planned = g_ptr_array_index (plan, i);
+      g_autoptr(CpInvoice) invoice = NULL;
+      g_autoptr(CpPayment) payment = NULL;
+
+      invoice = cp_store_get_invoice_by_number (store, planned->invoice_number, error);
+      if (invoice == NULL)
+        return FALSE;
+      /* Paid already: by an earlier run that stopped half-way, or by hand */
+      if (invoice->voided || has_counting_payment (invoice))
+        continue;
+
+      payment = cp_ledger_pay_with_test_method (ledger, invoice->id, planned->amount,
+                                                planned->payment_method, planned->channel,
+                                                planned->channel == CP_PAYMENT_CHANNEL_DESK ? clerk : NULL,
+                                                cancellable, error);
+      if (payment == NULL)
+        {
+          g_prefix_error (error, _("Demo payment on %s: "), invoice->number);
+          return FALSE;
+        }
+      n_made++;
+      if (out_n_made != NULL)
+        *out_n_made = n_made;
+    }
+
+  return cp_store_set_meta (store, PLAN_KEY, "", error);
 }

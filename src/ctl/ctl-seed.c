@@ -5,10 +5,42 @@
 #include <glib/gi18n.h>
 
 #include "cp-error.h"
+#include "cp-ledger.h"
 #include "cp-seed.h"
 #include "ctl.h"
 
-/* carepayctl seed-demo [--invoices N] [--seed S] */
+/* --stripe: the demo set's payments are made on Stripe's test mode (or the
+ * simulator) through the ledger, with the Stripe options `pay` takes. */
+static gboolean
+make_payments_on_stripe (CtlContext     *ctx,
+                         CpSqliteStore  *store,
+                         guint          *out_n_made,
+                         GError        **error)
+{
+  g_autoptr(CpStripeConfig) config = cp_stripe_config_new_from_environment ();
+  g_autoptr(CpStripeClient) client = NULL;
+  g_autoptr(CpLedger) ledger = NULL;
+
+  if (ctx->api_base != NULL)
+    cp_stripe_config_set_api_base (config, ctx->api_base);
+  if (ctx->secret_key != NULL)
+    cp_stripe_config_set_key (config, CP_STRIPE_KEY_SECRET, ctx->secret_key);
+  client = cp_stripe_client_new (config, NULL, CP_STORE (store));
+  ledger = cp_ledger_new (CP_STORE (store), client);
+  return cp_seed_demo_make_payments (ledger, NULL, out_n_made, error);
+}
+
+static gboolean
+has_secret_key (CtlContext *ctx)
+{
+  g_autoptr(CpStripeConfig) config = cp_stripe_config_new_from_environment ();
+
+  if (ctx->secret_key != NULL)
+    cp_stripe_config_set_key (config, CP_STRIPE_KEY_SECRET, ctx->secret_key);
+  return cp_stripe_config_has_secret_key (config);
+}
+
+/* carepayctl seed-demo [--invoices N] [--seed S] [--stripe] */
 int
 ctl_cmd_seed_demo (CtlContext  *ctx,
                    int          argc,
@@ -16,10 +48,13 @@ ctl_cmd_seed_demo (CtlContext  *ctx,
 {
   gint64 n_invoices = 0;
   gint64 seed = 1;
+  gboolean stripe = FALSE;
   GOptionEntry entries[] = {
     { "invoices", 'n', 0, G_OPTION_ARG_INT64, &n_invoices,
       N_("Generate N invoices for scale tests instead of the classic demo set"), "N" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, N_("Random seed for --invoices (default 1)"), "S" },
+    { "stripe", 0, 0, G_OPTION_ARG_NONE, &stripe,
+      N_("Make the demo payments for real on Stripe’s test mode or the simulator (uses --api-base and --secret-key)"), NULL },
     { NULL }
   };
   g_autoptr(CpSqliteStore) store = NULL;
@@ -29,6 +64,7 @@ ctl_cmd_seed_demo (CtlContext  *ctx,
   g_autoptr(GPtrArray) staff = NULL;
   g_autoptr(GString) names = g_string_new (NULL);
   int status;
+  guint n_made = 0;
   gint64 start;
   double seconds;
 
@@ -40,13 +76,31 @@ ctl_cmd_seed_demo (CtlContext  *ctx,
     return ctl_fail (CTL_EXIT_USAGE, _("seed-demo: --invoices must be between 0 and 10000000"));
   if (seed < 0 || seed > G_MAXUINT32)
     return ctl_fail (CTL_EXIT_USAGE, _("seed-demo: --seed must be between 0 and %u"), G_MAXUINT32);
+  if (stripe && n_invoices > 0)
+    return ctl_fail (CTL_EXIT_USAGE, "%s", _("seed-demo: --stripe is for the classic demo set, not with --invoices"));
+  if (stripe && !has_secret_key (ctx))
+    return ctl_fail (CTL_EXIT_USAGE, "%s", _("seed-demo: --stripe needs a Stripe test key: use --secret-key or CAREPAY_STRIPE_SECRET_KEY"));
 
   store = ctl_open_store (ctx, FALSE, &error);
   if (store == NULL)
     return ctl_fail_error (error);
 
   start = g_get_monotonic_time ();
-  if (!cp_seed_demo (CP_STORE (store), (guint) n_invoices, (guint32) seed, NULL, &error))
+  if (!cp_seed_demo_full (CP_STORE (store), (guint) n_invoices, (guint32) seed, NULL,
+                          stripe ? CP_SEED_STRIPE_PAYMENTS : CP_SEED_FLAGS_NONE, &error))
+    {
+      g_autoptr(GPtrArray) planned = NULL;
+
+      /* Seeded before with --stripe but its payments did not all go
+       * through: make the rest. */
+      if (!stripe || !g_error_matches (error, CP_ERROR, CP_ERROR_EXISTS))
+        return ctl_fail_error (error);
+      planned = cp_seed_demo_planned_payments (CP_STORE (store), NULL);
+      if (planned == NULL || planned->len == 0)
+        return ctl_fail_error (error);
+      g_clear_error (&error);
+    }
+  if (stripe && !make_payments_on_stripe (ctx, store, &n_made, &error))
     return ctl_fail_error (error);
   seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
 
@@ -67,5 +121,7 @@ ctl_cmd_seed_demo (CtlContext  *ctx,
 
   printf (_("Created %u patients, %u invoices and %u staff accounts (%s) in %s (%.1f s)\n"),
           patients->len, invoices->len, staff->len, names->str, ctx->db_path, seconds);
+  if (stripe)
+    printf (ngettext ("Made %u demo payment on Stripe\n", "Made %u demo payments on Stripe\n", n_made), n_made);
   return CTL_EXIT_OK;
 }
