@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "cp-application.h"
+#include "cp-audit-window.h"
+#include "cp-import-dialog.h"
 #include "cp-invoice-detail.h"
 #include "cp-invoice-list.h"
 #include "cp-kiosk-view.h"
@@ -418,6 +420,18 @@ test_dialogs (Fixture       *f,
   dialog = GTK_WIDGET (cp_preferences_window_new (GTK_WINDOW (f->window), f->db.store, staff));
   show_and_walk (dialog, "preferences window");
   SPIN_UNTIL (cp_preferences_window_get_busy (CP_PREFERENCES_WINDOW (dialog)) == 0, 60);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = GTK_WIDGET (cp_audit_window_new (GTK_WINDOW (f->window), f->db.store));
+  SPIN_UNTIL (!cp_audit_window_get_loading (CP_AUDIT_WINDOW (dialog)), 60);
+  show_and_walk (dialog, "audit log window");
+  SPIN_UNTIL (!cp_audit_window_get_loading (CP_AUDIT_WINDOW (dialog)) &&
+              !cp_audit_window_get_verifying (CP_AUDIT_WINDOW (dialog)), 60);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = GTK_WIDGET (cp_import_dialog_new (GTK_WINDOW (f->window), f->db.store, staff->id));
+  show_and_walk (dialog, "import dialog");
+  SPIN_UNTIL (!cp_import_dialog_get_busy (CP_IMPORT_DIALOG (dialog)), 60);
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* The staff accounts page, in a window of its own. */

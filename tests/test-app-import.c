@@ -254,6 +254,45 @@ test_malformed (Fixture       *f,
 }
 
 static void
+test_fhir_and_override (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *bundle = data_path ("bundle.json");
+  g_autofree char *patients = data_path ("patients.csv");
+  g_autofree char *labels = NULL;
+  CpImportDialog *dialog;
+  GtkDropDown *format;
+
+  sign_in (f, "supervisor");
+  dialog = open_import (f);
+
+  /* A FHIR bundle is sniffed and previewed. */
+  preview (dialog, bundle);
+  labels = collect_labels (GTK_WIDGET (dialog));
+  g_test_message ("%s", labels);
+  g_assert_true (labels_have (labels, "FHIR JSON or NDJSON, no errors. Nothing is written until you import."));
+  g_assert_true (cp_import_dialog_get_can_import (dialog));
+
+  /* Overriding the sniffed format re-runs the preview with it: patients
+   * read as invoices lack the invoice columns. */
+  preview (dialog, patients);
+  g_assert_true (cp_import_dialog_get_can_import (dialog));
+  format = GTK_DROP_DOWN (find_widget (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN, NULL, NULL));
+  g_assert_nonnull (format);
+  gtk_drop_down_set_selected (format, 2);  /* Invoices CSV */
+  g_assert_true (cp_import_dialog_get_busy (dialog));
+  SPIN_UNTIL (!cp_import_dialog_get_busy (dialog), 30);
+  g_clear_pointer (&labels, g_free);
+  labels = collect_labels (GTK_WIDGET (dialog));
+  g_test_message ("%s", labels);
+  g_assert_true (labels_have (labels, "This file cannot be imported as it is."));
+  g_assert_false (cp_import_dialog_get_can_import (dialog));
+  g_assert_false (has_patient (f, "MRN-1001"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
 test_clerk_cannot (Fixture       *f,
                    gconstpointer  data)
 {
@@ -270,6 +309,13 @@ is_dropdown (GtkWidget     *widget,
              gconstpointer  data)
 {
   return TRUE;
+}
+
+static gboolean
+not_in_dropdown (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return gtk_widget_get_ancestor (widget, GTK_TYPE_DROP_DOWN) == NULL;
 }
 
 static guint
@@ -359,6 +405,26 @@ test_audit_viewer (Fixture       *f,
   g_assert_true (labels_have (labels, "invoice:INV-1"));
   g_assert_false (labels_have (labels, "payments:2026-11"));
 
+  /* The since-date and the text search narrow it further. */
+  {
+    GtkWidget *since = find_widget (GTK_WIDGET (audit), GTK_TYPE_ENTRY, NULL, NULL);
+    /* (not the search entries inside the dropdowns' popovers) */
+    GtkWidget *search = find_widget (GTK_WIDGET (audit), GTK_TYPE_SEARCH_ENTRY, not_in_dropdown, NULL);
+
+    g_assert_nonnull (since);
+    g_assert_nonnull (search);
+    gtk_editable_set_text (GTK_EDITABLE (since), "2999-01-01");
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
+    gtk_editable_set_text (GTK_EDITABLE (since), TEST_TODAY);
+    gtk_editable_set_text (GTK_EDITABLE (since), "");
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
+    gtk_editable_set_text (GTK_EDITABLE (search), "inv-1");
+    SPIN_UNTIL (g_list_model_get_n_items (shown) == 1, 10);
+    g_assert_cmpstr (cp_audit_window_get_shown_entry (audit, 0)->object, ==, "invoice:INV-1");
+    gtk_editable_set_text (GTK_EDITABLE (search), "");
+    SPIN_UNTIL (g_list_model_get_n_items (shown) == 2, 10);
+  }
+
   /* Export the shown rows. */
   csv_file = g_file_new_for_path (csv_path);
   g_assert_true (cp_audit_window_export_csv (audit, csv_file, &error));
@@ -411,6 +477,7 @@ main (int   argc,
 #define ADD(path, fn) g_test_add ("/carepay/app-import/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("preview-then-import", test_preview_then_import);
   ADD ("malformed-csv", test_malformed);
+  ADD ("fhir-and-override", test_fhir_and_override);
   ADD ("clerk-cannot", test_clerk_cannot);
   ADD ("audit-viewer", test_audit_viewer);
 #undef ADD

@@ -8,7 +8,9 @@
 
 #include <string.h>
 
+#include "cp-error.h"
 #include "cp-invoice-detail.h"
+#include "cp-kiosk-receipt.h"
 #include "cp-receipt-actions.h"
 #include "mail-test-util.h"
 #include "test-app-util.h"
@@ -89,8 +91,6 @@ file_pdf_text (Fixture    *f,
   g_assert_no_error (error);
   g_assert_true (length > 4 && memcmp (contents, "%PDF", 4) == 0);
   bytes = g_bytes_new (contents, length);
-  if (g_getenv ("APPR_KEEP") != NULL)
-    g_file_set_contents (g_getenv ("APPR_KEEP"), contents, length, NULL);
   return mail_test_pdf_text (bytes, f->base.dir);
 }
 
@@ -269,6 +269,83 @@ test_actions_disabled_without_payment (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (shown.window));
 }
 
+/* The kiosk's confirmation page: printed without a dialog, e-mailed only
+ * to the address on file */
+static void
+test_kiosk_print (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->base.dir, "kiosk.pdf", NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_true (cp_kiosk_receipt_print (NULL, CP_STORE (f->base.store), f->invoice->id,
+                                         "pi_3RcptAppTest01", path, &error));
+  g_assert_no_error (error);
+  text = file_pdf_text (f, path);
+  assert_receipt_text (text);
+
+  g_assert_false (cp_kiosk_receipt_print (NULL, CP_STORE (f->base.store), f->invoice->id,
+                                          "pi_NoSuchPayment", path, &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_NOT_FOUND);
+}
+
+static void
+kiosk_email_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (!cp_kiosk_receipt_email_finish (result, error))
+    g_assert_nonnull (*error);
+  else
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "sent");   /* done marker */
+}
+
+static void
+test_kiosk_email (Fixture       *f,
+                  gconstpointer  data)
+{
+  GError *outcome = NULL;
+  g_autoptr(GPtrArray) inbox = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPatient) nomail = NULL;
+  g_autoptr(CpInvoice) other = NULL;
+  JsonObject *msg;
+
+  f->sink = smtp_sink_start (f->port, f->outdir, NULL);
+  cp_kiosk_receipt_email_async (CP_STORE (f->base.store), f->invoice->id, "pi_3RcptAppTest01", NULL,
+                                kiosk_email_cb, &outcome);
+  SPIN_UNTIL (outcome != NULL, 60);
+  g_assert_error (outcome, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&outcome);
+  inbox = smtp_sink_messages (f->outdir);
+  g_assert_cmpuint (inbox->len, ==, 1);
+  msg = g_ptr_array_index (inbox, 0);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (msg, "rcpt_tos"), 0), ==,
+                   "maria@example.org");
+  log = cp_store_list_mail_log (CP_STORE (f->base.store), f->invoice->id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 1);
+  g_assert_cmpstr (((CpMailLogEntry *) log->pdata[0])->status, ==, "sent");
+
+  /* No address on file: nothing is sent */
+  nomail = mail_test_add_patient (&f->base, "MRN-7002", "Tom", "Field", NULL, "en");
+  other = mail_test_add_invoice (&f->base, nomail, "INV-2026-0779", "2026-11-01", "2026-12-01");
+  mail_test_add_payment (&f->base, other->id, "pi_3RcptAppTest02", 32000, "visa", "4242",
+                         "2026-11-20T15:05:00Z");
+  cp_kiosk_receipt_email_async (CP_STORE (f->base.store), other->id, "pi_3RcptAppTest02", NULL,
+                                kiosk_email_cb, &outcome);
+  SPIN_UNTIL (outcome != NULL, 60);
+  g_assert_error (outcome, CP_ERROR, CP_ERROR_INVALID_INPUT);
+  g_clear_error (&outcome);
+  g_clear_pointer (&inbox, g_ptr_array_unref);
+  inbox = smtp_sink_messages (f->outdir);
+  g_assert_cmpuint (inbox->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -282,6 +359,8 @@ main (int   argc,
   ADD ("email", test_email);
   ADD ("email-server-down", test_email_server_down);
   ADD ("disabled-without-payment", test_actions_disabled_without_payment);
+  ADD ("kiosk-print", test_kiosk_print);
+  ADD ("kiosk-email", test_kiosk_email);
 #undef ADD
   return g_test_run ();
 }

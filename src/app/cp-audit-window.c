@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -381,8 +382,8 @@ verify_cb (GObject      *source,
     {
       g_autofree char *text = NULL;
 
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Chain intact (%" G_GINT64_FORMAT " entry)",
-                                           "Chain intact (%" G_GINT64_FORMAT " entries)",
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Chain intact (%" PRId64 " entry)",
+                                           "Chain intact (%" PRId64 " entries)",
                                            (gulong) result->count),
                               result->count);
       gtk_label_set_text (self->verify_label, text);
@@ -395,8 +396,8 @@ verify_cb (GObject      *source,
       g_autoptr(GString) lines = g_string_new (NULL);
 
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "Chain broken: %u problem in %" G_GINT64_FORMAT " entries",
-                                           "Chain broken: %u problems in %" G_GINT64_FORMAT " entries",
+                                           "Chain broken: %u problem in %" PRId64 " entries",
+                                           "Chain broken: %u problems in %" PRId64 " entries",
                                            result->problems->len),
                               result->problems->len, result->count);
       for (guint i = 0; i < result->problems->len; i++)
@@ -406,7 +407,7 @@ verify_cb (GObject      *source,
           if (i > 0)
             g_string_append_c (lines, '\n');
           /* Translators: one problem of the audit chain, "Entry 4: ..." */
-          g_string_append_printf (lines, _("Entry %" G_GINT64_FORMAT ": %s"), problem->entry_id,
+          g_string_append_printf (lines, _("Entry %" PRId64 ": %s"), problem->entry_id,
                                   problem->message);
         }
       gtk_label_set_text (self->verify_label, text);

@@ -14,7 +14,7 @@
  * commands (pay, refund, link, void, sync, verify, webhook-listen) are in
  * ctl-payments.c. */
 static const CtlCommand commands[] = {
-  { "seed-demo", ctl_cmd_seed_demo, "[--invoices N] [--seed S]",
+  { "seed-demo", ctl_cmd_seed_demo, "[--invoices N] [--seed S] [--stripe]",
     N_("Fill the database with demo data (created if missing)") },
   { "invoices", ctl_cmd_invoices, "[--status S] [--search Q] [--json]",
     N_("List invoices") },

@@ -11,6 +11,7 @@
 
 #include "cp-error.h"
 #include "cp-kiosk-private.h"
+#include "cp-kiosk-receipt.h"
 #include "cp-kiosk-view.h"
 #include "cp-money.h"
 #include "cp-records.h"
@@ -91,6 +92,12 @@ struct _CpKioskView
   GtkWidget        *confirmation_date_label;
   GtkWidget        *another_button;
   GtkWidget        *done_button;
+  /* The receipt of the payment just confirmed (cp-kiosk-receipt.c) */
+  gint64            receipt_invoice_id;
+  char             *receipt_pi;
+  GtkWidget        *print_receipt_button;
+  GtkWidget        *email_receipt_button;
+  GtkWidget        *receipt_status_label;
 };
 
 G_DEFINE_FINAL_TYPE (CpKioskView, cp_kiosk_view, GTK_TYPE_WIDGET)
@@ -1065,6 +1072,16 @@ payment_completed_cb (GObject      *source,
   gtk_label_set_text (GTK_LABEL (self->confirmation_invoice_label),
                       self->attempt != NULL ? self->attempt->invoice_number : self->invoice->number);
   gtk_label_set_text (GTK_LABEL (self->confirmation_date_label), date);
+  self->receipt_invoice_id = payment->invoice_id != 0 ? payment->invoice_id
+                             : self->invoice != NULL ? self->invoice->id : 0;
+  g_free (self->receipt_pi);
+  self->receipt_pi = g_strdup (payment->stripe_payment_intent_id);
+  gtk_label_set_text (GTK_LABEL (self->receipt_status_label), "");
+  gtk_widget_set_sensitive (self->print_receipt_button, TRUE);
+  gtk_widget_set_sensitive (self->email_receipt_button, TRUE);
+  /* Only to the address on file: nobody types one at the kiosk */
+  gtk_widget_set_visible (self->email_receipt_button,
+                          self->patient != NULL && self->patient->email != NULL && *self->patient->email != '\0');
   g_clear_pointer (&self->attempt, cp_payment_attempt_free);
   g_object_unref (self);
   /* The card's session goes; a fresh one gets ready for another bill. */
@@ -1162,6 +1179,65 @@ update_ready (CpKioskView *self)
 
 /* --- GObject -------------------------------------------------------------- */
 
+/* Print receipt and Email receipt on the confirmation page */
+static void
+print_receipt_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CpKioskView *self = CP_KIOSK_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL || self->receipt_pi == NULL)
+    return;
+  if (cp_kiosk_receipt_print (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
+                              self->receipt_invoice_id, self->receipt_pi, NULL, &error))
+    gtk_label_set_text (GTK_LABEL (self->receipt_status_label), _("Your receipt is printing."));
+  else
+    {
+      g_warning ("Kiosk receipt not printed: %s", error->message);
+      gtk_label_set_text (GTK_LABEL (self->receipt_status_label),
+                          _("We could not print your receipt. Please ask at the front desk."));
+    }
+}
+
+static void
+email_receipt_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CpKioskView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (cp_kiosk_receipt_email_finish (result, &error))
+    gtk_label_set_text (GTK_LABEL (self->receipt_status_label), _("Your receipt was sent to your email address on file."));
+  else
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Kiosk receipt not e-mailed: %s", error->message);
+      gtk_label_set_text (GTK_LABEL (self->receipt_status_label),
+                          _("We could not send your receipt. Please ask at the front desk."));
+      gtk_widget_set_sensitive (self->email_receipt_button, TRUE);
+    }
+}
+
+static void
+email_receipt_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CpKioskView *self = CP_KIOSK_VIEW (widget);
+
+  if (self->store == NULL || self->receipt_pi == NULL)
+    return;
+  gtk_widget_set_sensitive (self->email_receipt_button, FALSE);
+  gtk_label_set_text (GTK_LABEL (self->receipt_status_label), _("Sending your receipt…"));
+  cp_kiosk_receipt_email_async (self->store, self->receipt_invoice_id, self->receipt_pi,
+                                self->cancellable, email_receipt_cb, g_object_ref (self));
+}
+
 static void
 cp_kiosk_view_dispose (GObject *object)
 {
@@ -1176,6 +1252,7 @@ cp_kiosk_view_dispose (GObject *object)
   g_clear_object (&self->guard);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->receipt_pi, g_free);
   g_clear_pointer (&self->patient, cp_patient_free);
   g_clear_pointer (&self->open_invoices, g_ptr_array_unref);
   g_clear_pointer (&self->invoice, cp_invoice_free);
@@ -1283,6 +1360,9 @@ cp_kiosk_view_class_init (CpKioskViewClass *klass)
   BIND (confirmation_date_label);
   BIND (another_button);
   BIND (done_button);
+  BIND (print_receipt_button);
+  BIND (email_receipt_button);
+  BIND (receipt_status_label);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, id_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, dob_activate_cb);
@@ -1299,6 +1379,8 @@ cp_kiosk_view_class_init (CpKioskViewClass *klass)
   gtk_widget_class_install_action (widget_class, "view.pay-part", NULL, pay_part_action);
   gtk_widget_class_install_action (widget_class, "view.pay-part-amount", NULL, pay_part_amount_action);
   gtk_widget_class_install_action (widget_class, "view.cancel-payment", NULL, cancel_payment_action);
+  gtk_widget_class_install_action (widget_class, "view.print-receipt", NULL, print_receipt_action);
+  gtk_widget_class_install_action (widget_class, "view.email-receipt", NULL, email_receipt_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "cpkioskview");
