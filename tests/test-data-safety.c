@@ -13,6 +13,9 @@
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 
+#include <time.h>
+#include <utime.h>
+
 #include "cp-backup-scheduler.h"
 #include "cp-error.h"
 #include "cp-sqlite-backup.h"
@@ -319,6 +322,35 @@ test_scheduler (LedgerFixture *f,
   for (guint i = 0; i < kept->len; i++)
     g_assert_true (cp_sqlite_backup_check (g_ptr_array_index (kept, i), NULL, NULL));
   g_assert_true (g_file_test (stray, G_FILE_TEST_EXISTS));
+}
+
+/* A desk app is closed every evening: the first backup after a start is due
+ * by the newest backup's age, not a whole interval after the start. */
+static void
+test_scheduler_first_delay (LedgerFixture *f,
+                            gconstpointer  data)
+{
+  g_autofree char *dir = in_dir (f, "first-delay");
+  g_autoptr(CpBackupScheduler) scheduler = cp_backup_scheduler_new (f->store, dir, 24 * 3600, 3);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  struct utimbuf two_days_ago;
+  guint delay;
+
+  /* None yet: one soon after the start */
+  g_assert_cmpuint (cp_backup_scheduler_get_first_delay (scheduler), ==, CP_BACKUP_STARTUP_DELAY);
+
+  /* One just made: the next a whole interval later */
+  path = cp_backup_scheduler_run_now (scheduler, &error);
+  g_assert_no_error (error);
+  delay = cp_backup_scheduler_get_first_delay (scheduler);
+  g_assert_cmpuint (delay, <=, 24 * 3600);
+  g_assert_cmpuint (delay, >, 24 * 3600 - 60);
+
+  /* The newest is older than the interval: due soon again */
+  two_days_ago.actime = two_days_ago.modtime = time (NULL) - 2 * 24 * 3600;
+  g_assert_cmpint (utime (path, &two_days_ago), ==, 0);
+  g_assert_cmpuint (cp_backup_scheduler_get_first_delay (scheduler), ==, CP_BACKUP_STARTUP_DELAY);
 }
 
 /* Restore */
@@ -762,6 +794,7 @@ main (int   argc,
   ADD ("backup-online", test_backup_online);
   ADD ("file-modes", test_file_modes);
   ADD ("scheduler", test_scheduler);
+  ADD ("scheduler-first-delay", test_scheduler_first_delay);
   ADD ("restore", test_restore);
   ADD ("restore-refusals", test_restore_refusals);
   ADD ("restore-in-use", test_restore_in_use);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "cp-application.h"
+#include "cp-backup-scheduler.h"
 #include "cp-error.h"
 #include "cp-ledger.h"
 #include "cp-seed.h"
@@ -44,6 +45,7 @@ struct _CpApplication
    * (cp_seed_demo_make_payments) before the ledger is handed out. */
   gboolean        demo_payments_running;
   gboolean        demo_payments_done;
+  CpBackupScheduler *backups; /* staff app: online backups on a schedule */
 };
 
 G_DEFINE_FINAL_TYPE (CpApplication, cp_application, ADW_TYPE_APPLICATION)
@@ -669,6 +671,35 @@ set_up_stripe (CpApplication *self)
 }
 
 static void
+backup_failed_cb (CpBackupScheduler *scheduler,
+                  const char        *message,
+                  CpApplication     *self)
+{
+  g_warning ("Automatic backup to %s failed: %s",
+             cp_backup_scheduler_get_directory (scheduler), message);
+}
+
+/* The staff app backs its database up on the schedule in GSettings; the
+ * kiosk does not (one machine keeps the backups). */
+static void
+start_backups (CpApplication *self)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *db_dir = NULL;
+  g_autofree char *dir = NULL;
+  guint hours = g_settings_get_uint (settings, "backup-interval-hours");
+
+  if (self->backups != NULL || hours == 0 || !CP_IS_SQLITE_STORE (self->store))
+    return;
+  db_dir = g_path_get_dirname (cp_sqlite_store_get_path (CP_SQLITE_STORE (self->store)));
+  dir = g_build_filename (db_dir, "backups", NULL);
+  self->backups = cp_backup_scheduler_new (CP_SQLITE_STORE (self->store), dir, hours * 3600,
+                                           g_settings_get_uint (settings, "backup-keep"));
+  g_signal_connect_object (self->backups, "backup-failed", G_CALLBACK (backup_failed_cb), self, 0);
+  cp_backup_scheduler_start (self->backups);
+}
+
+static void
 store_opened_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -706,6 +737,7 @@ store_opened_cb (GObject      *source,
     {
       cp_window_set_store (CP_WINDOW (window), store);
       maybe_set_up_ledger (self);
+      start_backups (self);
     }
   else
     cp_window_show_store_error (CP_WINDOW (window), self->db_path, error);
@@ -922,6 +954,8 @@ cp_application_shutdown (GApplication *app)
     cp_sync_stop (self->sync);
   if (self->sync_controller != NULL)
     cp_sync_controller_stop (self->sync_controller);
+  if (self->backups != NULL)
+    cp_backup_scheduler_stop (self->backups);
   stop_simulator (self);
 
   G_APPLICATION_CLASS (cp_application_parent_class)->shutdown (app);
@@ -938,6 +972,7 @@ cp_application_dispose (GObject *object)
   if (self->sync != NULL)
     cp_sync_stop (self->sync);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->backups);
   g_clear_object (&self->sync_controller);
   g_clear_object (&self->sync);
   g_clear_object (&self->ledger);

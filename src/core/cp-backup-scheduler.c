@@ -162,6 +162,36 @@ tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The first turn after a start waits for what is left of the interval since
+ * the newest backup, so an app closed every evening still backs up daily. */
+static gboolean
+first_tick (gpointer user_data)
+{
+  CpBackupScheduler *self = user_data;
+
+  tick (self);
+  self->timeout_id = g_timeout_add_seconds (self->interval, tick, self);
+  return G_SOURCE_REMOVE;
+}
+
+guint
+cp_backup_scheduler_get_first_delay (CpBackupScheduler *self)
+{
+  g_autoptr(GPtrArray) paths = NULL;
+  GStatBuf st;
+  gint64 age;
+
+  g_return_val_if_fail (CP_IS_BACKUP_SCHEDULER (self), 0);
+
+  paths = cp_backup_scheduler_list (self);
+  if (paths->len == 0 || g_stat (g_ptr_array_index (paths, 0), &st) != 0)
+    return MIN (self->interval, CP_BACKUP_STARTUP_DELAY);
+  age = g_get_real_time () / G_USEC_PER_SEC - (gint64) st.st_mtime;
+  if (age >= (gint64) self->interval)
+    return MIN (self->interval, CP_BACKUP_STARTUP_DELAY);
+  return self->interval - MAX (age, 0);
+}
+
 void
 cp_backup_scheduler_start (CpBackupScheduler *self)
 {
@@ -172,7 +202,8 @@ cp_backup_scheduler_start (CpBackupScheduler *self)
     return;
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  self->timeout_id = g_timeout_add_seconds (self->interval, tick, self);
+  self->timeout_id = g_timeout_add_seconds (cp_backup_scheduler_get_first_delay (self),
+                                            first_tick, self);
 }
 
 void

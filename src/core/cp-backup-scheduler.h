@@ -29,6 +29,10 @@ void               cp_backup_scheduler_set_interval  (CpBackupScheduler *self,
 guint              cp_backup_scheduler_get_keep      (CpBackupScheduler *self);
 void               cp_backup_scheduler_set_keep      (CpBackupScheduler *self,
                                                       guint              keep);
+/* Seconds from a start to the first backup: what is left of the interval
+ * since the newest backup, or CP_BACKUP_STARTUP_DELAY when one is due. */
+#define CP_BACKUP_STARTUP_DELAY 60
+guint              cp_backup_scheduler_get_first_delay (CpBackupScheduler *self);
 void               cp_backup_scheduler_start         (CpBackupScheduler *self);
 void               cp_backup_scheduler_stop          (CpBackupScheduler *self);
 /* One backup now, blocking, then the old ones pruned. Returns its path. */
