@@ -1294,6 +1294,11 @@ main (int   argc,
   g_setenv ("LANGUAGE", "en", TRUE);
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
+  /* CAREPAY_TEXT_SCALE=2 renders the kiosk with text at 200 %, as the
+   * desktop's large-text setting does (for screenshots). */
+  if (g_getenv ("CAREPAY_TEXT_SCALE") != NULL)
+    g_object_set (gtk_settings_get_default (), "gtk-xft-dpi",
+                  (int) (96 * 1024 * g_ascii_strtod (g_getenv ("CAREPAY_TEXT_SCALE"), NULL)), NULL);
   adw_init ();
 
   g_test_add_func ("/carepay/kiosk/command-line-option", test_command_line_option);
