@@ -9,31 +9,6 @@
 #include "cp-error.h"
 #include "ctl.h"
 
-static void
-print_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  printf ("%s\n", text);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value == NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_string_value (builder, value);
-}
-
 static int
 audit_verify (CpStore  *store,
               gboolean  json)
@@ -64,12 +39,12 @@ audit_verify (CpStore  *store,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "entry");
           json_builder_add_int_value (builder, problem->entry_id);
-          add_string (builder, "message", problem->message);
+          ctl_json_add_string (builder, "message", problem->message);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (builder);
+      ctl_print_json (builder);
     }
   else if (problems->len == 0)
     printf (_("The audit log is intact: %" PRId64 " entries\n"), count);
@@ -111,18 +86,18 @@ audit_list (CpStore    *store,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "id");
           json_builder_add_int_value (builder, entry->id);
-          add_string (builder, "at", entry->at);
+          ctl_json_add_string (builder, "at", entry->at);
           json_builder_set_member_name (builder, "staff_id");
           json_builder_add_int_value (builder, entry->staff_id);
-          add_string (builder, "staff", entry->staff_username);
-          add_string (builder, "action", entry->action);
-          add_string (builder, "object", entry->object);
-          add_string (builder, "details", entry->details);
-          add_string (builder, "hash", entry->hash);
+          ctl_json_add_string (builder, "staff", entry->staff_username);
+          ctl_json_add_string (builder, "action", entry->action);
+          ctl_json_add_string (builder, "object", entry->object);
+          ctl_json_add_string (builder, "details", entry->details);
+          ctl_json_add_string (builder, "hash", entry->hash);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      print_json (builder);
+      ctl_print_json (builder);
       return CTL_EXIT_OK;
     }
 

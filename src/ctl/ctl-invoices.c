@@ -13,52 +13,31 @@
 /* The JSON shape of an invoice, shared by `invoices --json` and `invoice --json`.
  * Amounts are integers in minor units of `currency`. */
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value == NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_string_value (builder, value);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
 build_invoice (JsonBuilder *builder,
                CpInvoice   *invoice)
 {
   g_autofree char *name = cp_patient_display_name (invoice->patient);
 
   json_builder_begin_object (builder);
-  add_string (builder, "number", invoice->number);
+  ctl_json_add_string (builder, "number", invoice->number);
 
   json_builder_set_member_name (builder, "patient");
   json_builder_begin_object (builder);
-  add_int (builder, "id", invoice->patient->id);
-  add_string (builder, "mrn", invoice->patient->mrn);
-  add_string (builder, "name", name);
+  ctl_json_add_int (builder, "id", invoice->patient->id);
+  ctl_json_add_string (builder, "mrn", invoice->patient->mrn);
+  ctl_json_add_string (builder, "name", name);
   json_builder_end_object (builder);
 
-  add_string (builder, "status", cp_invoice_status_to_string (invoice->status));
-  add_string (builder, "currency", invoice->currency);
-  add_string (builder, "issue_date", invoice->issue_date);
-  add_string (builder, "due_date", invoice->due_date);
-  add_int (builder, "subtotal", invoice->subtotal);
-  add_int (builder, "tax", invoice->tax);
-  add_int (builder, "total", invoice->total);
-  add_int (builder, "amount_paid", invoice->amount_paid);
-  add_int (builder, "amount_refunded", invoice->amount_refunded);
-  add_int (builder, "balance_due", invoice->balance_due);
+  ctl_json_add_string (builder, "status", cp_invoice_status_to_string (invoice->status));
+  ctl_json_add_string (builder, "currency", invoice->currency);
+  ctl_json_add_string (builder, "issue_date", invoice->issue_date);
+  ctl_json_add_string (builder, "due_date", invoice->due_date);
+  ctl_json_add_int (builder, "subtotal", invoice->subtotal);
+  ctl_json_add_int (builder, "tax", invoice->tax);
+  ctl_json_add_int (builder, "total", invoice->total);
+  ctl_json_add_int (builder, "amount_paid", invoice->amount_paid);
+  ctl_json_add_int (builder, "amount_refunded", invoice->amount_refunded);
+  ctl_json_add_int (builder, "balance_due", invoice->balance_due);
 
   json_builder_set_member_name (builder, "line_items");
   json_builder_begin_array (builder);
@@ -67,12 +46,12 @@ build_invoice (JsonBuilder *builder,
       CpLineItem *item = g_ptr_array_index (invoice->line_items, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "description", item->description);
-      add_int (builder, "quantity", item->quantity);
-      add_int (builder, "unit_amount", item->unit_amount);
-      add_int (builder, "amount", item->amount);
-      add_string (builder, "service_date", item->service_date);
-      add_string (builder, "provider", item->provider);
+      ctl_json_add_string (builder, "description", item->description);
+      ctl_json_add_int (builder, "quantity", item->quantity);
+      ctl_json_add_int (builder, "unit_amount", item->unit_amount);
+      ctl_json_add_int (builder, "amount", item->amount);
+      ctl_json_add_string (builder, "service_date", item->service_date);
+      ctl_json_add_string (builder, "provider", item->provider);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -84,17 +63,17 @@ build_invoice (JsonBuilder *builder,
       CpPayment *payment = g_ptr_array_index (invoice->payments, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "stripe_payment_intent_id", payment->stripe_payment_intent_id);
-      add_int (builder, "amount", payment->amount);
-      add_string (builder, "currency", payment->currency);
-      add_string (builder, "status", payment->status);
-      add_string (builder, "channel", cp_payment_channel_to_string (payment->channel));
-      add_string (builder, "card_brand", payment->card_brand);
-      add_string (builder, "card_last4", payment->card_last4);
-      add_string (builder, "created_at", payment->created_at);
+      ctl_json_add_string (builder, "stripe_payment_intent_id", payment->stripe_payment_intent_id);
+      ctl_json_add_int (builder, "amount", payment->amount);
+      ctl_json_add_string (builder, "currency", payment->currency);
+      ctl_json_add_string (builder, "status", payment->status);
+      ctl_json_add_string (builder, "channel", cp_payment_channel_to_string (payment->channel));
+      ctl_json_add_string (builder, "card_brand", payment->card_brand);
+      ctl_json_add_string (builder, "card_last4", payment->card_last4);
+      ctl_json_add_string (builder, "created_at", payment->created_at);
       json_builder_set_member_name (builder, "disputed");
       json_builder_add_boolean_value (builder, payment->disputed);
-      add_string (builder, "failure_code", payment->failure_code);
+      ctl_json_add_string (builder, "failure_code", payment->failure_code);
       json_builder_set_member_name (builder, "overpaid");
       json_builder_add_boolean_value (builder, payment->overpaid);
       json_builder_end_object (builder);
@@ -116,32 +95,19 @@ build_invoice (JsonBuilder *builder,
         }
 
       json_builder_begin_object (builder);
-      add_string (builder, "stripe_refund_id", refund->stripe_refund_id);
-      add_string (builder, "stripe_payment_intent_id", intent);
-      add_int (builder, "amount", refund->amount);
-      add_string (builder, "currency", refund->currency);
-      add_string (builder, "status", refund->status);
-      add_string (builder, "reason", refund->reason);
-      add_string (builder, "failure_reason", refund->failure_reason);
-      add_string (builder, "created_at", refund->created_at);
+      ctl_json_add_string (builder, "stripe_refund_id", refund->stripe_refund_id);
+      ctl_json_add_string (builder, "stripe_payment_intent_id", intent);
+      ctl_json_add_int (builder, "amount", refund->amount);
+      ctl_json_add_string (builder, "currency", refund->currency);
+      ctl_json_add_string (builder, "status", refund->status);
+      ctl_json_add_string (builder, "reason", refund->reason);
+      ctl_json_add_string (builder, "failure_reason", refund->failure_reason);
+      ctl_json_add_string (builder, "created_at", refund->created_at);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
   json_builder_end_object (builder);
-}
-
-static void
-print_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  printf ("%s\n", text);
 }
 
 /* Pads by characters, not bytes, so names with accents line up. */
@@ -245,7 +211,7 @@ ctl_cmd_invoices (CtlContext  *ctx,
           build_invoice (builder, invoice);
         }
       json_builder_end_array (builder);
-      print_json (builder);
+      ctl_print_json (builder);
       return CTL_EXIT_OK;
     }
 
@@ -298,7 +264,7 @@ ctl_cmd_invoice (CtlContext  *ctx,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       build_invoice (builder, invoice);
-      print_json (builder);
+      ctl_print_json (builder);
       return CTL_EXIT_OK;
     }
 

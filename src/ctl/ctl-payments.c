@@ -94,40 +94,6 @@ find_invoice (Session     *session,
   return cp_store_get_invoice_by_number (CP_STORE (session->store), number, error);
 }
 
-static void
-print_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  printf ("%s\n", text);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value == NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_string_value (builder, value);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
 /* One positional argument: the invoice number. */
 static gboolean
 take_number (const char  *command,
@@ -221,17 +187,17 @@ ctl_cmd_pay (CtlContext  *ctx,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "invoice", after->number);
-      add_string (builder, "payment_intent", payment->stripe_payment_intent_id);
-      add_string (builder, "status", payment->status);
-      add_int (builder, "amount", payment->amount);
-      add_string (builder, "currency", payment->currency);
-      add_string (builder, "card_brand", payment->card_brand);
-      add_string (builder, "card_last4", payment->card_last4);
-      add_string (builder, "invoice_status", cp_invoice_status_to_string (after->status));
-      add_int (builder, "balance_due", after->balance_due);
+      ctl_json_add_string (builder, "invoice", after->number);
+      ctl_json_add_string (builder, "payment_intent", payment->stripe_payment_intent_id);
+      ctl_json_add_string (builder, "status", payment->status);
+      ctl_json_add_int (builder, "amount", payment->amount);
+      ctl_json_add_string (builder, "currency", payment->currency);
+      ctl_json_add_string (builder, "card_brand", payment->card_brand);
+      ctl_json_add_string (builder, "card_last4", payment->card_last4);
+      ctl_json_add_string (builder, "invoice_status", cp_invoice_status_to_string (after->status));
+      ctl_json_add_int (builder, "balance_due", after->balance_due);
       json_builder_end_object (builder);
-      print_json (builder);
+      ctl_print_json (builder);
     }
   else
     {
@@ -287,7 +253,7 @@ ctl_cmd_refund (CtlContext  *ctx,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "invoice", invoice->number);
+      ctl_json_add_string (builder, "invoice", invoice->number);
       json_builder_set_member_name (builder, "refunds");
       json_builder_begin_array (builder);
       for (guint i = 0; i < refunds->len; i++)
@@ -295,16 +261,16 @@ ctl_cmd_refund (CtlContext  *ctx,
           CpRefund *refund = g_ptr_array_index (refunds, i);
 
           json_builder_begin_object (builder);
-          add_string (builder, "id", refund->stripe_refund_id);
-          add_int (builder, "amount", refund->amount);
-          add_string (builder, "currency", refund->currency);
-          add_string (builder, "status", refund->status);
-          add_string (builder, "reason", refund->reason);
+          ctl_json_add_string (builder, "id", refund->stripe_refund_id);
+          ctl_json_add_int (builder, "amount", refund->amount);
+          ctl_json_add_string (builder, "currency", refund->currency);
+          ctl_json_add_string (builder, "status", refund->status);
+          ctl_json_add_string (builder, "reason", refund->reason);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (builder);
+      ctl_print_json (builder);
     }
   else
     {
@@ -358,13 +324,13 @@ ctl_cmd_link (CtlContext  *ctx,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "invoice", invoice->number);
-      add_string (builder, "id", link->id);
-      add_string (builder, "url", link->url);
-      add_int (builder, "amount", link->amount);
-      add_string (builder, "currency", link->currency);
+      ctl_json_add_string (builder, "invoice", invoice->number);
+      ctl_json_add_string (builder, "id", link->id);
+      ctl_json_add_string (builder, "url", link->url);
+      ctl_json_add_int (builder, "amount", link->amount);
+      ctl_json_add_string (builder, "currency", link->currency);
       json_builder_end_object (builder);
-      print_json (builder);
+      ctl_print_json (builder);
     }
   else
     printf ("%s\n", link->url);
@@ -405,10 +371,10 @@ ctl_cmd_void (CtlContext  *ctx,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_string (builder, "invoice", invoice->number);
-      add_string (builder, "status", "cancelled");
+      ctl_json_add_string (builder, "invoice", invoice->number);
+      ctl_json_add_string (builder, "status", "cancelled");
       json_builder_end_object (builder);
-      print_json (builder);
+      ctl_print_json (builder);
     }
   else
     printf (_("Voided %s\n"), invoice->number);
@@ -450,9 +416,9 @@ ctl_cmd_sync (CtlContext  *ctx,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_int (builder, "applied", applied);
+      ctl_json_add_int (builder, "applied", applied);
       json_builder_end_object (builder);
-      print_json (builder);
+      ctl_print_json (builder);
     }
   else
     printf (g_dngettext (GETTEXT_PACKAGE, "Applied %u event\n", "Applied %u events\n", applied), applied);
@@ -500,14 +466,14 @@ ctl_cmd_verify (CtlContext  *ctx,
           CpLedgerDifference *d = g_ptr_array_index (differences, i);
 
           json_builder_begin_object (builder);
-          add_string (builder, "invoice", d->invoice_number);
-          add_string (builder, "stripe_id", d->stripe_id);
-          add_string (builder, "what", d->what);
+          ctl_json_add_string (builder, "invoice", d->invoice_number);
+          ctl_json_add_string (builder, "stripe_id", d->stripe_id);
+          ctl_json_add_string (builder, "what", d->what);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (builder);
+      ctl_print_json (builder);
     }
   else
     {

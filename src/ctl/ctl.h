@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "cp-sqlite-store.h"
 
 G_BEGIN_DECLS
@@ -48,6 +50,16 @@ gboolean       ctl_parse_options   (const char    *command,
 CpSqliteStore *ctl_open_store      (CtlContext    *ctx,
                                     gboolean       read_only,
                                     GError       **error);
+
+/* --json output: prints the builder's root, pretty, on stdout. */
+void           ctl_print_json      (JsonBuilder   *builder);
+/* A member `name` with a string (null when NULL) or an integer value. */
+void           ctl_json_add_string (JsonBuilder   *builder,
+                                    const char    *name,
+                                    const char    *value);
+void           ctl_json_add_int    (JsonBuilder   *builder,
+                                    const char    *name,
+                                    gint64         value);
 
 /* The staff member named by --as, signed in with the password in
  * CAREPAY_PASSWORD (never taken from the command line, where ps shows it). */
