@@ -262,30 +262,44 @@ get_payment_by_intent (CpStore     *store,
   return cp_sqlite_payment_from_row (stmt);
 }
 
+/* Rows of `sql` (one ?1 = invoice id, 0 for all) turned into records by `from_row`. */
 static GPtrArray *
-list_payments (CpStore  *store,
-               gint64    invoice_id,
-               GError  **error)
+list_for_invoice (CpStore         *store,
+                  const char      *sql,
+                  gint64           invoice_id,
+                  gpointer       (*from_row) (sqlite3_stmt *stmt),
+                  GDestroyNotify   free_func,
+                  const char      *what,
+                  GError         **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   LOCK (self);
-  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
-                                                          "SELECT " PAYMENT_COLUMNS " FROM payments "
-                                                          "WHERE ?1 = 0 OR invoice_id = ?1 ORDER BY created_at, id",
-                                                          error);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_payment_free);
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self, sql, error);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
   gboolean has_row;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, MAX (invoice_id, 0));
-  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read payments"), error))
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, what, error))
     {
       if (!has_row)
         return g_steal_pointer (&rows);
-      g_ptr_array_add (rows, cp_sqlite_payment_from_row (stmt));
+      g_ptr_array_add (rows, from_row (stmt));
     }
   return NULL;
+}
+
+static GPtrArray *
+list_payments (CpStore  *store,
+               gint64    invoice_id,
+               GError  **error)
+{
+  return list_for_invoice (store,
+                           "SELECT " PAYMENT_COLUMNS " FROM payments "
+                           "WHERE ?1 = 0 OR invoice_id = ?1 ORDER BY created_at, id",
+                           invoice_id, (gpointer (*) (sqlite3_stmt *)) cp_sqlite_payment_from_row,
+                           (GDestroyNotify) cp_payment_free, _("Could not read payments"), error);
 }
 
 static GPtrArray *
@@ -293,25 +307,11 @@ list_refunds (CpStore  *store,
               gint64    invoice_id,
               GError  **error)
 {
-  CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
-  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
-                                                          "SELECT " REFUND_COLUMNS " FROM refunds "
-                                                          "WHERE ?1 = 0 OR invoice_id = ?1 ORDER BY created_at, id",
-                                                          error);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_refund_free);
-  gboolean has_row;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, MAX (invoice_id, 0));
-  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read refunds"), error))
-    {
-      if (!has_row)
-        return g_steal_pointer (&rows);
-      g_ptr_array_add (rows, cp_sqlite_refund_from_row (stmt));
-    }
-  return NULL;
+  return list_for_invoice (store,
+                           "SELECT " REFUND_COLUMNS " FROM refunds "
+                           "WHERE ?1 = 0 OR invoice_id = ?1 ORDER BY created_at, id",
+                           invoice_id, (gpointer (*) (sqlite3_stmt *)) cp_sqlite_refund_from_row,
+                           (GDestroyNotify) cp_refund_free, _("Could not read refunds"), error);
 }
 
 static gboolean
