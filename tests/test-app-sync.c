@@ -442,6 +442,9 @@ test_poll (Fixture       *f,
   g_assert_nonnull (strstr (body, first->number));
   amount = cp_money_format (first->balance_due, first->currency);
   g_assert_nonnull (strstr (body, amount));
+  /* Says where the money came from, so the desk knows if the patient is there */
+  g_assert_true (strstr (body, ", paid at the kiosk") != NULL || strstr (body, ", paid by payment link") != NULL ||
+                 strstr (body, ", taken at the desk") != NULL);
   g_assert_true (g_variant_lookup (notification, "default-action", "&s", &action));
   g_assert_cmpstr (action, ==, "app.open-invoice");
   {

@@ -129,6 +129,8 @@
     setText('patient', facts.patient);
     setText('invoice', facts.invoice);
     setText('amount', facts.amount);
+    if (facts.summary === true)
+      document.getElementById('summary').hidden = false;
     try {
       await prepared;
     } catch (e) {

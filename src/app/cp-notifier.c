@@ -63,9 +63,24 @@ cp_notifier_notify_payment (CpNotifier  *self,
     }
 
   amount = cp_money_format (newest->amount, newest->currency);
-  /* Translators: "$120.00 for invoice INV-2026-00042". No patient details:
-   * notifications show on the screen, and on a locked one. */
-  body = g_strdup_printf (_("%s for invoice %s"), amount, invoice->number);
+  /* No patient details: notifications show on the screen, and on a locked
+   * one. The channel tells the desk whether the patient is standing there. */
+  switch (newest->channel)
+    {
+    case CP_PAYMENT_CHANNEL_KIOSK:
+      /* Translators: "$120.00 for invoice INV-2026-00042, paid at the kiosk" */
+      body = g_strdup_printf (_("%s for invoice %s, paid at the kiosk"), amount, invoice->number);
+      break;
+    case CP_PAYMENT_CHANNEL_LINK:
+      /* Translators: "$120.00 for invoice INV-2026-00042, paid by payment link" */
+      body = g_strdup_printf (_("%s for invoice %s, paid by payment link"), amount, invoice->number);
+      break;
+    case CP_PAYMENT_CHANNEL_DESK:
+    default:
+      /* Translators: "$120.00 for invoice INV-2026-00042, taken at the desk" */
+      body = g_strdup_printf (_("%s for invoice %s, taken at the desk"), amount, invoice->number);
+      break;
+    }
   notification = g_notification_new (_("Payment Received"));
   g_notification_set_body (notification, body);
   g_notification_set_default_action_and_target (notification, "app.open-invoice", "x", invoice_id);
