@@ -10,6 +10,7 @@
 #include "cp-stripe-events.h"
 #include "cp-stripe-payment-intents.h"
 #include "ledger-test-util.h"
+#include "test-util.h"
 
 static gint64
 add_invoice (CpStore    *store,
@@ -85,20 +86,6 @@ lt_setup (LedgerFixture *f,
   f->ledger = cp_ledger_new (CP_STORE (f->store), f->client);
 }
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 void
 lt_teardown (LedgerFixture *f,
              gconstpointer  data)
@@ -109,7 +96,7 @@ lt_teardown (LedgerFixture *f,
   g_clear_pointer (&f->clerk, cp_staff_free);
   g_clear_pointer (&f->supervisor, cp_staff_free);
   if (f->dir != NULL)
-    remove_dir (f->dir);
+    test_remove_tree (f->dir);
   g_clear_pointer (&f->dir, g_free);
   g_clear_pointer (&f->path, g_free);
 }

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "mail-test-util.h"
+#include "test-util.h"
 
 #ifndef MAIL_PYTHON
 #define MAIL_PYTHON "python3"
@@ -16,19 +17,7 @@
 void
 mail_test_remove_tree (const char *path)
 {
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (path, name, NULL);
-
-      if (g_file_test (p, G_FILE_TEST_IS_DIR) && !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
-        mail_test_remove_tree (p);
-      else
-        g_unlink (p);
-    }
-  g_rmdir (path);
+  test_remove_tree (path);
 }
 
 void

@@ -24,6 +24,7 @@
 #include "cp-signin-page.h"
 #include "cp-window.h"
 #include "test-app-util.h"
+#include "webkit-test-util.h"
 
 static GSubprocess *sim_process;
 static char *sim_url;
@@ -230,151 +231,13 @@ action_enabled (Fixture    *f,
 
 /* --- typing into the Payment Element, as a person --------------------------- */
 
-typedef struct {
-  JSCValue *value;
-  GError   *error;
-  gboolean  done;
-} JsResult;
-
+/* The dialog is a second toplevel: it gets the X focus before the click. */
 static void
-js_done (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+type_card (CpPaymentDialog  *dialog,
+           const char       *number)
 {
-  JsResult *r = user_data;
-
-  r->value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (object), result, &r->error);
-  r->done = TRUE;
-}
-
-static JSCValue *
-run_js (WebKitWebView *web_view,
-        const char    *script)
-{
-  JsResult r = { 0 };
-
-  webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, js_done, &r);
-  SPIN_UNTIL (r.done, 30);
-  g_assert_no_error (r.error);
-  return r.value;
-}
-
-static void
-xdo (const char *first,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-  va_list ap;
-
-  g_ptr_array_add (argv, (char *) "xdotool");
-  va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  spin_briefly (30);
-}
-
-static graphene_rect_t
-card_frame (WebKitWebView *web_view)
-{
-  g_autoptr(JSCValue) box = run_js (web_view,
-                                    "(() => { const r = document.querySelector('#payment-element iframe').getBoundingClientRect();"
-                                    "  return [r.left, r.top, r.width, r.height]; })()");
-  double v[4];
-
-  for (guint i = 0; i < 4; i++)
-    {
-      g_autoptr(JSCValue) item = jsc_value_object_get_property_at_index (box, i);
-      v[i] = jsc_value_to_double (item);
-    }
-  return GRAPHENE_RECT_INIT (v[0], v[1], v[2], v[3]);
-}
-
-/* The element settles (fonts, tabs) after it says ready and keys typed while
- * it moves land outside the field: wait until its frame stays put, empty each
- * field before typing, and type once more if the card was not complete. */
-static void
-type_card_full (CpPaymentDialog *dialog,
-                const char      *number,
-                gboolean         retype)
-{
-  CpPaymentView *view = cp_payment_dialog_get_view (dialog);
-  WebKitWebView *web_view = cp_payment_view_get_web_view (view);
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (dialog));
-  g_autofree char *xid = NULL;
-
-  g_assert_true (GDK_IS_X11_SURFACE (surface));
-  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
-
-  for (guint attempt = 0; attempt < 2; attempt++)
-    {
-      graphene_rect_t frame = GRAPHENE_RECT_INIT (0, 0, 0, 0);
-      g_autofree char *px = NULL;
-      g_autofree char *py = NULL;
-      graphene_point_t p;
-      double sx, sy;
-      gint64 end;
-
-      for (guint i = 0; i < 20; i++)
-        {
-          graphene_rect_t again;
-
-          spin_briefly (250);
-          again = card_frame (web_view);
-          if (graphene_rect_equal (&frame, &again) && again.size.height > 0)
-            break;
-          frame = again;
-        }
-
-      /* The card number field is under the element's row of payment methods;
-       * like Stripe's, the element moves on by itself once a field is full. */
-      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (web_view), GTK_WIDGET (dialog),
-                                               &GRAPHENE_POINT_INIT (frame.origin.x + 100,
-                                                                     frame.origin.y + 120), &p));
-      gtk_native_get_surface_transform (GTK_NATIVE (dialog), &sx, &sy);
-      px = g_strdup_printf ("%d", (int) (p.x + sx));
-      py = g_strdup_printf ("%d", (int) (p.y + sy));
-      /* The dialog is a second toplevel: give it the X focus first, and let the
-       * click's focus reach the iframe before typing. */
-      xdo ("windowfocus", "--sync", xid, NULL);
-      xdo ("mousemove", "--window", xid, px, py, NULL);
-      xdo ("click", "1", NULL);
-      spin_briefly (300);
-      xdo ("key", "ctrl+a", "BackSpace", NULL);
-      xdo ("type", "--delay", "30", number, NULL);
-      if (!retype)
-        {
-          /* Another card in the same form keeps the other fields filled in. */
-          xdo ("key", "ctrl+a", "BackSpace", NULL);
-          xdo ("type", "--delay", "30", "12 / 34", NULL);
-          xdo ("key", "ctrl+a", "BackSpace", NULL);
-          xdo ("type", "--delay", "30", "123", NULL);
-          xdo ("key", "Tab", NULL);
-          xdo ("key", "Tab", NULL);
-          xdo ("key", "ctrl+a", "BackSpace", NULL);
-          xdo ("type", "--delay", "30", "12345", NULL);
-        }
-
-      end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-      while (!cp_payment_view_get_complete (view) && g_get_monotonic_time () < end)
-        spin_briefly (50);
-      if (cp_payment_view_get_complete (view))
-        return;
-      g_test_message ("The card was not complete after typing; typing it again");
-    }
-}
-
-static void
-type_card (CpPaymentDialog *dialog,
-           const char      *number)
-{
-  type_card_full (dialog, number, FALSE);
+  test_web_type_card (cp_payment_dialog_get_view (dialog), number,
+                      TEST_WEB_CARD_FOCUS_WINDOW | TEST_WEB_CARD_BLOCKING_XDO);
 }
 
 /* Opens Take Payment on the shown invoice and gets to the card form. */
@@ -414,26 +277,11 @@ save_window_screenshot (GtkWidget  *window,
                         const char *name)
 {
   const char *dir = g_getenv ("CAREPAY_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autofree char *xid = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
 
   if (dir == NULL || *dir == '\0')
     return;
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
   spin_briefly (500);
-  /* The X server's pixels: the web view draws outside GTK's snapshot. */
-  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))));
-  {
-    const char *argv[] = { "import", "-window", xid, path, NULL };
-
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
-  }
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  g_test_message ("Saved %s", path);
+  test_web_import_window (window, name);
 }
 
 /* --- tests ---------------------------------------------------------------- */
@@ -616,7 +464,8 @@ test_declined (Fixture       *f,
     /* The decline message slides in above the form; type once it stands still. */
     SPIN_UNTIL (gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)), 10);
     spin_briefly (100);
-    type_card_full (dialog, "4242 4242 4242 4242", TRUE);
+    test_web_type_card (view, "4242 4242 4242 4242",
+                        TEST_WEB_CARD_FOCUS_WINDOW | TEST_WEB_CARD_BLOCKING_XDO | TEST_WEB_CARD_NUMBER_ONLY);
     /* The form went incomplete while the old number was erased, then complete again. */
     SPIN_UNTIL (saw_incomplete && cp_payment_view_get_complete (view), 30);
     g_signal_handler_disconnect (view, handler);

@@ -7,6 +7,7 @@
 #include "cp-error.h"
 #include "cp-invoice-detail.h"
 #include "cp-invoice-list.h"
+#include "cp-invoice-model.h"
 #include "cp-invoice-row.h"
 #include "cp-line-item-editor.h"
 #include "cp-new-invoice-dialog.h"
@@ -84,13 +85,25 @@ test_line_item_editor (void)
   g_assert_finalize_object (editor);
 }
 
+static guint
+model_matches (CpInvoiceModel *model,
+               const char     *typed)
+{
+  g_autofree char *needle = cp_invoice_index_fold (typed);
+
+  cp_invoice_model_set_view (model, -1, needle, CP_INVOICE_SORT_NONE, FALSE);
+  return g_list_model_get_n_items (G_LIST_MODEL (model));
+}
+
 static void
 test_invoice_row (void)
 {
   CpInvoiceSummary *s = cp_invoice_summary_new ();
+  g_autoptr(GPtrArray) summaries = g_ptr_array_new ();
+  g_autoptr(CpInvoiceIndex) index = NULL;
+  CpInvoiceModel *model;
   CpInvoiceRow *row;
   gint64 total = 0;
-  g_autofree char *needle = NULL;
 
   s->id = 7;
   s->number = g_strdup ("INV-2026-000007");
@@ -99,24 +112,30 @@ test_invoice_row (void)
   s->currency = g_strdup ("USD");
   s->total = 12345;
   s->status = CP_INVOICE_STATUS_OVERDUE;
+  g_ptr_array_add (summaries, s);
+  index = cp_invoice_index_new_from_summaries (summaries);
   row = cp_invoice_row_new (s);
 
   g_object_get (row, "total", &total, NULL);
   g_assert_cmpint (total, ==, 12345);
   g_assert_cmpint (cp_invoice_row_get_status (row), ==, CP_INVOICE_STATUS_OVERDUE);
-  g_assert_true (cp_invoice_row_matches (row, ""));
-  needle = cp_ui_fold ("ÑÚÑEZ");
-  g_assert_true (cp_invoice_row_matches (row, needle));
-  g_clear_pointer (&needle, g_free);
-  needle = cp_ui_fold ("josé ñúñez");
-  g_assert_true (cp_invoice_row_matches (row, needle));
-  g_clear_pointer (&needle, g_free);
-  needle = cp_ui_fold ("inv-2026-000007");
-  g_assert_true (cp_invoice_row_matches (row, needle));
-  g_clear_pointer (&needle, g_free);
-  needle = cp_ui_fold ("mrn-00043");
-  g_assert_false (cp_invoice_row_matches (row, needle));
   g_assert_finalize_object (row);
+
+  /* Searching happens in the index, through the list's model. */
+  model = cp_invoice_model_new ();
+  cp_invoice_model_set_index (model, index);
+  g_assert_cmpuint (model_matches (model, ""), ==, 1);
+  g_assert_cmpuint (model_matches (model, "ÑÚÑEZ"), ==, 1);
+  g_assert_cmpuint (model_matches (model, "josé ñúñez"), ==, 1);
+  g_assert_cmpuint (model_matches (model, "jose nunez"), ==, 1);
+  g_assert_cmpuint (model_matches (model, "inv-2026-000007"), ==, 1);
+  g_assert_cmpuint (model_matches (model, "mrn-00043"), ==, 0);
+  model_matches (model, "");
+  row = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_cmpint (cp_invoice_row_get_id (row), ==, 7);
+  g_assert_cmpstr (cp_invoice_row_get_summary (row)->patient_name, ==, "Ñúñez, José");
+  g_object_unref (row);
+  g_assert_finalize_object (model);
 }
 
 static void

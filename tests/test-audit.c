@@ -11,10 +11,8 @@
 
 #include "cp-error.h"
 #include "cp-sqlite-private.h"
-
-#ifndef CAREPAYCTL
-#error "CAREPAYCTL must be the path of the built carepayctl"
-#endif
+#include "ctl-test-util.h"
+#include "test-util.h"
 
 #define TODAY "2026-03-15"
 
@@ -55,89 +53,29 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->store);
-  remove_dir (f->dir);
+  test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->db);
   g_free (f->shell);
 }
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_argv (Run         *run,
-          const char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
-  int wait_status = 0;
-
-  envp = g_environ_setenv (envp, "CAREPAY_TODAY", TODAY, TRUE);
-  run_clear (run);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
-}
-
-static void
-ctl (Run *run,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) CAREPAYCTL);
-  va_start (args, run);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  run_argv (run, (const char **) argv->pdata);
-}
+/* carepayctl ARGS... (NULL-terminated) on the tests' fixed day. */
+static const char * const today_env[] = { "CAREPAY_TODAY=" TODAY, NULL };
+#define ctl(run, ...) ctl_run (run, today_env, __VA_ARGS__)
 
 /* Runs SQL through the sqlite3 shell, as someone tampering would. */
 static int
 shell (Fixture    *f,
        const char *sql)
 {
-  g_auto(Run) run = { 0, };
+  g_auto(CtlRun) run = { 0, };
   const char *argv[] = { f->shell, f->db, sql, NULL };
 
-  run_argv (&run, argv);
+  ctl_run_argv (&run, today_env, argv);
   return run.status;
 }
 
@@ -159,7 +97,7 @@ static void
 test_clean (Fixture       *f,
             gconstpointer  data)
 {
-  g_auto(Run) run = { 0, };
+  g_auto(CtlRun) run = { 0, };
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(GError) error = NULL;
   gint64 count = 0;
@@ -191,7 +129,7 @@ static void
 test_list (Fixture       *f,
            gconstpointer  data)
 {
-  g_auto(Run) run = { 0, };
+  g_auto(CtlRun) run = { 0, };
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -240,7 +178,7 @@ static void
 test_edited (Fixture       *f,
              gconstpointer  data)
 {
-  g_auto(Run) run = { 0, };
+  g_auto(CtlRun) run = { 0, };
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -285,7 +223,7 @@ static void
 test_deleted (Fixture       *f,
               gconstpointer  data)
 {
-  g_auto(Run) run = { 0, };
+  g_auto(CtlRun) run = { 0, };
   g_autoptr(GPtrArray) problems = NULL;
   CpAuditProblem *problem;
   gint64 count;

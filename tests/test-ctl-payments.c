@@ -12,83 +12,28 @@
 #include "cp-error.h"
 #include "cp-stripe-payment-intents.h"
 #include "cp-stripe-webhook.h"
+#include "ctl-test-util.h"
 #include "ledger-test-util.h"
 
 #define SKIP_WITHOUT_SIM(f) if ((f)->ledger == NULL) return
-
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 /* carepayctl --db F --api-base SIM --secret-key KEY [--as USER] ARGS...;
  * `env` is "NAME=VALUE" pairs added to the environment (NULL-terminated). */
 static void
 ctl (LedgerFixture      *f,
-     Run                *run,
+     CtlRun             *run,
      const char         *as_user,
      const char * const *env,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) envp = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int wait_status = 0;
-  va_list args;
+  const char *first;
+  va_list rest;
 
-  g_ptr_array_add (argv, (gpointer) CAREPAYCTL);
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, f->path);
-  g_ptr_array_add (argv, (gpointer) "--api-base");
-  g_ptr_array_add (argv, (gpointer) stripe_sim_base_url ());
-  g_ptr_array_add (argv, (gpointer) "--secret-key");
-  g_ptr_array_add (argv, (gpointer) SIM_KEY);
-  if (as_user != NULL)
-    {
-      g_ptr_array_add (argv, (gpointer) "--as");
-      g_ptr_array_add (argv, (gpointer) as_user);
-    }
-  va_start (args, env);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  envp = g_environ_setenv (envp, "CAREPAY_PASSWORD", LT_PASSWORD, TRUE);
-  envp = g_environ_unsetenv (envp, "CAREPAY_FAULT");
-  envp = g_environ_unsetenv (envp, "CAREPAY_STRIPE_SECRET_KEY");
-  for (guint i = 0; env != NULL && env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
-      envp = g_environ_setenv (envp, pair[0], pair[1], TRUE);
-    }
-
-  memset (run, 0, sizeof *run);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
-}
-
-static void
-assert_one_line_error (Run *run,
-                       int  status)
-{
-  g_assert_cmpint (run->status, ==, status);
-  g_assert_true (g_str_has_prefix (run->err, "carepayctl: "));
-  g_assert_nonnull (strchr (run->err, '\n'));
-  g_assert_cmpuint (strlen (strchr (run->err, '\n')), ==, 1);
+  va_start (rest, env);
+  first = va_arg (rest, const char *);
+  ctl_run_money_valist (run, f->path, stripe_sim_base_url (), SIM_KEY, as_user, LT_PASSWORD, env, FALSE, first,
+                        rest);
+  va_end (rest);
 }
 
 static JsonObject *
@@ -106,8 +51,8 @@ static void
 test_pay (LedgerFixture *f,
           gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) text = { 0 };
+  g_auto(CtlRun) run = { 0 };
+  g_auto(CtlRun) text = { 0 };
   g_autoptr(JsonObject) out = NULL;
   g_autoptr(CpInvoice) a = NULL;
   g_autoptr(CpInvoice) b = NULL;
@@ -142,36 +87,36 @@ static void
 test_refusals (LedgerFixture *f,
                gconstpointer  data)
 {
-  g_auto(Run) no_user = { 0 };
-  g_auto(Run) bad_password = { 0 };
-  g_auto(Run) usage = { 0 };
-  g_auto(Run) over = { 0 };
-  g_auto(Run) declined = { 0 };
-  g_auto(Run) live = { 0 };
-  g_auto(Run) missing = { 0 };
+  g_auto(CtlRun) no_user = { 0 };
+  g_auto(CtlRun) bad_password = { 0 };
+  g_auto(CtlRun) usage = { 0 };
+  g_auto(CtlRun) over = { 0 };
+  g_auto(CtlRun) declined = { 0 };
+  g_auto(CtlRun) live = { 0 };
+  g_auto(CtlRun) missing = { 0 };
   const char *wrong_password[] = { "CAREPAY_PASSWORD=not it", NULL };
   g_autoptr(CpInvoice) a = NULL;
 
   SKIP_WITHOUT_SIM (f);
   ctl (f, &no_user, NULL, NULL, "pay", "INV-2026-000001", "--payment-method", "pm_card_visa", NULL);
-  assert_one_line_error (&no_user, 1);
+  ctl_assert_one_line_error (&no_user, 1);
   g_assert_nonnull (strstr (no_user.err, "--as"));
 
   ctl (f, &bad_password, "casey", wrong_password, "pay", "INV-2026-000001", "--payment-method", "pm_card_visa", NULL);
-  assert_one_line_error (&bad_password, 1);
+  ctl_assert_one_line_error (&bad_password, 1);
 
   ctl (f, &usage, "casey", NULL, "pay", "INV-2026-000001", NULL);
-  assert_one_line_error (&usage, 2);
+  ctl_assert_one_line_error (&usage, 2);
 
   ctl (f, &missing, "casey", NULL, "pay", "INV-2026-999999", "--payment-method", "pm_card_visa", NULL);
-  assert_one_line_error (&missing, 1);
+  ctl_assert_one_line_error (&missing, 1);
 
   ctl (f, &over, "casey", NULL, "pay", "INV-2026-000001", "--payment-method", "pm_card_visa", "--amount", "10001", NULL);
-  assert_one_line_error (&over, 1);
+  ctl_assert_one_line_error (&over, 1);
   g_assert_cmpuint (lt_count_payment_intents (f->client), ==, 0);
 
   ctl (f, &declined, "casey", NULL, "pay", "INV-2026-000001", "--payment-method", "pm_card_chargeDeclined", NULL);
-  assert_one_line_error (&declined, 1);
+  ctl_assert_one_line_error (&declined, 1);
 
   /* Global options are read before the command: a live key wins over the fixture's */
   {
@@ -186,7 +131,7 @@ test_refusals (LedgerFixture *f,
                                  &live.out, &live.err, &wait_status, &error));
     g_assert_no_error (error);
     live.status = WEXITSTATUS (wait_status);
-    assert_one_line_error (&live, 1);
+    ctl_assert_one_line_error (&live, 1);
   }
 
   a = lt_invoice (f, f->invoice_a);
@@ -198,13 +143,13 @@ static void
 test_refund_link_void (LedgerFixture *f,
                        gconstpointer  data)
 {
-  g_auto(Run) paid = { 0 };
-  g_auto(Run) clerk_refund = { 0 };
-  g_auto(Run) refund = { 0 };
-  g_auto(Run) link = { 0 };
-  g_auto(Run) link_json = { 0 };
-  g_auto(Run) clerk_void = { 0 };
-  g_auto(Run) voided = { 0 };
+  g_auto(CtlRun) paid = { 0 };
+  g_auto(CtlRun) clerk_refund = { 0 };
+  g_auto(CtlRun) refund = { 0 };
+  g_auto(CtlRun) link = { 0 };
+  g_auto(CtlRun) link_json = { 0 };
+  g_auto(CtlRun) clerk_void = { 0 };
+  g_auto(CtlRun) voided = { 0 };
   g_autoptr(JsonObject) out = NULL;
   g_autoptr(JsonObject) link_out = NULL;
   g_autoptr(CpInvoice) a = NULL;
@@ -216,7 +161,7 @@ test_refund_link_void (LedgerFixture *f,
   g_assert_cmpint (paid.status, ==, 0);
 
   ctl (f, &clerk_refund, "casey", NULL, "refund", "INV-2026-000001", "--reason", "duplicate", NULL);
-  assert_one_line_error (&clerk_refund, 1);
+  ctl_assert_one_line_error (&clerk_refund, 1);
 
   ctl (f, &refund, "sam", NULL, "refund", "INV-2026-000001", "--amount", "3000", "--reason", "duplicate", "--json", NULL);
   g_assert_cmpint (refund.status, ==, 0);
@@ -239,7 +184,7 @@ test_refund_link_void (LedgerFixture *f,
   g_assert_true (g_str_has_prefix (link.out, json_object_get_string_member (link_out, "url")));
 
   ctl (f, &clerk_void, "casey", NULL, "void", "INV-2026-000003", NULL);
-  assert_one_line_error (&clerk_void, 1);
+  ctl_assert_one_line_error (&clerk_void, 1);
   ctl (f, &voided, "sam", NULL, "void", "INV-2026-000003", NULL);
   g_assert_cmpint (voided.status, ==, 0);
   c = lt_invoice (f, f->invoice_c);
@@ -251,11 +196,11 @@ static void
 test_sync_and_verify (LedgerFixture *f,
                       gconstpointer  data)
 {
-  g_auto(Run) differs = { 0 };
-  g_auto(Run) differs_json = { 0 };
-  g_auto(Run) sync = { 0 };
-  g_auto(Run) again = { 0 };
-  g_auto(Run) same = { 0 };
+  g_auto(CtlRun) differs = { 0 };
+  g_auto(CtlRun) differs_json = { 0 };
+  g_auto(CtlRun) sync = { 0 };
+  g_auto(CtlRun) again = { 0 };
+  g_auto(CtlRun) same = { 0 };
   g_autoptr(JsonObject) out = NULL;
   g_autoptr(JsonObject) diff = NULL;
   g_autofree char *pi = NULL;
@@ -290,7 +235,7 @@ test_sync_and_verify (LedgerFixture *f,
 static void
 crash_after_confirm (LedgerFixture *f)
 {
-  g_auto(Run) crashed = { 0 };
+  g_auto(CtlRun) crashed = { 0 };
   const char *fault[] = { "CAREPAY_FAULT=after-stripe-confirm", NULL };
   g_autoptr(CpInvoice) a = NULL;
   g_autoptr(CpStripeList) list = NULL;
@@ -314,9 +259,9 @@ static void
 test_crash_then_sync (LedgerFixture *f,
                       gconstpointer  data)
 {
-  g_auto(Run) verify = { 0 };
-  g_auto(Run) sync = { 0 };
-  g_auto(Run) verified = { 0 };
+  g_auto(CtlRun) verify = { 0 };
+  g_auto(CtlRun) sync = { 0 };
+  g_auto(CtlRun) verified = { 0 };
   g_autoptr(CpInvoice) a = NULL;
 
   SKIP_WITHOUT_SIM (f);
@@ -342,7 +287,7 @@ static void
 test_crash_then_pay_again (LedgerFixture *f,
                            gconstpointer  data)
 {
-  g_auto(Run) again = { 0 };
+  g_auto(CtlRun) again = { 0 };
   g_autoptr(CpInvoice) a = NULL;
 
   SKIP_WITHOUT_SIM (f);
@@ -350,32 +295,12 @@ test_crash_then_pay_again (LedgerFixture *f,
 
   /* The attempt on record is asked about first: it was paid, nothing is due */
   ctl (f, &again, "casey", NULL, "pay", "INV-2026-000001", "--payment-method", "pm_card_visa", NULL);
-  assert_one_line_error (&again, 1);
+  ctl_assert_one_line_error (&again, 1);
   g_assert_cmpuint (lt_count_payment_intents (f->client), ==, 1);
 
   a = lt_invoice (f, f->invoice_a);
   g_assert_cmpint (a->status, ==, CP_INVOICE_STATUS_PAID);
   g_assert_cmpuint (a->payments->len, ==, 1);
-}
-
-static guint
-post_signed (const char *url,
-             const char *payload,
-             const char *secret)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) body = g_bytes_new (payload, strlen (payload));
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *signature = cp_stripe_webhook_sign (payload, strlen (payload), secret,
-                                                       g_get_real_time () / G_USEC_PER_SEC);
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Stripe-Signature", signature);
-  reply = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  return soup_message_get_status (msg);
 }
 
 static void
@@ -413,13 +338,13 @@ test_webhook_listen (LedgerFixture *f,
   node = json_node_init_object (json_node_alloc (), event->json);
   payload = json_to_string (node, FALSE);
 
-  g_assert_cmpuint (post_signed (url, payload, "whsec_not_ours"), ==, 400);
+  g_assert_cmpuint (ctl_post_signed (url, payload, "whsec_not_ours"), ==, 400);
   a = lt_invoice (f, f->invoice_a);
   g_assert_cmpint (a->amount_paid, ==, 0);
   g_clear_pointer (&a, cp_invoice_free);
 
-  g_assert_cmpuint (post_signed (url, payload, "whsec_ctl_test"), ==, 200);
-  g_assert_cmpuint (post_signed (url, payload, "whsec_ctl_test"), ==, 200);
+  g_assert_cmpuint (ctl_post_signed (url, payload, "whsec_ctl_test"), ==, 200);
+  g_assert_cmpuint (ctl_post_signed (url, payload, "whsec_ctl_test"), ==, 200);
   a = lt_invoice (f, f->invoice_a);
   g_assert_cmpint (a->status, ==, CP_INVOICE_STATUS_PAID);
   g_assert_cmpuint (a->payments->len, ==, 1);

@@ -8,9 +8,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#ifndef CAREPAYCTL
-#error "CAREPAYCTL must be the path of the built carepayctl"
-#endif
+#include "ctl-test-util.h"
 
 #define TODAY "2026-03-15"
 
@@ -19,48 +17,9 @@ typedef struct {
   char *db;
 } Fixture;
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* Runs carepayctl with the given arguments (NULL-terminated). */
-static void
-ctl (Run *run,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
-  int wait_status = 0;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) CAREPAYCTL);
-  va_start (args, run);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  envp = g_environ_setenv (envp, "CAREPAY_TODAY", TODAY, TRUE);
-  run_clear (run);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));  /* never a crash */
-  run->status = WEXITSTATUS (wait_status);
-}
+/* carepayctl ARGS... (NULL-terminated) on the tests' fixed day. */
+static const char * const today_env[] = { "CAREPAY_TODAY=" TODAY, NULL };
+#define ctl(run, ...) ctl_run (run, today_env, __VA_ARGS__)
 
 static char *
 file_checksum (const char *path)
@@ -78,7 +37,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(CtlRun) run = { 0 };
 
   f->dir = g_dir_make_tmp ("carepay-ctl-XXXXXX", &error);
   g_assert_no_error (error);
@@ -187,7 +146,7 @@ static void
 test_invoices_json (Fixture       *f,
                     gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(CtlRun) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   JsonArray *array;
   g_autoptr(GHashTable) statuses = g_hash_table_new (g_str_hash, g_str_equal);
@@ -221,7 +180,7 @@ static void
 test_invoices_filters (Fixture       *f,
                        gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(CtlRun) run = { 0 };
 
   {
     g_autoptr(JsonNode) root = NULL;
@@ -282,7 +241,7 @@ static void
 test_invoice_detail (Fixture       *f,
                      gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(CtlRun) run = { 0 };
   g_autoptr(JsonNode) list = NULL;
   JsonArray *array;
 
@@ -332,36 +291,19 @@ assert_fails (Fixture    *f,
               const char *file,
               ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *before = file_checksum (file);
   g_autofree char *after = NULL;
-  g_autofree char *joined = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "CAREPAY_TODAY", TODAY, TRUE);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int wait_status = 0;
-  const char *arg;
+  g_auto(CtlRun) run = { 0 };
+  const char *first;
   va_list args;
 
-  g_ptr_array_add (argv, (char *) CAREPAYCTL);
   va_start (args, file);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  first = va_arg (args, const char *);
+  ctl_run_valist (&run, today_env, NULL, FALSE, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-  joined = g_strjoinv (" ", (char **) argv->pdata);
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &out, &err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_test_message ("%s -> %s", joined, err);
-  g_assert_true (WIFEXITED (wait_status));
-  g_assert_cmpint (WEXITSTATUS (wait_status), ==, expected_status);
-  g_assert_cmpstr (out, ==, "");
-  g_assert_true (g_str_has_prefix (err, "carepayctl: "));
-  g_assert_true (g_str_has_suffix (err, "\n"));
-  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);  /* exactly one line */
+  g_test_message ("carepayctl %s ... -> %s", first, run.err);
+  ctl_assert_one_line_error (&run, expected_status);
+  g_assert_cmpstr (run.out, ==, "");
 
   after = file_checksum (file);
   g_assert_cmpstr (before, ==, after);
@@ -425,7 +367,7 @@ static void
 test_usage_and_globals (Fixture       *f,
                         gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(CtlRun) run = { 0 };
 
   ctl (&run, "--help", NULL);
   g_assert_cmpint (run.status, ==, 0);
@@ -448,7 +390,7 @@ test_seed_scale (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("carepay-ctl-XXXXXX", &error);
   g_autofree char *db = g_build_filename (dir, "scale.db", NULL);
-  g_auto(Run) run = { 0 };
+  g_auto(CtlRun) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
 
   ctl (&run, "--db", db, "seed-demo", "--invoices", "300", "--seed", "9", NULL);

@@ -20,7 +20,9 @@
 #include "cp-error.h"
 #include "cp-sqlite-backup.h"
 #include "cp-sqlite-private.h"
+#include "ctl-test-util.h"
 #include "ledger-test-util.h"
+#include "test-util.h"
 
 static const char *self_path;
 
@@ -35,24 +37,6 @@ setup (LedgerFixture *f,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 teardown (LedgerFixture *f,
           gconstpointer  data)
 {
@@ -60,7 +44,7 @@ teardown (LedgerFixture *f,
   g_clear_pointer (&f->clerk, cp_staff_free);
   g_clear_pointer (&f->supervisor, cp_staff_free);
   if (f->dir != NULL)
-    remove_tree (f->dir);
+    test_remove_tree (f->dir);
   g_clear_pointer (&f->dir, g_free);
   g_clear_pointer (&f->path, g_free);
 }
@@ -112,55 +96,14 @@ file_checksum (const char *path)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
 }
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
+/* carepayctl --db DB ARGS... (NULL-terminated) */
+#define ctl(run, db, ...) ctl_run (run, NULL, "--db", db, __VA_ARGS__)
 
 static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-ctl (Run        *run,
-     const char *db,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int wait_status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) CAREPAYCTL);
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, (gpointer) db);
-  va_start (args, db);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  memset (run, 0, sizeof *run);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
-}
-
-static void
-assert_one_line_error (Run        *run,
+assert_one_line_error (CtlRun     *run,
                        const char *words)
 {
-  g_assert_cmpint (run->status, ==, 1);
-  g_assert_true (g_str_has_prefix (run->err, "carepayctl: "));
-  g_assert_cmpuint (strlen (strchr (run->err, '\n')), ==, 1);
+  ctl_assert_one_line_error (run, 1);
   if (words != NULL)
     g_assert_nonnull (strstr (run->err, words));
 }
@@ -240,7 +183,7 @@ test_file_modes (LedgerFixture *f,
       g_autoptr(CpBackupScheduler) scheduler = NULL;
       g_autoptr(CpPatient) patient = make_patient (i);
       g_autoptr(GError) error = NULL;
-      g_auto(Run) run = { 0 };
+      g_auto(CtlRun) run = { 0 };
       g_autofree char *ctl_backup = g_strdup_printf ("%s/ctl-%u.db", f->dir, i);
       mode_t old = umask (masks[i]);
 
@@ -365,9 +308,9 @@ test_restore (LedgerFixture *f,
   g_autoptr(CpPatient) later = make_patient (2);
   g_autoptr(GError) error = NULL;
   g_autoptr(CpSqliteStore) old = NULL;
-  g_auto(Run) made = { 0 };
-  g_auto(Run) restored = { 0 };
-  g_auto(Run) listed = { 0 };
+  g_auto(CtlRun) made = { 0 };
+  g_auto(CtlRun) restored = { 0 };
+  g_auto(CtlRun) listed = { 0 };
 
   ctl (&made, f->path, "backup", "--output", backup, NULL);
   g_assert_cmpint (made.status, ==, 0);
@@ -425,8 +368,8 @@ test_restore_in_use (LedgerFixture *f,
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
-  g_auto(Run) refused = { 0 };
-  g_auto(Run) restored = { 0 };
+  g_auto(CtlRun) refused = { 0 };
+  g_auto(CtlRun) restored = { 0 };
 
   g_assert_true (cp_sqlite_store_backup (f->store, backup, &error));
   g_assert_no_error (error);
@@ -536,7 +479,7 @@ test_restore_refusals (LedgerFixture *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(CtlRun) run = { 0 };
       g_autofree char *after_sum = NULL;
 
       g_clear_error (&error);
@@ -560,8 +503,8 @@ test_restore_over_damaged (LedgerFixture *f,
   g_autofree char *backup = in_dir (f, "good.db");
   g_autofree char *before = g_strconcat (f->path, ".before-restore", NULL);
   g_autoptr(GError) error = NULL;
-  g_auto(Run) refused = { 0 };
-  g_auto(Run) restored = { 0 };
+  g_auto(CtlRun) refused = { 0 };
+  g_auto(CtlRun) restored = { 0 };
 
   g_assert_true (cp_sqlite_store_backup (f->store, backup, &error));
   g_assert_no_error (error);
@@ -592,7 +535,7 @@ test_damaged_at_open (LedgerFixture *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CpSqliteStore) store = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(CtlRun) run = { 0 };
 
   g_clear_object (&f->store);
   damage_table (f->path, "invoices");

@@ -12,10 +12,9 @@
 #include "cp-export.h"
 #include "cp-import.h"
 #include "cp-sqlite-store.h"
+#include "ctl-test-util.h"
+#include "test-util.h"
 
-#ifndef CAREPAYCTL
-#error "CAREPAYCTL must be the path of the built carepayctl"
-#endif
 #ifndef IMPORT_DATA_DIR
 #error "IMPORT_DATA_DIR must be tests/data/import"
 #endif
@@ -146,26 +145,11 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->store);
-  remove_dir (f->dir);
+  test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->db);
 }
@@ -281,53 +265,15 @@ test_async (Fixture       *f,
   g_main_loop_unref (wait.loop);
 }
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-ctl (Run *run,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
-  int wait_status = 0;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) CAREPAYCTL);
-  va_start (args, run);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  envp = g_environ_setenv (envp, "CAREPAY_TODAY", TODAY, TRUE);
-  run_clear (run);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
-}
+/* carepayctl ARGS... (NULL-terminated) on the tests' fixed day. */
+static const char * const today_env[] = { "CAREPAY_TODAY=" TODAY, NULL };
+#define ctl(run, ...) ctl_run (run, today_env, __VA_ARGS__)
 
 static void
 test_ctl_export (Fixture       *f,
                  gconstpointer  data)
 {
-  g_auto(Run) run = { 0, };
+  g_auto(CtlRun) run = { 0, };
   g_autofree char *output = g_build_filename (f->dir, "payments.csv", NULL);
   g_autofree char *written = NULL;
 

@@ -36,7 +36,9 @@
 #include "cp-sqlite-private.h"
 #include "cp-stripe-payment-intents.h"
 #include "cp-sync.h"
+#include "ctl-test-util.h"
 #include "ledger-test-util.h"
+#include "test-util.h"
 
 #define DEFAULT_SEED 20261122
 #define DEFAULT_RUNS 24
@@ -192,55 +194,29 @@ run_ctl (Run        *r,
          const char *fault,
          ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) envp = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *arg;
-  int wait_status = 0;
+  g_auto(CtlRun) run = { 0 };
+  g_autofree char *fault_pair = fault != NULL ? g_strconcat ("CAREPAY_FAULT=", fault, NULL) : NULL;
+  const char *env[] = { fault_pair, NULL };
+  const char *first;
   va_list args;
 
-  g_ptr_array_add (argv, (gpointer) CAREPAYCTL);
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, r->path);
-  g_ptr_array_add (argv, (gpointer) "--api-base");
-  g_ptr_array_add (argv, (gpointer) stripe_sim_base_url ());
-  g_ptr_array_add (argv, (gpointer) "--secret-key");
-  g_ptr_array_add (argv, (gpointer) SIM_KEY);
-  if (as_user != NULL)
-    {
-      g_ptr_array_add (argv, (gpointer) "--as");
-      g_ptr_array_add (argv, (gpointer) as_user);
-    }
   va_start (args, fault);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
+  first = va_arg (args, const char *);
+  ctl_run_money_valist (&run, r->path, stripe_sim_base_url (), SIM_KEY, as_user, LT_PASSWORD, env, TRUE,
+                        first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  envp = g_environ_setenv (envp, "CAREPAY_PASSWORD", LT_PASSWORD, TRUE);
-  envp = g_environ_unsetenv (envp, "CAREPAY_STRIPE_SECRET_KEY");
-  if (fault != NULL)
-    envp = g_environ_setenv (envp, "CAREPAY_FAULT", fault, TRUE);
-  else
-    envp = g_environ_unsetenv (envp, "CAREPAY_FAULT");
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &out, &err, &wait_status, &error));
-  g_assert_no_error (error);
-  if (!WIFEXITED (wait_status))
+  if (run.status == -1)
     {
-      g_string_append_printf (r->log, " carepayctl crashed (wait status %d): %s", wait_status, err);
+      g_string_append_printf (r->log, " carepayctl crashed (wait status %d): %s", run.wait_status, run.err);
       r->violations++;
       return -1;
     }
-  if (WEXITSTATUS (wait_status) == 99 && fault != NULL)
+  if (run.status == 99 && fault != NULL)
     totals.kills++;
   g_free (r->last_out);
-  r->last_out = g_steal_pointer (&out);
-  g_string_append_printf (r->log, " -> exit %d", WEXITSTATUS (wait_status));
-  return WEXITSTATUS (wait_status);
+  r->last_out = g_steal_pointer (&run.out);
+  g_string_append_printf (r->log, " -> exit %d", run.status);
+  return run.status;
 }
 
 static const char *
@@ -752,20 +728,6 @@ make_template (void)
 }
 
 static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 one_run (guint32 seed,
          guint   index)
 {
@@ -832,7 +794,7 @@ one_run (guint32 seed,
   g_string_free (r.log, TRUE);
   g_hash_table_unref (r.shown_links);
   g_free (r.last_out);
-  remove_dir (r.dir);
+  test_remove_tree (r.dir);
   g_free (r.dir);
   g_free (r.path);
 }
@@ -879,7 +841,7 @@ test_random_runs (void)
   printf ("# carepayctl killed at a fault point %" G_GUINT64_FORMAT " times (seed %" G_GUINT64_FORMAT ")\n",
           totals.kills, seed);
   write_summary (summary);
-  remove_dir (template_dir);
+  test_remove_tree (template_dir);
   g_assert_cmpuint (totals.violations, ==, 0);
 }
 

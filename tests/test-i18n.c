@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "cp-invoice-list.h"
+#include "cp-language.h"
 #include "cp-money.h"
 #include "cp-new-invoice-dialog.h"
 #include "cp-signin-page.h"
@@ -304,6 +305,61 @@ test_dates_es (void)
   g_assert_cmpstr (date, ==, "22 nov 2026");
 }
 
+/* The letters after "_" in a menu's labels (sections and submenus too). */
+static void
+collect_mnemonics (GMenuModel *menu,
+                   GString    *letters,
+                   GString    *report)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *label = NULL;
+      const char *mark;
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label) &&
+          (mark = strchr (label, '_')) != NULL && mark[1] != '\0')
+        {
+          g_autofree char *letter = g_utf8_strdown (mark + 1, g_utf8_next_char (mark + 1) - (mark + 1));
+
+          g_string_append_printf (report, "%s[%s] ", label, letter);
+          g_string_append_printf (letters, "%s\n", letter);
+        }
+      for (const char *link_name = G_MENU_LINK_SECTION; link_name != NULL;
+           link_name = g_str_equal (link_name, G_MENU_LINK_SECTION) ? G_MENU_LINK_SUBMENU : NULL)
+        {
+          g_autoptr(GMenuModel) sub = g_menu_model_get_item_link (menu, i, link_name);
+
+          if (sub != NULL)
+            collect_mnemonics (sub, letters, report);
+        }
+    }
+}
+
+/* Two items with one letter only move the focus between them: each item
+ * of a menu needs a letter of its own. */
+static void
+assert_unique_mnemonics (GMenuModel *menu)
+{
+  g_autoptr(GString) letters = g_string_new (NULL);
+  g_autoptr(GString) report = g_string_new (NULL);
+  g_auto(GStrv) list = NULL;
+
+  collect_mnemonics (menu, letters, report);
+  g_test_message ("menu mnemonics: %s", report->str);
+  list = g_strsplit (letters->str, "\n", -1);
+  for (guint i = 0; list[i] != NULL && list[i][0] != '\0'; i++)
+    for (guint j = i + 1; list[j] != NULL && list[j][0] != '\0'; j++)
+      if (g_str_equal (list[i], list[j]))
+        g_error ("Two menu items share the mnemonic “%s”: %s", list[i], report->str);
+}
+
+static gboolean
+is_primary_menu (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget));
+}
+
 static void
 test_window_es (void)
 {
@@ -346,6 +402,13 @@ test_window_es (void)
   g_assert_true (labels_have (labels, "Saldo"));
   g_assert_true (labels_have (labels, "Pagada"));
   g_assert_false (labels_have (labels, "Invoices"));
+  /* The main menu (F10) in Spanish: one letter an item. */
+  {
+    GtkWidget *button = find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, is_primary_menu, NULL);
+
+    g_assert_nonnull (button);
+    assert_unique_mnemonics (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button)));
+  }
   g_assert_false (labels_have (labels, "Balance"));
   g_assert_false (labels_have (labels, "Total Outstanding"));
 
@@ -395,6 +458,78 @@ test_window_es (void)
   test_db_close (&db);
 }
 
+/* What an entry is pre-filled with must parse back under the same locale,
+ * and rates show the locale's decimal separator (issue #6 §3): es_ES writes
+ * "8,25", es_MX and C "8.25". */
+static void
+check_numbers_in (const char *locale,
+                  const char *rate)
+{
+  g_autofree char *old = g_strdup (setlocale (LC_ALL, NULL));
+  static const gint64 amounts[] = { 5, 12345, 123456, 123456789 };
+  g_autofree char *shown = NULL;
+  guint bp = 0;
+
+  g_assert_nonnull (setlocale (LC_ALL, locale));
+  shown = cp_percent_bp_format (825);
+  g_assert_cmpstr (shown, ==, rate);
+  g_assert_true (cp_percent_bp_parse (rate, &bp));
+  g_assert_cmpuint (bp, ==, 825);
+  g_assert_true (cp_percent_bp_parse ("8.25 %", &bp));   /* a keypad's "." is fine too */
+  g_assert_cmpuint (bp, ==, 825);
+  g_clear_pointer (&shown, g_free);
+  shown = cp_percent_bp_format (850);
+  g_assert_true (cp_percent_bp_parse (shown, &bp));
+  g_assert_cmpuint (bp, ==, 850);
+  for (guint i = 0; i < G_N_ELEMENTS (amounts); i++)
+    {
+      /* As the payment and refund dialogs pre-fill their amount. */
+      g_autofree char *plain = cp_money_format_full (amounts[i], "USD", NULL, NULL, FALSE);
+      g_autofree char *with_symbol = cp_money_format (amounts[i], "USD");
+      g_autoptr(GError) error = NULL;
+      gint64 back = 0;
+
+      g_test_message ("%s: %s, %s", locale, plain, with_symbol);
+      g_assert_true (cp_money_parse (plain, "USD", CP_MONEY_PARSE_DEFAULT, &back, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (back, ==, amounts[i]);
+      g_assert_true (cp_money_parse (with_symbol, "USD", CP_MONEY_PARSE_DEFAULT, &back, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (back, ==, amounts[i]);
+    }
+  setlocale (LC_ALL, old);
+}
+
+static void
+test_numbers_es (void)
+{
+  if (skip_without_es ())
+    return;
+  check_numbers_in ("C.UTF-8", "8.25");
+  check_numbers_in ("es_ES.UTF-8", "8,25");
+  if (have_es_MX)
+    check_numbers_in ("es_MX.UTF-8", "8.25");
+}
+
+/* Dates in e-mail and PDFs follow the patient's language, whatever the
+ * program's: long forms, no ISO dates. */
+static void
+test_patient_dates (void)
+{
+  g_autofree char *es = cp_language_format_date ("2026-11-22", "es");
+  g_autofree char *en = cp_language_format_date ("2026-11-22", "en");
+  g_autofree char *first = cp_language_format_date ("2026-01-01", "es");
+  g_autofree char *bad = cp_language_format_date ("2026-02-30", "en");
+  g_autofree char *noon = cp_language_format_time ("2026-11-22T12:05:00Z", "en");
+
+  g_assert_cmpstr (es, ==, "22 de noviembre de 2026");
+  g_assert_cmpstr (en, ==, "November 22, 2026");
+  g_assert_cmpstr (first, ==, "1 de enero de 2026");
+  g_assert_cmpstr (bad, ==, "2026-02-30");
+  /* The hospital's zone decides the day: the 21st to the 23rd. */
+  g_assert_true (g_str_has_prefix (noon, "November 2"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -420,6 +555,8 @@ main (int   argc,
   g_test_add_func ("/carepay/i18n/money-es", test_money_es);
   g_test_add_func ("/carepay/i18n/dates-es", test_dates_es);
   g_test_add_func ("/carepay/i18n/window-es", test_window_es);
+  g_test_add_func ("/carepay/i18n/numbers-es", test_numbers_es);
+  g_test_add_func ("/carepay/i18n/patient-dates", test_patient_dates);
   ret = g_test_run ();
   remove_catalog ();
   return ret;

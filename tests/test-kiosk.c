@@ -23,6 +23,7 @@
 #include "cp-money.h"
 #include "cp-seed.h"
 #include "cp-sqlite-store.h"
+#include "webkit-test-util.h"
 
 #define TODAY "2026-11-20"
 
@@ -34,34 +35,7 @@ static gboolean have_spanish_catalog;
 
 /* --- waiting ------------------------------------------------------------- */
 
-static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Spins the main loop until COND holds; the limit only stops a hung test. */
-#define WAIT_UNTIL(cond, seconds)                                          \
-  G_STMT_START {                                                           \
-    gint64 _end = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;    \
-    guint _tick = g_timeout_add (20, tick, NULL);                          \
-    while (!(cond) && g_get_monotonic_time () < _end)                      \
-      g_main_context_iteration (NULL, TRUE);                               \
-    g_source_remove (_tick);                                               \
-    if (!(cond))                                                           \
-      g_error ("Timed out waiting for %s", #cond);                         \
-  } G_STMT_END
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-  guint id = g_timeout_add (10, tick, NULL);
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
+/* WAIT_UNTIL and test_web_spin: webkit-test-util.h */
 
 /* --- the kiosk ------------------------------------------------------------ */
 
@@ -114,7 +88,7 @@ kiosk_free (Kiosk *k)
   if (k->window != NULL)
     gtk_window_destroy (GTK_WINDOW (k->window));
   g_free (k);
-  spin (50);
+  test_web_spin (50);
 }
 
 static void
@@ -267,10 +241,7 @@ collect_text (GtkWidget *widget,
 static char *
 window_xid (Kiosk *k)
 {
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (k->window));
-
-  g_assert_true (GDK_IS_X11_SURFACE (surface));
-  return g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  return test_web_window_xid (GTK_WIDGET (k->window));
 }
 
 /* GTK pages: the window as GTK renders it. */
@@ -291,7 +262,7 @@ render_screenshot (Kiosk      *k,
   if (dir == NULL || *dir == '\0')
     return;
   WAIT_UNTIL (!gtk_stack_get_transition_running (GTK_STACK (child (k, "stack"))), 10);
-  spin (600);
+  test_web_spin (600);
   /* The window's content, without the frame a window manager would not draw. */
   g_assert_true (gtk_widget_compute_bounds (gtk_window_get_child (GTK_WINDOW (k->window)),
                                             GTK_WIDGET (k->window), &bounds));
@@ -313,22 +284,7 @@ static void
 import_window (Kiosk      *k,
                const char *name)
 {
-  const char *dir = g_getenv ("CAREPAY_SCREENSHOT_DIR");
-  g_autofree char *xid = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (dir == NULL || *dir == '\0')
-    return;
-  path = g_build_filename (dir, name, NULL);
-  xid = window_xid (k);
-  {
-    const char *argv[] = { "import", "-window", xid, path, NULL };
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
-  }
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  test_web_import_window (GTK_WIDGET (k->window), name);
 }
 
 /* With the web view: the pixels the X server shows (WebKit draws outside GSK). */
@@ -341,42 +297,8 @@ import_screenshot (Kiosk      *k,
   if (dir == NULL || *dir == '\0')
     return;
   WAIT_UNTIL (!gtk_stack_get_transition_running (GTK_STACK (child (k, "stack"))), 10);
-  spin (600);
+  test_web_spin (600);
   import_window (k, name);
-}
-
-static void
-xdo_done (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  gboolean *done = user_data;
-
-  g_assert_true (g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, NULL));
-  *done = TRUE;
-}
-
-static void
-xdo (const char *first,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean done = FALSE;
-  va_list ap;
-
-  g_ptr_array_add (argv, (char *) "xdotool");
-  va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_check_async (process, NULL, xdo_done, &done);
-  WAIT_UNTIL (done, 60);
-  spin (50);
 }
 
 /* Clicks a widget's point (x, y) with the X pointer. */
@@ -386,144 +308,24 @@ click_at (Kiosk     *k,
           double     x,
           double     y)
 {
-  graphene_point_t p;
-  double sx, sy;
-  g_autofree char *xid = window_xid (k);
-  g_autofree char *px = NULL;
-  g_autofree char *py = NULL;
-
-  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (k->window),
-                                           &GRAPHENE_POINT_INIT ((float) x, (float) y), &p));
-  gtk_native_get_surface_transform (GTK_NATIVE (k->window), &sx, &sy);
-  px = g_strdup_printf ("%d", (int) (p.x + sx));
-  py = g_strdup_printf ("%d", (int) (p.y + sy));
-  xdo ("mousemove", "--window", xid, px, py, NULL);
-  xdo ("click", "1", NULL);
+  test_web_click (widget, x, y, "1");
 }
 
-typedef struct {
-  JSCValue *value;
-  GError   *error;
-  gboolean  done;
-} JsResult;
-
-static void
-js_done (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  JsResult *r = user_data;
-
-  r->value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (object), result, &r->error);
-  r->done = TRUE;
-}
-
-/* The card frame's rectangle in the page, in CSS pixels. */
-static graphene_rect_t
-card_frame (WebKitWebView *web_view)
-{
-  JsResult r = { 0 };
-  double v[4];
-
-  webkit_web_view_evaluate_javascript (web_view,
-                                       "(() => { const r = document.querySelector('#payment-element iframe').getBoundingClientRect();"
-                                       "  return [r.left, r.top, r.width, r.height]; })()",
-                                       -1, NULL, NULL, NULL, js_done, &r);
-  WAIT_UNTIL (r.done, 30);
-  g_assert_no_error (r.error);
-  g_assert_true (jsc_value_is_array (r.value));
-  for (guint i = 0; i < 4; i++)
-    {
-      g_autoptr(JSCValue) item = jsc_value_object_get_property_at_index (r.value, i);
-      v[i] = jsc_value_to_double (item);
-    }
-  g_object_unref (r.value);
-  return GRAPHENE_RECT_INIT (v[0], v[1], v[2], v[3]);
-}
-
-static gboolean
-wait_complete (CpPaymentView *pv,
-               guint          seconds)
-{
-  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  guint id = g_timeout_add (20, tick, NULL);
-
-  while (!cp_payment_view_get_complete (pv) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-  return cp_payment_view_get_complete (pv);
-}
-
-/* As a person: a click in the card number field, then the keys (the
- * element moves on by itself after the number and the expiry date). Like a
- * person, tries once more if the first keys went astray (the page was still
- * settling after it appeared). */
+/* As a person, once the page stopped sliding in (webkit-test-util.c). */
 static void
 type_card (Kiosk      *k,
            const char *number)
 {
-  CpPaymentView *pv = cp_kiosk_view_get_payment_view (view_of (k));
-  WebKitWebView *web_view = cp_payment_view_get_web_view (pv);
-
   WAIT_UNTIL (!gtk_stack_get_transition_running (GTK_STACK (child (k, "stack"))), 10);
-  for (guint attempt = 0; attempt < 2; attempt++)
-    {
-      graphene_rect_t frame = GRAPHENE_RECT_INIT (0, 0, 0, 0);
-
-      /* Wait for the element to stop moving: the same place twice running. */
-      for (guint i = 0; i < 20; i++)
-        {
-          graphene_rect_t again;
-
-          spin (250);
-          again = card_frame (web_view);
-          if (graphene_rect_equal (&frame, &again) && again.size.height > 0)
-            break;
-          frame = again;
-        }
-      click_at (k, GTK_WIDGET (web_view), frame.origin.x + 100, frame.origin.y + 120);
-      /* Each field is emptied first, in case an earlier try left something. */
-      xdo ("key", "ctrl+a", "BackSpace", NULL);
-      xdo ("type", "--delay", "30", number, NULL);
-      xdo ("key", "ctrl+a", "BackSpace", NULL);
-      xdo ("type", "--delay", "30", "12 / 34", NULL);
-      xdo ("key", "ctrl+a", "BackSpace", NULL);
-      xdo ("type", "--delay", "30", "123", NULL);
-      xdo ("key", "Tab", NULL);
-      xdo ("key", "Tab", NULL);
-      xdo ("key", "ctrl+a", "BackSpace", NULL);
-      xdo ("type", "--delay", "30", "12345", NULL);
-      if (g_getenv ("KIOSK_DEBUG") != NULL)
-        import_screenshot (k, "debug-typed.png");
-      if (wait_complete (pv, 15))
-        return;
-      g_test_message ("The card was not complete after typing; typing it again");
-    }
-}
-
-static GtkWidget *
-find_pay_button (GtkWidget *widget)
-{
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (c) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (c)), "payment.submit") == 0)
-        return c;
-      if ((found = find_pay_button (c)) != NULL)
-        return found;
-    }
-  return NULL;
+  test_web_type_card (cp_kiosk_view_get_payment_view (view_of (k)), number, TEST_WEB_CARD_DEFAULT);
+  if (g_getenv ("KIOSK_DEBUG") != NULL)
+    import_screenshot (k, "debug-typed.png");
 }
 
 static void
 click_pay (Kiosk *k)
 {
-  GtkWidget *button = find_pay_button (GTK_WIDGET (cp_kiosk_view_get_payment_view (view_of (k))));
-
-  g_assert_nonnull (button);
-  WAIT_UNTIL (gtk_widget_is_sensitive (button), 30);
-  click_at (k, button, gtk_widget_get_width (button) / 2.0, gtk_widget_get_height (button) / 2.0);
+  test_web_click_pay (cp_kiosk_view_get_payment_view (view_of (k)));
 }
 
 /* --- tests ---------------------------------------------------------------- */
@@ -652,7 +454,7 @@ test_lookup_wrong_then_locked (void)
   /* Even the right details are not looked up while locked. */
   set_text (k, "id_entry", inv->number);
   gtk_widget_activate_action (GTK_WIDGET (view_of (k)), "view.find", NULL);
-  spin (300);
+  test_web_spin (300);
   g_assert_cmpstr (page (k), ==, "lookup");
 
   /* The lock outlives the patient: a reset does not lift it. */
@@ -882,11 +684,11 @@ test_declined_card (void)
     gulong id = g_signal_connect_swapped (pv, "notify::complete", G_CALLBACK (count_incomplete), &incomplete);
 
     /* The message above the card moved the page down: let it settle. */
-    spin (1000);
-    frame = card_frame (web_view);
+    test_web_spin (1000);
+    frame = test_web_card_frame (web_view);
     click_at (k, GTK_WIDGET (web_view), frame.origin.x + 100, frame.origin.y + 120);
-    xdo ("key", "ctrl+a", NULL);
-    xdo ("type", "--delay", "30", "4242 4242 4242 4242", NULL);
+    test_web_xdo ("key", "ctrl+a", NULL);
+    test_web_xdo ("type", "--delay", "30", "4242 4242 4242 4242", NULL);
     if (g_getenv ("KIOSK_DEBUG") != NULL)
       import_screenshot (k, "debug-retyped.png");
     WAIT_UNTIL (incomplete > 0 && cp_payment_view_get_complete (pv), 30);
@@ -926,6 +728,50 @@ test_walk_away_cancels_payment (void)
   kiosk_free (k);
 }
 
+/* A bill on screen gets its PaymentIntent and card form ready before Pay is
+ * pressed (src/kiosk/cp-kiosk-view.c); leaving the bill cancels that intent. */
+static void
+test_bill_prepares_payment (void)
+{
+  Kiosk *k = kiosk_new ();
+  g_autoptr(CpPatient) patient = patient_with_open_invoices (2);
+  g_autoptr(GPtrArray) open = open_invoices (patient->id);
+  CpInvoiceSummary *inv = g_ptr_array_index (open, 0);
+  CpPaymentView *pv = cp_kiosk_view_get_payment_view (view_of (k));
+  g_autofree char *pi = NULL;
+  g_autofree char *second = NULL;
+
+  open_first_invoice (k, patient, inv);
+  WAIT_UNTIL (cp_payment_view_get_state (pv) == CP_PAYMENT_VIEW_STATE_READY, 60);
+  g_assert_cmpstr (page (k), ==, "invoice");
+  pi = g_strdup (cp_kiosk_view_get_open_payment_intent (view_of (k)));
+  g_assert_true (g_str_has_prefix (pi, "pi_"));
+
+  /* Pay: that very intent, its card form already there. */
+  activate (k, "pay_full_button");
+  g_assert_cmpstr (page (k), ==, "payment");
+  g_assert_cmpstr (cp_kiosk_view_get_open_payment_intent (view_of (k)), ==, pi);
+  g_assert_cmpint (cp_payment_view_get_state (pv), ==, CP_PAYMENT_VIEW_STATE_READY);
+
+  /* Back to the bill, then to the list: the intent is cancelled at Stripe. */
+  activate (k, "payment_cancel_button");
+  WAIT_UNTIL (recorded_as (pi, "canceled"), 30);
+  gtk_widget_activate_action (GTK_WIDGET (view_of (k)), "view.show-invoices", NULL);
+  WAIT_UNTIL (g_strcmp0 (page (k), "invoices") == 0, 30);
+  g_assert_null (cp_kiosk_view_get_open_payment_intent (view_of (k)));
+
+  /* Another bill; the patient walks away from it. */
+  g_signal_emit_by_name (child (k, "invoices_list"), "row-activated",
+                         gtk_list_box_get_row_at_index (GTK_LIST_BOX (child (k, "invoices_list")), 1));
+  WAIT_UNTIL (g_strcmp0 (page (k), "invoice") == 0, 30);
+  WAIT_UNTIL (cp_kiosk_view_get_open_payment_intent (view_of (k)) != NULL, 60);
+  second = g_strdup (cp_kiosk_view_get_open_payment_intent (view_of (k)));
+  g_assert_cmpstr (second, !=, pi);
+  gtk_widget_activate_action (GTK_WIDGET (k->window), "kiosk.reset", NULL);
+  WAIT_UNTIL (recorded_as (second, "canceled"), 30);
+  kiosk_free (k);
+}
+
 static void
 test_idle_returns_to_start (void)
 {
@@ -949,7 +795,7 @@ test_idle_returns_to_start (void)
       Kiosk d = { .window = (CpKioskWindow *) dialog };
 
       WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
-      spin (500);
+      test_web_spin (500);
       import_window (&d, "kiosk-idle.png");
     }
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Are you still there?");
@@ -1041,12 +887,12 @@ test_close_refused (void)
 
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   gtk_window_close (GTK_WINDOW (k->window));
-  spin (200);
+  test_web_spin (200);
   g_assert_nonnull (window);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   /* Escape does nothing either. */
   g_signal_emit_by_name (child (k, "start_button"), "clicked");
-  xdo ("key", "--window", window_xid (k), "Escape", NULL);
+  test_web_xdo ("key", "--window", window_xid (k), "Escape", NULL);
   g_assert_nonnull (window);
   g_assert_false (cp_kiosk_window_get_unlocked (k->window));
   g_object_remove_weak_pointer (G_OBJECT (window), (gpointer *) &window);
@@ -1076,12 +922,12 @@ test_admin_exit (void)
     {
       Kiosk d = { .window = (CpKioskWindow *) cp_kiosk_window_get_exit_dialog (k->window) };
 
-      spin (500);
+      test_web_spin (500);
       import_window (&d, "kiosk-exit.png");
     }
   g_assert_false (cp_kiosk_window_get_unlocked (k->window));
   gtk_window_close (GTK_WINDOW (k->window));
-  spin (100);
+  test_web_spin (100);
   g_assert_nonnull (window);
 
   /* Nor a wrong password. */
@@ -1316,6 +1162,7 @@ main (int   argc,
   g_test_add_func ("/carepay/kiosk/pay-full-balance", test_pay_full_balance);
   g_test_add_func ("/carepay/kiosk/declined-card-then-another", test_declined_card);
   g_test_add_func ("/carepay/kiosk/walk-away-cancels-payment", test_walk_away_cancels_payment);
+  g_test_add_func ("/carepay/kiosk/bill-prepares-payment", test_bill_prepares_payment);
   g_test_add_func ("/carepay/kiosk/idle-returns-to-start", test_idle_returns_to_start);
   g_test_add_func ("/carepay/kiosk/language-switch", test_language_switch);
   g_test_add_func ("/carepay/kiosk/close-refused", test_close_refused);

@@ -217,7 +217,7 @@ test_compose_escapes (Fixture       *f,
   assert_contains (message->text, "Dear <script>alert('x')</script> O'Brien & Sons,");
   assert_contains (message->text, "MRI <b>brain</b> & spine");
   assert_contains (message->text, "https://pay.example/plink_1?a=1&b=\"2\"");
-  assert_contains (message->subject, "Invoice INV-XSS from St. Raymond <General>: $500.00 due 2026-12-01");
+  assert_contains (message->subject, "Invoice INV-XSS from St. Raymond <General>: $500.00 due December 1, 2026");
 
   /* No address, no message */
   {
@@ -394,7 +394,7 @@ test_spanish (Fixture       *f,
   msg = g_ptr_array_index (inbox, 0);
   g_assert_cmpstr (json_object_get_string_member (msg, "content_type"), ==, "multipart/alternative");
   g_assert_cmpstr (json_object_get_string_member (msg, "subject"), ==,
-                   "Factura INV-ES1 de Clínica San José: 320,00\u00a0$ a pagar antes del 2026-12-01");
+                   "Factura INV-ES1 de Clínica San José: 320,00\u00a0$ a pagar antes del 1 de diciembre de 2026");
   raw_subject = json_object_get_string_member (msg, "raw_subject");
   g_assert_true (g_str_has_prefix (raw_subject, "=?UTF-8?B?"));
   g_assert_true (g_str_is_ascii (raw_subject));

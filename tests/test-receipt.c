@@ -7,7 +7,9 @@
 #include <string.h>
 #include <cairo.h>
 #include <glib/gstdio.h>
+#include <glib/gi18n.h>
 
+#include "cp-language.h"
 #include "cp-receipt.h"
 #include "mail-test-util.h"
 
@@ -158,7 +160,9 @@ test_payment_receipt (MailFixture   *f,
   assert_contains (flat, "MRN-1001");
   assert_contains (flat, "pi_3QxReceipt4242");
   assert_contains (flat, "Visa •••• 4242");
-  assert_contains (flat, "2026-11-18 15:04 UTC");
+  /* In the hospital's time zone (TZ is America/Chicago here). */
+  assert_contains (flat, "November 18, 2026, 9:04 AM CST");
+  assert_contains (flat, "Issued November 1, 2026");
   assert_contains (flat, "$320.00");               /* amount paid and total */
   assert_contains (flat, "Chest X-ray, two views");
   assert_contains (flat, "Physiotherapy session");
@@ -215,7 +219,7 @@ test_refund_receipt (MailFixture   *f,
   assert_contains (flat, "Mastercard •••• 4444");
   assert_contains (flat, "$65.00");
   assert_contains (flat, "Refunded $65.00");
-  assert_contains (flat, "2026-11-19 11:30 UTC");
+  assert_contains (flat, "November 19, 2026, 5:30 AM CST");
 }
 
 static void
@@ -273,6 +277,7 @@ test_statement_aging (MailFixture   *f,
   g_autoptr(GBytes) pdf = NULL;
   g_autofree char *text = NULL;
   g_autofree char *flat = NULL;
+  CpReceiptHeader english = header;
 
   /* Today is 2026-11-20. Balances 320.00 less what was paid. */
   g_ptr_array_add (invoices, statement_invoice (f, patient, "INV-A-CURRENT", "2026-11-25", 0));     /* 320.00 current */
@@ -295,20 +300,99 @@ test_statement_aging (MailFixture   *f,
   g_assert_cmpint (cp_days_between ("2026-11-25", TODAY), ==, -5);
   g_assert_cmpint (cp_days_between ("not a date", TODAY), ==, G_MININT);
 
-  pdf = cp_receipt_render_statement (&header, patient, invoices, TODAY, &error);
+  /* Ana reads Spanish; this one is printed in English on purpose (the
+   * Spanish statement is test_spanish_documents). */
+  english.language = "en";
+  pdf = cp_receipt_render_statement (&english, patient, invoices, TODAY, &error);
   g_assert_no_error (error);
   text = mail_test_pdf_text (pdf, f->dir);
   flat = squeeze (text);
   assert_contains (flat, "Statement");
+  assert_contains (flat, "Statement date November 20, 2026");
   assert_contains (flat, "Ana López");
   assert_contains (flat, "MRN-2001");
-  assert_contains (flat, TODAY);
   assert_contains (flat, "Current 1–30 days 31–60 days 61–90 days Over 90 days");
   assert_contains (flat, "$320.00 $310.00 $300.00 $290.00 $280.00");
   assert_contains (flat, "Total due $1,500.00");
-  assert_contains (flat, "INV-B-10DAYS 2026-06-01 2026-11-10 10 $320.00 $10.00 $310.00");
-  assert_contains (flat, "INV-E-91DAYS 2026-06-01 2026-08-21 91 $320.00 $40.00 $280.00");
+  assert_contains (flat, "INV-B-10DAYS Jun 1, 2026 Nov 10, 2026 10 $320.00 $10.00 $310.00");
+  assert_contains (flat, "INV-E-91DAYS Jun 1, 2026 Aug 21, 2026 91 $320.00 $40.00 $280.00");
   g_assert_null (strstr (flat, "INV-F-PAID"));
+}
+
+/* A patient who prefers Spanish gets Spanish documents (issue #5) while the
+ * program runs in English: labels from po/es.po, long dates in Spanish, local
+ * time, and es_ES numbers; the header can still ask for English (the kiosk
+ * passes the language the patient chose there). */
+static void
+test_spanish_documents (MailFixture   *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPatient) patient = mail_test_add_patient (f, "MRN-3001", "Lucía", "Ortega",
+                                                        "lucia@example.org", "es-MX");
+  g_autoptr(CpInvoice) created = mail_test_add_invoice (f, patient, "INV-2026-000301",
+                                                        "2026-11-01", "2026-12-01");
+  g_autoptr(CpInvoice) invoice = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autoptr(GBytes) english_pdf = NULL;
+  g_autoptr(GBytes) statement = NULL;
+  g_autoptr(GPtrArray) invoices = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_invoice_free);
+  g_autofree char *text = NULL;
+  g_autofree char *english_text = NULL;
+  g_autofree char *statement_text = NULL;
+  CpReceiptHeader english = header;
+  const CpPayment *payment;
+
+  {
+    g_autoptr(CpLanguageScope) probe = cp_language_scope_push ("es");
+
+    if (probe == NULL)
+      {
+        g_test_skip ("No Spanish locale installed (build-aux/install-deps generates es_ES.UTF-8)");
+        return;
+      }
+  }
+  mail_test_add_payment (f, created->id, "pi_3QxSpanish42", 32000, "visa", "4242",
+                         "2026-11-18T15:04:05Z");
+  invoice = mail_test_get_invoice (f, "INV-2026-000301");
+  payment = g_ptr_array_index (invoice->payments, 0);
+
+  pdf = cp_receipt_render_payment (&header, invoice, payment, &error);
+  g_assert_no_error (error);
+  text = squeeze_free (mail_test_pdf_text (pdf, f->dir));
+  assert_contains (text, "Recibo");
+  assert_contains (text, "FECHA DE PAGO");
+  assert_contains (text, "18 de noviembre de 2026, 9:04 CST");
+  assert_contains (text, "Emitida 1 de noviembre de 2026");
+  assert_contains (text, "Saldo pendiente");
+  assert_contains (text, "320,00");
+  g_assert_null (strstr (text, "Receipt"));
+  g_assert_null (strstr (text, "Balance due"));
+  g_assert_null (strstr (text, "$320.00"));
+
+  /* This thread is back in the program's language afterwards. */
+  g_assert_cmpstr (cp_aging_bucket_label (CP_AGING_CURRENT), ==, "Current");
+
+  english.language = "en";
+  english_pdf = cp_receipt_render_payment (&english, invoice, payment, &error);
+  g_assert_no_error (error);
+  english_text = squeeze_free (mail_test_pdf_text (english_pdf, f->dir));
+  assert_contains (english_text, "Receipt");
+  assert_contains (english_text, "November 18, 2026, 9:04 AM CST");
+  assert_contains (english_text, "$320.00");
+
+  {
+    g_autoptr(CpInvoice) open = mail_test_add_invoice (f, patient, "INV-2026-000302", "2026-11-01", "2026-12-01");
+
+    g_ptr_array_add (invoices, mail_test_get_invoice (f, "INV-2026-000302"));
+  }
+  statement = cp_receipt_render_statement (&header, patient, invoices, TODAY, &error);
+  g_assert_no_error (error);
+  statement_text = squeeze_free (mail_test_pdf_text (statement, f->dir));
+  assert_contains (statement_text, "Estado de cuenta");
+  assert_contains (statement_text, "Fecha del estado de cuenta 20 de noviembre de 2026");
+  assert_contains (statement_text, "Al corriente");
+  assert_contains (statement_text, "INV-2026-000302 1 nov 2026 1 dic 2026");
 }
 
 static char *
@@ -516,7 +600,7 @@ test_ctl_receipt_and_statement (MailFixture   *f,
   flat = squeeze (text);
   /* INV-C2 is 97 days past due, INV-C3 not yet due; INV-C1 is paid */
   assert_contains (flat, "$320.00 $0.00 $0.00 $0.00 $300.00");
-  assert_contains (flat, "INV-C2 2026-08-01 2026-08-15 97 $320.00 $20.00 $300.00");
+  assert_contains (flat, "INV-C2 Aug 1, 2026 Aug 15, 2026 97 $320.00 $20.00 $300.00");
   g_assert_null (strstr (flat, "INV-C1"));
   {
     g_autofree char *info = squeeze_free (run_poppler ("pdfinfo", bytes, f->dir));
@@ -525,12 +609,61 @@ test_ctl_receipt_and_statement (MailFixture   *f,
   }
 }
 
+/* po/es.po compiled into a temporary catalog (as tests/test-i18n.c does):
+ * the Spanish documents need it, the English ones do not notice it. */
+static char *
+compile_spanish_catalog (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *po = g_build_filename (g_getenv ("CAREPAY_SOURCE_DIR"), "po", "es.po", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("carepay-receipt-po-XXXXXX", &error);
+  g_autofree char *mo_dir = NULL;
+  g_autofree char *mo = NULL;
+  int status = 0;
+
+  g_assert_no_error (error);
+  mo_dir = g_build_filename (dir, "es", "LC_MESSAGES", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (mo_dir, 0700), ==, 0);
+  mo = g_build_filename (mo_dir, GETTEXT_PACKAGE ".mo", NULL);
+  {
+    const char *argv[] = { "msgfmt", "-o", mo, po, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  bindtextdomain (GETTEXT_PACKAGE, dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  return g_steal_pointer (&dir);
+}
+
+static void
+remove_catalog (const char *dir)
+{
+  g_autofree char *lc = g_build_filename (dir, "es", "LC_MESSAGES", NULL);
+  g_autofree char *mo = g_build_filename (lc, GETTEXT_PACKAGE ".mo", NULL);
+  g_autofree char *es = g_build_filename (dir, "es", NULL);
+
+  g_unlink (mo);
+  g_rmdir (lc);
+  g_rmdir (es);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *catalog = NULL;
+  int status;
+
+  /* Receipt times are shown in local time: pin the zone (CST in November). */
+  g_setenv ("TZ", "America/Chicago", TRUE);
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
+  catalog = compile_spanish_catalog ();
   g_test_add ("/carepay/receipt/payment", MailFixture, NULL, setup, test_payment_receipt, teardown);
   g_test_add ("/carepay/receipt/refund", MailFixture, NULL, setup, test_refund_receipt, teardown);
   g_test_add ("/carepay/receipt/markup-is-literal", MailFixture, NULL, setup, test_markup_is_literal, teardown);
@@ -538,6 +671,9 @@ main (int   argc,
   g_test_add ("/carepay/receipt/card-paper-logo", MailFixture, NULL, setup, test_card_paper_logo, teardown);
   g_test_add ("/carepay/receipt/ctl-receipt-and-statement", MailFixture, NULL, setup,
               test_ctl_receipt_and_statement, teardown);
+  g_test_add ("/carepay/receipt/spanish-documents", MailFixture, NULL, setup, test_spanish_documents, teardown);
   g_test_add ("/carepay/receipt/many-items-paginate", MailFixture, NULL, setup, test_many_items_paginate, teardown);
-  return g_test_run ();
+  status = g_test_run ();
+  remove_catalog (catalog);
+  return status;
 }

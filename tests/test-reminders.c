@@ -207,23 +207,23 @@ test_fake_clock (Fixture       *f,
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (first, "rcpt_tos"), 0), ==,
                    "eva@example.org");
   g_assert_cmpstr (json_object_get_string_member (first, "subject"), ==,
-                   "Vencida: Recordatorio: factura INV-E, 270,00\u00a0$, vencimiento 2026-11-01");
+                   "Vencida: Recordatorio: factura INV-E, 270,00\u00a0$, vencimiento 1 de noviembre de 2026");
   assert_contains (json_object_get_string_member (json_array_get_object_element (
                      json_object_get_array_member (first, "parts"), 0), "text"),
-                   "La factura INV-E venció el 2026-11-01 y lleva 19 días vencida.");
+                   "La factura INV-E venció el 1 de noviembre de 2026 y lleva 19 días vencida.");
   {
     JsonObject *a_early = g_ptr_array_index (inbox, 1);
     JsonObject *e_late = g_ptr_array_index (inbox, 6);
     JsonObject *plain;
 
     g_assert_cmpstr (json_object_get_string_member (a_early, "subject"), ==,
-                     "Reminder: invoice INV-A, $320.00 due 2026-12-01");
+                     "Reminder: invoice INV-A, $320.00 due December 1, 2026");
     plain = json_array_get_object_element (json_object_get_array_member (a_early, "parts"), 0);
-    assert_contains (json_object_get_string_member (plain, "text"), "is due in 7 days, on 2026-12-01");
+    assert_contains (json_object_get_string_member (plain, "text"), "is due in 7 days, on December 1, 2026");
     g_assert_cmpstr (json_object_get_string_member (e_late, "subject"), ==,
-                     "Vencida: Recordatorio: factura INV-E, 270,00\u00a0$, vencimiento 2026-11-01");
+                     "Vencida: Recordatorio: factura INV-E, 270,00\u00a0$, vencimiento 1 de noviembre de 2026");
     plain = json_array_get_object_element (json_object_get_array_member (e_late, "parts"), 0);
-    assert_contains (json_object_get_string_member (plain, "text"), "venció el 2026-11-01 y lleva 90 días vencida");
+    assert_contains (json_object_get_string_member (plain, "text"), "venció el 1 de noviembre de 2026 y lleva 90 días vencida");
   }
 
   log = cp_store_list_mail_log (CP_STORE (f->base.store), 0, NULL, &error);
@@ -284,9 +284,9 @@ test_failed_is_retried_next_day (Fixture       *f,
                      "<a class=\"button\" href=\"https://pay.example/plink_reminder\">Pay $320.00 online</a>");
     /* A day late for the due-date reminder: says how late */
     assert_contains (json_object_get_string_member (json_array_get_object_element (parts, 0), "text"),
-                     "Invoice INV-A was due on 2026-12-01 and is now 1 day past due.");
+                     "Invoice INV-A was due on December 1, 2026 and is now 1 day past due.");
     g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (inbox, 0), "subject"), ==,
-                     "Overdue: Reminder: invoice INV-A, $320.00 was due 2026-12-01");
+                     "Overdue: Reminder: invoice INV-A, $320.00 was due December 1, 2026");
   }
 
   log = cp_store_list_mail_log (CP_STORE (f->base.store), a->id, "reminder:0", &error);
@@ -347,7 +347,7 @@ test_ctl_remind (Fixture       *f,
     inbox = smtp_sink_messages (f->outdir);
     g_assert_cmpuint (inbox->len, ==, 1);
     g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (inbox, 0), "subject"), ==,
-                     "Reminder: invoice INV-A, $320.00 due 2026-12-01");
+                     "Reminder: invoice INV-A, $320.00 due December 1, 2026");
     g_clear_pointer (&inbox, g_ptr_array_unref);
   }
 
@@ -369,7 +369,7 @@ test_ctl_remind (Fixture       *f,
     g_autofree char *err = NULL;
 
     g_assert_cmpint (mail_test_run (show, env, &out, &err), ==, 0);
-    assert_contains (out, "sent      reminder:0      1  ann@example.org  Reminder: invoice INV-A, $320.00 due 2026-12-01");
+    assert_contains (out, "sent      reminder:0      1  ann@example.org  Reminder: invoice INV-A, $320.00 due December 1, 2026");
   }
 
   /* Without a relay, a real run fails clearly */

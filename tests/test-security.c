@@ -19,6 +19,7 @@
 #include "cp-stripe-payment-intents.h"
 #include "cp-stripe-webhook.h"
 #include "cp-sync.h"
+#include "ctl-test-util.h"
 #include "ledger-test-util.h"
 
 #define SKIP_WITHOUT_SIM(f) if ((f)->ledger == NULL) return
@@ -67,63 +68,23 @@ capture_writer (GLogLevelFlags   level,
 
 /* carepayctl */
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
+/* With every debug message on, so that the test sees all it could log. */
 static void
 ctl_key (LedgerFixture *f,
-         Run           *run,
+         CtlRun        *run,
          const char    *key,
          const char    *as_user,
          ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) envp = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int wait_status = 0;
-  va_list args;
+  const char *env[] = { "G_MESSAGES_DEBUG=all", NULL };
+  const char *first;
+  va_list rest;
 
-  g_ptr_array_add (argv, (gpointer) CAREPAYCTL);
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, f->path);
-  g_ptr_array_add (argv, (gpointer) "--api-base");
-  g_ptr_array_add (argv, (gpointer) stripe_sim_base_url ());
-  g_ptr_array_add (argv, (gpointer) "--secret-key");
-  g_ptr_array_add (argv, (gpointer) key);
-  if (as_user != NULL)
-    {
-      g_ptr_array_add (argv, (gpointer) "--as");
-      g_ptr_array_add (argv, (gpointer) as_user);
-    }
-  va_start (args, as_user);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  envp = g_environ_setenv (envp, "CAREPAY_PASSWORD", LT_PASSWORD, TRUE);
-  envp = g_environ_setenv (envp, "G_MESSAGES_DEBUG", "all", TRUE);
-  envp = g_environ_unsetenv (envp, "CAREPAY_FAULT");
-  envp = g_environ_unsetenv (envp, "CAREPAY_STRIPE_SECRET_KEY");
-
-  memset (run, 0, sizeof *run);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
+  va_start (rest, as_user);
+  first = va_arg (rest, const char *);
+  ctl_run_money_valist (run, f->path, stripe_sim_base_url (), key, as_user, LT_PASSWORD, env, FALSE, first,
+                        rest);
+  va_end (rest);
 }
 
 #define ctl(f, run, as_user, ...) ctl_key (f, run, SIM_KEY, as_user, __VA_ARGS__)
@@ -435,11 +396,11 @@ static void
 test_roles_ctl (LedgerFixture *f,
                 gconstpointer  data)
 {
-  g_auto(Run) paid = { 0 };
-  g_auto(Run) refund = { 0 };
-  g_auto(Run) voided = { 0 };
-  g_auto(Run) link = { 0 };
-  g_auto(Run) gone = { 0 };
+  g_auto(CtlRun) paid = { 0 };
+  g_auto(CtlRun) refund = { 0 };
+  g_auto(CtlRun) voided = { 0 };
+  g_auto(CtlRun) link = { 0 };
+  g_auto(CtlRun) gone = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(CpInvoice) a = NULL;
   g_autoptr(CpInvoice) c = NULL;
@@ -504,26 +465,6 @@ assert_no_secret (const char *where,
     g_error ("%s holds a SECRETMARKER", where);
 }
 
-static guint
-post_signed (const char *url,
-             const char *payload,
-             const char *secret)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) body = g_bytes_new (payload, strlen (payload));
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *signature = cp_stripe_webhook_sign (payload, strlen (payload), secret,
-                                                       g_get_real_time () / G_USEC_PER_SEC);
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Stripe-Signature", signature);
-  reply = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  return soup_message_get_status (msg);
-}
-
 static void
 test_secrets (LedgerFixture *f,
               gconstpointer  data)
@@ -573,11 +514,11 @@ test_secrets (LedgerFixture *f,
 
   /* carepayctl with G_MESSAGES_DEBUG=all, its key on the command line */
   {
-    g_auto(Run) pay = { 0 };
-    g_auto(Run) refund = { 0 };
-    g_auto(Run) sync_run = { 0 };
-    g_auto(Run) verify = { 0 };
-    g_auto(Run) shown = { 0 };
+    g_auto(CtlRun) pay = { 0 };
+    g_auto(CtlRun) refund = { 0 };
+    g_auto(CtlRun) sync_run = { 0 };
+    g_auto(CtlRun) verify = { 0 };
+    g_auto(CtlRun) shown = { 0 };
 
     ctl_key (f, &pay, SECRET_KEY, "casey", "pay", "INV-2026-000002", "--payment-method", "pm_card_visa", "--json", NULL);
     g_assert_cmpint (pay.status, ==, 0);
@@ -590,7 +531,7 @@ test_secrets (LedgerFixture *f,
     g_assert_cmpint (shown.status, ==, 0);
     /* A wrong key is reported without being shown back whole */
     {
-      g_auto(Run) bad = { 0 };
+      g_auto(CtlRun) bad = { 0 };
       ctl_key (f, &bad, "rk_live_SECRETMARKER_wrong_0123456789", NULL, "verify", NULL);
       g_assert_cmpint (bad.status, ==, 1);
       g_ptr_array_add (outputs, g_strconcat (bad.out, bad.err, NULL));
@@ -628,8 +569,8 @@ test_secrets (LedgerFixture *f,
     event = lt_wait_event (client, "payment_intent.succeeded", NULL);
     node = json_node_init_object (json_node_alloc (), event->json);
     payload = json_to_string (node, FALSE);
-    g_assert_cmpuint (post_signed (line + strlen (prefix), payload, WEBHOOK_SECRET), ==, 200);
-    g_assert_cmpuint (post_signed (line + strlen (prefix), payload, "whsec_SECRETMARKER_not_ours"), ==, 400);
+    g_assert_cmpuint (ctl_post_signed (line + strlen (prefix), payload, WEBHOOK_SECRET), ==, 200);
+    g_assert_cmpuint (ctl_post_signed (line + strlen (prefix), payload, "whsec_SECRETMARKER_not_ours"), ==, 400);
 
     g_subprocess_send_signal (listener, SIGTERM);
     g_assert_true (g_subprocess_wait (listener, NULL, &error));

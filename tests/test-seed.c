@@ -9,6 +9,7 @@
 #include "cp-error.h"
 #include "cp-seed.h"
 #include "cp-sqlite-store.h"
+#include "test-util.h"
 
 #define TODAY "2026-03-15"
 
@@ -33,25 +34,11 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_assert_finalize_object (f->store);
-  remove_dir (f->dir);
+  test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
@@ -284,7 +271,7 @@ test_scale_deterministic (void)
     }
   g_ptr_array_unref (lists[0]);
   g_ptr_array_unref (lists[1]);
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 static void

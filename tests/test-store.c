@@ -9,6 +9,7 @@
 
 #include "cp-error.h"
 #include "cp-sqlite-private.h"
+#include "test-util.h"
 
 #define TODAY "2026-03-15"
 #define CAREPAY_APPLICATION_ID 0x43504159
@@ -43,27 +44,13 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   if (f->store != NULL)
     g_assert_finalize_object (f->store);
   cp_patient_free (f->patient);
-  remove_dir (f->dir);
+  test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
@@ -250,7 +237,7 @@ test_migrations (void)
     a = cp_sqlite_store_open (path, CP_SQLITE_OPEN_DEFAULT, &error);
     g_assert_no_error (error);
   }
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 static void
@@ -338,7 +325,7 @@ test_refusals (void)
     g_assert_no_error (error);
   }
 
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 /* Patients and invoices */

@@ -5,9 +5,11 @@
 
 #include <locale.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "cp-error.h"
 #include "cp-stripe-events.h"
+#include "cp-stripe-refunds.h"
 #include "cp-stripe-webhook.h"
 #include "cp-sync.h"
 #include "cp-webhook-listener.h"
@@ -496,6 +498,169 @@ test_sim_delivers_webhooks (LedgerFixture *f,
   g_subprocess_wait (sim, NULL, NULL);
 }
 
+/* carepayctl sync, killed (as a crash would) at the ledger's Nth store
+ * write. Returns its exit status. */
+static int
+ctl_sync_killed_at (LedgerFixture *f,
+                    const char    *fault)
+{
+  const char *argv[] = { CAREPAYCTL, "--db", f->path, "--api-base", stripe_sim_base_url (),
+                         "--secret-key", SIM_KEY, "sync", NULL };
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "CAREPAY_FAULT", fault, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int wait_status = 0;
+
+  envp = g_environ_unsetenv (envp, "CAREPAY_STRIPE_SECRET_KEY");
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  return WEXITSTATUS (wait_status);
+}
+
+/* Every event on the simulator, oldest first */
+static GPtrArray *
+all_events (LedgerFixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpStripeEventIter) iter = cp_stripe_event_iter_new (f->client, NULL, NULL);
+  GPtrArray *events = cp_stripe_event_iter_next (iter, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (events);
+  return events;
+}
+
+static void
+assert_applied_once (LedgerFixture *f,
+                     guint          n_payments,
+                     guint          n_events)
+{
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM payments WHERE status = 'succeeded'"), ==, n_payments);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, n_events);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(DISTINCT event_id) FROM applied_events"), ==, n_events);
+  /* One audit line per payment: none applied twice, none lost */
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.succeeded'"), ==,
+                   n_payments);
+}
+
+/* A page of events is applied in one transaction with the cursor: killed in
+ * the middle of the first page, nothing of it is kept (no cursor, no
+ * payment, no event marked applied); the next sync applies each event
+ * exactly once. */
+static void
+test_crash_mid_page (LedgerFixture *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *pi_a = NULL;
+  g_autofree char *pi_b = NULL;
+  g_autofree char *pi_c = NULL;
+
+  SKIP_WITHOUT_SIM (f);
+  pi_a = lt_pay_directly (f->client, f->invoice_a, 4000, "usd", "pm_card_visa");
+  pi_b = lt_pay_directly (f->client, f->invoice_b, 5000, "usd", "pm_card_visa");
+  pi_c = lt_pay_directly (f->client, f->invoice_c, 5000, "usd", "pm_card_visa");
+  events = all_events (f);
+  g_assert_cmpuint (events->len, ==, 9);
+
+  /* The 4th write: the 2nd PaymentIntent, halfway through the page */
+  g_assert_cmpint (ctl_sync_killed_at (f, "after-store-write#4"), ==, 99);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_null (cursor);
+  assert_applied_once (f, 0, 0);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM payments"), ==, 0);
+
+  sync = cp_sync_new (f->ledger);
+  g_assert_cmpuint (sync_once (sync), ==, 9);
+  assert_applied_once (f, 3, 9);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, 8))->id);
+  g_assert_cmpuint (sync_once (sync), ==, 0);
+  assert_applied_once (f, 3, 9);
+}
+
+/* Killed in the second page: the first page (100 events) stays applied with
+ * the cursor on its last event; the next sync redoes only the second page. */
+static void
+test_crash_second_page (LedgerFixture *f,
+                        gconstpointer  data)
+{
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *cursor = NULL;
+  gint64 invoices[] = { f->invoice_a, f->invoice_b, f->invoice_c };
+  guint n_payments = 36;
+  guint first_page_payments = 0;
+
+  SKIP_WITHOUT_SIM (f);
+  for (guint i = 0; i < n_payments; i++)
+    g_free (lt_pay_directly (f->client, invoices[i % 3], 100, "usd", "pm_card_visa"));
+  events = all_events (f);
+  g_assert_cmpuint (events->len, ==, 3 * n_payments);
+  for (guint i = 0; i < 100; i++)
+    if (g_str_equal (((CpStripeEvent *) g_ptr_array_index (events, i))->type, "payment_intent.succeeded"))
+      first_page_payments++;
+
+  /* Each event is one write: the 103rd is the 3rd of the second page */
+  g_assert_cmpint (ctl_sync_killed_at (f, "after-store-write#103"), ==, 99);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, 99))->id);
+  /* A PaymentIntent is retrieved as it is now: the first page recorded
+   * every payment it names as succeeded, including one whose own
+   * succeeded event is on the second page */
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, 100);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.succeeded'"), >=,
+                   first_page_payments);
+
+  sync = cp_sync_new (f->ledger);
+  g_assert_cmpuint (sync_once (sync), ==, events->len - 100);
+  assert_applied_once (f, n_payments, events->len);
+  g_clear_pointer (&cursor, g_free);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, events->len - 1))->id);
+}
+
+/* In a page, a refund of a payment not recorded here needs a request to
+ * Stripe: it is applied outside the page's transaction (no request is made
+ * while the store is held) and the page goes on around it. */
+static void
+test_page_with_foreign_refund (LedgerFixture *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(CpStripeRefund) refund = NULL;
+  g_autoptr(CpInvoice) a = NULL;
+  g_autofree char *foreign = NULL;
+  g_autofree char *ours = NULL;
+  g_autofree char *cursor = NULL;
+  CpStripeRefundParams params = { 0 };
+
+  SKIP_WITHOUT_SIM (f);
+  foreign = lt_pay_directly (f->client, 0, 3000, "usd", "pm_card_visa");
+  params.payment_intent = foreign;
+  params.amount = 1000;
+  refund = cp_stripe_refund_create (f->client, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  ours = lt_pay_directly (f->client, f->invoice_a, 4000, "usd", "pm_card_visa");
+  events = all_events (f);
+
+  sync = cp_sync_new (f->ledger);
+  g_assert_cmpuint (sync_once (sync), ==, events->len);
+  assert_applied_once (f, 1, events->len);
+  a = lt_invoice (f, f->invoice_a);
+  g_assert_cmpint (a->amount_paid, ==, 4000);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM refunds"), ==, 0);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, events->len - 1))->id);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -513,6 +678,9 @@ main (int   argc,
   ADD ("async", test_async);
   ADD ("webhooks", test_webhooks);
   ADD ("sim-delivers-webhooks", test_sim_delivers_webhooks);
+  ADD ("crash-mid-page", test_crash_mid_page);
+  ADD ("crash-second-page", test_crash_second_page);
+  ADD ("page-with-foreign-refund", test_page_with_foreign_refund);
 #undef ADD
 
   status = g_test_run ();

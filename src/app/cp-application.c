@@ -19,6 +19,7 @@
 #include "cp-sync.h"
 #include "cp-sync-controller.h"
 #include "cp-kiosk-window.h"
+#include "cp-timing.h"
 
 struct _CpApplication
 {
@@ -46,6 +47,12 @@ struct _CpApplication
   gboolean        demo_payments_running;
   gboolean        demo_payments_done;
   CpBackupScheduler *backups; /* staff app: online backups on a schedule */
+  /* Staff app: Stripe, the ledger, the sync and the backups wait for the
+   * window's first frame (or a second), so they never delay the sign-in page. */
+  gboolean        services_started;
+  GdkFrameClock  *services_clock;
+  gulong          services_paint_id;
+  guint           services_timeout_id;
 };
 
 G_DEFINE_FINAL_TYPE (CpApplication, cp_application, ADW_TYPE_APPLICATION)
@@ -400,6 +407,16 @@ cp_training_stripe_config_new (const char *sim_url)
   return config;
 }
 
+/* Only `carepay --kiosk` has a kiosk window. The staff app never asks GType
+ * about its type, which lives with the kiosk's WebKit code (a module the
+ * executable opens when first needed, cp-payview-module.c). */
+static gboolean
+is_kiosk_window (CpApplication *self,
+                 GtkWindow     *window)
+{
+  return self->kiosk && CP_IS_KIOSK_WINDOW (window);
+}
+
 /* Another desk, a payment link or the kiosk changed an invoice: the sync
  * controller (cp-sync-controller.h) polls Stripe every sync-interval, listens
  * for webhooks on webhook-port, reloads the window and notifies. */
@@ -518,6 +535,8 @@ maybe_set_up_ledger (CpApplication *self)
 {
   GtkWindow *window;
 
+  if (!self->kiosk && !self->services_started)
+    return;
   if (self->ledger == NULL && self->store != NULL && self->stripe_config != NULL)
     {
       self->stripe_client = cp_stripe_client_new (self->stripe_config, NULL, self->store);
@@ -531,7 +550,7 @@ maybe_set_up_ledger (CpApplication *self)
     start_sync (self);
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (CP_IS_KIOSK_WINDOW (window))
+  if (is_kiosk_window (self, window))
     cp_kiosk_window_set_ledger (CP_KIOSK_WINDOW (window), self->ledger);
   if (CP_IS_WINDOW (window) && cp_window_get_ledger (CP_WINDOW (window)) != self->ledger)
     cp_window_set_ledger (CP_WINDOW (window), self->ledger, self->training);
@@ -547,7 +566,7 @@ stripe_failed (CpApplication *self,
 
   self->stripe_failed = TRUE;
   g_warning ("Card payments are unavailable: %s", message);
-  if (CP_IS_KIOSK_WINDOW (window))
+  if (is_kiosk_window (self, window))
     cp_kiosk_window_set_unavailable (CP_KIOSK_WINDOW (window),
                                      _("Card payments are not available right now. Please pay at the front desk."));
   if (CP_IS_WINDOW (window))
@@ -689,7 +708,7 @@ start_backups (CpApplication *self)
   g_autofree char *dir = NULL;
   guint hours = g_settings_get_uint (settings, "backup-interval-hours");
 
-  if (self->backups != NULL || hours == 0 || !CP_IS_SQLITE_STORE (self->store))
+  if (!self->services_started || self->backups != NULL || hours == 0 || !CP_IS_SQLITE_STORE (self->store))
     return;
   db_dir = g_path_get_dirname (cp_sqlite_store_get_path (CP_SQLITE_STORE (self->store)));
   dir = g_build_filename (db_dir, "backups", NULL);
@@ -712,10 +731,11 @@ store_opened_cb (GObject      *source,
   store = cp_open_store_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  cp_timing_mark ("store-opened");
 
   g_set_object (&self->store, store);
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (CP_IS_KIOSK_WINDOW (window))
+  if (is_kiosk_window (self, window))
     {
       if (store != NULL)
         {
@@ -741,6 +761,63 @@ store_opened_cb (GObject      *source,
     }
   else
     cp_window_show_store_error (CP_WINDOW (window), self->db_path, error);
+}
+
+static void
+stop_waiting_for_first_frame (CpApplication *self)
+{
+  if (self->services_clock != NULL)
+    g_clear_signal_handler (&self->services_paint_id, self->services_clock);
+  g_clear_object (&self->services_clock);
+  g_clear_handle_id (&self->services_timeout_id, g_source_remove);
+}
+
+static void
+start_services (CpApplication *self)
+{
+  stop_waiting_for_first_frame (self);
+  if (self->services_started)
+    return;
+  self->services_started = TRUE;
+  set_up_stripe (self);
+  maybe_set_up_ledger (self);
+  if (self->store != NULL)
+    start_backups (self);
+}
+
+static void
+first_frame_cb (GdkFrameClock *clock,
+                CpApplication *self)
+{
+  start_services (self);
+}
+
+static gboolean
+first_frame_timeout_cb (gpointer user_data)
+{
+  CpApplication *self = user_data;
+
+  self->services_timeout_id = 0;
+  start_services (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The sign-in page needs none of them: they start once it is on screen. */
+static void
+start_services_after_first_frame (CpApplication *self,
+                                  GtkWindow     *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+  if (self->services_started || self->services_timeout_id != 0)
+    return;
+  if (clock != NULL)
+    {
+      self->services_clock = g_object_ref (clock);
+      self->services_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (first_frame_cb), self);
+    }
+  /* And in any case soon, should no frame come (a window never shown). */
+  self->services_timeout_id = g_timeout_add (clock != NULL ? 1000 : 0, first_frame_timeout_cb, self);
 }
 
 static void
@@ -773,14 +850,19 @@ cp_application_activate (GApplication *app)
       if (self->store != NULL)
         cp_window_set_store (CP_WINDOW (window), self->store);
       else
-        cp_open_store_async (self->db_path, training_mode (), self->cancellable,
-                             store_opened_cb, g_object_ref (self));
-      /* The simulator starts while the database opens. */
-      set_up_stripe (self);
-      maybe_set_up_ledger (self);
+        {
+          cp_open_store_async (self->db_path, training_mode (), self->cancellable,
+                               store_opened_cb, g_object_ref (self));
+          /* The database is checked as it opens, which takes a while when it
+           * is large: people type their name and password meanwhile. */
+          cp_window_show_signin (CP_WINDOW (window));
+        }
     }
 
   gtk_window_present (window);
+  cp_timing_mark ("window-presented");
+  if (CP_IS_WINDOW (window))
+    start_services_after_first_frame (self, window);
 }
 
 static int
@@ -924,7 +1006,9 @@ cp_application_startup (GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
 
+  cp_timing_mark ("startup");
   G_APPLICATION_CLASS (cp_application_parent_class)->startup (app);
+  cp_timing_mark ("startup-done");
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
@@ -967,6 +1051,7 @@ cp_application_dispose (GObject *object)
   CpApplication *self = CP_APPLICATION (object);
 
   g_cancellable_cancel (self->cancellable);
+  stop_waiting_for_first_frame (self);
   stop_simulator (self);
   g_clear_object (&self->cancellable);
   if (self->sync != NULL)

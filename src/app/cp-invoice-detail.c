@@ -270,6 +270,11 @@ add_payment_rows (CpInvoiceDetail *self)
       const char *status = stripe_status_label (p->status);
       g_autofree char *status_text = NULL;
 
+      /* A form opened and left without a card (the kiosk prepares one for every
+       * bill it shows) is not a payment attempt; the audit log still has it. */
+      if (g_strcmp0 (p->status, "canceled") == 0 && p->card_last4 == NULL && p->failure_code == NULL)
+        continue;
+
       if (p->card_last4 != NULL)
         /* Translators: card brand and last four digits, "Visa •••• 4242" */
         card = g_strdup_printf (_("%s •••• %s"),
@@ -374,7 +379,7 @@ show_current (CpInvoiceDetail *self)
                          line_item_row_new (g_ptr_array_index (inv->line_items, i), inv->currency));
 
   cp_ui_label_set_money (self->subtotal_label, inv->subtotal, inv->currency);
-  rate = g_strdup_printf ("%d.%02d", inv->tax_rate_bp / 100, inv->tax_rate_bp % 100);
+  rate = cp_percent_bp_format (inv->tax_rate_bp);
   /* Translators: "Tax (8.25 %)" */
   tax_title = g_strdup_printf (_("Tax (%s %%)"), rate);
   gtk_label_set_text (self->tax_title_label, tax_title);
@@ -792,15 +797,7 @@ cp_invoice_detail_set_staff (CpInvoiceDetail *self,
   g_return_if_fail (CP_IS_INVOICE_DETAIL (self));
 
   g_clear_pointer (&self->staff, cp_staff_free);
-  if (staff != NULL)
-    {
-      self->staff = cp_staff_new ();
-      self->staff->id = staff->id;
-      self->staff->username = g_strdup (staff->username);
-      self->staff->display_name = g_strdup (staff->display_name);
-      self->staff->role = staff->role;
-      self->staff->active = staff->active;
-    }
+  self->staff = cp_staff_copy (staff);
   update_money_actions (self);
 }
 

@@ -10,8 +10,9 @@ G_BEGIN_DECLS
 #define CP_TYPE_INVOICE_LIST (cp_invoice_list_get_type ())
 G_DECLARE_FINAL_TYPE (CpInvoiceList, cp_invoice_list, CP, INVOICE_LIST, AdwBin)
 
-/* The invoice list with its summary cards, filter and search. Loads every
- * invoice once (cp_store_list_invoices_async) and filters in memory.
+/* The invoice list with its summary cards, filter and search. Shows the
+ * first page of invoices at once, then builds a CpInvoiceIndex of them all
+ * in a worker and filters and sorts in it (CpInvoiceModel).
  * ::invoice-selected (gint64 id) on selection, ::invoice-activated (gint64 id)
  * on Enter or double click. */
 GtkWidget  *cp_invoice_list_new             (void);

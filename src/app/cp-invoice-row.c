@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <string.h>
-
 #include "cp-invoice-row.h"
-#include "cp-ui-util.h"
 
-/* One row of the invoice list. Plain properties so that GtkExpressions,
- * sorters and filters can reach the fields. */
+/* One row of the invoice list, made on demand by CpInvoiceModel for the rows
+ * on screen; searching and sorting happen in CpInvoiceIndex. Plain
+ * properties so that GtkExpressions can reach the fields. */
 struct _CpInvoiceRow
 {
   GObject           parent_instance;
 
   CpInvoiceSummary *summary;
-  char             *haystack; /* folded "number\npatient\nmrn" */
-  char             *name_key;
 };
 
 G_DEFINE_FINAL_TYPE (CpInvoiceRow, cp_invoice_row, G_TYPE_OBJECT)
@@ -38,14 +34,19 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 cp_invoice_row_finalize (GObject *object)
 {
   CpInvoiceRow *self = CP_INVOICE_ROW (object);
 
   g_clear_pointer (&self->summary, cp_invoice_summary_free);
-  g_free (self->haystack);
-  g_free (self->name_key);
 
   G_OBJECT_CLASS (cp_invoice_row_parent_class)->finalize (object);
 }
@@ -125,6 +126,10 @@ cp_invoice_row_class_init (CpInvoiceRowClass *klass)
   properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL, 0, CP_N_INVOICE_STATUSES - 1, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Every field may have changed: one signal rather than a notify each. */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -136,25 +141,11 @@ CpInvoiceRow *
 cp_invoice_row_new (CpInvoiceSummary *summary)
 {
   CpInvoiceRow *self;
-  g_autofree char *joined = NULL;
-  g_autofree char *given_first = NULL;
-  const char *comma;
 
   g_return_val_if_fail (summary != NULL, NULL);
 
   self = g_object_new (CP_TYPE_INVOICE_ROW, NULL);
   self->summary = summary;
-  /* "Family, Given" also matches as typed "Given Family". */
-  comma = summary->patient_name ? strstr (summary->patient_name, ", ") : NULL;
-  if (comma != NULL)
-    given_first = g_strdup_printf ("%s %.*s", comma + 2,
-                                   (int) (comma - summary->patient_name), summary->patient_name);
-  joined = g_strdup_printf ("%s\n%s\n%s\n%s",
-                            summary->number ? summary->number : "",
-                            summary->patient_name ? summary->patient_name : "",
-                            given_first ? given_first : "",
-                            summary->mrn ? summary->mrn : "");
-  self->haystack = cp_ui_fold (joined);
   return self;
 }
 
@@ -164,6 +155,18 @@ cp_invoice_row_get_summary (CpInvoiceRow *self)
   g_return_val_if_fail (CP_IS_INVOICE_ROW (self), NULL);
 
   return self->summary;
+}
+
+void
+cp_invoice_row_set_summary (CpInvoiceRow     *self,
+                            CpInvoiceSummary *summary)
+{
+  g_return_if_fail (CP_IS_INVOICE_ROW (self));
+  g_return_if_fail (summary != NULL);
+
+  g_clear_pointer (&self->summary, cp_invoice_summary_free);
+  self->summary = summary;
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 gint64
@@ -180,25 +183,4 @@ cp_invoice_row_get_status (CpInvoiceRow *self)
   g_return_val_if_fail (CP_IS_INVOICE_ROW (self), 0);
 
   return self->summary->status;
-}
-
-gboolean
-cp_invoice_row_matches (CpInvoiceRow *self,
-                        const char   *folded_needle)
-{
-  g_return_val_if_fail (CP_IS_INVOICE_ROW (self), FALSE);
-
-  if (folded_needle == NULL || *folded_needle == '\0')
-    return TRUE;
-  return strstr (self->haystack, folded_needle) != NULL;
-}
-
-const char *
-cp_invoice_row_get_name_key (CpInvoiceRow *self)
-{
-  g_return_val_if_fail (CP_IS_INVOICE_ROW (self), "");
-
-  if (self->name_key == NULL)
-    self->name_key = g_utf8_collate_key (self->summary->patient_name ? self->summary->patient_name : "", -1);
-  return self->name_key;
 }

@@ -75,43 +75,18 @@ currency_code (CpNewInvoiceDialog *self)
   return g_ascii_strup (text, -1);
 }
 
-/* "8.25" (percent, at most two decimals) to 825 basis points. */
+/* "8.25" (percent, at most two decimals, the locale's decimal separator)
+ * to 825 basis points; empty is no tax. */
 static gboolean
 parse_tax_rate (const char *text,
                 int        *out_bp)
 {
-  int whole = 0, frac = 0, frac_digits = 0;
-  const char *p = text;
-  gboolean any = FALSE;
+  guint bp = 0;
 
-  if (*p == '\0')
-    {
-      *out_bp = 0;
-      return TRUE;
-    }
-  for (; g_ascii_isdigit (*p); p++, any = TRUE)
-    {
-      whole = whole * 10 + (*p - '0');
-      if (whole > 100)
-        return FALSE;
-    }
-  if (*p == '.' || *p == ',')
-    for (p++; g_ascii_isdigit (*p); p++, any = TRUE)
-      {
-        if (++frac_digits > 2)
-          return FALSE;
-        frac = frac * 10 + (*p - '0');
-      }
-  while (*p == ' ')
-    p++;
-  if (*p == '%')
-    p++;
-  if (*p != '\0' || !any)
+  if (*text != '\0' && !cp_percent_bp_parse (text, &bp))
     return FALSE;
-  if (frac_digits == 1)
-    frac *= 10;
-  *out_bp = whole * 100 + frac;
-  return *out_bp <= 10000;
+  *out_bp = (int) bp;
+  return TRUE;
 }
 
 static void
@@ -569,7 +544,7 @@ cp_new_invoice_dialog_init (CpNewInvoiceDialog *self)
                   g_date_get_month (&date), g_date_get_day (&date));
       due = g_strdup (buf);
     }
-  tax = g_strdup_printf ("%u.%02u", bp / 100, bp % 100);
+  tax = cp_percent_bp_format (bp);
 
   gtk_editable_set_text (GTK_EDITABLE (self->issue_entry), today);
   gtk_editable_set_text (GTK_EDITABLE (self->due_entry), due ? due : today);

@@ -526,12 +526,7 @@ cp_payment_dialog_new (GtkWindow       *parent,
 
   self = g_object_new (CP_TYPE_PAYMENT_DIALOG, "transient-for", parent, NULL);
   self->ledger = g_object_ref (ledger);
-  self->staff = cp_staff_new ();
-  self->staff->id = staff->id;
-  self->staff->username = g_strdup (staff->username);
-  self->staff->display_name = g_strdup (staff->display_name);
-  self->staff->role = staff->role;
-  self->staff->active = staff->active;
+  self->staff = cp_staff_copy (staff);
   /* Our own copy: the detail may reload while the dialog is open. */
   self->invoice = cp_invoice_new ();
   self->invoice->id = invoice->id;

@@ -170,39 +170,13 @@ all_digits (const char *text)
   return TRUE;
 }
 
-/* "8.25", "8.25 %", "12", "0.5" → basis points (825, 825, 1200, 50). */
+/* "8.25", "8.25 %", "12", "0.5" → basis points (825, 825, 1200, 50), with
+ * the locale's decimal separator as everywhere else ("8,25" in es_ES). */
 gboolean
 cp_parse_percent_bp (const char *text,
                      guint      *out_bp)
 {
-  g_autofree char *copy = g_strstrip (g_strdup (text));
-  g_auto(GStrv) parts = NULL;
-  gsize len = strlen (copy);
-  guint64 whole = 0, frac = 0;
-
-  if (len > 0 && copy[len - 1] == '%')
-    {
-      copy[len - 1] = '\0';
-      g_strstrip (copy);
-    }
-  parts = g_strsplit (copy, ".", -1);
-  if (parts[0] == NULL || g_strv_length (parts) > 2)
-    return FALSE;
-  if (!all_digits (parts[0]) || strlen (parts[0]) > 3 ||
-      !g_ascii_string_to_unsigned (parts[0], 10, 0, 100, &whole, NULL))
-    return FALSE;
-  if (parts[1] != NULL)
-    {
-      gsize flen = strlen (parts[1]);
-
-      if (flen == 0 || flen > 2 || !all_digits (parts[1]))
-        return FALSE;
-      frac = g_ascii_strtoull (parts[1], NULL, 10) * (flen == 1 ? 10 : 1);
-    }
-  if (whole * 100 + frac > 10000)
-    return FALSE;
-  *out_bp = (guint) (whole * 100 + frac);
-  return TRUE;
+  return cp_percent_bp_parse (text, out_bp);
 }
 
 /* "-7, 0, 30" → [-7, 0, 30]: whole days in ascending order, no repeats. */
@@ -1217,7 +1191,7 @@ load_settings (CpPreferencesWindow *self)
                               g_settings_get_enum (self->settings, "smtp-security"));
   self->updating = FALSE;
 
-  tax = bp % 100 == 0 ? g_strdup_printf ("%u", bp / 100) : g_strdup_printf ("%u.%02u", bp / 100, bp % 100);
+  tax = cp_percent_bp_format (bp);
   gtk_editable_set_text (GTK_EDITABLE (self->tax_row), tax);
   set_uint_text (self, self->terms_row, "payment-terms-days");
   set_uint_text (self, self->interval_row, "sync-interval");

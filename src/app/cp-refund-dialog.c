@@ -205,12 +205,7 @@ cp_refund_dialog_new (GtkWindow       *parent,
 
   self = g_object_new (CP_TYPE_REFUND_DIALOG, "transient-for", parent, NULL);
   self->ledger = g_object_ref (ledger);
-  self->staff = cp_staff_new ();
-  self->staff->id = staff->id;
-  self->staff->username = g_strdup (staff->username);
-  self->staff->display_name = g_strdup (staff->display_name);
-  self->staff->role = staff->role;
-  self->staff->active = staff->active;
+  self->staff = cp_staff_copy (staff);
   self->invoice_id = invoice->id;
   self->currency = g_strdup (invoice->currency);
   self->refundable = MAX (0, invoice->amount_paid - invoice->amount_refunded);
@@ -224,6 +219,8 @@ cp_refund_dialog_new (GtkWindow       *parent,
   gtk_editable_set_text (GTK_EDITABLE (self->amount_row), plain);
   set_busy (self, FALSE);
   set_error (self, NULL);
+  /* The amount first, as in the payment dialog: typing replaces it. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->amount_row));
   return self;
 }
 

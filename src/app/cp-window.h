@@ -20,6 +20,9 @@ CpWindow        *cp_window_new                (GtkApplication *application);
 /* Shows the sign-in page for `store`. */
 void             cp_window_set_store          (CpWindow       *self,
                                                CpStore        *store);
+/* Shows the sign-in page while the store is still opening: a sign-in
+ * submitted meanwhile waits for cp_window_set_store(). */
+void             cp_window_show_signin        (CpWindow       *self);
 CpStore         *cp_window_get_store          (CpWindow       *self);
 /* Turns on payments, links, refunds and voids. `training`: the ledger talks
  * to the local simulator, and a banner says so. */

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "cp-application.h"
+#include "cp-timing.h"
 
 int
 main (int   argc,
@@ -12,6 +13,7 @@ main (int   argc,
 {
   g_autoptr(CpApplication) app = NULL;
 
+  cp_timing_mark ("main");
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

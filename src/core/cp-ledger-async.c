@@ -12,15 +12,28 @@
 
 /* Async wrappers: the blocking calls in a worker thread. The client's
  * blocking requests run on a main context of their own, so the caller's
- * main context stays free. */
+ * main context stays free. Every wrapper is one Call run by call_thread:
+ * the arguments, the blocking call as a thunk, and how its result is freed
+ * (no free function: the call returns a boolean). */
 
-typedef struct {
+typedef struct _Call Call;
+
+/* Returns the result, or NULL with @error set; boolean calls return any
+ * non-NULL pointer for TRUE. */
+typedef gpointer (*CallFunc) (CpLedger      *self,
+                              const Call    *call,
+                              GCancellable  *cancellable,
+                              GError       **error);
+
+struct _Call {
+  CallFunc          func;
+  GDestroyNotify    result_free;
   gint64            invoice_id;
   gint64            amount;
   CpPaymentChannel  channel;
   CpStaff          *staff;
   char             *text;
-} Call;
+};
 
 static void
 call_free (Call *call)
@@ -30,47 +43,108 @@ call_free (Call *call)
   g_free (call);
 }
 
-static GTask *
-call_task (CpLedger            *self,
-           gpointer             source_tag,
-           gint64               invoice_id,
-           gint64               amount,
-           CpPaymentChannel     channel,
-           const CpStaff       *staff,
-           const char          *text,
-           GCancellable        *cancellable,
-           GAsyncReadyCallback  callback,
-           gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Call *call = g_new0 (Call, 1);
-
-  g_task_set_source_tag (task, source_tag);
-  call->invoice_id = invoice_id;
-  call->amount = amount;
-  call->channel = channel;
-  call->staff = cp_ledger_staff_copy (staff);
-  call->text = g_strdup (text);
-  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
-  return task;
-}
-
 static void
-begin_payment_thread (GTask        *task,
-                      gpointer      source,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+call_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
 {
   Call *call = task_data;
   GError *error = NULL;
-  CpPaymentAttempt *attempt;
+  gpointer result = call->func (source, call, cancellable, &error);
 
-  attempt = cp_ledger_begin_payment (source, call->invoice_id, call->amount, call->channel, call->staff,
-                                     cancellable, &error);
-  if (attempt == NULL)
+  if (result == NULL)
     g_task_return_error (task, error);
+  else if (call->result_free == NULL)
+    g_task_return_boolean (task, TRUE);
   else
-    g_task_return_pointer (task, attempt, (GDestroyNotify) cp_payment_attempt_free);
+    g_task_return_pointer (task, result, call->result_free);
+}
+
+static void
+call_run (CpLedger            *self,
+          gpointer             source_tag,
+          CallFunc             func,
+          GDestroyNotify       result_free,
+          gint64               invoice_id,
+          gint64               amount,
+          CpPaymentChannel     channel,
+          const CpStaff       *staff,
+          const char          *text,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = g_new0 (Call, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  call->func = func;
+  call->result_free = result_free;
+  call->invoice_id = invoice_id;
+  call->amount = amount;
+  call->channel = channel;
+  call->staff = cp_staff_copy (staff);
+  call->text = g_strdup (text);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  g_task_run_in_thread (task, call_thread);
+}
+
+static gpointer
+call_finish_pointer (CpLedger      *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+call_finish_boolean (CpLedger      *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The thunks: one line each from a Call to the blocking call. */
+
+static gpointer
+begin_payment_func (CpLedger *self, const Call *call, GCancellable *cancellable, GError **error)
+{
+  return cp_ledger_begin_payment (self, call->invoice_id, call->amount, call->channel, call->staff,
+                                  cancellable, error);
+}
+
+static gpointer
+complete_payment_func (CpLedger *self, const Call *call, GCancellable *cancellable, GError **error)
+{
+  return cp_ledger_complete_payment (self, call->text, cancellable, error);
+}
+
+static gpointer
+cancel_payment_func (CpLedger *self, const Call *call, GCancellable *cancellable, GError **error)
+{
+  return cp_ledger_cancel_payment (self, call->text, cancellable, error) ? self : NULL;
+}
+
+static gpointer
+refund_func (CpLedger *self, const Call *call, GCancellable *cancellable, GError **error)
+{
+  return cp_ledger_refund (self, call->invoice_id, call->amount, call->text, call->staff, cancellable, error);
+}
+
+static gpointer
+create_link_func (CpLedger *self, const Call *call, GCancellable *cancellable, GError **error)
+{
+  return cp_ledger_create_link (self, call->invoice_id, call->staff, cancellable, error);
+}
+
+static gpointer
+void_invoice_func (CpLedger *self, const Call *call, GCancellable *cancellable, GError **error)
+{
+  return cp_ledger_void_invoice (self, call->invoice_id, call->staff, cancellable, error) ? self : NULL;
 }
 
 void
@@ -83,12 +157,9 @@ cp_ledger_begin_payment_async (CpLedger            *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_begin_payment_async, invoice_id, amount, channel, staff, NULL,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, begin_payment_thread);
+  call_run (self, cp_ledger_begin_payment_async, begin_payment_func, (GDestroyNotify) cp_payment_attempt_free,
+            invoice_id, amount, channel, staff, NULL, cancellable, callback, user_data);
 }
 
 CpPaymentAttempt *
@@ -96,24 +167,7 @@ cp_ledger_begin_payment_finish (CpLedger      *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-complete_payment_thread (GTask        *task,
-                         gpointer      source,
-                         gpointer      task_data,
-                         GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-  CpPayment *payment = cp_ledger_complete_payment (source, call->text, cancellable, &error);
-
-  if (payment == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, payment, (GDestroyNotify) cp_payment_free);
+  return call_finish_pointer (self, result, error);
 }
 
 void
@@ -123,12 +177,9 @@ cp_ledger_complete_payment_async (CpLedger            *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_complete_payment_async, 0, 0, 0, NULL, payment_intent_id,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, complete_payment_thread);
+  call_run (self, cp_ledger_complete_payment_async, complete_payment_func, (GDestroyNotify) cp_payment_free,
+            0, 0, 0, NULL, payment_intent_id, cancellable, callback, user_data);
 }
 
 CpPayment *
@@ -136,23 +187,7 @@ cp_ledger_complete_payment_finish (CpLedger      *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-cancel_payment_thread (GTask        *task,
-                       gpointer      source,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-
-  if (!cp_ledger_cancel_payment (source, call->text, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  return call_finish_pointer (self, result, error);
 }
 
 void
@@ -162,12 +197,9 @@ cp_ledger_cancel_payment_async (CpLedger            *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_cancel_payment_async, 0, 0, 0, NULL, payment_intent_id,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, cancel_payment_thread);
+  call_run (self, cp_ledger_cancel_payment_async, cancel_payment_func, NULL,
+            0, 0, 0, NULL, payment_intent_id, cancellable, callback, user_data);
 }
 
 gboolean
@@ -175,25 +207,7 @@ cp_ledger_cancel_payment_finish (CpLedger      *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-refund_thread (GTask        *task,
-               gpointer      source,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-  GPtrArray *refunds = cp_ledger_refund (source, call->invoice_id, call->amount, call->text, call->staff,
-                                         cancellable, &error);
-
-  if (refunds == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, refunds, (GDestroyNotify) g_ptr_array_unref);
+  return call_finish_boolean (self, result, error);
 }
 
 void
@@ -206,12 +220,9 @@ cp_ledger_refund_async (CpLedger            *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_refund_async, invoice_id, amount, 0, staff, reason,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, refund_thread);
+  call_run (self, cp_ledger_refund_async, refund_func, (GDestroyNotify) g_ptr_array_unref,
+            invoice_id, amount, 0, staff, reason, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -219,24 +230,7 @@ cp_ledger_refund_finish (CpLedger      *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-create_link_thread (GTask        *task,
-                    gpointer      source,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-  CpPaymentLinkInfo *info = cp_ledger_create_link (source, call->invoice_id, call->staff, cancellable, &error);
-
-  if (info == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, info, (GDestroyNotify) cp_payment_link_info_free);
+  return call_finish_pointer (self, result, error);
 }
 
 void
@@ -247,12 +241,9 @@ cp_ledger_create_link_async (CpLedger            *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_create_link_async, invoice_id, 0, 0, staff, NULL,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, create_link_thread);
+  call_run (self, cp_ledger_create_link_async, create_link_func, (GDestroyNotify) cp_payment_link_info_free,
+            invoice_id, 0, 0, staff, NULL, cancellable, callback, user_data);
 }
 
 CpPaymentLinkInfo *
@@ -260,23 +251,7 @@ cp_ledger_create_link_finish (CpLedger      *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-void_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-
-  if (!cp_ledger_void_invoice (source, call->invoice_id, call->staff, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  return call_finish_pointer (self, result, error);
 }
 
 void
@@ -287,12 +262,9 @@ cp_ledger_void_invoice_async (CpLedger            *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_LEDGER (self));
-  task = call_task (self, cp_ledger_void_invoice_async, invoice_id, 0, 0, staff, NULL,
-                    cancellable, callback, user_data);
-  g_task_run_in_thread (task, void_thread);
+  call_run (self, cp_ledger_void_invoice_async, void_invoice_func, NULL,
+            invoice_id, 0, 0, staff, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -300,6 +272,5 @@ cp_ledger_void_invoice_finish (CpLedger      *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return call_finish_boolean (self, result, error);
 }

@@ -173,11 +173,82 @@ fault_point (CpLedger   *self,
     self->fault_hook (point, self->fault_hook_data);
 }
 
-/* Links: revoked once their amount no longer matches what is due. */
+/* While this thread applies a page of events in one transaction, the links
+ * of the invoices it changes are seen to afterwards: revoking one is a
+ * request to Stripe, never made while the store is held. */
+typedef struct {
+  CpLedger *ledger;
+  GArray   *invoice_ids;
+} DeferredLinks;
+
+static void
+deferred_links_free (gpointer data)
+{
+  DeferredLinks *deferred = data;
+
+  if (deferred == NULL)
+    return;
+  g_array_unref (deferred->invoice_ids);
+  g_free (deferred);
+}
+
+static GPrivate deferred_links = G_PRIVATE_INIT (deferred_links_free);
+
+static void maintain_link_now (CpLedger *self, gint64 invoice_id, GCancellable *cancellable);
+
 static void
 maintain_link (CpLedger     *self,
                gint64        invoice_id,
                GCancellable *cancellable)
+{
+  DeferredLinks *deferred = g_private_get (&deferred_links);
+
+  if (deferred != NULL && deferred->ledger == self)
+    {
+      for (guint i = 0; i < deferred->invoice_ids->len; i++)
+        if (g_array_index (deferred->invoice_ids, gint64, i) == invoice_id)
+          return;
+      g_array_append_val (deferred->invoice_ids, invoice_id);
+      return;
+    }
+  maintain_link_now (self, invoice_id, cancellable);
+}
+
+void
+cp_ledger_defer_links (CpLedger *self)
+{
+  DeferredLinks *deferred;
+
+  g_return_if_fail (CP_IS_LEDGER (self));
+  g_return_if_fail (g_private_get (&deferred_links) == NULL);
+
+  deferred = g_new0 (DeferredLinks, 1);
+  deferred->ledger = self;
+  deferred->invoice_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_private_set (&deferred_links, deferred);
+}
+
+void
+cp_ledger_maintain_deferred_links (CpLedger     *self,
+                                   GCancellable *cancellable)
+{
+  DeferredLinks *deferred = g_private_get (&deferred_links);
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_if_fail (CP_IS_LEDGER (self));
+  if (deferred == NULL || deferred->ledger != self)
+    return;
+  ids = g_array_ref (deferred->invoice_ids);
+  g_private_replace (&deferred_links, NULL);
+  for (guint i = 0; i < ids->len; i++)
+    maintain_link_now (self, g_array_index (ids, gint64, i), cancellable);
+}
+
+/* Links: revoked once their amount no longer matches what is due. */
+static void
+maintain_link_now (CpLedger     *self,
+                   gint64        invoice_id,
+                   GCancellable *cancellable)
 {
   g_autoptr(CpPaymentLink) link = NULL;
   g_autoptr(CpInvoice) invoice = NULL;
@@ -385,6 +456,17 @@ cp_ledger_retrieve_and_apply_full (CpLedger      *self,
   pi = cp_stripe_payment_intent_retrieve (self->client, payment_intent_id, cancellable, NULL, error);
   if (pi == NULL)
     return NULL;
+  return apply_payment_intent (self, pi, -1, 0, NULL, out_invoice_id, out_received, cancellable, error);
+}
+
+CpPayment *
+cp_ledger_apply_retrieved (CpLedger                     *self,
+                           const CpStripePaymentIntent  *pi,
+                           gint64                       *out_invoice_id,
+                           gboolean                     *out_received,
+                           GCancellable                 *cancellable,
+                           GError                      **error)
+{
   return apply_payment_intent (self, pi, -1, 0, NULL, out_invoice_id, out_received, cancellable, error);
 }
 

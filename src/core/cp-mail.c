@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "cp-error.h"
+#include "cp-language.h"
 #include "cp-mail.h"
 #include "cp-mail-resources.h"
 #include "cp-money.h"
@@ -407,16 +408,6 @@ format_money (gint64      minor,
   return cp_money_format_full (minor, currency, ".", ",", TRUE);
 }
 
-static char *
-format_time (const char *iso)
-{
-  if (iso == NULL)
-    return g_strdup ("");
-  if (strlen (iso) >= 16 && iso[10] == 'T')
-    return g_strdup_printf ("%.10s %.5s UTC", iso, iso + 11);
-  return g_strdup (iso);
-}
-
 static void
 set_var (GHashTable *vars,
          const char *name,
@@ -494,8 +485,8 @@ cp_mail_compose (CpMailKind            kind,
   set_var (vars, "hospital_address", g_strdup (context->hospital_address));
   set_var (vars, "patient_name", cp_patient_display_name (invoice->patient));
   set_var (vars, "invoice_number", g_strdup (invoice->number));
-  set_var (vars, "issue_date", g_strdup (invoice->issue_date));
-  set_var (vars, "due_date", g_strdup (invoice->due_date));
+  set_var (vars, "issue_date", cp_language_format_date (invoice->issue_date, lang));
+  set_var (vars, "due_date", cp_language_format_date (invoice->due_date, lang));
   set_var (vars, "total", format_money (invoice->total, invoice->currency, lang));
   set_var (vars, "balance", format_money (invoice->balance_due, invoice->currency, lang));
   set_var (vars, "notes", g_strdup (invoice->notes));
@@ -511,7 +502,7 @@ cp_mail_compose (CpMailKind            kind,
                                              payment->currency != NULL ? payment->currency : invoice->currency,
                                              lang));
       set_var (vars, "card", cp_card_display_name (payment->card_brand, payment->card_last4));
-      set_var (vars, "paid_at", format_time (payment->created_at));
+      set_var (vars, "paid_at", cp_language_format_time (payment->created_at, lang));
       set_var (vars, "confirmation", g_strdup (payment->stripe_payment_intent_id));
     }
   else if (kind == CP_MAIL_KIND_REFUND)
@@ -531,7 +522,7 @@ cp_mail_compose (CpMailKind            kind,
                                              lang));
       set_var (vars, "card", payment != NULL ? cp_card_display_name (payment->card_brand, payment->card_last4)
                                              : g_strdup (g_str_equal (lang, "es") ? "su tarjeta" : "your card"));
-      set_var (vars, "refunded_at", format_time (refund->created_at));
+      set_var (vars, "refunded_at", cp_language_format_time (refund->created_at, lang));
       set_var (vars, "refund_id", g_strdup (refund->stripe_refund_id));
     }
   else if (kind == CP_MAIL_KIND_REMINDER)

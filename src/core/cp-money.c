@@ -302,6 +302,18 @@ cp_money_parse (const char        *text,
   if (cp_money_parse_full (text, currency, dec, grp, flags, out_minor, &local_error))
     return TRUE;
 
+  /* What cp_money_format() wrote, with LC_MONETARY's separators, must parse
+   * back: es_MX groups money with a thin space but numbers with ",". */
+  {
+    const char *mon_dec, *mon_grp;
+
+    locale_separators (TRUE, &mon_dec, &mon_grp);
+    if ((!g_str_equal (mon_dec, dec) || !g_str_equal (mon_grp, grp)) &&
+        g_error_matches (local_error, CP_ERROR, CP_ERROR_INVALID_INPUT) &&
+        cp_money_parse_full (text, currency, mon_dec, mon_grp, flags, out_minor, NULL))
+      return TRUE;
+  }
+
   /* Keypads and scanners type "12.50" even where the locale writes "12,50". */
   if (!g_str_equal (dec, ".") && !g_str_equal (grp, ".") &&
       g_error_matches (local_error, CP_ERROR, CP_ERROR_INVALID_INPUT) &&
@@ -391,6 +403,79 @@ cp_money_format (gint64      minor,
                  const char *currency)
 {
   return cp_money_format_full (minor, currency, NULL, NULL, TRUE);
+}
+
+char *
+cp_percent_bp_format (guint basis_points)
+{
+  const char *dec, *grp;
+  guint frac = basis_points % 100;
+
+  locale_separators (FALSE, &dec, &grp);
+  if (frac == 0)
+    return g_strdup_printf ("%u", basis_points / 100);
+  if (frac % 10 == 0)
+    return g_strdup_printf ("%u%s%u", basis_points / 100, dec, frac / 10);
+  return g_strdup_printf ("%u%s%02u", basis_points / 100, dec, frac);
+}
+
+static gboolean
+parse_percent_with (const char *text,
+                    const char *dec,
+                    guint      *out_bp)
+{
+  const char *p = text;
+  guint whole = 0, frac = 0, whole_digits = 0, frac_digits = 0;
+
+  for (; g_ascii_isdigit (*p); p++)
+    {
+      if (++whole_digits > 3)
+        return FALSE;
+      whole = whole * 10 + (guint) (*p - '0');
+    }
+  if (whole_digits == 0)
+    return FALSE;
+  if (g_str_has_prefix (p, dec))
+    {
+      for (p += strlen (dec); g_ascii_isdigit (*p); p++)
+        {
+          if (++frac_digits > 2)
+            return FALSE;
+          frac = frac * 10 + (guint) (*p - '0');
+        }
+      if (frac_digits == 0)
+        return FALSE;
+      if (frac_digits == 1)
+        frac *= 10;
+    }
+  while (*p == ' ' || g_str_has_prefix (p, "\u00A0"))
+    p += *p == ' ' ? 1 : strlen ("\u00A0");
+  if (*p == '%')
+    p++;
+  if (*p != '\0' || whole * 100 + frac > 10000)
+    return FALSE;
+  *out_bp = whole * 100 + frac;
+  return TRUE;
+}
+
+gboolean
+cp_percent_bp_parse (const char *text,
+                     guint      *out_bp)
+{
+  g_autofree char *copy = NULL;
+  const char *dec, *grp;
+
+  g_return_val_if_fail (out_bp != NULL, FALSE);
+
+  if (text == NULL)
+    return FALSE;
+  copy = g_strstrip (g_strdup (text));
+  locale_separators (FALSE, &dec, &grp);
+  if (parse_percent_with (copy, dec, out_bp))
+    return TRUE;
+  /* Keypads type "8.25" where the locale writes "8,25"; a rate is at most
+   * 100, so a "." can never be a group separator here. */
+  return !g_str_equal (dec, ".") && parse_percent_with (copy, ".", out_bp);
 }
 
 char *

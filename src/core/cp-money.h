@@ -40,7 +40,8 @@ gboolean     cp_money_parse_full       (const char        *text,
                                         CpMoneyParseFlags  flags,
                                         gint64            *out_minor,
                                         GError           **error);
-/* The same with the separators of the current LC_NUMERIC locale; "." is also
+/* The same with the separators of the current LC_NUMERIC locale, or of
+ * LC_MONETARY (what cp_money_format() writes parses back); "." is also
  * accepted as decimal point where the locale's group separator is not ".". */
 gboolean     cp_money_parse            (const char        *text,
                                         const char        *currency,
@@ -66,6 +67,15 @@ char        *cp_money_format           (gint64      minor,
 /* "1234.56", no symbol or groups: for CSV, JSON and Stripe-facing text. */
 char        *cp_money_format_plain     (gint64      minor,
                                         const char *currency);
+
+/* A rate in basis points as a percentage, with the LC_NUMERIC decimal
+ * separator: 825 → "8.25" ("8,25" in es_ES), 850 → "8.5", 800 → "8". */
+char        *cp_percent_bp_format      (guint       basis_points);
+/* What people type for a rate: "8.25", "8.25 %", "12", "0.5" → basis points,
+ * 0 to 100 with at most two decimals. The locale's decimal separator, and
+ * "." as well ("8,25" or "8.25" in es_ES; "8.25" only in C and en_US). */
+gboolean     cp_percent_bp_parse       (const char *text,
+                                        guint      *out_bp);
 
 /* Checked arithmetic: FALSE and CP_ERROR_OVERFLOW when the result leaves int64. */
 gboolean     cp_money_add              (gint64   a,

@@ -10,6 +10,8 @@
 #include <pango/pangocairo.h>
 
 #include "cp-error.h"
+#include "cp-language.h"
+#include "cp-mail.h"
 #include "cp-money.h"
 #include "cp-receipt.h"
 
@@ -31,6 +33,7 @@ typedef struct {
 
 typedef struct {
   const CpReceiptHeader *header;
+  const char            *lang;    /* the patient's: dates are written in it */
   const char            *title;
   GByteArray            *out;
   cairo_surface_t       *surface;
@@ -503,17 +506,6 @@ cp_card_display_name (const char *brand,
   return g_strdup_printf ("%s •••• %s", name, last4);
 }
 
-static char *
-format_time (const char *iso)
-{
-  /* "2026-03-04T10:20:30Z" -> "2026-03-04 10:20 UTC" */
-  if (iso == NULL)
-    return g_strdup ("");
-  if (strlen (iso) >= 16 && iso[10] == 'T')
-    return g_strdup_printf ("%.10s %.5s UTC", iso, iso + 11);
-  return g_strdup (iso);
-}
-
 /* The invoice's parties, its items and its totals: shared by both receipts. */
 static void
 draw_invoice (Doc             *doc,
@@ -522,9 +514,10 @@ draw_invoice (Doc             *doc,
   double w = content_width (doc);
   double h1, h2;
   g_autofree char *patient = patient_block_text (invoice->patient);
+  g_autofree char *issued = cp_language_format_date (invoice->issue_date, doc->lang);
+  g_autofree char *due = cp_language_format_date (invoice->due_date, doc->lang);
   g_autofree char *inv = g_strdup_printf ("%s\n%s %s\n%s %s", invoice->number,
-                                          _("Issued"), invoice->issue_date,
-                                          _("Due"), invoice->due_date);
+                                          _("Issued"), issued, _("Due"), due);
   Column columns[] = {
     { _("Description"), 0, w * 0.44, ALIGN_LEFT },
     { _("Date"), w * 0.44, w * 0.15, ALIGN_LEFT },
@@ -555,6 +548,7 @@ draw_invoice (Doc             *doc,
       g_autofree char *qty = g_strdup_printf ("%" G_GINT64_FORMAT, item->quantity);
       g_autofree char *unit = cp_money_format (item->unit_amount, invoice->currency);
       g_autofree char *amount = cp_money_format (item->amount, invoice->currency);
+      g_autofree char *served = cp_language_format_date_short (item->service_date, doc->lang);
       const char *cells[5];
 
       if (item->provider != NULL && *item->provider != '\0')
@@ -562,7 +556,7 @@ draw_invoice (Doc             *doc,
       else
         desc = g_strdup (item->description);
       cells[0] = desc;
-      cells[1] = item->service_date;
+      cells[1] = served;
       cells[2] = qty;
       cells[3] = unit;
       cells[4] = amount;
@@ -573,8 +567,12 @@ draw_invoice (Doc             *doc,
   doc->y += 10;
 
   if (invoice->tax_rate_bp != 0)
-    tax_label = g_strdup_printf (_("Tax (%d.%02d %%)"), invoice->tax_rate_bp / 100,
-                                 invoice->tax_rate_bp % 100);
+    {
+      g_autofree char *rate = cp_percent_bp_format (invoice->tax_rate_bp);
+
+      /* Translators: "Tax (8.25 %)" */
+      tax_label = g_strdup_printf (_("Tax (%s %%)"), rate);
+    }
   else
     tax_label = g_strdup (_("Tax"));
   draw_total_line (doc, _("Subtotal"), subtotal, FALSE);
@@ -664,12 +662,25 @@ check_invoice (const CpInvoice  *invoice,
   return TRUE;
 }
 
+/* The header's language (the kiosk's, chosen by the patient there), else
+ * the patient's preferred one, as for their e-mail. */
+static const char *
+receipt_language (const CpReceiptHeader *header,
+                  const CpPatient       *patient)
+{
+  if (header->language != NULL)
+    return g_ascii_strncasecmp (header->language, "es", 2) == 0 ? "es" : "en";
+  return cp_mail_language_for (patient);
+}
+
 GBytes *
 cp_receipt_render_payment (const CpReceiptHeader  *header,
                            const CpInvoice        *invoice,
                            const CpPayment        *payment,
                            GError                **error)
 {
+  g_autoptr(CpLanguageScope) scope = NULL;
+  const char *lang;
   Doc *doc;
   g_autofree char *card = NULL;
   g_autofree char *amount = NULL;
@@ -682,12 +693,15 @@ cp_receipt_render_payment (const CpReceiptHeader  *header,
   if (!check_invoice (invoice, error))
     return NULL;
 
+  lang = receipt_language (header, invoice->patient);
+  scope = cp_language_scope_push (lang);
   doc = doc_begin (header, _("Receipt"), error);
   if (doc == NULL)
     return NULL;
+  doc->lang = lang;
   card = cp_card_display_name (payment->card_brand, payment->card_last4);
   amount = cp_money_format (payment->amount, payment->currency != NULL ? payment->currency : invoice->currency);
-  date = format_time (payment->created_at);
+  date = cp_language_format_time (payment->created_at, lang);
 
   draw_letterhead (doc, _("Date"), date);
   labels[0] = _("CONFIRMATION NUMBER");
@@ -713,6 +727,8 @@ cp_receipt_render_refund (const CpReceiptHeader  *header,
                           const CpRefund         *refund,
                           GError                **error)
 {
+  g_autoptr(CpLanguageScope) scope = NULL;
+  const char *lang;
   Doc *doc;
   const CpPayment *payment = NULL;
   g_autofree char *card = NULL;
@@ -734,13 +750,16 @@ cp_receipt_render_refund (const CpReceiptHeader  *header,
         payment = p;
     }
 
+  lang = receipt_language (header, invoice->patient);
+  scope = cp_language_scope_push (lang);
   doc = doc_begin (header, _("Refund receipt"), error);
   if (doc == NULL)
     return NULL;
+  doc->lang = lang;
   card = payment != NULL ? cp_card_display_name (payment->card_brand, payment->card_last4)
                          : g_strdup (_("Original payment method"));
   amount = cp_money_format (refund->amount, refund->currency != NULL ? refund->currency : invoice->currency);
-  date = format_time (refund->created_at);
+  date = cp_language_format_time (refund->created_at, lang);
 
   draw_letterhead (doc, _("Date"), date);
   labels[0] = _("REFUND NUMBER");
@@ -825,6 +844,9 @@ cp_receipt_render_statement (const CpReceiptHeader  *header,
                              const char             *today,
                              GError                **error)
 {
+  g_autoptr(CpLanguageScope) scope = NULL;
+  g_autofree char *today_text = NULL;
+  const char *lang;
   Doc *doc;
   double w, h;
   gint64 buckets[CP_N_AGING_BUCKETS] = { 0 };
@@ -872,11 +894,16 @@ cp_receipt_render_statement (const CpReceiptHeader  *header,
   /* Oldest due date first */
   g_ptr_array_sort (open, compare_due_dates);
 
+  lang = receipt_language (header, patient);
+  scope = cp_language_scope_push (lang);
+
   doc = doc_begin (header, _("Statement"), error);
   if (doc == NULL)
     return NULL;
+  doc->lang = lang;
   w = content_width (doc);
-  draw_letterhead (doc, _("Statement date"), today);
+  today_text = cp_language_format_date (today, lang);
+  draw_letterhead (doc, _("Statement date"), today_text);
 
   patient_text = patient_block_text (patient);
   total_text = cp_money_format (total_due, currency);
@@ -929,12 +956,14 @@ cp_receipt_render_statement (const CpReceiptHeader  *header,
         g_autofree char *paid = NULL;
         g_autofree char *balance = cp_money_format (inv->balance_due, inv->currency);
         gint64 net = inv->amount_paid - inv->amount_refunded;
+        g_autofree char *issued = cp_language_format_date_short (inv->issue_date, doc->lang);
+        g_autofree char *due = cp_language_format_date_short (inv->due_date, doc->lang);
         const char *cells[7];
 
         paid = cp_money_format (net, inv->currency);
         cells[0] = inv->number;
-        cells[1] = inv->issue_date;
-        cells[2] = inv->due_date;
+        cells[1] = issued;
+        cells[2] = due;
         cells[3] = days_text;
         cells[4] = total;
         cells[5] = paid;

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 /* PDF receipts and statements, drawn with cairo and laid out with Pango.
  * Text is drawn, never parsed as markup: a patient called "<b>" prints as
- * "<b>". Labels follow the process's gettext locale. */
+ * "<b>". Labels follow the patient's language (CpReceiptHeader.language). */
 
 typedef enum {
   CP_PAPER_AUTO,    /* Letter where the LC_PAPER locale is US or Canadian, A4 elsewhere */
@@ -23,6 +23,10 @@ typedef struct {
   const char  *address;     /* multi-line */
   const char  *logo_path;   /* PNG, optional (NULL) */
   CpPaperSize  paper;
+  /* "en", "es": the language to print in (the kiosk's, as the patient chose
+   * it); NULL: the patient's preferred language (cp_mail_language_for()).
+   * Labels, dates, numbers and money follow it, not the program's locale. */
+  const char  *language;
 } CpReceiptHeader;
 
 /* Receipt for one payment of `invoice` (a computed invoice, as the store

@@ -219,6 +219,22 @@ cp_staff_new (void)
   return staff;
 }
 
+CpStaff *
+cp_staff_copy (const CpStaff *staff)
+{
+  CpStaff *copy;
+
+  if (staff == NULL)
+    return NULL;
+  copy = cp_staff_new ();
+  copy->id = staff->id;
+  copy->username = g_strdup (staff->username);
+  copy->display_name = g_strdup (staff->display_name);
+  copy->role = staff->role;
+  copy->active = staff->active;
+  return copy;
+}
+
 void
 cp_staff_free (CpStaff *staff)
 {

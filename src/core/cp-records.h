@@ -187,6 +187,8 @@ CpInvoice        *cp_invoice_new             (void);
 void              cp_invoice_free            (CpInvoice *invoice);
 CpStaff          *cp_staff_new               (void);
 void              cp_staff_free              (CpStaff *staff);
+/* A deep copy; NULL for NULL. */
+CpStaff          *cp_staff_copy              (const CpStaff *staff);
 void              cp_invoice_totals_clear    (CpInvoiceTotals *totals);
 
 const char       *cp_role_to_string          (CpRole role);   /* "clerk", ... */

@@ -18,26 +18,6 @@
 
 static const char zero_hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           idx,
-           const char   *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, idx);
-  else
-    sqlite3_bind_text (stmt, idx, text, -1, SQLITE_TRANSIENT);
-}
-
-static char *
-col_text (sqlite3_stmt *stmt,
-          int           col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 /* Invoices */
 
 static gboolean
@@ -133,11 +113,11 @@ replace_invoice_locked (CpSqliteStore  *self,
       return FALSE;
     sqlite3_bind_int64 (stmt, 1, id);
     sqlite3_bind_int64 (stmt, 2, invoice->patient->id);
-    bind_text (stmt, 3, invoice->issue_date);
-    bind_text (stmt, 4, invoice->due_date);
-    bind_text (stmt, 5, invoice->currency);
+    cp_sqlite_bind_text (stmt, 3, invoice->issue_date);
+    cp_sqlite_bind_text (stmt, 4, invoice->due_date);
+    cp_sqlite_bind_text (stmt, 5, invoice->currency);
     sqlite3_bind_int (stmt, 6, invoice->tax_rate_bp);
-    bind_text (stmt, 7, invoice->notes);
+    cp_sqlite_bind_text (stmt, 7, invoice->notes);
     sqlite3_bind_int (stmt, 8, invoice->voided ? 1 : 0);
     if (!cp_sqlite_store_step_done (self, stmt, _("Could not update the invoice"), error))
       return FALSE;
@@ -151,35 +131,7 @@ replace_invoice_locked (CpSqliteStore  *self,
     if (!cp_sqlite_store_step_done (self, stmt, _("Could not update the invoice"), error))
       return FALSE;
   }
-  {
-    g_autoptr(sqlite3_stmt) stmt =
-      cp_sqlite_store_prepare (self,
-                               "INSERT INTO line_items (invoice_id, position, description, service_code, "
-                               "quantity, unit_amount, service_date, provider) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", error);
-    if (stmt == NULL)
-      return FALSE;
-    for (guint i = 0; i < invoice->line_items->len; i++)
-      {
-        CpLineItem *item = g_ptr_array_index (invoice->line_items, i);
-
-        sqlite3_reset (stmt);
-        sqlite3_bind_int64 (stmt, 1, id);
-        sqlite3_bind_int (stmt, 2, (int) i);
-        bind_text (stmt, 3, item->description ? item->description : "");
-        bind_text (stmt, 4, item->service_code);
-        sqlite3_bind_int64 (stmt, 5, item->quantity);
-        sqlite3_bind_int64 (stmt, 6, item->unit_amount);
-        bind_text (stmt, 7, item->service_date);
-        bind_text (stmt, 8, item->provider);
-        if (!cp_sqlite_store_step_done (self, stmt, _("Could not save a line item"), error))
-          return FALSE;
-        item->id = sqlite3_last_insert_rowid (cp_sqlite_store_get_connection (self));
-        item->invoice_id = id;
-        item->position = (int) i;
-      }
-  }
-  return TRUE;
+  return cp_sqlite_store_insert_line_items (self, id, invoice->line_items, error);
 }
 
 static gboolean
@@ -194,8 +146,8 @@ update_header_locked (CpSqliteStore  *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, invoice->due_date);
-  bind_text (stmt, 3, invoice->notes);
+  cp_sqlite_bind_text (stmt, 2, invoice->due_date);
+  cp_sqlite_bind_text (stmt, 3, invoice->notes);
   return cp_sqlite_store_step_done (self, stmt, _("Could not update the invoice"), error);
 }
 
@@ -308,36 +260,53 @@ check_range (const char  *from,
   return TRUE;
 }
 
+/* Payments or refunds (`sql` with the range as ?1 and ?2, its rows read by
+ * `from_row`) created from `from` to `to`, both days included. */
 static GPtrArray *
-list_payments_between (CpStore     *store,
-                       const char  *from,
-                       const char  *to,
-                       GError     **error)
+list_between (CpStore         *store,
+              const char      *sql,
+              const char      *what,
+              gpointer       (*from_row) (sqlite3_stmt *stmt),
+              GDestroyNotify   free_func,
+              const char      *from,
+              const char      *to,
+              GError         **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_payment_free);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
   g_autofree char *end = NULL;
   gboolean has_row;
 
   if (!check_range (from, to, error))
     return NULL;
   end = day_after (to);
-  stmt = cp_sqlite_store_prepare (self,
-                                  "SELECT " PAYMENT_COLUMNS " FROM payments "
-                                  "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id", error);
+  stmt = cp_sqlite_store_prepare (self, sql, error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, from != NULL ? from : "");
-  bind_text (stmt, 2, end);
-  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not list payments"), error))
+  cp_sqlite_bind_text (stmt, 1, from != NULL ? from : "");
+  cp_sqlite_bind_text (stmt, 2, end);
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, what, error))
     {
       if (!has_row)
         return g_steal_pointer (&rows);
-      g_ptr_array_add (rows, cp_sqlite_payment_from_row (stmt));
+      g_ptr_array_add (rows, from_row (stmt));
     }
   return NULL;
+}
+
+static GPtrArray *
+list_payments_between (CpStore     *store,
+                       const char  *from,
+                       const char  *to,
+                       GError     **error)
+{
+  return list_between (store,
+                       "SELECT " PAYMENT_COLUMNS " FROM payments "
+                       "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
+                       _("Could not list payments"), (gpointer (*) (sqlite3_stmt *)) cp_sqlite_payment_from_row,
+                       (GDestroyNotify) cp_payment_free, from, to, error);
 }
 
 static GPtrArray *
@@ -346,30 +315,11 @@ list_refunds_between (CpStore     *store,
                       const char  *to,
                       GError     **error)
 {
-  CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_refund_free);
-  g_autofree char *end = NULL;
-  gboolean has_row;
-
-  if (!check_range (from, to, error))
-    return NULL;
-  end = day_after (to);
-  stmt = cp_sqlite_store_prepare (self,
-                                  "SELECT " REFUND_COLUMNS " FROM refunds "
-                                  "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id", error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, from != NULL ? from : "");
-  bind_text (stmt, 2, end);
-  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not list refunds"), error))
-    {
-      if (!has_row)
-        return g_steal_pointer (&rows);
-      g_ptr_array_add (rows, cp_sqlite_refund_from_row (stmt));
-    }
-  return NULL;
+  return list_between (store,
+                       "SELECT " REFUND_COLUMNS " FROM refunds "
+                       "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
+                       _("Could not list refunds"), (gpointer (*) (sqlite3_stmt *)) cp_sqlite_refund_from_row,
+                       (GDestroyNotify) cp_refund_free, from, to, error);
 }
 
 /* Audit log */
@@ -380,14 +330,14 @@ audit_entry_from_row (sqlite3_stmt *stmt)
   CpAuditEntry *entry = cp_audit_entry_new ();
 
   entry->id = sqlite3_column_int64 (stmt, 0);
-  entry->at = col_text (stmt, 1);
+  entry->at = cp_sqlite_col_text (stmt, 1);
   entry->staff_id = sqlite3_column_int64 (stmt, 2);
-  entry->staff_username = col_text (stmt, 3);
-  entry->action = col_text (stmt, 4);
-  entry->object = col_text (stmt, 5);
-  entry->details = col_text (stmt, 6);
-  entry->prev_hash = col_text (stmt, 7);
-  entry->hash = col_text (stmt, 8);
+  entry->staff_username = cp_sqlite_col_text (stmt, 3);
+  entry->action = cp_sqlite_col_text (stmt, 4);
+  entry->object = cp_sqlite_col_text (stmt, 5);
+  entry->details = cp_sqlite_col_text (stmt, 6);
+  entry->prev_hash = cp_sqlite_col_text (stmt, 7);
+  entry->hash = cp_sqlite_col_text (stmt, 8);
   return entry;
 }
 
@@ -415,8 +365,8 @@ list_audit (CpStore     *store,
                                   "ORDER BY a.id", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, since);
-  bind_text (stmt, 2, action);
+  cp_sqlite_bind_text (stmt, 1, since);
+  cp_sqlite_bind_text (stmt, 2, action);
   while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the audit log"), error))
     {
       if (!has_row)

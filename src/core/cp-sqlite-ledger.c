@@ -14,26 +14,6 @@
   g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
 
 static void
-bind_text (sqlite3_stmt *stmt,
-           int           idx,
-           const char   *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, idx);
-  else
-    sqlite3_bind_text (stmt, idx, text, -1, SQLITE_TRANSIENT);
-}
-
-static char *
-col_text (sqlite3_stmt *stmt,
-          int           col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
-static void
 bind_id_or_null (sqlite3_stmt *stmt,
                  int           idx,
                  gint64        id)
@@ -52,22 +32,22 @@ cp_sqlite_payment_from_row (sqlite3_stmt *stmt)
 
   payment->id = sqlite3_column_int64 (stmt, 0);
   payment->invoice_id = sqlite3_column_int64 (stmt, 1);
-  payment->stripe_payment_intent_id = col_text (stmt, 2);
-  payment->stripe_charge_id = col_text (stmt, 3);
+  payment->stripe_payment_intent_id = cp_sqlite_col_text (stmt, 2);
+  payment->stripe_charge_id = cp_sqlite_col_text (stmt, 3);
   payment->amount = sqlite3_column_int64 (stmt, 4);
-  payment->currency = col_text (stmt, 5);
-  payment->status = col_text (stmt, 6);
-  payment->card_brand = col_text (stmt, 7);
-  payment->card_last4 = col_text (stmt, 8);
-  payment->failure_code = col_text (stmt, 9);
-  payment->failure_message = col_text (stmt, 10);
-  payment->receipt_url = col_text (stmt, 11);
+  payment->currency = cp_sqlite_col_text (stmt, 5);
+  payment->status = cp_sqlite_col_text (stmt, 6);
+  payment->card_brand = cp_sqlite_col_text (stmt, 7);
+  payment->card_last4 = cp_sqlite_col_text (stmt, 8);
+  payment->failure_code = cp_sqlite_col_text (stmt, 9);
+  payment->failure_message = cp_sqlite_col_text (stmt, 10);
+  payment->receipt_url = cp_sqlite_col_text (stmt, 11);
   cp_payment_channel_from_string ((const char *) sqlite3_column_text (stmt, 12), &channel);
   payment->channel = channel;
   payment->staff_id = sqlite3_column_int64 (stmt, 13);
-  payment->created_at = col_text (stmt, 14);
+  payment->created_at = cp_sqlite_col_text (stmt, 14);
   payment->disputed = sqlite3_column_int (stmt, 15) != 0;
-  payment->attempt_id = col_text (stmt, 16);
+  payment->attempt_id = cp_sqlite_col_text (stmt, 16);
   payment->overpaid = sqlite3_column_int (stmt, 17) != 0;
   return payment;
 }
@@ -80,14 +60,14 @@ cp_sqlite_refund_from_row (sqlite3_stmt *stmt)
   refund->id = sqlite3_column_int64 (stmt, 0);
   refund->invoice_id = sqlite3_column_int64 (stmt, 1);
   refund->payment_id = sqlite3_column_int64 (stmt, 2);
-  refund->stripe_refund_id = col_text (stmt, 3);
+  refund->stripe_refund_id = cp_sqlite_col_text (stmt, 3);
   refund->amount = sqlite3_column_int64 (stmt, 4);
-  refund->currency = col_text (stmt, 5);
-  refund->status = col_text (stmt, 6);
-  refund->reason = col_text (stmt, 7);
+  refund->currency = cp_sqlite_col_text (stmt, 5);
+  refund->status = cp_sqlite_col_text (stmt, 6);
+  refund->reason = cp_sqlite_col_text (stmt, 7);
   refund->staff_id = sqlite3_column_int64 (stmt, 8);
-  refund->created_at = col_text (stmt, 9);
-  refund->failure_reason = col_text (stmt, 10);
+  refund->created_at = cp_sqlite_col_text (stmt, 9);
+  refund->failure_reason = cp_sqlite_col_text (stmt, 10);
   return refund;
 }
 
@@ -138,21 +118,21 @@ record_payment (CpStore    *store,
 
   now = cp_sqlite_now_utc ();
   sqlite3_bind_int64 (stmt, 1, payment->invoice_id);
-  bind_text (stmt, 2, payment->stripe_payment_intent_id);
-  bind_text (stmt, 3, payment->stripe_charge_id);
+  cp_sqlite_bind_text (stmt, 2, payment->stripe_payment_intent_id);
+  cp_sqlite_bind_text (stmt, 3, payment->stripe_charge_id);
   sqlite3_bind_int64 (stmt, 4, payment->amount);
-  bind_text (stmt, 5, payment->currency);
-  bind_text (stmt, 6, payment->status);
-  bind_text (stmt, 7, payment->card_brand);
-  bind_text (stmt, 8, payment->card_last4);
-  bind_text (stmt, 9, payment->failure_code);
-  bind_text (stmt, 10, payment->failure_message);
-  bind_text (stmt, 11, payment->receipt_url);
-  bind_text (stmt, 12, cp_payment_channel_to_string (payment->channel));
+  cp_sqlite_bind_text (stmt, 5, payment->currency);
+  cp_sqlite_bind_text (stmt, 6, payment->status);
+  cp_sqlite_bind_text (stmt, 7, payment->card_brand);
+  cp_sqlite_bind_text (stmt, 8, payment->card_last4);
+  cp_sqlite_bind_text (stmt, 9, payment->failure_code);
+  cp_sqlite_bind_text (stmt, 10, payment->failure_message);
+  cp_sqlite_bind_text (stmt, 11, payment->receipt_url);
+  cp_sqlite_bind_text (stmt, 12, cp_payment_channel_to_string (payment->channel));
   bind_id_or_null (stmt, 13, payment->staff_id);
-  bind_text (stmt, 14, payment->created_at ? payment->created_at : now);
+  cp_sqlite_bind_text (stmt, 14, payment->created_at ? payment->created_at : now);
   sqlite3_bind_int (stmt, 15, payment->disputed ? 1 : 0);
-  bind_text (stmt, 16, payment->attempt_id);
+  cp_sqlite_bind_text (stmt, 16, payment->attempt_id);
   sqlite3_bind_int (stmt, 17, payment->overpaid ? 1 : 0);
 
   if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not record the payment"), error))
@@ -162,7 +142,7 @@ record_payment (CpStore    *store,
   payment->id = sqlite3_column_int64 (stmt, 0);
   payment->invoice_id = sqlite3_column_int64 (stmt, 1);
   g_free (payment->created_at);
-  payment->created_at = col_text (stmt, 2);
+  payment->created_at = cp_sqlite_col_text (stmt, 2);
   /* Drain RETURNING so the statement completes its write */
   return cp_sqlite_store_step_done (self, stmt, _("Could not record the payment"), error);
 }
@@ -214,16 +194,16 @@ record_refund (CpStore   *store,
     return FALSE;
 
   now = cp_sqlite_now_utc ();
-  bind_text (stmt, 1, refund->stripe_refund_id);
+  cp_sqlite_bind_text (stmt, 1, refund->stripe_refund_id);
   sqlite3_bind_int64 (stmt, 2, refund->payment_id);
   sqlite3_bind_int64 (stmt, 3, invoice_id);
   sqlite3_bind_int64 (stmt, 4, refund->amount);
-  bind_text (stmt, 5, refund->currency);
-  bind_text (stmt, 6, refund->status);
-  bind_text (stmt, 7, refund->reason);
+  cp_sqlite_bind_text (stmt, 5, refund->currency);
+  cp_sqlite_bind_text (stmt, 6, refund->status);
+  cp_sqlite_bind_text (stmt, 7, refund->reason);
   bind_id_or_null (stmt, 8, refund->staff_id);
-  bind_text (stmt, 9, refund->created_at ? refund->created_at : now);
-  bind_text (stmt, 10, refund->failure_reason);
+  cp_sqlite_bind_text (stmt, 9, refund->created_at ? refund->created_at : now);
+  cp_sqlite_bind_text (stmt, 10, refund->failure_reason);
 
   if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not record the refund"), error))
     return FALSE;
@@ -233,7 +213,7 @@ record_refund (CpStore   *store,
   refund->invoice_id = sqlite3_column_int64 (stmt, 1);
   refund->payment_id = sqlite3_column_int64 (stmt, 2);
   g_free (refund->created_at);
-  refund->created_at = col_text (stmt, 3);
+  refund->created_at = cp_sqlite_col_text (stmt, 3);
   return cp_sqlite_store_step_done (self, stmt, _("Could not record the refund"), error);
 }
 
@@ -251,7 +231,7 @@ get_payment_by_intent (CpStore     *store,
 
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, payment_intent_id);
+  cp_sqlite_bind_text (stmt, 1, payment_intent_id);
   if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the payment"), error))
     return NULL;
   if (!has_row)
@@ -328,7 +308,7 @@ event_applied (CpStore     *store,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event_id);
+  cp_sqlite_bind_text (stmt, 1, event_id);
   if (!cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read applied events"), error))
     return FALSE;
   return has_row;
@@ -350,9 +330,9 @@ mark_event_applied (CpStore     *store,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event_id);
-  bind_text (stmt, 2, type != NULL ? type : "");
-  bind_text (stmt, 3, now);
+  cp_sqlite_bind_text (stmt, 1, event_id);
+  cp_sqlite_bind_text (stmt, 2, type != NULL ? type : "");
+  cp_sqlite_bind_text (stmt, 3, now);
   return cp_sqlite_store_step_done (self, stmt, _("Could not record the event"), error);
 }
 
@@ -363,15 +343,15 @@ link_from_row (sqlite3_stmt *stmt)
 {
   CpPaymentLink *link = cp_payment_link_new ();
 
-  link->id = col_text (stmt, 0);
+  link->id = cp_sqlite_col_text (stmt, 0);
   link->invoice_id = sqlite3_column_int64 (stmt, 1);
-  link->url = col_text (stmt, 2);
+  link->url = cp_sqlite_col_text (stmt, 2);
   link->amount = sqlite3_column_int64 (stmt, 3);
-  link->currency = col_text (stmt, 4);
+  link->currency = cp_sqlite_col_text (stmt, 4);
   link->active = sqlite3_column_int (stmt, 5) != 0;
-  link->created_at = col_text (stmt, 6);
-  link->revoked_at = col_text (stmt, 7);
-  link->reason = col_text (stmt, 8);
+  link->created_at = cp_sqlite_col_text (stmt, 6);
+  link->revoked_at = cp_sqlite_col_text (stmt, 7);
+  link->reason = cp_sqlite_col_text (stmt, 8);
   return link;
 }
 
@@ -401,15 +381,15 @@ save_payment_link (CpStore        *store,
     return FALSE;
   if (link->created_at == NULL)
     link->created_at = g_strdup (now);
-  bind_text (stmt, 1, link->id);
+  cp_sqlite_bind_text (stmt, 1, link->id);
   sqlite3_bind_int64 (stmt, 2, link->invoice_id);
-  bind_text (stmt, 3, link->url);
+  cp_sqlite_bind_text (stmt, 3, link->url);
   sqlite3_bind_int64 (stmt, 4, link->amount);
-  bind_text (stmt, 5, link->currency);
+  cp_sqlite_bind_text (stmt, 5, link->currency);
   sqlite3_bind_int (stmt, 6, link->active ? 1 : 0);
-  bind_text (stmt, 7, link->created_at);
-  bind_text (stmt, 8, link->revoked_at);
-  bind_text (stmt, 9, link->reason);
+  cp_sqlite_bind_text (stmt, 7, link->created_at);
+  cp_sqlite_bind_text (stmt, 8, link->revoked_at);
+  cp_sqlite_bind_text (stmt, 9, link->reason);
   return cp_sqlite_store_step_done (self, stmt, _("Could not save the payment link"), error);
 }
 
@@ -476,9 +456,9 @@ revoke_payment_link (CpStore     *store,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, link_id);
-  bind_text (stmt, 2, now);
-  bind_text (stmt, 3, reason);
+  cp_sqlite_bind_text (stmt, 1, link_id);
+  cp_sqlite_bind_text (stmt, 2, now);
+  cp_sqlite_bind_text (stmt, 3, reason);
   if (!cp_sqlite_store_step_done (self, stmt, _("Could not revoke the payment link"), error))
     return FALSE;
   if (sqlite3_changes (cp_sqlite_store_get_connection (self)) == 0)

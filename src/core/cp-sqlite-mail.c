@@ -15,26 +15,6 @@
   "id, invoice_id, kind, recipient, subject, status, attempts, last_error, created_at, " \
   "sent_at, message_id"
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           idx,
-           const char   *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, idx);
-  else
-    sqlite3_bind_text (stmt, idx, text, -1, SQLITE_TRANSIENT);
-}
-
-static char *
-col_text (sqlite3_stmt *stmt,
-          int           col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 static gboolean
 save_mail_log (CpStore         *store,
                CpMailLogEntry  *entry,
@@ -73,15 +53,15 @@ save_mail_log (CpStore         *store,
     sqlite3_bind_int64 (stmt, 1, entry->invoice_id);
   else
     sqlite3_bind_null (stmt, 1);
-  bind_text (stmt, 2, entry->kind);
-  bind_text (stmt, 3, entry->recipient);
-  bind_text (stmt, 4, entry->subject != NULL ? entry->subject : "");
-  bind_text (stmt, 5, entry->status);
+  cp_sqlite_bind_text (stmt, 2, entry->kind);
+  cp_sqlite_bind_text (stmt, 3, entry->recipient);
+  cp_sqlite_bind_text (stmt, 4, entry->subject != NULL ? entry->subject : "");
+  cp_sqlite_bind_text (stmt, 5, entry->status);
   sqlite3_bind_int (stmt, 6, entry->attempts);
-  bind_text (stmt, 7, entry->last_error);
-  bind_text (stmt, 8, entry->created_at);
-  bind_text (stmt, 9, entry->sent_at);
-  bind_text (stmt, 10, entry->message_id);
+  cp_sqlite_bind_text (stmt, 7, entry->last_error);
+  cp_sqlite_bind_text (stmt, 8, entry->created_at);
+  cp_sqlite_bind_text (stmt, 9, entry->sent_at);
+  cp_sqlite_bind_text (stmt, 10, entry->message_id);
   if (entry->id != 0)
     sqlite3_bind_int64 (stmt, 11, entry->id);
 
@@ -118,7 +98,7 @@ list_mail_log (CpStore     *store,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, MAX (invoice_id, 0));
-  bind_text (stmt, 2, kind);
+  cp_sqlite_bind_text (stmt, 2, kind);
   while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the mail log"), error))
     {
       CpMailLogEntry *entry;
@@ -128,15 +108,15 @@ list_mail_log (CpStore     *store,
       entry = cp_mail_log_entry_new ();
       entry->id = sqlite3_column_int64 (stmt, 0);
       entry->invoice_id = sqlite3_column_int64 (stmt, 1);
-      entry->kind = col_text (stmt, 2);
-      entry->recipient = col_text (stmt, 3);
-      entry->subject = col_text (stmt, 4);
-      entry->status = col_text (stmt, 5);
+      entry->kind = cp_sqlite_col_text (stmt, 2);
+      entry->recipient = cp_sqlite_col_text (stmt, 3);
+      entry->subject = cp_sqlite_col_text (stmt, 4);
+      entry->status = cp_sqlite_col_text (stmt, 5);
       entry->attempts = sqlite3_column_int (stmt, 6);
-      entry->last_error = col_text (stmt, 7);
-      entry->created_at = col_text (stmt, 8);
-      entry->sent_at = col_text (stmt, 9);
-      entry->message_id = col_text (stmt, 10);
+      entry->last_error = cp_sqlite_col_text (stmt, 7);
+      entry->created_at = cp_sqlite_col_text (stmt, 8);
+      entry->sent_at = cp_sqlite_col_text (stmt, 9);
+      entry->message_id = cp_sqlite_col_text (stmt, 10);
       g_ptr_array_add (rows, entry);
     }
   return NULL;

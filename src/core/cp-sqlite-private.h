@@ -58,6 +58,28 @@ cp_sqlite_stmt_release (sqlite3_stmt *stmt)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, cp_sqlite_stmt_release)
 
+/* Binds `text` (copied), or SQL NULL when it is NULL. */
+static inline void
+cp_sqlite_bind_text (sqlite3_stmt *stmt,
+                     int           idx,
+                     const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, idx);
+  else
+    sqlite3_bind_text (stmt, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+/* A copy of the column's text, NULL for SQL NULL. */
+static inline char *
+cp_sqlite_col_text (sqlite3_stmt *stmt,
+                    int           col)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, col);
+
+  return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
 sqlite3_stmt *cp_sqlite_store_prepare   (CpSqliteStore  *self,
                                          const char     *sql,   /* static string: the cache key */
                                          GError        **error);
@@ -70,6 +92,12 @@ gboolean      cp_sqlite_store_step_done (CpSqliteStore  *self,
                                          sqlite3_stmt   *stmt,
                                          const char     *what,
                                          GError        **error);
+/* Saves the invoice's line items in their order and sets their id,
+ * invoice_id and position. */
+gboolean      cp_sqlite_store_insert_line_items (CpSqliteStore  *self,
+                                                 gint64          invoice_id,
+                                                 GPtrArray      *line_items,
+                                                 GError        **error);
 GRecMutex    *cp_sqlite_store_get_lock  (CpSqliteStore  *self);
 char         *cp_sqlite_now_utc         (void);
 
@@ -92,6 +120,8 @@ void          cp_sqlite_mail_iface_init   (CpStoreInterface *iface);
 void          cp_sqlite_import_iface_init (CpStoreInterface *iface);
 /* cp-sqlite-staff.c: staff administration (role, active, password). */
 void          cp_sqlite_staff_iface_init  (CpStoreInterface *iface);
+/* cp-sqlite-report.c: the reports dashboard. */
+void          cp_sqlite_report_iface_init (CpStoreInterface *iface);
 
 /* A yescrypt hash of `password` for the staff table. */
 char *cp_sqlite_hash_password (const char  *password,

@@ -792,3 +792,61 @@ cp_store_audit_check (CpStore  *self,
     }
   return IFACE (self)->audit_check (self, out_count, error);
 }
+
+/* Reports */
+
+gboolean
+cp_store_fill_report (CpStore   *self,
+                      CpReport  *report,
+                      GError   **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
+  if (IFACE (self)->fill_report == NULL)
+    return not_supported (self, "fill_report", error);
+  return IFACE (self)->fill_report (self, report, error);
+}
+
+static void
+fill_report_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!cp_store_fill_report (CP_STORE (source_object), task_data, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+cp_store_fill_report_async (CpStore             *self,
+                            CpReport            *report,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_STORE (self));
+  g_return_if_fail (report != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_store_fill_report_async);
+  g_task_set_task_data (task, cp_report_ref (report), (GDestroyNotify) cp_report_unref);
+  g_task_run_in_thread (task, fill_report_thread);
+}
+
+gboolean
+cp_store_fill_report_finish (CpStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_store_fill_report_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

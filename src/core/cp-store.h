@@ -6,6 +6,7 @@
 #include "cp-records.h"
 #include "cp-mail-log.h"
 #include "cp-audit.h"
+#include "cp-report.h"
 
 G_BEGIN_DECLS
 
@@ -104,6 +105,9 @@ struct _CpStoreInterface
   GPtrArray        *(*list_audit)           (CpStore *self, const char *since, const char *action,
                                              GError **error);
   GPtrArray        *(*audit_check)          (CpStore *self, gint64 *out_count, GError **error);
+
+  /* Reports dashboard (cp-sqlite-report.c) */
+  gboolean          (*fill_report)          (CpStore *self, CpReport *report, GError **error);
 };
 
 gboolean          cp_store_begin                 (CpStore *self, GError **error);
@@ -185,6 +189,10 @@ GPtrArray        *cp_store_list_audit            (CpStore *self, const char *sin
                                                   GError **error);
 GPtrArray        *cp_store_audit_check           (CpStore *self, gint64 *out_count, GError **error);
 
+/* Reports: fills a new report from cp_report_new() (once) with the range's
+ * payments, refunds, failures, disputes and open balances. */
+gboolean          cp_store_fill_report           (CpStore *self, CpReport *report, GError **error);
+
 /* Async helpers for the UI: run the method in a worker thread and return on
  * the calling thread's main context. Results as from the sync methods. */
 void              cp_store_list_invoices_async   (CpStore *self, const CpInvoiceQuery *query,
@@ -201,6 +209,11 @@ void              cp_store_authenticate_async    (CpStore *self, const char *use
                                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                                   gpointer user_data);
 CpStaff          *cp_store_authenticate_finish   (CpStore *self, GAsyncResult *result, GError **error);
+
+/* The report is the task's until the callback: do not read it before _finish. */
+void              cp_store_fill_report_async     (CpStore *self, CpReport *report, GCancellable *cancellable,
+                                                  GAsyncReadyCallback callback, gpointer user_data);
+gboolean          cp_store_fill_report_finish    (CpStore *self, GAsyncResult *result, GError **error);
 
 /* The default database path: $XDG_DATA_HOME/carepay/carepay.db. */
 char             *cp_store_default_path          (void);

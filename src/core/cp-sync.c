@@ -16,6 +16,8 @@
 /* Stripe keeps events for 30 days; an hour less leaves room for clocks */
 #define EVENT_RETENTION_SECONDS (30 * 24 * 3600 - 3600)
 #define CATCH_UP_MARGIN_SECONDS 3600
+/* Events applied per transaction: Stripe's largest list page */
+#define PAGE_EVENTS 100
 
 struct _CpSync
 {
@@ -227,6 +229,132 @@ catch_up (CpSync        *self,
   return cp_store_set_meta (store, META_CURSOR, NULL, error);
 }
 
+/* Commits the open page transaction with the cursor on `last` (NULL: no
+ * event was applied in it); the page's changes count from then on. */
+static gboolean
+commit_page (CpStore              *store,
+             const CpStripeEvent  *last,
+             GArray               *page_changes,
+             GArray               *changes,
+             guint                *page_applied,
+             guint                *applied,
+             GError              **error)
+{
+  if (last != NULL && !save_cursor (store, last, error))
+    {
+      cp_store_rollback (store);
+      return FALSE;
+    }
+  /* A commit that fails has rolled back */
+  if (!cp_store_commit (store, error))
+    return FALSE;
+  *applied += *page_applied;
+  *page_applied = 0;
+  g_array_append_vals (changes, page_changes->data, page_changes->len);
+  g_array_set_size (page_changes, 0);
+  return TRUE;
+}
+
+/* Applies batch[first..end) in one transaction with the cursor, so a crash
+ * in the middle leaves the ledger and the cursor as they were before the
+ * page and the next pass applies the whole page again (each event exactly
+ * once: none of the page's events were recorded as applied). Stripe is
+ * asked for the page's objects before; an event that still needs a request
+ * (its object could not be fetched, a refund of a payment not recorded
+ * here) ends the transaction and is applied on its own, as events were
+ * before pages, so no request is made while the store is held. An event
+ * that fails (Stripe unreachable...) ends the page: what came before it is
+ * kept, with the cursor on the last event applied. */
+static gboolean
+apply_page (CpSync        *self,
+            GPtrArray     *batch,
+            guint          first,
+            guint          end,
+            GArray        *changes,
+            guint         *applied,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  CpStore *store = cp_ledger_get_store (self->ledger);
+  g_autoptr(GPtrArray) page = g_ptr_array_new ();
+  g_autoptr(CpLedgerPrefetch) prefetch = NULL;
+  g_autoptr(GArray) page_changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  const CpStripeEvent *last = NULL;
+  guint page_applied = 0;
+  gboolean in_transaction = FALSE;
+  gboolean ok = TRUE;
+
+  for (guint i = first; i < end; i++)
+    g_ptr_array_add (page, g_ptr_array_index (batch, i));
+  prefetch = cp_ledger_prefetch (self->ledger, page, cancellable);
+
+  cp_ledger_defer_links (self->ledger);
+  for (guint i = 0; ok && i < page->len; i++)
+    {
+      const CpStripeEvent *event = g_ptr_array_index (page, i);
+      gint64 invoice_id = 0;
+      gboolean was_applied = FALSE;
+      gboolean received = FALSE;
+      gboolean alone;
+
+      if (!in_transaction)
+        {
+          if (!cp_store_begin (store, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          in_transaction = TRUE;
+          last = NULL;
+        }
+      alone = !cp_ledger_prefetch_covers (self->ledger, prefetch, event);
+      if (alone)
+        {
+          in_transaction = FALSE;
+          if (!commit_page (store, last, page_changes, changes, &page_applied, applied, error))
+            {
+              ok = FALSE;
+              break;
+            }
+        }
+
+      if (!cp_ledger_apply_event_prefetched (self->ledger, event, prefetch, cancellable, &invoice_id, &was_applied,
+                                             &received, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      last = event;
+      if (was_applied)
+        page_applied++;
+      note_change (page_changes, invoice_id, received);
+
+      if (alone)
+        {
+          /* Applied by itself: its cursor by itself too, as before pages */
+          if (!save_cursor (store, event, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          *applied += page_applied;
+          page_applied = 0;
+          g_array_append_vals (changes, page_changes->data, page_changes->len);
+          g_array_set_size (page_changes, 0);
+          last = NULL;
+        }
+    }
+
+  if (in_transaction)
+    {
+      /* Keep what was applied before a failure */
+      if (!commit_page (store, last, page_changes, changes, &page_applied, applied, ok ? error : NULL))
+        ok = FALSE;
+    }
+  cp_ledger_maintain_deferred_links (self->ledger, cancellable);
+  return ok;
+}
+
 static gboolean
 run_pass (CpSync        *self,
           GArray        *changes,
@@ -275,22 +403,10 @@ run_pass (CpSync        *self,
               return FALSE;
             }
 
-          for (guint i = 0; i < batch->len; i++)
-            {
-              CpStripeEvent *event = g_ptr_array_index (batch, i);
-              gint64 invoice_id = 0;
-              gboolean was_applied = FALSE;
-              gboolean received = FALSE;
-
-              if (!cp_ledger_apply_event_full (self->ledger, event, cancellable, &invoice_id, &was_applied,
-                                               &received, error))
-                return FALSE;
-              if (!save_cursor (store, event, error))
-                return FALSE;
-              if (was_applied)
-                applied++;
-              note_change (changes, invoice_id, received);
-            }
+          for (guint first = 0; first < batch->len; first += PAGE_EVENTS)
+            if (!apply_page (self, batch, first, MIN (batch->len, first + PAGE_EVENTS), changes, &applied,
+                             cancellable, error))
+              return FALSE;
 
           if (cp_stripe_event_iter_is_caught_up (iter))
             break;

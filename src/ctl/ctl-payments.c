@@ -6,8 +6,6 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
@@ -17,126 +15,29 @@
 #include "cp-money.h"
 #include "cp-sync.h"
 #include "cp-webhook-listener.h"
-#include "ctl.h"
+#include "ctl-session.h"
 
-/* Shared set-up */
-
-static CpStripeClient *
-open_client (CtlContext  *ctx,
-             CpStore     *store,
-             GError     **error)
-{
-  g_autoptr(CpStripeConfig) config = cp_stripe_config_new_from_environment ();
-
-  if (ctx->api_base != NULL)
-    cp_stripe_config_set_api_base (config, ctx->api_base);
-  if (ctx->secret_key != NULL)
-    cp_stripe_config_set_key (config, CP_STRIPE_KEY_SECRET, ctx->secret_key);
-  if (!cp_stripe_config_has_secret_key (config))
-    {
-      g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT,
-                           _("No Stripe secret key: use --secret-key or CAREPAY_STRIPE_SECRET_KEY"));
-      return NULL;
-    }
-  return cp_stripe_client_new (config, NULL, store);
-}
-
-typedef struct {
-  CpSqliteStore  *store;
-  CpStripeClient *client;
-  CpLedger       *ledger;
-  CpStaff        *staff;
-} Session;
-
-static void
-session_clear (Session *session)
-{
-  g_clear_object (&session->ledger);
-  g_clear_object (&session->client);
-  g_clear_object (&session->store);
-  g_clear_pointer (&session->staff, cp_staff_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Session, session_clear)
-
-static void fault_exit (const char *point,
-                        gpointer    user_data);
-
+/* The command's options, then one positional argument: the invoice number. */
 static gboolean
-session_open (CtlContext  *ctx,
-              gboolean     with_staff,
-              Session     *session,
-              GError     **error)
+parse_number_command (const char    *command,
+                      GOptionEntry  *entries,
+                      int           *argc,
+                      char        ***argv,
+                      const char   **out,
+                      int           *status)
 {
-  session->store = ctl_open_store (ctx, FALSE, error);
-  if (session->store == NULL)
+  if (!ctl_parse_options (command, "NUMBER", entries, argc, argv, status))
     return FALSE;
-  if (with_staff)
-    {
-      session->staff = ctl_sign_in (ctx, CP_STORE (session->store), error);
-      if (session->staff == NULL)
-        return FALSE;
-    }
-  session->client = open_client (ctx, CP_STORE (session->store), error);
-  if (session->client == NULL)
-    return FALSE;
-  session->ledger = cp_ledger_new (CP_STORE (session->store), session->client);
-  if (g_getenv ("CAREPAY_FAULT") != NULL)
-    cp_ledger_set_fault_hook (session->ledger, fault_exit, NULL);
-  return TRUE;
-}
-
-static CpInvoice *
-find_invoice (Session     *session,
-              const char  *number,
-              GError     **error)
-{
-  return cp_store_get_invoice_by_number (CP_STORE (session->store), number, error);
-}
-
-/* One positional argument: the invoice number. */
-static gboolean
-take_number (const char  *command,
-             int          argc,
-             char       **argv,
-             const char **out,
-             int         *status)
-{
-  if (argc != 2)
+  if (*argc != 2)
     {
       *status = ctl_fail (CTL_EXIT_USAGE, _("%s: give one invoice number"), command);
       return FALSE;
     }
-  *out = argv[1];
+  *out = (*argv)[1];
   return TRUE;
 }
 
 /* pay */
-
-/* Test-only: CAREPAY_FAULT=POINT or POINT#N (the Nth time the ledger
- * passes POINT) dies there as a crash would, with nothing after it done. */
-static void
-fault_exit (const char *point,
-            gpointer    user_data)
-{
-  static guint hits = 0;
-  const char *fault = g_getenv ("CAREPAY_FAULT");
-  const char *hash = fault != NULL ? strchr (fault, '#') : NULL;
-  guint64 nth = 1;
-
-  if (fault == NULL)
-    return;
-  if (hash != NULL)
-    {
-      if (strncmp (fault, point, hash - fault) != 0 || point[hash - fault] != '\0')
-        return;
-      nth = g_ascii_strtoull (hash + 1, NULL, 10);
-    }
-  else if (strcmp (fault, point) != 0)
-    return;
-  if (++hits >= nth)
-    _exit (99);
-}
 
 int
 ctl_cmd_pay (CtlContext  *ctx,
@@ -152,7 +53,7 @@ ctl_cmd_pay (CtlContext  *ctx,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_auto(Session) session = { NULL };
+  g_auto(CtlSession) session = { NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(CpInvoice) invoice = NULL;
   g_autoptr(CpInvoice) after = NULL;
@@ -161,16 +62,15 @@ ctl_cmd_pay (CtlContext  *ctx,
   const char *number;
   int status = CTL_EXIT_OK;
 
-  if (!ctl_parse_options ("pay", "NUMBER", entries, &argc, &argv, &status) ||
-      !take_number ("pay", argc, argv, &number, &status))
+  if (!parse_number_command ("pay", entries, &argc, &argv, &number, &status))
     return status;
   if (method == NULL)
     return ctl_fail (CTL_EXIT_USAGE, "%s", _("pay: --payment-method is required (e.g. pm_card_visa)"));
   if (amount < 0)
     return ctl_fail (CTL_EXIT_USAGE, "%s", _("pay: --amount cannot be negative"));
 
-  if (!session_open (ctx, TRUE, &session, &error) ||
-      (invoice = find_invoice (&session, number, &error)) == NULL)
+  invoice = ctl_session_open_invoice (ctx, &session, number, &error);
+  if (invoice == NULL)
     return ctl_fail_error (error);
 
   payment = cp_ledger_pay_with_test_method (session.ledger, invoice->id, amount, method,
@@ -225,23 +125,22 @@ ctl_cmd_refund (CtlContext  *ctx,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_auto(Session) session = { NULL };
+  g_auto(CtlSession) session = { NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(CpInvoice) invoice = NULL;
   g_autoptr(GPtrArray) refunds = NULL;
   const char *number;
   int status = CTL_EXIT_OK;
 
-  if (!ctl_parse_options ("refund", "NUMBER", entries, &argc, &argv, &status) ||
-      !take_number ("refund", argc, argv, &number, &status))
+  if (!parse_number_command ("refund", entries, &argc, &argv, &number, &status))
     return status;
   if (reason == NULL || *reason == '\0')
     return ctl_fail (CTL_EXIT_USAGE, "%s", _("refund: --reason is required"));
   if (amount < 0)
     return ctl_fail (CTL_EXIT_USAGE, "%s", _("refund: --amount cannot be negative"));
 
-  if (!session_open (ctx, TRUE, &session, &error) ||
-      (invoice = find_invoice (&session, number, &error)) == NULL)
+  invoice = ctl_session_open_invoice (ctx, &session, number, &error);
+  if (invoice == NULL)
     return ctl_fail_error (error);
 
   refunds = cp_ledger_refund (session.ledger, invoice->id, amount, reason, session.staff, NULL, &error);
@@ -300,19 +199,18 @@ ctl_cmd_link (CtlContext  *ctx,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_auto(Session) session = { NULL };
+  g_auto(CtlSession) session = { NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(CpInvoice) invoice = NULL;
   g_autoptr(CpPaymentLinkInfo) link = NULL;
   const char *number;
   int status = CTL_EXIT_OK;
 
-  if (!ctl_parse_options ("link", "NUMBER", entries, &argc, &argv, &status) ||
-      !take_number ("link", argc, argv, &number, &status))
+  if (!parse_number_command ("link", entries, &argc, &argv, &number, &status))
     return status;
 
-  if (!session_open (ctx, TRUE, &session, &error) ||
-      (invoice = find_invoice (&session, number, &error)) == NULL)
+  invoice = ctl_session_open_invoice (ctx, &session, number, &error);
+  if (invoice == NULL)
     return ctl_fail_error (error);
 
   link = cp_ledger_create_link (session.ledger, invoice->id, session.staff, NULL, &error);
@@ -349,18 +247,17 @@ ctl_cmd_void (CtlContext  *ctx,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_auto(Session) session = { NULL };
+  g_auto(CtlSession) session = { NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(CpInvoice) invoice = NULL;
   const char *number;
   int status = CTL_EXIT_OK;
 
-  if (!ctl_parse_options ("void", "NUMBER", entries, &argc, &argv, &status) ||
-      !take_number ("void", argc, argv, &number, &status))
+  if (!parse_number_command ("void", entries, &argc, &argv, &number, &status))
     return status;
 
-  if (!session_open (ctx, TRUE, &session, &error) ||
-      (invoice = find_invoice (&session, number, &error)) == NULL)
+  invoice = ctl_session_open_invoice (ctx, &session, number, &error);
+  if (invoice == NULL)
     return ctl_fail_error (error);
 
   if (!cp_ledger_void_invoice (session.ledger, invoice->id, session.staff, NULL, &error))
@@ -393,7 +290,7 @@ ctl_cmd_sync (CtlContext  *ctx,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_auto(Session) session = { NULL };
+  g_auto(CtlSession) session = { NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(CpSync) sync = NULL;
   int status = CTL_EXIT_OK;
@@ -404,7 +301,7 @@ ctl_cmd_sync (CtlContext  *ctx,
   if (argc != 1)
     return ctl_fail (CTL_EXIT_USAGE, "%s", _("sync takes no arguments"));
 
-  if (!session_open (ctx, FALSE, &session, &error))
+  if (!ctl_session_open (ctx, FALSE, &session, &error))
     return ctl_fail_error (error);
 
   sync = cp_sync_new (session.ledger);
@@ -437,7 +334,7 @@ ctl_cmd_verify (CtlContext  *ctx,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_auto(Session) session = { NULL };
+  g_auto(CtlSession) session = { NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) differences = NULL;
   int status = CTL_EXIT_OK;
@@ -447,7 +344,7 @@ ctl_cmd_verify (CtlContext  *ctx,
   if (argc != 1)
     return ctl_fail (CTL_EXIT_USAGE, "%s", _("verify takes no arguments"));
 
-  if (!session_open (ctx, FALSE, &session, &error))
+  if (!ctl_session_open (ctx, FALSE, &session, &error))
     return ctl_fail_error (error);
 
   differences = cp_ledger_verify (session.ledger, NULL, &error);
@@ -519,7 +416,7 @@ ctl_cmd_webhook_listen (CtlContext  *ctx,
     { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Port on 127.0.0.1 (0 picks one)"), "P" },
     { NULL }
   };
-  g_auto(Session) session = { NULL };
+  g_auto(CtlSession) session = { NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(CpWebhookListener) listener = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -534,7 +431,7 @@ ctl_cmd_webhook_listen (CtlContext  *ctx,
   if (secret == NULL || *secret == '\0')
     return ctl_fail (CTL_EXIT_FAIL, "%s", _("CAREPAY_STRIPE_WEBHOOK_SECRET (the endpoint's whsec_ signing secret) is not set"));
 
-  if (!session_open (ctx, FALSE, &session, &error))
+  if (!ctl_session_open (ctx, FALSE, &session, &error))
     return ctl_fail_error (error);
 
   listener = cp_webhook_listener_new (session.ledger, secret);

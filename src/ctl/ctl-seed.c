@@ -7,7 +7,7 @@
 #include "cp-error.h"
 #include "cp-ledger.h"
 #include "cp-seed.h"
-#include "ctl.h"
+#include "ctl-session.h"
 
 /* --stripe: the demo set's payments are made on Stripe's test mode (or the
  * simulator) through the ledger, with the Stripe options `pay` takes. */
@@ -17,14 +17,10 @@ make_payments_on_stripe (CtlContext     *ctx,
                          guint          *out_n_made,
                          GError        **error)
 {
-  g_autoptr(CpStripeConfig) config = cp_stripe_config_new_from_environment ();
+  g_autoptr(CpStripeConfig) config = ctl_stripe_config (ctx);
   g_autoptr(CpStripeClient) client = NULL;
   g_autoptr(CpLedger) ledger = NULL;
 
-  if (ctx->api_base != NULL)
-    cp_stripe_config_set_api_base (config, ctx->api_base);
-  if (ctx->secret_key != NULL)
-    cp_stripe_config_set_key (config, CP_STRIPE_KEY_SECRET, ctx->secret_key);
   client = cp_stripe_client_new (config, NULL, CP_STORE (store));
   ledger = cp_ledger_new (CP_STORE (store), client);
   return cp_seed_demo_make_payments (ledger, NULL, out_n_made, error);
@@ -33,10 +29,8 @@ make_payments_on_stripe (CtlContext     *ctx,
 static gboolean
 has_secret_key (CtlContext *ctx)
 {
-  g_autoptr(CpStripeConfig) config = cp_stripe_config_new_from_environment ();
+  g_autoptr(CpStripeConfig) config = ctl_stripe_config (ctx);
 
-  if (ctx->secret_key != NULL)
-    cp_stripe_config_set_key (config, CP_STRIPE_KEY_SECRET, ctx->secret_key);
   return cp_stripe_config_has_secret_key (config);
 }
 

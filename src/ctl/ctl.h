@@ -86,5 +86,7 @@ int            ctl_cmd_audit       (CtlContext *ctx, int argc, char **argv);
 /* ctl-backup.c */
 int            ctl_cmd_backup      (CtlContext *ctx, int argc, char **argv);
 int            ctl_cmd_restore     (CtlContext *ctx, int argc, char **argv);
+/* ctl-report.c */
+int            ctl_cmd_report      (CtlContext *ctx, int argc, char **argv);
 
 G_END_DECLS

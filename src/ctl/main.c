@@ -55,6 +55,9 @@ static const CtlCommand commands[] = {
     N_("E-mail the patient an invoice, its receipt (PDF attached) or refund confirmation") },
   { "mail-log", ctl_cmd_mail_log, "[NUMBER]",
     N_("Show the mail send log") },
+  /* reports dashboard (ctl-report.c) */
+  { "report", ctl_cmd_report, "--from D --to D [--by day|week|month] [--currency C] [--csv TABLE]",
+    N_("Collected, refunded, failures, channels, disputes and aging for a range, as JSON or CSV") },
 };
 
 static void

@@ -12,6 +12,7 @@
 #include "cp-error.h"
 #include "cp-kiosk-private.h"
 #include "cp-kiosk-receipt.h"
+#include "cp-kiosk-timing.h"
 #include "cp-kiosk-view.h"
 #include "cp-money.h"
 #include "cp-records.h"
@@ -35,7 +36,9 @@ struct _CpKioskView
   GPtrArray        *open_invoices;   /* CpInvoiceSummary */
   CpInvoice        *invoice;
   gint64            pay_amount;
-  CpPaymentAttempt *attempt;
+  CpPaymentAttempt *attempt;         /* begun when the bill was shown */
+  gboolean          beginning;       /* an attempt is being begun */
+  gint64            wanted_amount;   /* what the patient asked to pay, 0 before */
   gboolean          confirming;
 
   CpPaymentView    *payment_view;
@@ -231,7 +234,7 @@ typedef struct {
 typedef struct {
   CpPatient *patient;
   GPtrArray *invoices;     /* the patient's open invoices */
-  gint64     matched_id;   /* the invoice asked for by number, 0 for an MRN */
+  CpInvoice *matched;      /* the invoice asked for by number, NULL for an MRN */
 } LookupResult;
 
 static void
@@ -252,6 +255,7 @@ lookup_result_free (gpointer data)
 
   g_clear_pointer (&lr->patient, cp_patient_free);
   g_clear_pointer (&lr->invoices, g_ptr_array_unref);
+  g_clear_pointer (&lr->matched, cp_invoice_free);
   g_free (lr);
 }
 
@@ -327,19 +331,29 @@ lookup_thread (GTask        *task,
     }
 
   lr = g_new0 (LookupResult, 1);
-  lr->invoices = list_open_invoices (ld->store, patient->id, &error);
+  /* A bill asked for by number that is still open is shown at once; the
+   * patient's other bills are listed when asked for, off the way to the card
+   * form (that list is the lookup's only query that grows with the file). */
+  if (invoice != NULL && invoice_is_open (invoice->status) && invoice->balance_due > 0)
+    lr->invoices = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_invoice_summary_free);
+  else
+    lr->invoices = list_open_invoices (ld->store, patient->id, &error);
   if (lr->invoices == NULL)
     {
       lookup_result_free (lr);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  lr->matched_id = invoice != NULL ? invoice->id : 0;
+  if (invoice != NULL && invoice_is_open (invoice->status) && invoice->balance_due > 0)
+    lr->matched = g_steal_pointer (&invoice);
   lr->patient = g_steal_pointer (&patient);
   g_task_return_pointer (task, lr, lookup_result_free);
 }
 
 static void load_invoice (CpKioskView *self, gint64 invoice_id);
+static void show_invoice (CpKioskView *self);
+static void prepare_payment (CpKioskView *self);
+static void drop_attempt (CpKioskView *self);
 static void show_invoices (CpKioskView *self);
 
 static void
@@ -410,6 +424,7 @@ lookup_done_cb (GObject      *source,
       return;
     }
 
+  cp_kiosk_timing_mark ("kiosk-lookup-succeeded");
   cp_kiosk_guard_record_success (self->guard);
   show_error (self->lookup_error_label, NULL);
   g_clear_pointer (&self->patient, cp_patient_free);
@@ -417,17 +432,16 @@ lookup_done_cb (GObject      *source,
   self->patient = g_steal_pointer (&lr->patient);
   self->open_invoices = g_steal_pointer (&lr->invoices);
 
-  /* A bill asked for by number opens directly while it is still open. */
-  for (guint i = 0; lr->matched_id != 0 && i < self->open_invoices->len; i++)
+  /* A bill asked for by number opens directly while it is still open, as
+   * the lookup read it a moment ago (no second trip to the store). */
+  if (lr->matched != NULL)
     {
-      CpInvoiceSummary *s = g_ptr_array_index (self->open_invoices, i);
-
-      if (s->id == lr->matched_id)
-        {
-          load_invoice (self, s->id);
-          lookup_result_free (lr);
-          return;
-        }
+      g_clear_pointer (&self->invoice, cp_invoice_free);
+      self->invoice = g_steal_pointer (&lr->matched);
+      lookup_result_free (lr);
+      cp_kiosk_timing_mark ("kiosk-invoice-shown");
+      show_invoice (self);
+      return;
     }
   lookup_result_free (lr);
   show_invoices (self);
@@ -497,6 +511,7 @@ find_action (GtkWidget  *widget,
   ld->store = g_object_ref (self->store);
   ld->query = g_steal_pointer (&query);
   ld->dob = g_steal_pointer (&dob);
+  cp_kiosk_timing_mark ("kiosk-lookup-started");
   task = g_task_new (NULL, self->cancellable, lookup_done_cb, self);
   g_task_set_source_tag (task, find_action);
   g_task_set_task_data (task, ld, lookup_data_free);
@@ -675,7 +690,11 @@ show_invoices_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *param)
 {
-  reload_invoices (CP_KIOSK_VIEW (widget), TRUE);
+  CpKioskView *self = CP_KIOSK_VIEW (widget);
+
+  /* The bill left on screen no longer needs its PaymentIntent. */
+  drop_attempt (self);
+  reload_invoices (self, TRUE);
 }
 
 static void
@@ -783,6 +802,7 @@ show_invoice (CpKioskView *self)
   gtk_widget_set_sensitive (self->pay_part_button, inv->balance_due > 0);
   gtk_widget_set_sensitive (self->part_continue_button, TRUE);
   show_page (self, "invoice");
+  prepare_payment (self);
 }
 
 static void
@@ -810,6 +830,7 @@ invoice_loaded_cb (GObject      *source,
     }
   g_clear_pointer (&self->invoice, cp_invoice_free);
   self->invoice = invoice;
+  cp_kiosk_timing_mark ("kiosk-invoice-shown");
   show_invoice (self);
 }
 
@@ -822,27 +843,116 @@ load_invoice (CpKioskView *self,
 
 /* --- paying --------------------------------------------------------------- */
 
+/* The PaymentIntent is begun for the full balance as soon as a bill is
+ * shown, and the Payment Element mounted in the (hidden) payment page, so the
+ * card form is ready when the patient presses Pay: creating the intent and
+ * loading the element's frame take most of a second. A patient who pays part,
+ * picks another bill or walks away gets that intent cancelled (as any
+ * abandoned one); until then it holds the bill's balance like any open
+ * attempt. */
+
+static void begin_payment_now (CpKioskView *self, gint64 amount);
+
+static void
+cancel_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cp_ledger_cancel_payment_finish (CP_LEDGER (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not cancel the kiosk's PaymentIntent: %s", error->message);
+}
+
+/* Forgets the open attempt, cancelling it at Stripe, and gets a fresh card
+ * session ready. */
+static void
+drop_attempt (CpKioskView *self)
+{
+  if (self->attempt == NULL || self->confirming)
+    return;
+  cp_ledger_cancel_payment_async (self->ledger, self->attempt->payment_intent_id, NULL, cancel_done_cb, NULL);
+  g_clear_pointer (&self->attempt, cp_payment_attempt_free);
+  cp_payment_view_reset (self->payment_view);
+}
+
+static void
+show_payment_page (CpKioskView *self)
+{
+  g_autofree char *amount = cp_money_format (self->attempt->amount, self->attempt->currency);
+  g_autofree char *summary = NULL;
+
+  self->wanted_amount = 0;
+  gtk_spinner_set_spinning (GTK_SPINNER (self->pay_spinner), FALSE);
+  gtk_widget_set_sensitive (self->pay_full_button, TRUE);
+  gtk_widget_set_sensitive (self->pay_part_button, TRUE);
+  gtk_widget_set_sensitive (self->part_continue_button, TRUE);
+  /* TRANSLATORS: "Paying $125.00 for invoice INV-2026-000123. Enter your card, then press Pay." */
+  summary = g_strdup_printf (_("Paying %s for invoice %s. Enter your card, then press Pay."),
+                             amount, self->attempt->invoice_number);
+  gtk_label_set_text (GTK_LABEL (self->payment_summary_label), summary);
+  show_error (self->decline_label, NULL);
+  gtk_widget_set_visible (self->confirming_box, FALSE);
+  gtk_widget_set_sensitive (self->payment_cancel_button, TRUE);
+  show_page (self, "payment");
+}
+
 static void
 payment_begun_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  CpKioskView *self = user_data;
+  g_autoptr(CpKioskView) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(CpPaymentAttempt) attempt = NULL;
   g_autofree char *amount = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *summary = NULL;
 
   attempt = cp_ledger_begin_payment_finish (CP_LEDGER (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  gtk_spinner_set_spinning (GTK_SPINNER (self->pay_spinner), FALSE);
-  gtk_widget_set_sensitive (self->pay_full_button, TRUE);
-  gtk_widget_set_sensitive (self->pay_part_button, TRUE);
-  gtk_widget_set_sensitive (self->part_continue_button, TRUE);
+  self->beginning = FALSE;
+  /* Begun without a cancellable, so that an intent made at Stripe is never
+   * lost: one nobody needs any more (the patient left, or went to another
+   * bill) is cancelled here. */
+  if (gtk_widget_get_root (GTK_WIDGET (self)) == NULL || self->ledger == NULL || self->invoice == NULL)
+    {
+      if (attempt != NULL)
+        cp_ledger_cancel_payment_async (CP_LEDGER (source), attempt->payment_intent_id, NULL, cancel_done_cb, NULL);
+      return;
+    }
+  if (attempt != NULL && attempt->invoice_id != self->invoice->id)
+    {
+      cp_ledger_cancel_payment_async (CP_LEDGER (source), attempt->payment_intent_id, NULL, cancel_done_cb, NULL);
+      if (self->wanted_amount != 0)
+        begin_payment_now (self, self->wanted_amount);
+      else
+        prepare_payment (self);
+      return;
+    }
+  /* Made ahead for a bill the patient has left, or chosen to pay part of. */
+  if (attempt != NULL && self->wanted_amount == 0 &&
+      (g_strcmp0 (cp_kiosk_view_get_page (self), "invoice") != 0 ||
+       gtk_revealer_get_reveal_child (GTK_REVEALER (self->part_revealer))))
+    {
+      cp_ledger_cancel_payment_async (CP_LEDGER (source), attempt->payment_intent_id, NULL, cancel_done_cb, NULL);
+      return;
+    }
+
   if (attempt == NULL)
     {
+      gboolean asked = self->wanted_amount != 0;
+
+      self->wanted_amount = 0;
+      gtk_spinner_set_spinning (GTK_SPINNER (self->pay_spinner), FALSE);
+      gtk_widget_set_sensitive (self->pay_full_button, TRUE);
+      gtk_widget_set_sensitive (self->pay_part_button, TRUE);
+      gtk_widget_set_sensitive (self->part_continue_button, TRUE);
+      /* Ahead of time, a failure is only said once the patient asks to pay. */
+      if (!asked)
+        {
+          g_debug ("Could not begin a payment ahead of time: %s", error->message);
+          return;
+        }
       g_warning ("Kiosk could not start a payment: %s", error->message);
       show_error (self->pay_error_label,
                   g_error_matches (error, CP_ERROR, CP_ERROR_INVALID_INPUT) ||
@@ -852,22 +962,50 @@ payment_begun_cb (GObject      *source,
       return;
     }
 
+  cp_kiosk_timing_mark ("kiosk-payment-intent-created");
   g_clear_pointer (&self->attempt, cp_payment_attempt_free);
   self->attempt = g_steal_pointer (&attempt);
   amount = cp_money_format (self->attempt->amount, self->attempt->currency);
   name = cp_patient_display_name (self->patient);
-  /* TRANSLATORS: "Paying $125.00 for invoice INV-2026-000123. Enter your card, then press Pay." */
-  summary = g_strdup_printf (_("Paying %s for invoice %s. Enter your card, then press Pay."),
-                             amount, self->attempt->invoice_number);
-  gtk_label_set_text (GTK_LABEL (self->payment_summary_label), summary);
-  show_error (self->decline_label, NULL);
-  gtk_widget_set_visible (self->confirming_box, FALSE);
-  gtk_widget_set_sensitive (self->payment_cancel_button, TRUE);
   cp_payment_view_start (self->payment_view, self->attempt->client_secret, amount,
                          self->attempt->invoice_number, name, self->language);
-  show_page (self, "payment");
+
+  /* The patient pressed Pay meanwhile. */
+  if (self->wanted_amount == self->attempt->amount)
+    show_payment_page (self);
+  else if (self->wanted_amount != 0)
+    {
+      gint64 wanted = self->wanted_amount;
+
+      drop_attempt (self);
+      begin_payment_now (self, wanted);
+    }
 }
 
+static void
+begin_payment_now (CpKioskView *self,
+                   gint64       amount)
+{
+  cp_kiosk_timing_mark ("kiosk-payment-begin");
+  self->beginning = TRUE;
+  cp_ledger_begin_payment_async (self->ledger, self->invoice->id, amount, CP_PAYMENT_CHANNEL_KIOSK,
+                                 NULL, NULL, payment_begun_cb, g_object_ref (self));
+}
+
+/* A bill is on screen: its PaymentIntent and card form get ready. */
+static void
+prepare_payment (CpKioskView *self)
+{
+  if (self->ledger == NULL || self->invoice == NULL || self->payment_view == NULL ||
+      self->invoice->balance_due <= 0 || self->beginning || self->confirming)
+    return;
+  if (self->attempt != NULL && self->attempt->invoice_id != self->invoice->id)
+    drop_attempt (self);
+  if (self->attempt == NULL)
+    begin_payment_now (self, self->invoice->balance_due);
+}
+
+/* The patient asks to pay `amount` of the bill on screen. */
 static void
 begin_payment (CpKioskView *self,
                gint64       amount)
@@ -875,13 +1013,23 @@ begin_payment (CpKioskView *self,
   if (self->ledger == NULL || self->invoice == NULL || self->payment_view == NULL)
     return;
   self->pay_amount = amount;
+  self->wanted_amount = amount;
   show_error (self->pay_error_label, NULL);
+  if (self->attempt != NULL && self->attempt->invoice_id == self->invoice->id &&
+      self->attempt->amount == amount)
+    {
+      show_payment_page (self);
+      return;
+    }
   gtk_spinner_set_spinning (GTK_SPINNER (self->pay_spinner), TRUE);
   gtk_widget_set_sensitive (self->pay_full_button, FALSE);
   gtk_widget_set_sensitive (self->pay_part_button, FALSE);
   gtk_widget_set_sensitive (self->part_continue_button, FALSE);
-  cp_ledger_begin_payment_async (self->ledger, self->invoice->id, amount, CP_PAYMENT_CHANNEL_KIOSK,
-                                 NULL, self->cancellable, payment_begun_cb, self);
+  /* An intent on its way is dealt with when it arrives. */
+  if (self->beginning)
+    return;
+  drop_attempt (self);
+  begin_payment_now (self, amount);
 }
 
 static void
@@ -902,6 +1050,9 @@ pay_part_action (GtkWidget  *widget,
 {
   CpKioskView *self = CP_KIOSK_VIEW (widget);
 
+  /* The full balance's intent goes; a fresh card session gets ready while
+   * the patient types the amount. */
+  drop_attempt (self);
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->part_revealer), TRUE);
   gtk_widget_grab_focus (self->part_entry);
 }
@@ -961,18 +1112,6 @@ part_entry_changed_cb (CpKioskView *self)
 }
 
 static void
-cancel_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!cp_ledger_cancel_payment_finish (CP_LEDGER (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Could not cancel the kiosk's PaymentIntent: %s", error->message);
-}
-
-static void
 cancel_payment_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *param)
@@ -981,12 +1120,8 @@ cancel_payment_action (GtkWidget  *widget,
 
   if (self->confirming)
     return;
-  if (self->attempt != NULL)
-    cp_ledger_cancel_payment_async (self->ledger, self->attempt->payment_intent_id, NULL,
-                                    cancel_done_cb, NULL);
-  g_clear_pointer (&self->attempt, cp_payment_attempt_free);
-  /* A new session for the next card, ready before it is needed. */
-  cp_payment_view_reset (self->payment_view);
+  /* Cancelled at Stripe, and a new session for the next card. */
+  drop_attempt (self);
   show_page (self, "invoice");
 }
 

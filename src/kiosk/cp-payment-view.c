@@ -36,12 +36,18 @@
  * (checked again on the response), new windows, downloads, context menus,
  * file choosers, printing, dialogs and permission requests are refused, and
  * each view has its own ephemeral network session. The page's CSP limits
- * scripts, frames and fetches to Stripe and loopback. Known gap for live
- * 3-D Secure: the issuer's challenge page (any bank's origin) loads in a frame
- * inside Stripe's, and the allowlist refuses it; WebKitGTK's navigation
- * decision does not say which frame navigates, so allowing issuers means
- * allowing any https navigation request, main frame included (its response
- * would still be refused). The simulator's challenge is on its own origin.
+ * scripts, frames and fetches to Stripe and loopback.
+ *
+ * Live 3-D Secure: the issuer's challenge page (any bank's https origin)
+ * loads in a frame inside Stripe's own frame, where our page's CSP does not
+ * reach. WebKitGTK's navigation decision does not say which frame navigates,
+ * so with live Stripe.js any https navigation on the default port passes the
+ * navigation decision (cp_payment_view_navigation_is_allowed), and the main
+ * frame is held to our page by the response decision, which refuses every
+ * main-frame document but ours before it is shown. The cost: a main-frame
+ * navigation to an https address is requested before it is refused. The
+ * simulator's challenge is on its own origin, so there the strict allowlist
+ * stays.
  */
 
 #include "config.h"
@@ -51,6 +57,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "cp-kiosk-timing.h"
 #include "cp-payment-view.h"
 
 #define PAGE_SCHEME        "carepay-pay"
@@ -283,6 +290,39 @@ cp_payment_view_uri_is_allowed (const char *stripe_js_url,
   return FALSE;
 }
 
+/**
+ * cp_payment_view_navigation_is_allowed:
+ * @stripe_js_url: the Stripe.js URL the view was made with
+ * @uri: a URI some frame wants to navigate to
+ *
+ * What the navigation decision lets through: the allowlist, and with live
+ * (https) Stripe.js any https host on the default port, for the card
+ * issuers' 3-D Secure frames. The main frame is further held to our page
+ * when the response arrives.
+ */
+gboolean
+cp_payment_view_navigation_is_allowed (const char *stripe_js_url,
+                                       const char *uri)
+{
+  g_autoptr(GUri) target = NULL;
+  const char *host;
+  int port;
+
+  if (cp_payment_view_uri_is_allowed (stripe_js_url, uri))
+    return TRUE;
+  if (uri == NULL || choose_page_origin (stripe_js_url) != PAGE_ORIGIN_HTTPS)
+    return FALSE;
+  target = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  if (target == NULL || g_ascii_strcasecmp (g_uri_get_scheme (target), "https") != 0)
+    return FALSE;
+  host = g_uri_get_host (target);
+  port = g_uri_get_port (target);
+  /* A bank's site, never this machine or an address typed as a number. */
+  return host != NULL && *host != '\0' && (port == -1 || port == 443) &&
+         !g_hostname_is_ip_address (host) && !is_loopback_host (host) &&
+         g_ascii_strcasecmp (host, "pay.carepay.invalid") != 0;
+}
+
 /* --- the carepay-pay:// scheme ---------------------------------------- */
 
 static void
@@ -507,6 +547,7 @@ deliver_pending_start (CpPaymentView *self)
 {
   if (self->pending_start == NULL || !self->page_loaded)
     return;
+  cp_kiosk_timing_mark ("payview-start");
   call_page (self, "start", self->pending_start);
   /* The client secret leaves our memory once handed to the page. */
   memset (self->pending_start, 0, strlen (self->pending_start));
@@ -550,6 +591,7 @@ handle_page_message (CpPaymentView *self,
     {
       if (!self->prepared)
         {
+          cp_kiosk_timing_mark ("payview-prepared");
           self->prepared = TRUE;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREPARED]);
         }
@@ -557,7 +599,10 @@ handle_page_message (CpPaymentView *self,
   else if (g_str_equal (type, "ready"))
     {
       if (self->state == CP_PAYMENT_VIEW_STATE_LOADING && self->started)
-        set_state (self, CP_PAYMENT_VIEW_STATE_READY);
+        {
+          cp_kiosk_timing_mark ("payview-ready");
+          set_state (self, CP_PAYMENT_VIEW_STATE_READY);
+        }
     }
   else if (g_str_equal (type, "change"))
     {
@@ -657,7 +702,7 @@ on_decide_policy (WebKitWebView            *web_view,
           webkit_navigation_policy_decision_get_navigation_action (WEBKIT_NAVIGATION_POLICY_DECISION (decision));
         const char *uri = webkit_uri_request_get_uri (webkit_navigation_action_get_request (action));
 
-        if (cp_payment_view_uri_is_allowed (self->stripe_js_url, uri))
+        if (cp_payment_view_navigation_is_allowed (self->stripe_js_url, uri))
           webkit_policy_decision_use (decision);
         else
           {
@@ -780,6 +825,7 @@ on_load_changed (WebKitWebView   *web_view,
   if (!is_page_uri (webkit_web_view_get_uri (web_view)))
     return;
   self->page_loaded = TRUE;
+  cp_kiosk_timing_mark ("payview-page-loaded");
   prepare_page (self);
   deliver_pending_start (self);
 }
@@ -890,6 +936,7 @@ create_web_view (CpPaymentView *self)
   g_signal_connect (self->web_view, "load-changed", G_CALLBACK (on_load_changed), self);
   g_signal_connect (self->web_view, "load-failed", G_CALLBACK (on_load_failed), self);
 
+  cp_kiosk_timing_mark ("payview-load-started");
   switch (self->page_origin)
     {
     case PAGE_ORIGIN_SCHEME:

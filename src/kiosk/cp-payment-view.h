@@ -42,5 +42,7 @@ WebKitWebView      *cp_payment_view_get_web_view           (CpPaymentView *self)
 
 gboolean            cp_payment_view_uri_is_allowed         (const char    *stripe_js_url,
                                                             const char    *uri);
+gboolean            cp_payment_view_navigation_is_allowed  (const char    *stripe_js_url,
+                                                            const char    *uri);
 
 G_END_DECLS

@@ -256,6 +256,23 @@ parse_limit (CpSimRequest *req,
   return TRUE;
 }
 
+/* Whether a listed object passes `created` (already checked to be
+ * well-formed) and the resource's filter. */
+static gboolean
+list_item_matches (CpSimRequest    *req,
+                   JsonObject      *obj,
+                   JsonNode        *created,
+                   CpSimListFilter  filter)
+{
+  gboolean ok;
+
+  if (obj == NULL)
+    return FALSE;
+  if (!created_matches (created, json_object_get_int_member_with_default (obj, "created", 0), &ok))
+    return FALSE;
+  return filter == NULL || filter (req, obj);
+}
+
 void
 cp_sim_reply_list (CpSimRequest *req,
             const char   *type,
@@ -271,7 +288,6 @@ cp_sim_reply_list (CpSimRequest *req,
   gint64 limit;
   gint anchor = -1;
   gboolean has_more = FALSE;
-  g_autoptr(GArray) matches = g_array_new (FALSE, FALSE, sizeof (guint));
 
   if (!parse_limit (req, &limit))
     {
@@ -288,9 +304,10 @@ cp_sim_reply_list (CpSimRequest *req,
   if (starting_after != NULL || ending_before != NULL)
     {
       const char *cursor = starting_after ? starting_after : ending_before;
-      for (guint i = 0; i < ids->len; i++)
-        if (g_str_equal (g_ptr_array_index (ids, i), cursor))
-          anchor = i;
+      /* newest first: a cursor is usually near the end */
+      for (guint i = ids->len; i > 0 && anchor < 0; i--)
+        if (g_str_equal (g_ptr_array_index (ids, i - 1), cursor))
+          anchor = i - 1;
       if (anchor < 0)
         {
           json_array_unref (data);
@@ -301,64 +318,54 @@ cp_sim_reply_list (CpSimRequest *req,
         }
     }
 
-  /* indices of matching objects, oldest first */
-  for (guint i = 0; i < ids->len; i++)
-    {
-      JsonObject *obj = cp_sim_state_lookup (req->state, g_ptr_array_index (ids, i));
-      gboolean ok;
+  {
+    gboolean ok;
 
-      if (obj == NULL)
-        continue;
-      if (!created_matches (created, json_object_get_int_member_with_default (obj, "created", 0), &ok))
-        {
-          if (!ok)
-            {
-              json_array_unref (data);
-              cp_sim_reply_error (req, 400, INVALID, NULL, "created", "Invalid timestamp or range for created");
-              return;
-            }
-          continue;
-        }
-      if (filter != NULL && !filter (req, obj))
-        {
-          if (req->answered)
-            {
-              json_array_unref (data);
-              return;
-            }
-          continue;
-        }
-      g_array_append_val (matches, i);
-    }
+    /* a malformed `created` is refused even when nothing would be checked */
+    created_matches (created, 0, &ok);
+    if (!ok)
+      {
+        json_array_unref (data);
+        cp_sim_reply_error (req, 400, INVALID, NULL, "created", "Invalid timestamp or range for created");
+        return;
+      }
+  }
 
+  /* Walk from the anchor (or the newest) only until the page is full and one
+   * more match says has_more: paging a long list stays linear overall. */
   if (ending_before != NULL)
     {
       /* the `limit` objects just newer than the anchor, newest first */
       g_autoptr(GPtrArray) picked = g_ptr_array_new ();
-      for (guint m = 0; m < matches->len; m++)
+      for (guint idx = anchor + 1; idx < ids->len; idx++)
         {
-          guint idx = g_array_index (matches, guint, m);
-          if ((gint) idx <= anchor)
+          JsonObject *obj = cp_sim_state_lookup (req->state, g_ptr_array_index (ids, idx));
+
+          if (!list_item_matches (req, obj, created, filter))
             continue;
           if (picked->len < (guint) limit)
-            g_ptr_array_add (picked, g_ptr_array_index (ids, idx));
+            g_ptr_array_add (picked, obj);
           else
-            has_more = TRUE;
+            {
+              has_more = TRUE;
+              break;
+            }
         }
       for (guint k = picked->len; k > 0; k--)
-        json_array_add_object_element (data, json_object_ref (cp_sim_state_lookup (req->state, g_ptr_array_index (picked, k - 1))));
+        json_array_add_object_element (data, json_object_ref (g_ptr_array_index (picked, k - 1)));
     }
   else
     {
       guint count = 0;
-      for (guint m = matches->len; m > 0; m--)
+      for (guint idx = anchor >= 0 ? (guint) anchor : ids->len; idx > 0; idx--)
         {
-          guint idx = g_array_index (matches, guint, m - 1);
-          if (anchor >= 0 && (gint) idx >= anchor)
+          JsonObject *obj = cp_sim_state_lookup (req->state, g_ptr_array_index (ids, idx - 1));
+
+          if (!list_item_matches (req, obj, created, filter))
             continue;
           if (count < (guint) limit)
             {
-              json_array_add_object_element (data, json_object_ref (cp_sim_state_lookup (req->state, g_ptr_array_index (ids, idx))));
+              json_array_add_object_element (data, json_object_ref (obj));
               count++;
             }
           else

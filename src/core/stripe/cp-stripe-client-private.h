@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cp-stripe-client.h"
+#include "cp-stripe-objects.h"
 
 G_BEGIN_DECLS
 
@@ -68,5 +69,31 @@ void      cp_stripe_task_set_error_info (GTask             *task,
 gpointer  cp_stripe_task_propagate      (GTask              *task,
                                          CpStripeErrorInfo **info,
                                          GError            **error);
+
+/* List calls: a GET whose answer is a Stripe list object, its data parsed
+ * item by item with `parse_item` (finish with cp_stripe_call_finish). The
+ * usual list form: `filter`=`filter_value` when the value is set, then
+ * limit (when > 0) and starting_after (when set). */
+CpStripeForm *cp_stripe_list_form  (const char          *filter,
+                                    const char          *filter_value,
+                                    guint                limit,
+                                    const char          *starting_after);
+void          cp_stripe_list_async (CpStripeClient      *client,
+                                    gpointer             source_tag,
+                                    const char          *path,
+                                    CpStripeForm        *params,
+                                    CpStripeParseFunc    parse_item,
+                                    GDestroyNotify       free_item,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
+CpStripeList *cp_stripe_list       (CpStripeClient      *client,
+                                    const char          *path,
+                                    CpStripeForm        *params,
+                                    CpStripeParseFunc    parse_item,
+                                    GDestroyNotify       free_item,
+                                    GCancellable        *cancellable,
+                                    CpStripeErrorInfo  **info,
+                                    GError             **error);
 
 G_END_DECLS

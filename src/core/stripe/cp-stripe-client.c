@@ -928,7 +928,19 @@ cp_stripe_client_request (CpStripeClient      *self,
 typedef struct {
   CpStripeParseFunc parse;
   GDestroyNotify    free_func;
+  /* Lists: parse and free one item of the list's data */
+  CpStripeParseFunc parse_item;
+  GDestroyNotify    free_item;
 } Call;
+
+static gpointer
+call_parse (Call       *call,
+            JsonObject *object)
+{
+  if (call->parse_item != NULL)
+    return cp_stripe_list_new_from_json (object, call->parse_item, call->free_item);
+  return call->parse (object);
+}
 
 void
 cp_stripe_task_set_error_info (GTask             *task,
@@ -971,7 +983,28 @@ call_done_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  g_task_return_pointer (task, call->parse (object), call->free_func);
+  g_task_return_pointer (task, call_parse (call, object), call->free_func);
+}
+
+static void
+call_start (CpStripeClient      *client,
+            gpointer             source_tag,
+            const char          *method,
+            const char          *path,
+            CpStripeForm        *params,
+            const char          *operation,
+            Call                *call,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  GTask *task = g_task_new (client, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, call, g_free);
+  cp_stripe_client_request_async (client, method, path, params, operation, NULL, cancellable,
+                                  call_done_cb, task);
 }
 
 void
@@ -987,19 +1020,12 @@ cp_stripe_call_async (CpStripeClient      *client,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  GTask *task;
-  Call *call;
+  Call *call = g_new0 (Call, 1);
 
-  task = g_task_new (client, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_check_cancellable (task, FALSE);
-  call = g_new0 (Call, 1);
   call->parse = parse;
   call->free_func = free_func;
-  g_task_set_task_data (task, call, g_free);
-
-  cp_stripe_client_request_async (client, method, path, params, operation, NULL, cancellable,
-                                  call_done_cb, task);
+  call_start (client, source_tag, method, path, params, operation, call, cancellable, callback,
+              user_data);
 }
 
 gpointer
@@ -1032,4 +1058,58 @@ cp_stripe_call (CpStripeClient      *client,
   object = cp_stripe_client_request (client, method, path, params, operation, NULL, cancellable,
                                      info, error);
   return object != NULL ? parse (object) : NULL;
+}
+
+/* ---- lists ---- */
+
+CpStripeForm *
+cp_stripe_list_form (const char *filter,
+                     const char *filter_value,
+                     guint       limit,
+                     const char *starting_after)
+{
+  CpStripeForm *form = cp_stripe_form_new ();
+
+  if (filter_value != NULL)
+    cp_stripe_form_add (form, filter, filter_value);
+  if (limit > 0)
+    cp_stripe_form_add_int (form, "limit", limit);
+  if (starting_after != NULL)
+    cp_stripe_form_add (form, "starting_after", starting_after);
+  return form;
+}
+
+void
+cp_stripe_list_async (CpStripeClient      *client,
+                      gpointer             source_tag,
+                      const char          *path,
+                      CpStripeForm        *params,
+                      CpStripeParseFunc    parse_item,
+                      GDestroyNotify       free_item,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->parse_item = parse_item;
+  call->free_item = free_item;
+  call->free_func = (GDestroyNotify) cp_stripe_list_free;
+  call_start (client, source_tag, "GET", path, params, NULL, call, cancellable, callback, user_data);
+}
+
+CpStripeList *
+cp_stripe_list (CpStripeClient      *client,
+                const char          *path,
+                CpStripeForm        *params,
+                CpStripeParseFunc    parse_item,
+                GDestroyNotify       free_item,
+                GCancellable        *cancellable,
+                CpStripeErrorInfo  **info,
+                GError             **error)
+{
+  g_autoptr(JsonObject) object = NULL;
+
+  object = cp_stripe_client_request (client, "GET", path, params, NULL, NULL, cancellable, info, error);
+  return object != NULL ? cp_stripe_list_new_from_json (object, parse_item, free_item) : NULL;
 }

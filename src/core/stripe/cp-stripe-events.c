@@ -6,12 +6,8 @@
 #include "cp-stripe-events.h"
 #include "cp-stripe-json.h"
 
-static gpointer
-parse_event_list (JsonObject *object)
-{
-  return cp_stripe_list_new_from_json (object, (gpointer (*) (JsonObject *)) cp_stripe_event_new_from_json,
-                                       (GDestroyNotify) cp_stripe_event_free);
-}
+#define PARSE_EVENT ((CpStripeParseFunc) cp_stripe_event_new_from_json)
+#define FREE_EVENT  ((GDestroyNotify) cp_stripe_event_free)
 
 static CpStripeForm *
 list_form (const char * const *types,
@@ -48,9 +44,8 @@ cp_stripe_event_list_async (CpStripeClient      *client,
   g_autoptr(CpStripeForm) form = list_form (types, starting_after, ending_before, limit);
 
   g_return_if_fail (CP_IS_STRIPE_CLIENT (client));
-  cp_stripe_call_async (client, cp_stripe_event_list_async, "GET", "/v1/events", form, NULL,
-                        parse_event_list, (GDestroyNotify) cp_stripe_list_free, cancellable,
-                        callback, user_data);
+  cp_stripe_list_async (client, cp_stripe_event_list_async, "/v1/events", form, PARSE_EVENT,
+                        FREE_EVENT, cancellable, callback, user_data);
 }
 
 CpStripeList *
@@ -75,8 +70,8 @@ cp_stripe_event_list (CpStripeClient      *client,
   g_autoptr(CpStripeForm) form = list_form (types, starting_after, ending_before, limit);
 
   g_return_val_if_fail (CP_IS_STRIPE_CLIENT (client), NULL);
-  return cp_stripe_call (client, "GET", "/v1/events", form, NULL, parse_event_list,
-                         (GDestroyNotify) cp_stripe_list_free, cancellable, info, error);
+  return cp_stripe_list (client, "/v1/events", form, PARSE_EVENT, FREE_EVENT, cancellable, info,
+                         error);
 }
 
 /* ---- iterator ---- */

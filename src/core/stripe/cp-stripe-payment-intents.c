@@ -10,13 +10,6 @@
 #define PARSE_PI   ((CpStripeParseFunc) cp_stripe_payment_intent_new_from_json)
 #define FREE_PI    ((GDestroyNotify) cp_stripe_payment_intent_free)
 
-static gpointer
-parse_pi_list (JsonObject *object)
-{
-  return cp_stripe_list_new_from_json (object, (gpointer (*) (JsonObject *)) cp_stripe_payment_intent_new_from_json,
-                                       FREE_PI);
-}
-
 static char *
 pi_path (const char *id,
          const char *action)
@@ -355,22 +348,6 @@ cp_stripe_payment_intent_confirm (CpStripeClient      *client,
 
 /* -- list and search -- */
 
-static CpStripeForm *
-list_form (const char *customer,
-           guint       limit,
-           const char *starting_after)
-{
-  CpStripeForm *form = cp_stripe_form_new ();
-
-  if (customer != NULL)
-    cp_stripe_form_add (form, "customer", customer);
-  if (limit > 0)
-    cp_stripe_form_add_int (form, "limit", limit);
-  if (starting_after != NULL)
-    cp_stripe_form_add (form, "starting_after", starting_after);
-  return form;
-}
-
 void
 cp_stripe_payment_intent_list_async (CpStripeClient      *client,
                                      const char          *customer,
@@ -380,12 +357,11 @@ cp_stripe_payment_intent_list_async (CpStripeClient      *client,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  g_autoptr(CpStripeForm) form = list_form (customer, limit, starting_after);
+  g_autoptr(CpStripeForm) form = cp_stripe_list_form ("customer", customer, limit, starting_after);
 
   g_return_if_fail (CP_IS_STRIPE_CLIENT (client));
-  cp_stripe_call_async (client, cp_stripe_payment_intent_list_async, "GET", "/v1/payment_intents",
-                        form, NULL, parse_pi_list, (GDestroyNotify) cp_stripe_list_free,
-                        cancellable, callback, user_data);
+  cp_stripe_list_async (client, cp_stripe_payment_intent_list_async, "/v1/payment_intents", form,
+                        PARSE_PI, FREE_PI, cancellable, callback, user_data);
 }
 
 CpStripeList *
@@ -406,11 +382,11 @@ cp_stripe_payment_intent_list (CpStripeClient      *client,
                                CpStripeErrorInfo  **info,
                                GError             **error)
 {
-  g_autoptr(CpStripeForm) form = list_form (customer, limit, starting_after);
+  g_autoptr(CpStripeForm) form = cp_stripe_list_form ("customer", customer, limit, starting_after);
 
   g_return_val_if_fail (CP_IS_STRIPE_CLIENT (client), NULL);
-  return cp_stripe_call (client, "GET", "/v1/payment_intents", form, NULL, parse_pi_list,
-                         (GDestroyNotify) cp_stripe_list_free, cancellable, info, error);
+  return cp_stripe_list (client, "/v1/payment_intents", form, PARSE_PI, FREE_PI, cancellable, info,
+                         error);
 }
 
 static CpStripeForm *
@@ -442,9 +418,9 @@ cp_stripe_payment_intent_search_metadata_async (CpStripeClient      *client,
   g_return_if_fail (key != NULL && value != NULL);
 
   form = search_form (key, value, page);
-  cp_stripe_call_async (client, cp_stripe_payment_intent_search_metadata_async, "GET",
-                        "/v1/payment_intents/search", form, NULL, parse_pi_list,
-                        (GDestroyNotify) cp_stripe_list_free, cancellable, callback, user_data);
+  cp_stripe_list_async (client, cp_stripe_payment_intent_search_metadata_async,
+                        "/v1/payment_intents/search", form, PARSE_PI, FREE_PI, cancellable, callback,
+                        user_data);
 }
 
 CpStripeList *
@@ -472,6 +448,6 @@ cp_stripe_payment_intent_search_metadata (CpStripeClient      *client,
   g_return_val_if_fail (key != NULL && value != NULL, NULL);
 
   form = search_form (key, value, page);
-  return cp_stripe_call (client, "GET", "/v1/payment_intents/search", form, NULL, parse_pi_list,
-                         (GDestroyNotify) cp_stripe_list_free, cancellable, info, error);
+  return cp_stripe_list (client, "/v1/payment_intents/search", form, PARSE_PI, FREE_PI, cancellable,
+                         info, error);
 }

@@ -10,13 +10,6 @@
 #define PARSE_REFUND ((CpStripeParseFunc) cp_stripe_refund_new_from_json)
 #define FREE_REFUND  ((GDestroyNotify) cp_stripe_refund_free)
 
-static gpointer
-parse_refund_list (JsonObject *object)
-{
-  return cp_stripe_list_new_from_json (object, (gpointer (*) (JsonObject *)) cp_stripe_refund_new_from_json,
-                                       FREE_REFUND);
-}
-
 static CpStripeForm *
 create_form (const CpStripeRefundParams *params)
 {
@@ -152,22 +145,6 @@ cp_stripe_refund_retrieve (CpStripeClient      *client,
                          info, error);
 }
 
-static CpStripeForm *
-list_form (const char *payment_intent,
-           guint       limit,
-           const char *starting_after)
-{
-  CpStripeForm *form = cp_stripe_form_new ();
-
-  if (payment_intent != NULL)
-    cp_stripe_form_add (form, "payment_intent", payment_intent);
-  if (limit > 0)
-    cp_stripe_form_add_int (form, "limit", limit);
-  if (starting_after != NULL)
-    cp_stripe_form_add (form, "starting_after", starting_after);
-  return form;
-}
-
 void
 cp_stripe_refund_list_async (CpStripeClient      *client,
                              const char          *payment_intent,
@@ -177,12 +154,11 @@ cp_stripe_refund_list_async (CpStripeClient      *client,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(CpStripeForm) form = list_form (payment_intent, limit, starting_after);
+  g_autoptr(CpStripeForm) form = cp_stripe_list_form ("payment_intent", payment_intent, limit, starting_after);
 
   g_return_if_fail (CP_IS_STRIPE_CLIENT (client));
-  cp_stripe_call_async (client, cp_stripe_refund_list_async, "GET", "/v1/refunds", form, NULL,
-                        parse_refund_list, (GDestroyNotify) cp_stripe_list_free, cancellable,
-                        callback, user_data);
+  cp_stripe_list_async (client, cp_stripe_refund_list_async, "/v1/refunds", form, PARSE_REFUND,
+                        FREE_REFUND, cancellable, callback, user_data);
 }
 
 CpStripeList *
@@ -203,9 +179,9 @@ cp_stripe_refund_list (CpStripeClient      *client,
                        CpStripeErrorInfo  **info,
                        GError             **error)
 {
-  g_autoptr(CpStripeForm) form = list_form (payment_intent, limit, starting_after);
+  g_autoptr(CpStripeForm) form = cp_stripe_list_form ("payment_intent", payment_intent, limit, starting_after);
 
   g_return_val_if_fail (CP_IS_STRIPE_CLIENT (client), NULL);
-  return cp_stripe_call (client, "GET", "/v1/refunds", form, NULL, parse_refund_list,
-                         (GDestroyNotify) cp_stripe_list_free, cancellable, info, error);
+  return cp_stripe_list (client, "/v1/refunds", form, PARSE_REFUND, FREE_REFUND, cancellable, info,
+                         error);
 }

@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "cp-invoice-index.h"
+
+#define NO_STRING G_MAXUINT32
+
+/* Patients are shared by their invoices (about 3.3 each at scale), so their
+ * strings and search text are kept once. */
+typedef struct {
+  gint64  id;
+  guint32 name;      /* "Family, Given" */
+  guint32 mrn;       /* NO_STRING when none */
+  guint32 haystack;  /* folded "Family, Given\nGiven Family\nmrn" */
+  guint32 rank;      /* position by collation key, made with the patient order */
+} Patient;
+
+typedef struct {
+  gint64  id;
+  gint64  total;
+  gint64  amount_paid;
+  gint64  amount_refunded;
+  gint64  balance_due;
+  guint32 patient;        /* into patients */
+  guint32 number;         /* offsets into strings */
+  guint32 number_folded;
+  guint32 issue_date;     /* interned: a few hundred distinct dates */
+  guint32 due_date;
+  guint32 currency;
+  guint8  status;
+  guint8  voided;
+  guint8  disputed;
+} Row;
+
+struct _CpInvoiceIndex
+{
+  gatomicrefcount  ref_count;
+  GArray          *rows;      /* Row */
+  GArray          *patients;  /* Patient */
+  GString         *strings;   /* NUL-separated, offset 0 is "" */
+  GMutex           lock;      /* for the orders */
+  guint32         *orders[CP_INVOICE_N_SORTS];
+};
+
+typedef struct {
+  CpInvoiceIndex *index;
+  GHashTable     *patient_slots;  /* gint64 id -> slot + 1 */
+  GHashTable     *interned;       /* string -> offset + 1 */
+} Builder;
+
+static guint32
+add_string (CpInvoiceIndex *index,
+            const char     *text)
+{
+  gsize offset = index->strings->len;
+
+  if (text == NULL)
+    return NO_STRING;
+  g_assert (offset < NO_STRING);
+  g_string_append_len (index->strings, text, strlen (text) + 1);
+  return (guint32) offset;
+}
+
+static guint32
+intern_string (Builder    *b,
+               const char *text)
+{
+  gpointer found;
+  guint32 offset;
+
+  if (text == NULL)
+    return NO_STRING;
+  found = g_hash_table_lookup (b->interned, text);
+  if (found != NULL)
+    return GPOINTER_TO_UINT (found) - 1;
+  offset = add_string (b->index, text);
+  g_hash_table_insert (b->interned, g_strdup (text), GUINT_TO_POINTER (offset + 1));
+  return offset;
+}
+
+static inline const char *
+string_at (CpInvoiceIndex *index,
+           guint32         offset)
+{
+  return offset == NO_STRING ? NULL : index->strings->str + offset;
+}
+
+char *
+cp_invoice_index_fold (const char *text)
+{
+  g_autofree char *decomposed = NULL;
+  g_autofree char *valid = NULL;
+  g_autoptr(GString) bare = NULL;
+  const char *p;
+
+  if (text == NULL)
+    return g_strdup ("");
+  for (p = text; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      break;
+  if (*p == '\0')
+    return g_ascii_strdown (text, -1);  /* the common case, and the same result */
+
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+  decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_ALL);
+  bare = g_string_sized_new (strlen (decomposed));
+  for (p = decomposed; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_ismark (c))
+        g_string_append_unichar (bare, c);
+    }
+  return g_utf8_casefold (bare->str, (gssize) bare->len);
+}
+
+static guint32
+patient_slot (Builder                *b,
+              const CpInvoiceSummary *s)
+{
+  gpointer found = g_hash_table_lookup (b->patient_slots, &s->patient_id);
+  Patient patient = { 0 };
+  g_autofree char *given_first = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *folded = NULL;
+  const char *name = s->patient_name != NULL ? s->patient_name : "";
+  const char *comma;
+  gint64 *key;
+
+  if (found != NULL)
+    return GPOINTER_TO_UINT (found) - 1;
+
+  /* "Family, Given" also matches as typed "Given Family". */
+  comma = strstr (name, ", ");
+  if (comma != NULL)
+    given_first = g_strdup_printf ("%s %.*s", comma + 2, (int) (comma - name), name);
+  joined = g_strdup_printf ("%s\n%s\n%s", name, given_first ? given_first : "",
+                            s->mrn ? s->mrn : "");
+  folded = cp_invoice_index_fold (joined);
+
+  patient.id = s->patient_id;
+  patient.name = add_string (b->index, name);
+  patient.mrn = add_string (b->index, s->mrn);
+  patient.haystack = add_string (b->index, folded);
+  g_array_append_val (b->index->patients, patient);
+
+  key = g_new (gint64, 1);
+  *key = s->patient_id;
+  g_hash_table_insert (b->patient_slots, key, GUINT_TO_POINTER (b->index->patients->len));
+  return b->index->patients->len - 1;
+}
+
+static void
+builder_init (Builder *b,
+              guint    n_hint)
+{
+  b->index = g_new0 (CpInvoiceIndex, 1);
+  g_atomic_ref_count_init (&b->index->ref_count);
+  g_mutex_init (&b->index->lock);
+  b->index->rows = g_array_sized_new (FALSE, FALSE, sizeof (Row), n_hint);
+  b->index->patients = g_array_new (FALSE, FALSE, sizeof (Patient));
+  b->index->strings = g_string_sized_new (64 + (gsize) n_hint * 40);
+  g_string_append_c (b->index->strings, '\0');
+  b->patient_slots = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  b->interned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static void
+builder_add (Builder                *b,
+             const CpInvoiceSummary *s)
+{
+  Row row = { 0 };
+  g_autofree char *folded = cp_invoice_index_fold (s->number);
+
+  row.id = s->id;
+  row.total = s->total;
+  row.amount_paid = s->amount_paid;
+  row.amount_refunded = s->amount_refunded;
+  row.balance_due = s->balance_due;
+  row.patient = patient_slot (b, s);
+  row.number = add_string (b->index, s->number != NULL ? s->number : "");
+  row.number_folded = add_string (b->index, folded);
+  row.issue_date = intern_string (b, s->issue_date);
+  row.due_date = intern_string (b, s->due_date);
+  row.currency = intern_string (b, s->currency);
+  row.status = (guint8) s->status;
+  row.voided = s->voided != FALSE;
+  row.disputed = s->disputed != FALSE;
+  g_array_append_val (b->index->rows, row);
+}
+
+static CpInvoiceIndex *
+builder_finish (Builder *b)
+{
+  g_clear_pointer (&b->patient_slots, g_hash_table_unref);
+  g_clear_pointer (&b->interned, g_hash_table_unref);
+  return g_steal_pointer (&b->index);
+}
+
+CpInvoiceIndex *
+cp_invoice_index_new_from_summaries (GPtrArray *summaries)
+{
+  Builder b;
+
+  g_return_val_if_fail (summaries != NULL, NULL);
+
+  builder_init (&b, summaries->len);
+  for (guint i = 0; i < summaries->len; i++)
+    builder_add (&b, g_ptr_array_index (summaries, i));
+  return builder_finish (&b);
+}
+
+CpInvoiceIndex *
+cp_invoice_index_new_from_store (CpStore  *store,
+                                 GError  **error)
+{
+  g_autoptr(GPtrArray) summaries = NULL;
+  Builder b;
+
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+
+  summaries = cp_store_list_invoices (store, NULL, error);
+  if (summaries == NULL)
+    return NULL;
+
+  /* Each summary is freed as soon as it is copied, which keeps the peak down. */
+  builder_init (&b, summaries->len);
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      builder_add (&b, g_ptr_array_index (summaries, i));
+      g_clear_pointer (&g_ptr_array_index (summaries, i), cp_invoice_summary_free);
+    }
+  return builder_finish (&b);
+}
+
+CpInvoiceIndex *
+cp_invoice_index_ref (CpInvoiceIndex *index)
+{
+  g_return_val_if_fail (index != NULL, NULL);
+
+  g_atomic_ref_count_inc (&index->ref_count);
+  return index;
+}
+
+void
+cp_invoice_index_unref (CpInvoiceIndex *index)
+{
+  g_return_if_fail (index != NULL);
+
+  if (!g_atomic_ref_count_dec (&index->ref_count))
+    return;
+  for (guint i = 0; i < CP_INVOICE_N_SORTS; i++)
+    g_free (index->orders[i]);
+  g_mutex_clear (&index->lock);
+  g_array_unref (index->rows);
+  g_array_unref (index->patients);
+  g_string_free (index->strings, TRUE);
+  g_free (index);
+}
+
+guint
+cp_invoice_index_get_n_rows (CpInvoiceIndex *index)
+{
+  g_return_val_if_fail (index != NULL, 0);
+
+  return index->rows->len;
+}
+
+static inline const Row *
+row_at (CpInvoiceIndex *index,
+        guint           row)
+{
+  return &g_array_index (index->rows, Row, row);
+}
+
+static inline const Patient *
+patient_of (CpInvoiceIndex *index,
+            const Row      *r)
+{
+  return &g_array_index (index->patients, Patient, r->patient);
+}
+
+gint64
+cp_invoice_index_get_id (CpInvoiceIndex *index,
+                         guint           row)
+{
+  g_return_val_if_fail (index != NULL && row < index->rows->len, 0);
+
+  return row_at (index, row)->id;
+}
+
+CpInvoiceStatus
+cp_invoice_index_get_status (CpInvoiceIndex *index,
+                             guint           row)
+{
+  g_return_val_if_fail (index != NULL && row < index->rows->len, 0);
+
+  return row_at (index, row)->status;
+}
+
+CpInvoiceSummary *
+cp_invoice_index_dup_summary (CpInvoiceIndex *index,
+                              guint           row)
+{
+  CpInvoiceSummary *s;
+  const Row *r;
+  const Patient *p;
+
+  g_return_val_if_fail (index != NULL && row < index->rows->len, NULL);
+
+  r = row_at (index, row);
+  p = patient_of (index, r);
+  s = cp_invoice_summary_new ();
+  s->id = r->id;
+  s->number = g_strdup (string_at (index, r->number));
+  s->patient_id = p->id;
+  s->patient_name = g_strdup (string_at (index, p->name));
+  s->mrn = g_strdup (string_at (index, p->mrn));
+  s->issue_date = g_strdup (string_at (index, r->issue_date));
+  s->due_date = g_strdup (string_at (index, r->due_date));
+  s->currency = g_strdup (string_at (index, r->currency));
+  s->total = r->total;
+  s->amount_paid = r->amount_paid;
+  s->amount_refunded = r->amount_refunded;
+  s->balance_due = r->balance_due;
+  s->voided = r->voided;
+  s->disputed = r->disputed;
+  s->status = r->status;
+  return s;
+}
+
+gboolean
+cp_invoice_index_rows_equal (CpInvoiceIndex *a,
+                             guint           row_a,
+                             CpInvoiceIndex *b,
+                             guint           row_b)
+{
+  const Row *ra, *rb;
+  const Patient *pa, *pb;
+
+  g_return_val_if_fail (a != NULL && row_a < a->rows->len, FALSE);
+  g_return_val_if_fail (b != NULL && row_b < b->rows->len, FALSE);
+
+  ra = row_at (a, row_a);
+  rb = row_at (b, row_b);
+  if (ra->id != rb->id || ra->total != rb->total || ra->amount_paid != rb->amount_paid ||
+      ra->amount_refunded != rb->amount_refunded || ra->balance_due != rb->balance_due ||
+      ra->status != rb->status || ra->voided != rb->voided || ra->disputed != rb->disputed)
+    return FALSE;
+  pa = patient_of (a, ra);
+  pb = patient_of (b, rb);
+  return pa->id == pb->id &&
+         g_strcmp0 (string_at (a, pa->name), string_at (b, pb->name)) == 0 &&
+         g_strcmp0 (string_at (a, pa->mrn), string_at (b, pb->mrn)) == 0 &&
+         g_strcmp0 (string_at (a, ra->number), string_at (b, rb->number)) == 0 &&
+         g_strcmp0 (string_at (a, ra->issue_date), string_at (b, rb->issue_date)) == 0 &&
+         g_strcmp0 (string_at (a, ra->due_date), string_at (b, rb->due_date)) == 0 &&
+         g_strcmp0 (string_at (a, ra->currency), string_at (b, rb->currency)) == 0;
+}
+
+void
+cp_invoice_index_count_statuses (CpInvoiceIndex *index,
+                                 guint          *counts)
+{
+  g_return_if_fail (index != NULL && counts != NULL);
+
+  memset (counts, 0, sizeof (guint) * CP_N_INVOICE_STATUSES);
+  for (guint i = 0; i < index->rows->len; i++)
+    {
+      guint status = row_at (index, i)->status;
+
+      if (status < CP_N_INVOICE_STATUSES)
+        counts[status]++;
+    }
+}
+
+/* Sorting: money as integers, dates and numbers as text (ISO dates sort as
+ * text), names by collation key, ties by invoice id. */
+
+typedef struct {
+  CpInvoiceIndex   *index;
+  CpInvoiceSortKey  key;
+  char            **patient_keys;
+} SortData;
+
+#define CMP(x, y) ((x) < (y) ? -1 : (x) > (y) ? 1 : 0)
+
+static int
+compare_patients (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  char **keys = user_data;
+  guint32 pa = *(const guint32 *) a, pb = *(const guint32 *) b;
+  int r = strcmp (keys[pa], keys[pb]);
+
+  return r != 0 ? r : CMP (pa, pb);
+}
+
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  const SortData *data = user_data;
+  CpInvoiceIndex *index = data->index;
+  const Row *ra = row_at (index, *(const guint32 *) a);
+  const Row *rb = row_at (index, *(const guint32 *) b);
+  int r = 0;
+
+  switch (data->key)
+    {
+    case CP_INVOICE_SORT_NUMBER:
+      r = strcmp (index->strings->str + ra->number, index->strings->str + rb->number);
+      break;
+    case CP_INVOICE_SORT_PATIENT:
+      r = CMP (patient_of (index, ra)->rank, patient_of (index, rb)->rank);
+      break;
+    case CP_INVOICE_SORT_ISSUE_DATE:
+      r = g_strcmp0 (string_at (index, ra->issue_date), string_at (index, rb->issue_date));
+      break;
+    case CP_INVOICE_SORT_DUE_DATE:
+      r = g_strcmp0 (string_at (index, ra->due_date), string_at (index, rb->due_date));
+      break;
+    case CP_INVOICE_SORT_TOTAL:
+      r = CMP (ra->total, rb->total);
+      break;
+    case CP_INVOICE_SORT_BALANCE:
+      r = CMP (ra->balance_due, rb->balance_due);
+      break;
+    case CP_INVOICE_SORT_STATUS:
+      r = CMP (ra->status, rb->status);
+      break;
+    case CP_INVOICE_SORT_NONE:
+    case CP_INVOICE_N_SORTS:
+    default:
+      g_assert_not_reached ();
+    }
+  return r != 0 ? r : CMP (ra->id, rb->id);
+}
+
+/* Ranks the patients by the collation key of their names once, so that the
+ * row sort compares integers. */
+static void
+rank_patients (CpInvoiceIndex *index)
+{
+  guint n = index->patients->len;
+  g_autofree guint32 *order = g_new (guint32, MAX (n, 1));
+  char **keys = g_new (char *, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      Patient *p = &g_array_index (index->patients, Patient, i);
+
+      keys[i] = g_utf8_collate_key (string_at (index, p->name), -1);
+      order[i] = i;
+    }
+  g_qsort_with_data (order, (gint) n, sizeof (guint32), compare_patients, keys);
+  /* Namesakes share a rank, so that their invoices sort by id. */
+  for (guint i = 0, rank = 0; i < n; i++)
+    {
+      if (i > 0 && strcmp (keys[order[i]], keys[order[i - 1]]) != 0)
+        rank = i;
+      g_array_index (index->patients, Patient, order[i]).rank = rank;
+    }
+  for (guint i = 0; i < n; i++)
+    g_free (keys[i]);
+  g_free (keys);
+}
+
+const guint32 *
+cp_invoice_index_get_order (CpInvoiceIndex   *index,
+                            CpInvoiceSortKey  key)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  guint n;
+
+  g_return_val_if_fail (index != NULL, NULL);
+  g_return_val_if_fail (key >= CP_INVOICE_SORT_NONE && key < CP_INVOICE_N_SORTS, NULL);
+
+  if (key == CP_INVOICE_SORT_NONE)
+    return NULL;
+
+  locker = g_mutex_locker_new (&index->lock);
+  if (index->orders[key] == NULL)
+    {
+      SortData data = { index, key, NULL };
+      guint32 *order;
+
+      n = index->rows->len;
+      order = g_new (guint32, MAX (n, 1));
+      for (guint i = 0; i < n; i++)
+        order[i] = i;
+      if (key == CP_INVOICE_SORT_PATIENT)
+        rank_patients (index);
+      g_qsort_with_data (order, (gint) n, sizeof (guint32), compare_rows, &data);
+      index->orders[key] = order;
+    }
+  return index->orders[key];
+}
+
+guint
+cp_invoice_index_filter (CpInvoiceIndex *index,
+                         const guint32  *rows,
+                         guint           n_rows,
+                         gboolean        reverse,
+                         int             status,
+                         const char     *folded_needle,
+                         guint32        *out)
+{
+  g_autofree guint8 *patient_match = NULL;  /* 0 unknown, 1 no, 2 yes */
+  const char *strings;
+  gboolean any_text = folded_needle == NULL || *folded_needle == '\0';
+  guint n_out = 0;
+
+  g_return_val_if_fail (index != NULL, 0);
+  g_return_val_if_fail (rows != NULL || n_rows <= index->rows->len, 0);
+  g_return_val_if_fail (out != NULL || n_rows == 0, 0);
+  g_return_val_if_fail (!(reverse && rows != NULL && rows == out), 0);
+
+  strings = index->strings->str;
+  if (!any_text)
+    patient_match = g_new0 (guint8, MAX (index->patients->len, 1));
+
+  for (guint k = 0; k < n_rows; k++)
+    {
+      guint j = reverse ? n_rows - 1 - k : k;
+      guint32 i = rows != NULL ? rows[j] : j;
+      const Row *r = row_at (index, i);
+
+      if (status >= 0 && r->status != status)
+        continue;
+      if (!any_text && strstr (strings + r->number_folded, folded_needle) == NULL)
+        {
+          guint8 *match = &patient_match[r->patient];
+
+          if (*match == 0)
+            *match = strstr (strings + patient_of (index, r)->haystack, folded_needle) ? 2 : 1;
+          if (*match == 1)
+            continue;
+        }
+      out[n_out++] = i;
+    }
+  return n_out;
+}
+
+gsize
+cp_invoice_index_get_size (CpInvoiceIndex *index)
+{
+  gsize size;
+
+  g_return_val_if_fail (index != NULL, 0);
+
+  size = sizeof *index + index->strings->allocated_len +
+         (gsize) index->rows->len * sizeof (Row) +
+         (gsize) index->patients->len * sizeof (Patient);
+  for (guint i = 0; i < CP_INVOICE_N_SORTS; i++)
+    if (index->orders[i] != NULL)
+      size += (gsize) index->rows->len * sizeof (guint32);
+  return size;
+}

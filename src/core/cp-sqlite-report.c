@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The reports dashboard's queries for CpSqliteStore. Rows are streamed into
+ * cp_report_add_*(), which decides the period of each (local days). */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cp-error.h"
+#include "cp-money.h"
+#include "cp-report.h"
+#include "cp-sqlite-private.h"
+
+#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
+  g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           idx,
+           const char   *text)
+{
+  sqlite3_bind_text (stmt, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+static const char *
+col (sqlite3_stmt *stmt,
+     int           i)
+{
+  return (const char *) sqlite3_column_text (stmt, i);
+}
+
+static gboolean
+read_payments (CpSqliteStore  *self,
+               CpReport       *report,
+               const char     *start,
+               const char     *end,
+               GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+    "SELECT p.id, p.created_at, p.amount, p.status, p.channel, p.failure_code, p.disputed, "
+    "  p.stripe_payment_intent_id, i.number "
+    "FROM payments p JOIN invoices i ON i.id = p.invoice_id "
+    "WHERE p.created_at >= ?2 AND p.created_at < ?3 AND p.currency = ?1", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, report->currency);
+  bind_text (stmt, 2, start);
+  bind_text (stmt, 3, end);
+
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
+    {
+      CpPayment payment = { 0 };
+
+      if (!has_row)
+        return TRUE;
+      /* Borrowed from the row: cp_report_add_payment copies what it keeps */
+      payment.id = sqlite3_column_int64 (stmt, 0);
+      payment.created_at = (char *) col (stmt, 1);
+      payment.amount = sqlite3_column_int64 (stmt, 2);
+      payment.status = (char *) col (stmt, 3);
+      if (!cp_payment_channel_from_string (col (stmt, 4), &payment.channel))
+        payment.channel = CP_PAYMENT_CHANNEL_DESK;
+      payment.failure_code = (char *) col (stmt, 5);
+      payment.disputed = sqlite3_column_int (stmt, 6) != 0;
+      payment.stripe_payment_intent_id = (char *) col (stmt, 7);
+      payment.currency = report->currency;
+      if (!cp_report_add_payment (report, &payment, col (stmt, 8), error))
+        return FALSE;
+    }
+  return FALSE;
+}
+
+static gboolean
+read_refunds (CpSqliteStore  *self,
+              CpReport       *report,
+              const char     *start,
+              const char     *end,
+              GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+    "SELECT created_at, amount, status FROM refunds "
+    "WHERE created_at >= ?2 AND created_at < ?3 AND currency = ?1", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, report->currency);
+  bind_text (stmt, 2, start);
+  bind_text (stmt, 3, end);
+
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
+    {
+      CpRefund refund = { 0 };
+
+      if (!has_row)
+        return TRUE;
+      refund.created_at = (char *) col (stmt, 0);
+      refund.amount = sqlite3_column_int64 (stmt, 1);
+      refund.status = (char *) col (stmt, 2);
+      refund.currency = report->currency;
+      if (!cp_report_add_refund (report, &refund, error))
+        return FALSE;
+    }
+  return FALSE;
+}
+
+typedef struct {
+  gint64 invoice_id;
+  gint64 value;
+} Sum;
+
+/* Rows of (invoice_id, sum) in ascending invoice_id order; ?1 is `end` */
+static GArray *
+read_sums (CpSqliteStore  *self,
+           const char     *sql,
+           const char     *end,
+           GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self, sql, error);
+  g_autoptr(GArray) sums = g_array_new (FALSE, FALSE, sizeof (Sum));
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_bind_parameter_count (stmt) > 0)
+    bind_text (stmt, 1, end);
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
+    {
+      Sum sum;
+
+      if (!has_row)
+        return g_steal_pointer (&sums);
+      sum.invoice_id = sqlite3_column_int64 (stmt, 0);
+      sum.value = sqlite3_column_int64 (stmt, 1);
+      g_array_append_val (sums, sum);
+    }
+  return NULL;
+}
+
+/* The sum for `invoice_id`, walking `*pos` forward: invoices come in id order */
+static gint64
+take_sum (GArray *sums,
+          guint  *pos,
+          gint64  invoice_id)
+{
+  while (*pos < sums->len && g_array_index (sums, Sum, *pos).invoice_id < invoice_id)
+    (*pos)++;
+  if (*pos < sums->len && g_array_index (sums, Sum, *pos).invoice_id == invoice_id)
+    return g_array_index (sums, Sum, *pos).value;
+  return 0;
+}
+
+/* Open balances as of the end of `to`: invoices issued by then, with what
+ * was paid and refunded by then, through the one status rule. Three grouped
+ * scans merged in id order: about twice as fast on 100,000 invoices as one
+ * query with a subquery per invoice. */
+static gboolean
+read_balances (CpSqliteStore  *self,
+               CpReport       *report,
+               const char     *end,
+               GError        **error)
+{
+  g_autoptr(GArray) subtotals = NULL;
+  g_autoptr(GArray) paid = NULL;
+  g_autoptr(GArray) refunded = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint sub_pos = 0, paid_pos = 0, refunded_pos = 0;
+  g_autofree char *last_currency = NULL;
+  gboolean own_currency_seen = FALSE;
+  gboolean has_row;
+
+  subtotals = read_sums (self, "SELECT invoice_id, SUM(quantity * unit_amount) FROM line_items "
+                               "GROUP BY invoice_id ORDER BY invoice_id", end, error);
+  if (subtotals == NULL)
+    return FALSE;
+  paid = read_sums (self, "SELECT invoice_id, SUM(amount) FROM payments "
+                          "WHERE status = 'succeeded' AND created_at < ?1 "
+                          "GROUP BY invoice_id ORDER BY invoice_id", end, error);
+  if (paid == NULL)
+    return FALSE;
+  refunded = read_sums (self, "SELECT invoice_id, SUM(amount) FROM refunds "
+                              "WHERE status IN ('succeeded', 'pending') AND created_at < ?1 "
+                              "GROUP BY invoice_id ORDER BY invoice_id", end, error);
+  if (refunded == NULL)
+    return FALSE;
+
+  stmt = cp_sqlite_store_prepare (self,
+    "SELECT id, due_date, tax_rate_bp, currency FROM invoices "
+    "WHERE voided = 0 AND issue_date <= ?1 ORDER BY id", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, report->to);
+
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
+    {
+      gint64 id, subtotal, tax, total, balance;
+      const char *due_date, *currency;
+
+      if (!has_row)
+        return TRUE;
+      /* Every currency with open invoices is offered, not only this one */
+      currency = col (stmt, 3);
+      if (g_strcmp0 (currency, report->currency) != 0)
+        {
+          if (g_strcmp0 (currency, last_currency) != 0)
+            {
+              cp_report_add_currency (report, currency);
+              g_free (last_currency);
+              last_currency = g_strdup (currency);
+            }
+          continue;
+        }
+      if (!own_currency_seen)
+        {
+          cp_report_add_currency (report, report->currency);
+          own_currency_seen = TRUE;
+        }
+      id = sqlite3_column_int64 (stmt, 0);
+      due_date = col (stmt, 1);
+      subtotal = take_sum (subtotals, &sub_pos, id);
+      if (!cp_money_apply_rate_bp (subtotal, sqlite3_column_int (stmt, 2), &tax, error) ||
+          !cp_money_add (subtotal, tax, &total, error))
+        return FALSE;
+      cp_invoice_status_compute (FALSE, total, take_sum (paid, &paid_pos, id),
+                                 take_sum (refunded, &refunded_pos, id), due_date, report->to, &balance);
+      if (!cp_report_add_balance (report, due_date, balance, error))
+        return FALSE;
+    }
+  return FALSE;
+}
+
+static gboolean
+read_currencies (CpSqliteStore  *self,
+                 CpReport       *report,
+                 const char     *start,
+                 const char     *end,
+                 GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
+    "SELECT DISTINCT currency FROM payments WHERE created_at >= ?1 AND created_at < ?2 "
+    "UNION SELECT DISTINCT currency FROM refunds WHERE created_at >= ?1 AND created_at < ?2", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, start);
+  bind_text (stmt, 2, end);
+
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
+    {
+      if (!has_row)
+        return TRUE;
+      cp_report_add_currency (report, col (stmt, 0));
+    }
+  return FALSE;
+}
+
+static gboolean
+fill_report (CpStore   *store,
+             CpReport  *report,
+             GError   **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  LOCK (self);
+  sqlite3 *db = cp_sqlite_store_get_connection (self);
+  const char *start = g_ptr_array_index (report->bounds, 0);
+  const char *end = g_ptr_array_index (report->bounds, report->periods->len);
+  gboolean ok;
+  int rc;
+
+  /* One read transaction so the figures agree with each other */
+  rc = sqlite3_exec (db, "SAVEPOINT cp_report", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      cp_sqlite_set_error (db, rc, _("Could not read the report"), error);
+      return FALSE;
+    }
+  ok = read_payments (self, report, start, end, error) &&
+       read_refunds (self, report, start, end, error) &&
+       read_balances (self, report, end, error) &&
+       read_currencies (self, report, start, end, error);
+  sqlite3_exec (db, "RELEASE cp_report", NULL, NULL, NULL);
+
+  return ok && cp_report_finish (report, error);
+}
+
+void
+cp_sqlite_report_iface_init (CpStoreInterface *iface)
+{
+  iface->fill_report = fill_report;
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Start-up (issue #8), under Xvfb: the staff window offers its sign-in page
+ * while the database still opens, and a sign-in submitted meanwhile goes on
+ * once it is open; the `carepay` executable shows that page without loading
+ * WebKitGTK or the payment view module, which `carepay --kiosk` does load.
+ * Speed itself is measured by tests/bench-startup, never asserted here. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "cp-window.h"
+#include "test-app-util.h"
+
+static void
+signed_in_cb (CpSigninPage *page,
+              CpStaff      *staff,
+              char        **out_username)
+{
+  g_free (*out_username);
+  *out_username = g_strdup (staff->username);
+}
+
+static void
+test_signin_before_store (void)
+{
+  TestDb db = { 0 };
+  CpWindow *window = g_object_ref_sink (cp_window_new (NULL));
+  CpSigninPage *page = cp_window_get_signin_page (window);
+  GtkWidget *user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
+  GtkWidget *pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
+  g_autofree char *signed_in = NULL;
+
+  g_assert_cmpstr (cp_window_get_page (window), ==, "loading");
+  cp_window_show_signin (window);
+  g_assert_cmpstr (cp_window_get_page (window), ==, "signin");
+  gtk_window_present (GTK_WINDOW (window));
+  g_signal_connect (page, "signed-in", G_CALLBACK (signed_in_cb), &signed_in);
+
+  /* Typed and submitted before the database is open: the page waits. */
+  gtk_editable_set_text (GTK_EDITABLE (user_entry), "clerk");
+  gtk_editable_set_text (GTK_EDITABLE (pass_entry), "clerk");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
+  g_assert_true (cp_signin_page_get_busy (page));
+  spin_briefly (200);
+  g_assert_true (cp_signin_page_get_busy (page));
+  g_assert_null (signed_in);
+  g_assert_null (cp_signin_page_get_error (page));
+
+  /* The database opens: the same sign-in goes on by itself. */
+  test_db_open (&db, 0);
+  cp_window_set_store (window, db.store);
+  SPIN_UNTIL (signed_in != NULL, 60);
+  g_assert_cmpstr (signed_in, ==, "clerk");
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 30);
+
+  /* A store set while nothing is pending only resets the page. */
+  g_assert_false (cp_signin_page_get_busy (page));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_briefly (100);
+  g_assert_finalize_object (window);
+  test_db_close (&db);
+}
+
+static void
+test_signin_before_store_wrong_password (void)
+{
+  TestDb db = { 0 };
+  CpWindow *window = g_object_ref_sink (cp_window_new (NULL));
+  CpSigninPage *page = cp_window_get_signin_page (window);
+  GtkWidget *user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
+  GtkWidget *pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
+
+  cp_window_show_signin (window);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_editable_set_text (GTK_EDITABLE (user_entry), "clerk");
+  gtk_editable_set_text (GTK_EDITABLE (pass_entry), "not-the-password");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
+  g_assert_true (cp_signin_page_get_busy (page));
+
+  test_db_open (&db, 0);
+  cp_window_set_store (window, db.store);
+  SPIN_UNTIL (!cp_signin_page_get_busy (page), 60);
+  g_assert_nonnull (cp_signin_page_get_error (page));
+  g_assert_cmpstr (cp_window_get_page (window), ==, "signin");
+  g_assert_null (cp_window_get_staff (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_briefly (100);
+  g_assert_finalize_object (window);
+  test_db_close (&db);
+}
+
+/* --- the executable ------------------------------------------------------ */
+
+typedef struct {
+  GSubprocess      *process;
+  GDataInputStream *err;
+  char             *dir;
+} App;
+
+static void
+line_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  char **out_line = user_data;
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, &error);
+
+  *out_line = line != NULL ? line : g_strdup ("");
+}
+
+/* Reads the app's stderr until the timing marker `name` (cp-timing.h). */
+static void
+wait_for_marker (App        *app,
+                 const char *name)
+{
+  g_autofree char *prefix = g_strdup_printf ("carepay-timing %s ", name);
+
+  for (;;)
+    {
+      g_autofree char *line = NULL;
+
+      g_data_input_stream_read_line_async (app->err, G_PRIORITY_DEFAULT, NULL, line_cb, &line);
+      SPIN_UNTIL (line != NULL, 120);
+      if (*line == '\0')
+        g_error ("carepay ended before its %s marker", name);
+      if (g_str_has_prefix (line, prefix))
+        return;
+    }
+}
+
+static char *
+maps_of (App *app)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (app->process));
+  g_autoptr(GError) error = NULL;
+  char *maps = NULL;
+
+  g_file_get_contents (path, &maps, NULL, &error);
+  g_assert_no_error (error);
+  return maps;
+}
+
+static void
+app_start (App        *app,
+           gboolean    kiosk)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *data = NULL;
+  const char *exe = CAREPAY_BIN;
+
+  app->dir = g_dir_make_tmp ("carepay-startup-XXXXXX", &error);
+  g_assert_no_error (error);
+  db = g_build_filename (app->dir, "carepay.db", NULL);
+  data = g_build_filename (app->dir, "data", NULL);
+  g_subprocess_launcher_setenv (launcher, "CAREPAY_TRACE_TIMING", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  /* Test mode with a key from the environment: no simulator, no demo data. */
+  g_subprocess_launcher_setenv (launcher, "CAREPAY_STRIPE_SECRET_KEY", "sk_test_startup", TRUE);
+  g_subprocess_launcher_setenv (launcher, "CAREPAY_STRIPE_API_BASE", "http://127.0.0.1:9", TRUE);
+  if (kiosk)
+    app->process = g_subprocess_launcher_spawn (launcher, &error, exe, "--kiosk", "--db", db, NULL);
+  else
+    app->process = g_subprocess_launcher_spawn (launcher, &error, exe, "--db", db, NULL);
+  g_assert_no_error (error);
+  app->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (app->process));
+}
+
+static void
+app_stop (App *app)
+{
+  g_autofree char *cmd = NULL;
+
+  g_subprocess_send_signal (app->process, SIGTERM);
+  g_subprocess_wait (app->process, NULL, NULL);
+  g_clear_object (&app->err);
+  g_clear_object (&app->process);
+  cmd = g_strdup_printf ("rm -rf '%s'", app->dir);
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  g_free (app->dir);
+}
+
+static void
+test_no_webkit_at_signin (void)
+{
+  App app = { 0 };
+  g_autofree char *maps = NULL;
+
+  app_start (&app, FALSE);
+  wait_for_marker (&app, "signin-painted");
+  spin_briefly (500);
+  maps = maps_of (&app);
+  g_assert_null (strstr (maps, "libwebkitgtk-6.0"));
+  g_assert_null (strstr (maps, "libjavascriptcoregtk"));
+  g_assert_null (strstr (maps, "libcarepay-payview"));
+  app_stop (&app);
+}
+
+static void
+test_kiosk_loads_payment_view (void)
+{
+  App app = { 0 };
+  g_autofree char *maps = NULL;
+
+  app_start (&app, TRUE);
+  /* The kiosk window is in the module: once it is on screen, both are loaded. */
+  wait_for_marker (&app, "main");
+  for (int i = 0; i < 600; i++)
+    {
+      g_free (maps);
+      maps = maps_of (&app);
+      if (strstr (maps, "libcarepay-payview") != NULL && strstr (maps, "libwebkitgtk-6.0") != NULL)
+        break;
+      spin_briefly (100);
+    }
+  g_assert_nonnull (strstr (maps, "libcarepay-payview"));
+  g_assert_nonnull (strstr (maps, "libwebkitgtk-6.0"));
+  app_stop (&app);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  test_app_init (&argc, &argv);
+
+  g_test_add_func ("/carepay/startup/signin-before-store", test_signin_before_store);
+  g_test_add_func ("/carepay/startup/signin-before-store-wrong-password",
+                   test_signin_before_store_wrong_password);
+  g_test_add_func ("/carepay/startup/no-webkit-at-signin", test_no_webkit_at_signin);
+  g_test_add_func ("/carepay/startup/kiosk-loads-payment-view", test_kiosk_loads_payment_view);
+  return g_test_run ();
+}
