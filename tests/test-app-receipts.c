@@ -280,13 +280,21 @@ test_kiosk_print (Fixture       *f,
   g_autofree char *text = NULL;
 
   g_assert_true (cp_kiosk_receipt_print (NULL, CP_STORE (f->base.store), f->invoice->id,
-                                         "pi_3RcptAppTest01", path, &error));
+                                         "pi_3RcptAppTest01", NULL, path, &error));
   g_assert_no_error (error);
   text = file_pdf_text (f, path);
   assert_receipt_text (text);
+  g_clear_pointer (&text, g_free);
+
+  /* In the language the patient chose at the kiosk, whatever the record says */
+  g_assert_true (cp_kiosk_receipt_print (NULL, CP_STORE (f->base.store), f->invoice->id,
+                                         "pi_3RcptAppTest01", "es", path, &error));
+  g_assert_no_error (error);
+  text = file_pdf_text (f, path);
+  g_assert_nonnull (strstr (text, "noviembre"));
 
   g_assert_false (cp_kiosk_receipt_print (NULL, CP_STORE (f->base.store), f->invoice->id,
-                                          "pi_NoSuchPayment", path, &error));
+                                          "pi_NoSuchPayment", NULL, path, &error));
   g_assert_error (error, CP_ERROR, CP_ERROR_NOT_FOUND);
 }
 

@@ -526,6 +526,13 @@ test_patient_dates (void)
   g_assert_cmpstr (en, ==, "November 22, 2026");
   g_assert_cmpstr (first, ==, "1 de enero de 2026");
   g_assert_cmpstr (bad, ==, "2026-02-30");
+  {
+    g_autofree char *short_es = cp_language_format_date_short ("2026-09-05", "es");
+    g_autofree char *short_en = cp_language_format_date_short ("2026-09-05", "en");
+
+    g_assert_cmpstr (short_es, ==, "5 sept 2026");
+    g_assert_cmpstr (short_en, ==, "Sep 5, 2026");
+  }
   /* The hospital's zone decides the day: the 21st to the 23rd. */
   g_assert_true (g_str_has_prefix (noon, "November 2"));
 }

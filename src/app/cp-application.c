@@ -779,6 +779,7 @@ start_services (CpApplication *self)
   if (self->services_started)
     return;
   self->services_started = TRUE;
+  cp_timing_mark ("services-started");
   set_up_stripe (self);
   maybe_set_up_ledger (self);
   if (self->store != NULL)

@@ -128,17 +128,6 @@ cp_ui_status_is_open (CpInvoiceStatus status)
          status == CP_INVOICE_STATUS_PARTIALLY_PAID;
 }
 
-char *
-cp_ui_fold (const char *text)
-{
-  g_autofree char *normalized = NULL;
-
-  if (text == NULL)
-    return g_strdup ("");
-  normalized = g_utf8_normalize (text, -1, G_NORMALIZE_ALL);
-  return g_utf8_casefold (normalized ? normalized : text, -1);
-}
-
 const char *
 cp_ui_card_brand_label (const char *brand)
 {

@@ -27,7 +27,5 @@ void        cp_ui_label_set_money    (GtkLabel   *label,
 gboolean    cp_ui_status_is_open     (CpInvoiceStatus  status);
 /* "Visa" for Stripe's "visa", "Mastercard", "American Express"...; "Card" for NULL. */
 const char *cp_ui_card_brand_label   (const char      *brand);
-/* Case-folded text for search-as-you-type. */
-char       *cp_ui_fold               (const char      *text);
 
 G_END_DECLS

@@ -214,6 +214,7 @@ signed_in_cb (CpWindow *self,
   update_detail_title (self);
   update_actions (self);
   cp_invoice_list_focus_search (self->invoice_list);
+  cp_timing_mark ("main-shown");
   /* For the benchmarks: the first frame after sign-in (the list's own marker is list-painted). */
   cp_timing_mark_after_paint (GTK_WIDGET (self), "main-painted");
 }

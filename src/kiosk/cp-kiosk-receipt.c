@@ -43,6 +43,7 @@ cp_kiosk_receipt_print (GtkWindow   *parent,
                         CpStore     *store,
                         gint64       invoice_id,
                         const char  *payment_intent_id,
+                        const char  *language,
                         const char  *export_filename,
                         GError     **error)
 {
@@ -59,6 +60,7 @@ cp_kiosk_receipt_print (GtkWindow   *parent,
     return FALSE;
   cp_hospital_load (&hospital);
   cp_hospital_header (&hospital, &header);
+  header.language = language;
   pages = cp_receipt_render_payment_pages (&header, invoice, payment, error);
   if (pages == NULL)
     return FALSE;

@@ -12,11 +12,14 @@ G_BEGIN_DECLS
  * kiosk. The issuer and relay come from the hospital-* and smtp-* settings. */
 
 /* Prints the receipt of payment `payment_intent_id` on `invoice_id` without a
- * dialog (the default printer), or, with `export_filename`, to that PDF. */
+ * dialog (the default printer), or, with `export_filename`, to that PDF, in
+ * `language` ("en", "es": the one the patient chose at the kiosk; NULL for
+ * the patient's preferred language). */
 gboolean  cp_kiosk_receipt_print        (GtkWindow            *parent,
                                          CpStore              *store,
                                          gint64                invoice_id,
                                          const char           *payment_intent_id,
+                                         const char           *language,
                                          const char           *export_filename,
                                          GError              **error);
 /* Mails it (PDF attached) to the patient's address on file; logged in the

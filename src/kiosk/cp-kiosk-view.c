@@ -1327,7 +1327,7 @@ print_receipt_action (GtkWidget  *widget,
   if (self->store == NULL || self->receipt_pi == NULL)
     return;
   if (cp_kiosk_receipt_print (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
-                              self->receipt_invoice_id, self->receipt_pi, NULL, &error))
+                              self->receipt_invoice_id, self->receipt_pi, self->language, NULL, &error))
     gtk_label_set_text (GTK_LABEL (self->receipt_status_label), _("Your receipt is printing."));
   else
     {
