@@ -784,6 +784,7 @@ start_services (CpApplication *self)
   maybe_set_up_ledger (self);
   if (self->store != NULL)
     start_backups (self);
+  cp_timing_mark ("services-done");
 }
 
 static void
@@ -848,6 +849,7 @@ cp_application_activate (GApplication *app)
   else if (window == NULL)
     {
       window = GTK_WINDOW (cp_window_new (GTK_APPLICATION (self)));
+      cp_timing_mark ("window-built");
       if (self->store != NULL)
         cp_window_set_store (CP_WINDOW (window), self->store);
       else

@@ -51,10 +51,17 @@ set_busy (CpRefundDialog *self,
           gboolean        busy)
 {
   self->busy = busy;
+  /* Focus leaves the fields before they go insensitive: GTK 4.8 loses the
+   * focused text's focus-out otherwise (GTK issue 5845), and comes back to
+   * the amount when they can be edited again. */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_stack_set_visible_child_name (self->button_stack, busy ? "spinner" : "button");
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->group), !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "refund.submit", !busy);
+  if (!busy)
+    gtk_widget_grab_focus (GTK_WIDGET (self->amount_row));
 }
 
 static void
