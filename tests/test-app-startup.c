@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "cp-invoice-list.h"
+#include "cp-money.h"
 #include "cp-window.h"
 #include "test-app-util.h"
 
@@ -224,6 +226,62 @@ test_kiosk_loads_payment_view (void)
   app_stop (&app);
 }
 
+/* The list's first page (a few dozen rows) comes first and the whole index
+ * replaces it; the summary cards load after that first page. With more
+ * invoices than one page, every one ends up listed and the cards filled.
+ * The window is painted before signing in, so the main page has been
+ * measured in idle time (cp-window.c) as it is at a real start. */
+static void
+test_first_page_then_all (void)
+{
+  TestDb db = { 0 };
+  CpWindow *window;
+  CpSigninPage *page;
+  CpInvoiceList *list;
+  GtkWidget *user_entry;
+  GtkWidget *pass_entry;
+  CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
+  CpInvoiceTotals totals = { 0 };
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *outstanding = NULL;
+  g_autofree char *labels = NULL;
+
+  test_db_open (&db, 130);
+  rows = cp_store_list_invoices (db.store, &query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, >, 100);
+  g_assert_true (cp_store_get_totals (db.store, &totals, &error));
+  g_assert_no_error (error);
+  outstanding = cp_money_format (totals.outstanding, totals.currency);
+
+  window = g_object_ref_sink (cp_window_new (NULL));
+  page = cp_window_get_signin_page (window);
+  list = cp_window_get_invoice_list (window);
+  user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
+  pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
+  cp_window_set_store (window, db.store);
+  gtk_window_present (GTK_WINDOW (window));
+  spin_briefly (500);
+  g_assert_cmpstr (cp_window_get_page (window), ==, "signin");
+
+  gtk_editable_set_text (GTK_EDITABLE (user_entry), "clerk");
+  gtk_editable_set_text (GTK_EDITABLE (pass_entry), "clerk");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
+  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
+              g_list_model_get_n_items (cp_invoice_list_get_model (list)) == rows->len, 30);
+  g_assert_cmpstr (cp_invoice_list_get_state (list), ==, "list");
+  SPIN_UNTIL ((g_free (labels), labels = collect_labels (GTK_WIDGET (list)),
+               labels_have (labels, outstanding)), 30);
+
+  cp_invoice_totals_clear (&totals);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_briefly (100);
+  g_assert_finalize_object (window);
+  test_db_close (&db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -233,6 +291,7 @@ main (int   argc,
   g_test_add_func ("/carepay/startup/signin-before-store", test_signin_before_store);
   g_test_add_func ("/carepay/startup/signin-before-store-wrong-password",
                    test_signin_before_store_wrong_password);
+  g_test_add_func ("/carepay/startup/first-page-then-all", test_first_page_then_all);
   g_test_add_func ("/carepay/startup/no-webkit-at-signin", test_no_webkit_at_signin);
   g_test_add_func ("/carepay/startup/kiosk-loads-payment-view", test_kiosk_loads_payment_view);
   return g_test_run ();

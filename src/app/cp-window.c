@@ -21,6 +21,7 @@ struct _CpWindow
   gint64                pending_select_id;
   gboolean              patient_from_invoice;
   guint                 warm_up_id;
+  CpStore              *list_store;  /* not a reference: the list holds it */
 
   AdwToastOverlay      *toast_overlay;
   GtkRevealer          *training_banner;
@@ -210,8 +211,14 @@ signed_in_cb (CpWindow *self,
   adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
   /* At once: a crossfade would keep the list faint for its first 200 ms. */
   gtk_stack_set_visible_child_full (self->main_stack, "main", GTK_STACK_TRANSITION_TYPE_NONE);
-  cp_invoice_list_set_store (self->invoice_list, self->store);
-  cp_invoice_list_reload (self->invoice_list);
+  /* A store new to the list loads by itself: one first-page query, not two. */
+  if (self->list_store != self->store)
+    {
+      self->list_store = self->store;
+      cp_invoice_list_set_store (self->invoice_list, self->store);
+    }
+  else
+    cp_invoice_list_reload (self->invoice_list);
   update_detail_title (self);
   update_actions (self);
   cp_invoice_list_focus_search (self->invoice_list);
