@@ -1786,10 +1786,11 @@ open_internal (const char         *path,
 
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, 5000);
-  /* A 16 MiB page cache and no memory map: reading a 100,000-invoice file
-   * through a map or a big cache would keep the whole file in the app's
-   * resident memory, and the kernel's page cache serves re-reads as fast. */
-  sqlite3_exec (self->db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 0; "
+  /* A 4 MiB page cache and no memory map: reading a 100,000-invoice file
+   * through a map or a big cache would keep it in the app's resident memory,
+   * and the kernel's page cache serves re-reads about as fast (seeding
+   * 100,000 invoices: 6.5 s with 16 MiB, 6.8 s with 4 MiB). */
+  sqlite3_exec (self->db, "PRAGMA cache_size = -4096; PRAGMA mmap_size = 0; "
                 "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 
   /* Read-only checks first: a refused file must stay byte-identical */
