@@ -275,7 +275,8 @@ setup_cb (GtkSignalListItemFactory *factory,
   ColumnKind kind = GPOINTER_TO_INT (user_data);
   GtkWidget *label = gtk_label_new (NULL);
 
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  /* Only the patient's name gives way when the list is narrow: a cut number,
+   * date, amount or status ("Partially p…") says nothing. */
   gtk_label_set_xalign (GTK_LABEL (label), 0);
 
   switch (kind)
@@ -284,6 +285,8 @@ setup_cb (GtkSignalListItemFactory *factory,
       {
         GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
         GtkWidget *mrn = gtk_label_new (NULL);
+
+        gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
 
         gtk_label_set_xalign (GTK_LABEL (mrn), 0);
         gtk_label_set_ellipsize (GTK_LABEL (mrn), PANGO_ELLIPSIZE_END);
@@ -300,8 +303,6 @@ setup_cb (GtkSignalListItemFactory *factory,
       gtk_widget_add_css_class (label, "numeric");
       break;
     case COLUMN_NUMBER:
-      /* The number is what staff read out to the patient: never cut it */
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
       gtk_widget_add_css_class (label, "numeric");
       break;
     case COLUMN_STATUS:
