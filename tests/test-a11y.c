@@ -380,6 +380,85 @@ test_main_window (Fixture       *f,
   assert_all_labelled (GTK_WIDGET (f->window), "main window with a patient");
 }
 
+/* Labels that must never be cut at any text size: invoice numbers, status
+ * badges and the invoice's actions. Returns how many were checked. */
+static guint
+assert_not_cut (GtkWidget *widget)
+{
+  static const char *const whole[] = {
+    "Pending", "Paid", "Overdue", "Partially paid", "Cancelled", "Refunded",
+    "Take Payment", "Send Payment Link", NULL,
+  };
+  guint n = 0;
+
+  if (!gtk_widget_get_mapped (widget))
+    return 0;
+  if (GTK_IS_LABEL (widget))
+    {
+      const char *text = gtk_label_get_text (GTK_LABEL (widget));
+
+      if (g_str_has_prefix (text, "INV-") || g_strv_contains (whole, text))
+        {
+          GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (widget));
+          graphene_rect_t bounds;
+
+          if (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+            g_error ("“%s” is cut off at 200 %% text", text);
+          /* ...nor pushed past the window's edge (a list scrolled sideways) */
+          g_assert_true (gtk_widget_compute_bounds (widget, root, &bounds));
+          if (bounds.origin.x + bounds.size.width > gtk_widget_get_width (root) + 1)
+            g_error ("“%s” runs past the window's edge at 200 %% text", text);
+          n++;
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += assert_not_cut (child);
+  return n;
+}
+
+/* Large text (Settings → Accessibility → Large Text sets the font scale;
+ * 200 % here): the list and the invoice still show every number, status and
+ * action whole, and the window stays usable. */
+static void
+test_large_text (Fixture       *f,
+                 gconstpointer  data)
+{
+  GtkSettings *settings = gtk_settings_get_default ();
+  const char *dir = g_getenv ("CAREPAY_SCREENSHOT_DIR");
+  g_autoptr(CpInvoice) invoice = NULL;
+  int dpi = 0;
+  guint checked;
+
+  g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
+  g_object_set (settings, "gtk-xft-dpi", 2 * 96 * 1024, NULL);
+  sign_in_as (f, "admin");
+  invoice = invoice_with_status (f, CP_INVOICE_STATUS_PARTIALLY_PAID);
+  cp_window_open_invoice (f->window, invoice->id);
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_detail_page (f->window), "invoice") == 0, 10);
+  spin_briefly (800);
+
+  checked = assert_not_cut (GTK_WIDGET (f->window));
+  assert_all_labelled (GTK_WIDGET (f->window), "invoice at 200 % text");
+  if (dir != NULL && *dir != '\0')
+    {
+      g_mkdir_with_parents (dir, 0755);
+      save_screenshot (GTK_WIDGET (f->window), dir, "large-text.png");
+    }
+
+  /* The window folds to one pane at this size: back to the list, as Escape does */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.back", NULL));
+  spin_briefly (800);
+  checked += assert_not_cut (GTK_WIDGET (f->window));
+  assert_all_labelled (GTK_WIDGET (f->window), "list at 200 % text");
+  if (dir != NULL && *dir != '\0')
+    save_screenshot (GTK_WIDGET (f->window), dir, "large-text-list.png");
+  g_test_message ("%u numbers, badges and actions checked at 200 %% text", checked);
+  g_assert_cmpuint (checked, >=, 10);
+
+  g_object_set (settings, "gtk-xft-dpi", dpi > 0 ? dpi : 96 * 1024, NULL);
+}
+
 static void
 test_dialogs (Fixture       *f,
               gconstpointer  data)
@@ -604,6 +683,7 @@ main (int   argc,
   g_test_add ("/carepay/a11y/main-window", Fixture, NULL, fixture_setup, test_main_window, fixture_teardown);
   g_test_add ("/carepay/a11y/dialogs", Fixture, NULL, fixture_setup, test_dialogs, fixture_teardown);
   g_test_add ("/carepay/a11y/kiosk", Fixture, NULL, fixture_setup, test_kiosk, fixture_teardown);
+  g_test_add ("/carepay/a11y/large-text", Fixture, NULL, fixture_setup, test_large_text, fixture_teardown);
   g_test_add ("/carepay/a11y/keyboard-signin", Fixture, NULL, fixture_setup, test_keyboard_signin, fixture_teardown);
   g_test_add ("/carepay/a11y/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
   return g_test_run ();

@@ -509,6 +509,25 @@ add_column (CpInvoiceList *self,
   gtk_column_view_append_column (self->column_view, column);
 }
 
+/* With large text the issue date gives its room to the status and the
+ * patient: the due date is the one that matters at the desk. */
+static void
+text_scale_changed_cb (GtkSettings   *settings,
+                       GParamSpec    *pspec,
+                       CpInvoiceList *self)
+{
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+  g_autoptr(GtkColumnViewColumn) issued = NULL;
+  int dpi = 0;
+
+  if (g_list_model_get_n_items (columns) <= COLUMN_ISSUE_DATE)
+    return;
+  issued = g_list_model_get_item (columns, COLUMN_ISSUE_DATE);
+  g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
+  /* gtk-xft-dpi is 1024 × dots per inch; 96 is 100 % */
+  gtk_column_view_column_set_visible (issued, dpi <= 0 || dpi <= 96 * 1024 * 3 / 2);
+}
+
 static void
 setup_columns (CpInvoiceList *self)
 {
@@ -928,6 +947,9 @@ cp_invoice_list_init (CpInvoiceList *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   setup_columns (self);
+  g_signal_connect_object (gtk_settings_get_default (), "notify::gtk-xft-dpi",
+                           G_CALLBACK (text_scale_changed_cb), self, 0);
+  text_scale_changed_cb (gtk_settings_get_default (), NULL, self);
 
   self->model = cp_invoice_model_new ();
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
