@@ -13,6 +13,8 @@
 #include "cp-report.h"
 #include "cp-sqlite-store.h"
 #include "cp-stripe-error.h"
+#include "ctl-test-util.h"
+#include "test-util.h"
 
 #ifndef CAREPAYCTL
 #error "CAREPAYCTL must be the path of the built carepayctl"
@@ -182,27 +184,13 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->store);
   cp_patient_free (f->patient);
   g_time_zone_unref (f->tz);
-  remove_dir (f->dir);
+  test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->db);
 }
@@ -559,53 +547,26 @@ test_async (Fixture       *f,
 
 /* carepayctl report */
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
+/* carepayctl in the tests' time zone */
 static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-ctl (Run *run,
+ctl (CtlRun *run,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
-  int wait_status = 0;
-  const char *arg;
-  va_list args;
+  const char *env[] = { "TZ=" ZONE, NULL };
+  const char *first;
+  va_list rest;
 
-  g_ptr_array_add (argv, (char *) CAREPAYCTL);
-  va_start (args, run);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  envp = g_environ_setenv (envp, "TZ", ZONE, TRUE);
-  run_clear (run);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
+  va_start (rest, run);
+  first = va_arg (rest, const char *);
+  ctl_run_valist (run, env, NULL, FALSE, first, rest);
+  va_end (rest);
 }
 
 static void
 test_ctl_report (Fixture       *f,
                  gconstpointer  data)
 {
-  g_auto(Run) run = { 0, };
+  g_auto(CtlRun) run = { 0, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   JsonObject *root, *summary, *aging, *bucket;

@@ -7,7 +7,6 @@ G_BEGIN_DECLS
 
 /* Shared by cp-ledger.c, cp-ledger-events.c and cp-ledger-async.c. */
 
-CpStaff   *cp_ledger_staff_copy              (const CpStaff *staff);
 gint64     cp_ledger_metadata_invoice_id     (JsonObject    *metadata);
 gboolean   cp_ledger_is_not_found            (const GError  *error);
 /* One audit line per money action: who, what, which invoice, how much. */

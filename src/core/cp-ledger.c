@@ -74,22 +74,6 @@ cp_ledger_difference_free (CpLedgerDifference *difference)
 
 /* Helpers */
 
-CpStaff *
-cp_ledger_staff_copy (const CpStaff *staff)
-{
-  CpStaff *copy;
-
-  if (staff == NULL)
-    return NULL;
-  copy = cp_staff_new ();
-  copy->id = staff->id;
-  copy->username = g_strdup (staff->username);
-  copy->display_name = g_strdup (staff->display_name);
-  copy->role = staff->role;
-  copy->active = staff->active;
-  return copy;
-}
-
 static gboolean
 require_supervisor (const CpStaff  *staff,
                     const char     *action,

@@ -13,14 +13,6 @@
 #define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
   g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           idx,
-           const char   *text)
-{
-  sqlite3_bind_text (stmt, idx, text, -1, SQLITE_TRANSIENT);
-}
-
 static const char *
 col (sqlite3_stmt *stmt,
      int           i)
@@ -44,9 +36,9 @@ read_payments (CpSqliteStore  *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, report->currency);
-  bind_text (stmt, 2, start);
-  bind_text (stmt, 3, end);
+  cp_sqlite_bind_text (stmt, 1, report->currency);
+  cp_sqlite_bind_text (stmt, 2, start);
+  cp_sqlite_bind_text (stmt, 3, end);
 
   while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
     {
@@ -85,9 +77,9 @@ read_refunds (CpSqliteStore  *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, report->currency);
-  bind_text (stmt, 2, start);
-  bind_text (stmt, 3, end);
+  cp_sqlite_bind_text (stmt, 1, report->currency);
+  cp_sqlite_bind_text (stmt, 2, start);
+  cp_sqlite_bind_text (stmt, 3, end);
 
   while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
     {
@@ -124,7 +116,7 @@ read_sums (CpSqliteStore  *self,
   if (stmt == NULL)
     return NULL;
   if (sqlite3_bind_parameter_count (stmt) > 0)
-    bind_text (stmt, 1, end);
+    cp_sqlite_bind_text (stmt, 1, end);
   while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
     {
       Sum sum;
@@ -190,7 +182,7 @@ read_balances (CpSqliteStore  *self,
     "WHERE voided = 0 AND issue_date <= ?1 ORDER BY id", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, report->to);
+  cp_sqlite_bind_text (stmt, 1, report->to);
 
   while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
     {
@@ -244,8 +236,8 @@ read_currencies (CpSqliteStore  *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, start);
-  bind_text (stmt, 2, end);
+  cp_sqlite_bind_text (stmt, 1, start);
+  cp_sqlite_bind_text (stmt, 2, end);
 
   while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
     {
