@@ -209,22 +209,8 @@ test_web_run_js (WebKitWebView *web_view,
 {
   JsResult r = { 0 };
 
-  /* Under load the web process now and then answers "Unsupported result type"
-   * for a value it returns fine the next time (seen once in ~20 runs of
-   * app-payments): ask again a few times before failing. */
-  for (guint attempt = 0; ; attempt++)
-    {
-      webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, js_done, &r);
-      WAIT_UNTIL (r.done, 30);
-      if (r.error == NULL || attempt == 3 ||
-          !g_error_matches (r.error, WEBKIT_JAVASCRIPT_ERROR, WEBKIT_JAVASCRIPT_ERROR_INVALID_RESULT))
-        break;
-      g_test_message ("JavaScript result refused (%s), asking again", r.error->message);
-      g_clear_error (&r.error);
-      g_clear_object (&r.value);
-      r.done = FALSE;
-      test_web_spin (200);
-    }
+  webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, js_done, &r);
+  WAIT_UNTIL (r.done, 30);
   g_assert_no_error (r.error);
   return r.value;
 }

@@ -1073,7 +1073,8 @@ pay_part_amount_action (GtkWidget  *widget,
   minimum = minimum_payment (self);
   if (!cp_money_parse (text, self->invoice->currency, CP_MONEY_PARSE_DEFAULT, &amount, &error))
     {
-      g_autofree char *example = cp_money_format_plain (minimum, self->invoice->currency);
+      /* In the patient's way of writing numbers ("50,00" in Spain): it parses back */
+      g_autofree char *example = cp_money_format_full (minimum, self->invoice->currency, NULL, NULL, FALSE);
       g_autofree char *msg = g_strdup_printf (_("Please enter an amount, for example %s."), example);
 
       show_error (self->part_error_label, msg);
