@@ -80,6 +80,25 @@ cp_sqlite_col_text (sqlite3_stmt *stmt,
   return text != NULL ? g_strdup ((const char *) text) : NULL;
 }
 
+/* A row of a per-invoice aggregate: "SELECT invoice_id, SUM(...)[, flag]
+ * ... GROUP BY invoice_id ORDER BY invoice_id". */
+typedef struct {
+  gint64 invoice_id;
+  gint64 value;
+  gint64 flag;   /* the third column, 0 without one */
+} CpSqliteSum;
+
+/* The rows of such a query (its ?1, if it has one, bound to `param`), in
+ * invoice_id order; `what` heads the error. */
+GArray            *cp_sqlite_store_read_sums (CpSqliteStore  *self,
+                                              const char     *sql,
+                                              const char     *param,
+                                              const char     *what,
+                                              GError        **error);
+/* The row of `invoice_id` in `sums` (binary search), or NULL. */
+const CpSqliteSum *cp_sqlite_sums_find       (GArray         *sums,
+                                              gint64          invoice_id);
+
 sqlite3_stmt *cp_sqlite_store_prepare   (CpSqliteStore  *self,
                                          const char     *sql,   /* static string: the cache key */
                                          GError        **error);

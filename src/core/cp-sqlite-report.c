@@ -97,55 +97,18 @@ read_refunds (CpSqliteStore  *self,
   return FALSE;
 }
 
-typedef struct {
-  gint64 invoice_id;
-  gint64 value;
-} Sum;
-
-/* Rows of (invoice_id, sum) in ascending invoice_id order; ?1 is `end` */
-static GArray *
-read_sums (CpSqliteStore  *self,
-           const char     *sql,
-           const char     *end,
-           GError        **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self, sql, error);
-  g_autoptr(GArray) sums = g_array_new (FALSE, FALSE, sizeof (Sum));
-  gboolean has_row;
-
-  if (stmt == NULL)
-    return NULL;
-  if (sqlite3_bind_parameter_count (stmt) > 0)
-    cp_sqlite_bind_text (stmt, 1, end);
-  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the report"), error))
-    {
-      Sum sum;
-
-      if (!has_row)
-        return g_steal_pointer (&sums);
-      sum.invoice_id = sqlite3_column_int64 (stmt, 0);
-      sum.value = sqlite3_column_int64 (stmt, 1);
-      g_array_append_val (sums, sum);
-    }
-  return NULL;
-}
-
-/* The sum for `invoice_id`, walking `*pos` forward: invoices come in id order */
 static gint64
-take_sum (GArray *sums,
-          guint  *pos,
-          gint64  invoice_id)
+sum_of (GArray *sums,
+        gint64  invoice_id)
 {
-  while (*pos < sums->len && g_array_index (sums, Sum, *pos).invoice_id < invoice_id)
-    (*pos)++;
-  if (*pos < sums->len && g_array_index (sums, Sum, *pos).invoice_id == invoice_id)
-    return g_array_index (sums, Sum, *pos).value;
-  return 0;
+  const CpSqliteSum *sum = cp_sqlite_sums_find (sums, invoice_id);
+
+  return sum != NULL ? sum->value : 0;
 }
 
 /* Open balances as of the end of `to`: invoices issued by then, with what
  * was paid and refunded by then, through the one status rule. Three grouped
- * scans merged in id order: about twice as fast on 100,000 invoices as one
+ * scans looked up by id: about twice as fast on 100,000 invoices as one
  * query with a subquery per invoice. */
 static gboolean
 read_balances (CpSqliteStore  *self,
@@ -157,23 +120,25 @@ read_balances (CpSqliteStore  *self,
   g_autoptr(GArray) paid = NULL;
   g_autoptr(GArray) refunded = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  guint sub_pos = 0, paid_pos = 0, refunded_pos = 0;
   g_autofree char *last_currency = NULL;
   gboolean own_currency_seen = FALSE;
   gboolean has_row;
 
-  subtotals = read_sums (self, "SELECT invoice_id, SUM(quantity * unit_amount) FROM line_items "
-                               "GROUP BY invoice_id ORDER BY invoice_id", end, error);
+  subtotals = cp_sqlite_store_read_sums (self, "SELECT invoice_id, SUM(quantity * unit_amount) FROM line_items "
+                                               "GROUP BY invoice_id ORDER BY invoice_id",
+                                         end, _("Could not read the report"), error);
   if (subtotals == NULL)
     return FALSE;
-  paid = read_sums (self, "SELECT invoice_id, SUM(amount) FROM payments "
-                          "WHERE status = 'succeeded' AND created_at < ?1 "
-                          "GROUP BY invoice_id ORDER BY invoice_id", end, error);
+  paid = cp_sqlite_store_read_sums (self, "SELECT invoice_id, SUM(amount) FROM payments "
+                                          "WHERE status = 'succeeded' AND created_at < ?1 "
+                                          "GROUP BY invoice_id ORDER BY invoice_id",
+                                    end, _("Could not read the report"), error);
   if (paid == NULL)
     return FALSE;
-  refunded = read_sums (self, "SELECT invoice_id, SUM(amount) FROM refunds "
-                              "WHERE status IN ('succeeded', 'pending') AND created_at < ?1 "
-                              "GROUP BY invoice_id ORDER BY invoice_id", end, error);
+  refunded = cp_sqlite_store_read_sums (self, "SELECT invoice_id, SUM(amount) FROM refunds "
+                                              "WHERE status IN ('succeeded', 'pending') AND created_at < ?1 "
+                                              "GROUP BY invoice_id ORDER BY invoice_id",
+                                        end, _("Could not read the report"), error);
   if (refunded == NULL)
     return FALSE;
 
@@ -210,12 +175,12 @@ read_balances (CpSqliteStore  *self,
         }
       id = sqlite3_column_int64 (stmt, 0);
       due_date = col (stmt, 1);
-      subtotal = take_sum (subtotals, &sub_pos, id);
+      subtotal = sum_of (subtotals, id);
       if (!cp_money_apply_rate_bp (subtotal, sqlite3_column_int (stmt, 2), &tax, error) ||
           !cp_money_add (subtotal, tax, &total, error))
         return FALSE;
-      cp_invoice_status_compute (FALSE, total, take_sum (paid, &paid_pos, id),
-                                 take_sum (refunded, &refunded_pos, id), due_date, report->to, &balance);
+      cp_invoice_status_compute (FALSE, total, sum_of (paid, id), sum_of (refunded, id),
+                                 due_date, report->to, &balance);
       if (!cp_report_add_balance (report, due_date, balance, error))
         return FALSE;
     }

@@ -934,28 +934,25 @@ static const char list_invoices_narrow_sql[] = LIST_AGGREGATES LIST_FROM;
 static const char list_invoices_patient_sql[] = LIST_AGGREGATES LIST_FROM_WHERE ("i.patient_id = ?2");
 static const char list_invoices_broad_sql[] = LIST_COLUMNS LIST_FROM;
 
-typedef struct {
-  gint64 invoice_id;
-  gint64 value;
-  gint64 flag;
-} Aggregate;
-
-/* Rows of (invoice_id, value[, flag]) in ascending invoice_id order. */
-static GArray *
-read_aggregates (CpSqliteStore  *self,
-                 const char     *sql,
-                 GError        **error)
+GArray *
+cp_sqlite_store_read_sums (CpSqliteStore  *self,
+                           const char     *sql,
+                           const char     *param,
+                           const char     *what,
+                           GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
-  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Aggregate));
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (CpSqliteSum));
   gboolean has_row;
 
   if (stmt == NULL)
     return NULL;
+  if (sqlite3_bind_parameter_count (stmt) > 0)
+    cp_sqlite_bind_text (stmt, 1, param);
 
-  while (step_row (self, stmt, &has_row, _("Could not list invoices"), error))
+  while (step_row (self, stmt, &has_row, what, error))
     {
-      Aggregate agg;
+      CpSqliteSum agg;
 
       if (!has_row)
         return g_steal_pointer (&rows);
@@ -967,16 +964,16 @@ read_aggregates (CpSqliteStore  *self,
   return NULL;
 }
 
-static const Aggregate *
-find_aggregate (GArray *aggs,
-                gint64  invoice_id)
+const CpSqliteSum *
+cp_sqlite_sums_find (GArray *sums,
+                     gint64  invoice_id)
 {
-  guint lo = 0, hi = aggs->len;
+  guint lo = 0, hi = sums->len;
 
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      const Aggregate *agg = &g_array_index (aggs, Aggregate, mid);
+      const CpSqliteSum *agg = &g_array_index (sums, CpSqliteSum, mid);
 
       if (agg->invoice_id == invoice_id)
         return agg;
@@ -1006,20 +1003,23 @@ list_invoices_locked (CpSqliteStore         *self,
 
   if (broad)
     {
-      subtotals = read_aggregates (self,
-                                   "SELECT invoice_id, SUM(quantity * unit_amount) FROM line_items "
-                                   "GROUP BY invoice_id ORDER BY invoice_id", error);
+      subtotals = cp_sqlite_store_read_sums (self,
+                                             "SELECT invoice_id, SUM(quantity * unit_amount) FROM line_items "
+                                             "GROUP BY invoice_id ORDER BY invoice_id",
+                                             NULL, _("Could not list invoices"), error);
       if (subtotals == NULL)
         return NULL;
-      payments = read_aggregates (self,
-                                  "SELECT invoice_id, SUM(CASE WHEN status = 'succeeded' THEN amount ELSE 0 END), "
-                                  "MAX(disputed) FROM payments GROUP BY invoice_id ORDER BY invoice_id", error);
+      payments = cp_sqlite_store_read_sums (self,
+                                            "SELECT invoice_id, SUM(CASE WHEN status = 'succeeded' THEN amount ELSE 0 END), "
+                                            "MAX(disputed) FROM payments GROUP BY invoice_id ORDER BY invoice_id",
+                                            NULL, _("Could not list invoices"), error);
       if (payments == NULL)
         return NULL;
-      refunds = read_aggregates (self,
-                                 "SELECT invoice_id, SUM(amount) FROM refunds "
-                                 "WHERE status IN ('succeeded', 'pending') "
-                                 "GROUP BY invoice_id ORDER BY invoice_id", error);
+      refunds = cp_sqlite_store_read_sums (self,
+                                           "SELECT invoice_id, SUM(amount) FROM refunds "
+                                           "WHERE status IN ('succeeded', 'pending') "
+                                           "GROUP BY invoice_id ORDER BY invoice_id",
+                                           NULL, _("Could not list invoices"), error);
       if (refunds == NULL)
         return NULL;
     }
@@ -1051,14 +1051,14 @@ list_invoices_locked (CpSqliteStore         *self,
       id = sqlite3_column_int64 (stmt, 0);
       if (broad)
         {
-          const Aggregate *agg;
+          const CpSqliteSum *agg;
 
-          agg = find_aggregate (subtotals, id);
+          agg = cp_sqlite_sums_find (subtotals, id);
           subtotal = agg ? agg->value : 0;
-          agg = find_aggregate (payments, id);
+          agg = cp_sqlite_sums_find (payments, id);
           paid = agg ? agg->value : 0;
           disputed = agg ? agg->flag != 0 : FALSE;
-          agg = find_aggregate (refunds, id);
+          agg = cp_sqlite_sums_find (refunds, id);
           refunded = agg ? agg->value : 0;
         }
       else
