@@ -3,6 +3,7 @@
  * temporary directory, main-loop spinning, widget lookup and screenshots. */
 #pragma once
 
+#include <string.h>
 #include <glib/gstdio.h>
 #include <adwaita.h>
 #include <sqlite3.h>
@@ -226,4 +227,59 @@ audit_count (const char *db_path,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return count;
+}
+
+/* The letters after "_" in a menu's labels (sections and submenus too). */
+static inline void
+test_collect_mnemonics (GMenuModel *menu,
+                   GString    *letters,
+                   GString    *report)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *label = NULL;
+      const char *mark;
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label) &&
+          (mark = strchr (label, '_')) != NULL && mark[1] != '\0')
+        {
+          g_autofree char *letter = g_utf8_strdown (mark + 1, g_utf8_next_char (mark + 1) - (mark + 1));
+
+          g_string_append_printf (report, "%s[%s] ", label, letter);
+          g_string_append_printf (letters, "%s\n", letter);
+        }
+      for (const char *link_name = G_MENU_LINK_SECTION; link_name != NULL;
+           link_name = g_str_equal (link_name, G_MENU_LINK_SECTION) ? G_MENU_LINK_SUBMENU : NULL)
+        {
+          g_autoptr(GMenuModel) sub = g_menu_model_get_item_link (menu, i, link_name);
+
+          if (sub != NULL)
+            test_collect_mnemonics (sub, letters, report);
+        }
+    }
+}
+
+/* Two items with one letter only move the focus between them: each item
+ * of a menu needs a letter of its own. */
+static inline void
+test_assert_unique_mnemonics (GMenuModel *menu)
+{
+  g_autoptr(GString) letters = g_string_new (NULL);
+  g_autoptr(GString) report = g_string_new (NULL);
+  g_auto(GStrv) list = NULL;
+
+  test_collect_mnemonics (menu, letters, report);
+  g_test_message ("menu mnemonics: %s", report->str);
+  list = g_strsplit (letters->str, "\n", -1);
+  for (guint i = 0; list[i] != NULL && list[i][0] != '\0'; i++)
+    for (guint j = i + 1; list[j] != NULL && list[j][0] != '\0'; j++)
+      if (g_str_equal (list[i], list[j]))
+        g_error ("Two menu items share the mnemonic “%s”: %s", list[i], report->str);
+}
+
+static inline gboolean
+test_is_primary_menu (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget));
 }

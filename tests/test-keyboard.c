@@ -284,61 +284,6 @@ number_with_status (Fixture         *f,
 
 /* --- the flows ----------------------------------------------------------- */
 
-/* The letters after "_" in a menu's labels (sections and submenus too). */
-static void
-collect_mnemonics (GMenuModel *menu,
-                   GString    *letters,
-                   GString    *report)
-{
-  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
-    {
-      g_autofree char *label = NULL;
-      const char *mark;
-
-      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label) &&
-          (mark = strchr (label, '_')) != NULL && mark[1] != '\0')
-        {
-          g_autofree char *letter = g_utf8_strdown (mark + 1, g_utf8_next_char (mark + 1) - (mark + 1));
-
-          g_string_append_printf (report, "%s[%s] ", label, letter);
-          g_string_append_printf (letters, "%s\n", letter);
-        }
-      for (const char *link_name = G_MENU_LINK_SECTION; link_name != NULL;
-           link_name = g_str_equal (link_name, G_MENU_LINK_SECTION) ? G_MENU_LINK_SUBMENU : NULL)
-        {
-          g_autoptr(GMenuModel) sub = g_menu_model_get_item_link (menu, i, link_name);
-
-          if (sub != NULL)
-            collect_mnemonics (sub, letters, report);
-        }
-    }
-}
-
-/* Two items with one letter only move the focus between them: each item
- * of a menu needs a letter of its own. */
-static void
-assert_unique_mnemonics (GMenuModel *menu)
-{
-  g_autoptr(GString) letters = g_string_new (NULL);
-  g_autoptr(GString) report = g_string_new (NULL);
-  g_auto(GStrv) list = NULL;
-
-  collect_mnemonics (menu, letters, report);
-  g_test_message ("menu mnemonics: %s", report->str);
-  list = g_strsplit (letters->str, "\n", -1);
-  for (guint i = 0; list[i] != NULL && list[i][0] != '\0'; i++)
-    for (guint j = i + 1; list[j] != NULL && list[j][0] != '\0'; j++)
-      if (g_str_equal (list[i], list[j]))
-        g_error ("Two menu items share the mnemonic “%s”: %s", list[i], report->str);
-}
-
-static gboolean
-is_primary_menu (GtkWidget     *widget,
-                 gconstpointer  data)
-{
-  return gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget));
-}
-
 static void
 test_sign_in_search_and_pay (Fixture       *f,
                              gconstpointer  data)
@@ -453,10 +398,10 @@ test_menus (Fixture       *f,
 
   sign_in_by_keys (f, "admin");
   {
-    GtkWidget *button = find_widget (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, is_primary_menu, NULL);
+    GtkWidget *button = find_widget (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, test_is_primary_menu, NULL);
 
     g_assert_nonnull (button);
-    assert_unique_mnemonics (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button)));
+    test_assert_unique_mnemonics (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button)));
   }
 
   /* Ctrl+,: Preferences; Ctrl+W closes them. */
