@@ -15,12 +15,6 @@
 #endif
 
 void
-mail_test_remove_tree (const char *path)
-{
-  test_remove_tree (path);
-}
-
-void
 mail_fixture_setup (MailFixture *f)
 {
   g_autoptr(GError) error = NULL;
@@ -36,7 +30,7 @@ void
 mail_fixture_teardown (MailFixture *f)
 {
   g_clear_object (&f->store);
-  mail_test_remove_tree (f->dir);
+  test_remove_tree (f->dir);
   g_clear_pointer (&f->dir, g_free);
   g_clear_pointer (&f->db_path, g_free);
 }
@@ -321,4 +315,18 @@ mail_test_pdf_text (GBytes     *pdf,
   g_assert_no_error (error);
   g_assert_cmpint (mail_test_run (argv, NULL, &out, &err), ==, 0);
   return g_steal_pointer (&out);
+}
+
+CpMailConfig *
+mail_test_config_new (guint16 port)
+{
+  CpMailConfig *config = cp_mail_config_new ();
+
+  config->host = g_strdup ("127.0.0.1");
+  config->port = port;
+  config->security = CP_MAIL_SECURITY_NONE;
+  config->from_address = g_strdup ("billing@straymond.example");
+  config->from_name = g_strdup ("St. Raymond Billing");
+  config->timeout_s = 20;
+  return config;
 }

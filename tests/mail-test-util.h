@@ -3,6 +3,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include <string.h>
+
+#include "cp-mail.h"
 #include "cp-sqlite-store.h"
 
 G_BEGIN_DECLS
@@ -19,7 +22,6 @@ typedef struct {
 
 void        mail_fixture_setup      (MailFixture *f);
 void        mail_fixture_teardown   (MailFixture *f);
-void        mail_test_remove_tree   (const char  *path);
 
 CpPatient  *mail_test_add_patient   (MailFixture *f,
                                      const char  *mrn,
@@ -46,6 +48,16 @@ CpInvoice  *mail_test_get_invoice   (MailFixture *f,
 
 /* A free TCP port on 127.0.0.1. */
 guint16     mail_test_free_port     (void);
+/* The relay the tests send through: the sink on 127.0.0.1:`port`, no TLS,
+ * St. Raymond's billing address, a 20 s timeout. */
+CpMailConfig *mail_test_config_new  (guint16      port);
+
+#define assert_contains(hay, needle) \
+  G_STMT_START { \
+    const char *_h = (hay); \
+    if (_h == NULL || strstr (_h, (needle)) == NULL) \
+      g_error ("“%s” not found in:\n%s", (needle), _h); \
+  } G_STMT_END
 
 typedef struct {
   GSubprocess *process;

@@ -24,13 +24,6 @@ typedef struct {
   SmtpSink    *sink;
 } Fixture;
 
-#define assert_contains(hay, needle) \
-  G_STMT_START { \
-    const char *_h = (hay); \
-    if (_h == NULL || strstr (_h, (needle)) == NULL) \
-      g_error ("“%s” not found in:\n%s", (needle), _h); \
-  } G_STMT_END
-
 static void
 setup (Fixture       *f,
        gconstpointer  data)

@@ -30,14 +30,8 @@ setup (Fixture       *f,
   mail_fixture_setup (&f->base);
   f->outdir = g_build_filename (f->base.dir, "inbox", NULL);
   f->port = mail_test_free_port ();
-  f->config = cp_mail_config_new ();
-  f->config->host = g_strdup ("127.0.0.1");
-  f->config->port = f->port;
-  f->config->security = CP_MAIL_SECURITY_NONE;
-  f->config->from_address = g_strdup ("billing@straymond.example");
-  f->config->from_name = g_strdup ("St. Raymond Billing");
+  f->config = mail_test_config_new (f->port);
   f->config->retry_delay_ms = 100;
-  f->config->timeout_s = 20;
 }
 
 static void
@@ -49,13 +43,6 @@ teardown (Fixture       *f,
   mail_fixture_teardown (&f->base);
   g_free (f->outdir);
 }
-
-#define assert_contains(hay, needle) \
-  G_STMT_START { \
-    const char *_h = (hay); \
-    if (_h == NULL || strstr (_h, (needle)) == NULL) \
-      g_error ("“%s” not found in:\n%s", (needle), _h); \
-  } G_STMT_END
 
 static GHashTable *
 vars_new (void)

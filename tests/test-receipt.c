@@ -66,12 +66,6 @@ squeeze_free (char *text)
   return out;
 }
 
-#define assert_contains(hay, needle) \
-  G_STMT_START { \
-    if (strstr ((hay), (needle)) == NULL) \
-      g_error ("“%s” not found in:\n%s", (needle), (hay)); \
-  } G_STMT_END
-
 /* Share of pixels that are not near-white in the first page, at 50 dpi. */
 static double
 ink_coverage (GBytes     *pdf,
