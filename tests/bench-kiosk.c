@@ -18,7 +18,7 @@
  * and in how many lookups Stripe.js was already loaded at Find. Times in
  * milliseconds, wall clock (the load average is printed with them); nothing
  * is asserted. With CAREPAY_TRACE_TIMING=1 the kiosk's markers
- * (src/kiosk/cp-kiosk-timing.h) break each step down on stderr.
+ * (src/core/cp-timing-mark.h) break each step down on stderr.
  * Options: --sizes 1000,10000 --lookups N --typing-ms 0,3000 --reading-ms 0,1500 */
 
 #include "config.h"

@@ -12,7 +12,7 @@
 #include "cp-error.h"
 #include "cp-kiosk-private.h"
 #include "cp-kiosk-receipt.h"
-#include "cp-kiosk-timing.h"
+#include "cp-timing-mark.h"
 #include "cp-kiosk-view.h"
 #include "cp-money.h"
 #include "cp-records.h"
@@ -424,7 +424,7 @@ lookup_done_cb (GObject      *source,
       return;
     }
 
-  cp_kiosk_timing_mark ("kiosk-lookup-succeeded");
+  cp_timing_mark ("kiosk-lookup-succeeded");
   cp_kiosk_guard_record_success (self->guard);
   show_error (self->lookup_error_label, NULL);
   g_clear_pointer (&self->patient, cp_patient_free);
@@ -439,7 +439,7 @@ lookup_done_cb (GObject      *source,
       g_clear_pointer (&self->invoice, cp_invoice_free);
       self->invoice = g_steal_pointer (&lr->matched);
       lookup_result_free (lr);
-      cp_kiosk_timing_mark ("kiosk-invoice-shown");
+      cp_timing_mark ("kiosk-invoice-shown");
       show_invoice (self);
       return;
     }
@@ -511,7 +511,7 @@ find_action (GtkWidget  *widget,
   ld->store = g_object_ref (self->store);
   ld->query = g_steal_pointer (&query);
   ld->dob = g_steal_pointer (&dob);
-  cp_kiosk_timing_mark ("kiosk-lookup-started");
+  cp_timing_mark ("kiosk-lookup-started");
   task = g_task_new (NULL, self->cancellable, lookup_done_cb, self);
   g_task_set_source_tag (task, find_action);
   g_task_set_task_data (task, ld, lookup_data_free);
@@ -830,7 +830,7 @@ invoice_loaded_cb (GObject      *source,
     }
   g_clear_pointer (&self->invoice, cp_invoice_free);
   self->invoice = invoice;
-  cp_kiosk_timing_mark ("kiosk-invoice-shown");
+  cp_timing_mark ("kiosk-invoice-shown");
   show_invoice (self);
 }
 
@@ -962,7 +962,7 @@ payment_begun_cb (GObject      *source,
       return;
     }
 
-  cp_kiosk_timing_mark ("kiosk-payment-intent-created");
+  cp_timing_mark ("kiosk-payment-intent-created");
   g_clear_pointer (&self->attempt, cp_payment_attempt_free);
   self->attempt = g_steal_pointer (&attempt);
   amount = cp_money_format (self->attempt->amount, self->attempt->currency);
@@ -986,7 +986,7 @@ static void
 begin_payment_now (CpKioskView *self,
                    gint64       amount)
 {
-  cp_kiosk_timing_mark ("kiosk-payment-begin");
+  cp_timing_mark ("kiosk-payment-begin");
   self->beginning = TRUE;
   cp_ledger_begin_payment_async (self->ledger, self->invoice->id, amount, CP_PAYMENT_CHANNEL_KIOSK,
                                  NULL, NULL, payment_begun_cb, g_object_ref (self));

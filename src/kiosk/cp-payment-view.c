@@ -57,7 +57,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "cp-kiosk-timing.h"
+#include "cp-timing-mark.h"
 #include "cp-payment-view.h"
 
 #define PAGE_SCHEME        "carepay-pay"
@@ -547,7 +547,7 @@ deliver_pending_start (CpPaymentView *self)
 {
   if (self->pending_start == NULL || !self->page_loaded)
     return;
-  cp_kiosk_timing_mark ("payview-start");
+  cp_timing_mark ("payview-start");
   call_page (self, "start", self->pending_start);
   /* The client secret leaves our memory once handed to the page. */
   memset (self->pending_start, 0, strlen (self->pending_start));
@@ -591,7 +591,7 @@ handle_page_message (CpPaymentView *self,
     {
       if (!self->prepared)
         {
-          cp_kiosk_timing_mark ("payview-prepared");
+          cp_timing_mark ("payview-prepared");
           self->prepared = TRUE;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREPARED]);
         }
@@ -600,7 +600,7 @@ handle_page_message (CpPaymentView *self,
     {
       if (self->state == CP_PAYMENT_VIEW_STATE_LOADING && self->started)
         {
-          cp_kiosk_timing_mark ("payview-ready");
+          cp_timing_mark ("payview-ready");
           set_state (self, CP_PAYMENT_VIEW_STATE_READY);
         }
     }
@@ -825,7 +825,7 @@ on_load_changed (WebKitWebView   *web_view,
   if (!is_page_uri (webkit_web_view_get_uri (web_view)))
     return;
   self->page_loaded = TRUE;
-  cp_kiosk_timing_mark ("payview-page-loaded");
+  cp_timing_mark ("payview-page-loaded");
   prepare_page (self);
   deliver_pending_start (self);
 }
@@ -936,7 +936,7 @@ create_web_view (CpPaymentView *self)
   g_signal_connect (self->web_view, "load-changed", G_CALLBACK (on_load_changed), self);
   g_signal_connect (self->web_view, "load-failed", G_CALLBACK (on_load_failed), self);
 
-  cp_kiosk_timing_mark ("payview-load-started");
+  cp_timing_mark ("payview-load-started");
   switch (self->page_origin)
     {
     case PAGE_ORIGIN_SCHEME:
