@@ -8,13 +8,19 @@
  * Each size runs in a child process (a clean heap for the memory figures),
  * once with the default GSK renderer and once with GSK_RENDERER=cairo.
  * By hand: bench-list --run FILE N runs one child on a seeded file;
- * BENCH_LIST_NO_SQL=1 skips its SQL part. */
+ * BENCH_LIST_NO_SQL=1 skips its SQL part, BENCH_LIST_NODES=FILE writes the
+ * window's render nodes there, BENCH_LIST_LOOP=1 only crosses GTK's 200 rows
+ * back and forth 40 times (for perf record).
+ *
+ * Load-independent figures too: cells built and dropped (the factories'
+ * signals), CPU time, and a full repaint of a bare window of the same size. */
 #include "config.h"
 
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
@@ -42,9 +48,7 @@ static const char store_sql[] =
   "     WHERE r.invoice_id = i.id AND r.status IN ('succeeded', 'pending')), "
   "  EXISTS (SELECT 1 FROM payments pd WHERE pd.invoice_id = i.id AND pd.disputed = 1)"
   " FROM invoices i JOIN patients p ON p.id = i.patient_id "
-  "WHERE ('%s' IS NULL OR i.number LIKE '%s' ESCAPE '\\' OR p.mrn LIKE '%s' ESCAPE '\\' "
-  "       OR (p.family_name || ', ' || p.given_name) LIKE '%s' ESCAPE '\\' "
-  "       OR (p.given_name || ' ' || p.family_name) LIKE '%s' ESCAPE '\\') "
+  "WHERE ('%s' IS NULL OR i.search_key LIKE '%s' ESCAPE '\\' OR p.search_key LIKE '%s' ESCAPE '\\') "
   "  AND (0 = 0 OR i.patient_id = 0) "
   "ORDER BY i.issue_date DESC, i.number "
   "LIMIT -1;";
@@ -103,6 +107,46 @@ cp_invoice_summary_copy_for_bench (const CpInvoiceSummary *s)
   return copy;
 }
 
+/* Cells built (setup), dropped (teardown) and filled (bind) by the column
+ * view's factories: counts that do not depend on the machine's load. */
+typedef struct {
+  guint setup, teardown, bind;
+} Cells;
+
+static Cells cells;
+
+static gboolean
+count_cb (GSignalInvocationHint *hint,
+          guint                  n_params,
+          const GValue          *params,
+          gpointer               data)
+{
+  (*(guint *) data)++;
+  return TRUE;
+}
+
+static void
+count_cells (void)
+{
+  GType type = GTK_TYPE_SIGNAL_LIST_ITEM_FACTORY;
+
+  g_type_class_ref (type);
+  g_signal_add_emission_hook (g_signal_lookup ("setup", type), 0, count_cb, &cells.setup, NULL);
+  g_signal_add_emission_hook (g_signal_lookup ("teardown", type), 0, count_cb, &cells.teardown, NULL);
+  g_signal_add_emission_hook (g_signal_lookup ("bind", type), 0, count_cb, &cells.bind, NULL);
+}
+
+/* CPU time in ms of this process (all threads: Mesa's llvmpipe renders in
+ * threads of its own) and of the main thread alone. */
+static double
+cpu_ms (clockid_t id)
+{
+  struct timespec ts;
+
+  clock_gettime (id, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 /* Frames */
 
 typedef struct {
@@ -143,6 +187,53 @@ wait_frame (Frames    *frames,
         }
       g_main_context_iteration (NULL, TRUE);
     }
+}
+
+/* A nearly clear veil over the whole window, for full_frames(). */
+static GtkWidget *
+veil_new (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  GtkWidget *veil = gtk_label_new (NULL);
+
+  gtk_css_provider_load_from_data (provider, "label.bench-a { background-color: alpha(black, 0.004); }"
+                                   "label.bench-b { background-color: alpha(black, 0.008); }", -1);
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+  gtk_widget_set_can_target (veil, FALSE);
+  gtk_widget_set_visible (veil, FALSE);
+  return veil;
+}
+
+/* Median frame time and process CPU time of 15 full repaints of `widget`'s
+ * window: the veil over it changes a little each time (a restyle of the
+ * veil alone), so that the renderers, which otherwise repaint only what
+ * changed, paint it all. */
+static void
+full_frames (Frames     *frames,
+             GtkWidget  *widget,
+             GtkWidget  *veil,
+             const char *name)
+{
+  double wall[15], cpu[15], p95;
+
+  gtk_widget_set_visible (veil, TRUE);
+  wait_frame (frames, widget, g_get_monotonic_time ());
+  for (guint i = 0; i < G_N_ELEMENTS (wall); i++)
+    {
+      double c0 = cpu_ms (CLOCK_PROCESS_CPUTIME_ID);
+
+      gtk_widget_set_css_classes (veil, (const char *[]) { i % 2 ? "bench-a" : "bench-b", NULL });
+      wait_frame (frames, widget, g_get_monotonic_time ());
+      wall[i] = (frames->after - frames->before) / 1000.0;
+      cpu[i] = cpu_ms (CLOCK_PROCESS_CPUTIME_ID) - c0;
+    }
+  stats (wall, G_N_ELEMENTS (wall), &wall[0], &p95);
+  stats (cpu, G_N_ELEMENTS (cpu), &cpu[0], &p95);
+  printf ("%s_frame_med=%.2f\n%s_frame_cpu_med=%.2f\n", name, wall[0], name, cpu[0]);
+  gtk_widget_set_visible (veil, FALSE);
+  wait_frame (frames, widget, g_get_monotonic_time ());
 }
 
 static void
@@ -213,7 +304,7 @@ time_shell_query (const char *db,
                   const char *typed)
 {
   g_autofree char *lit = like_literal (typed);
-  g_autofree char *sql = g_strdup_printf (store_sql, lit, lit, lit, lit, lit);
+  g_autofree char *sql = g_strdup_printf (store_sql, lit, lit, lit);
   const char *argv[] = { SQLITE3, db, sql, NULL };
   g_autoptr(GError) error = NULL;
   int status = 0;
@@ -252,7 +343,7 @@ run_one (const char *db,
   g_autoptr(CpInvoiceIndex) index = NULL;
   g_autoptr(GPtrArray) typing = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(CpInvoiceSummary) middle = NULL;
-  GtkWidget *window, *bare, *view;
+  GtkWidget *window, *bare, *view, *overlay, *veil;
   CpInvoiceList *list;
   GtkAdjustment *vadj;
   Frames frames = { 0 };
@@ -264,9 +355,25 @@ run_one (const char *db,
   g_autofree double *frame_ms = NULL;
   g_autofree double *both_ms = NULL;
   g_autofree double *wall_ms = NULL;
+  g_autofree double *cpu_key_ms = NULL;
+  g_autofree double *main_key_ms = NULL;
+  g_autofree double *settle_frame_ms = NULL;
+  g_autofree double *settle_cpu_ms = NULL;
+  g_autofree double *settle_stall_ms = NULL;
+  Cells total = { 0 };
+  guint max_setup = 0;
   double med, p95;
 
   adw_init ();
+  count_cells ();
+  {
+    /* What AdwApplication loads from the app's resource base path. */
+    g_autoptr(GtkCssProvider) style = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (style, RESOURCE_PREFIX "/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (style),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
   store = cp_sqlite_store_open (db, CP_SQLITE_OPEN_CREATE, &error);
   g_assert_no_error (error);
 
@@ -275,6 +382,10 @@ run_one (const char *db,
   print_rss ("base");
   bare = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (bare), 1280, 800);
+  overlay = gtk_overlay_new ();
+  veil = veil_new ();
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), veil);
+  gtk_window_set_child (GTK_WINDOW (bare), overlay);
   gtk_window_present (GTK_WINDOW (bare));
   clock = NULL;
   while (clock == NULL)
@@ -287,12 +398,13 @@ run_one (const char *db,
   wait_frame (&frames, bare, g_get_monotonic_time ());
   spin (300);
   print_rss ("bare");
+  full_frames (&frames, bare, veil, "bare");
   g_signal_handlers_disconnect_by_data (clock, &frames);
   printf ("renderer=%s\n", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (bare))));
 
   window = bare;
   list = CP_INVOICE_LIST (cp_invoice_list_new ());
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (list));
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (list));
   view = find_widget (GTK_WIDGET (list), GTK_TYPE_COLUMN_VIEW);
   g_assert_nonnull (view);
   g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), &frames);
@@ -303,17 +415,34 @@ run_one (const char *db,
   cp_invoice_list_set_store (list, CP_STORE (store));
   {
     gint64 first = 0;
+    double stall = 0, swap_cpu = 0;
+    guint swap_setup = 0;
 
     while (cp_invoice_list_get_loading (list) ||
            g_strcmp0 (cp_invoice_list_get_state (list), "loading") == 0)
       {
+        gint64 i0 = g_get_monotonic_time ();
+        double c0 = cpu_ms (CLOCK_THREAD_CPUTIME_ID);
+        guint s0 = cells.setup;
+
         frames.painted = FALSE;
         g_main_context_iteration (NULL, TRUE);
+        /* After the first page is on screen: the longest the main loop was
+         * busy at once (the whole index replacing the first page). */
+        if (first != 0 && (g_get_monotonic_time () - i0) / 1000.0 > stall)
+          {
+            stall = (g_get_monotonic_time () - i0) / 1000.0;
+            swap_cpu = cpu_ms (CLOCK_THREAD_CPUTIME_ID) - c0;
+          }
+        if (first != 0)
+          swap_setup += cells.setup - s0;
         if (first == 0 && frames.painted &&
             g_list_model_get_n_items (cp_invoice_list_get_model (list)) > 0 &&
             g_strcmp0 (cp_invoice_list_get_state (list), "list") == 0)
           first = frames.after;
       }
+    printf ("swap_stall_ms=%.1f\nswap_stall_cpu_ms=%.1f\nswap_cells_built=%u\n", stall, swap_cpu,
+            swap_setup);
     t1 = g_get_monotonic_time ();
     wait_frame (&frames, view, t1);
     if (first == 0)
@@ -324,12 +453,38 @@ run_one (const char *db,
   g_assert_cmpuint (g_list_model_get_n_items (cp_invoice_list_get_model (list)), ==, n_invoices);
   spin (300);
   print_rss ("list");
+  if (g_getenv ("BENCH_LIST_NODES") != NULL)
+    {
+      /* By hand: the window's render nodes, to see what a frame draws. */
+      g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+      g_autoptr(GskRenderNode) node = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+
+      gdk_paintable_snapshot (paintable, snapshot, 1280, 800);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      bytes = gsk_render_node_serialize (node);
+      g_file_set_contents (g_getenv ("BENCH_LIST_NODES"), g_bytes_get_data (bytes, NULL),
+                           g_bytes_get_size (bytes), NULL);
+    }
+  full_frames (&frames, view, veil, "list");
   {
     GListModel *model = cp_invoice_list_get_model (list);
     g_autoptr(CpInvoiceRow) row = g_list_model_get_item (model, g_list_model_get_n_items (model) / 2);
 
     middle = cp_invoice_summary_copy_for_bench (cp_invoice_row_get_summary (row));
   }
+
+  if (g_getenv ("BENCH_LIST_LOOP") != NULL)
+    {
+      /* By hand, for a profiler: one crossing of GTK's 200 rows, back and forth. */
+      for (guint i = 0; i < 40; i++)
+        {
+          cp_invoice_list_set_search (list, i % 2 ? "mrn-020" : "mrn-0201");
+          wait_frame (&frames, view, g_get_monotonic_time ());
+        }
+      return 0;
+    }
 
   /* (b) typing: a name, back to nothing, an invoice number, an MRN prefix */
   {
@@ -354,22 +509,69 @@ run_one (const char *db,
   frame_ms = g_new (double, n_keys);
   both_ms = g_new (double, n_keys);
   wall_ms = g_new (double, n_keys);
+  cpu_key_ms = g_new (double, n_keys);
+  main_key_ms = g_new (double, n_keys);
+  settle_frame_ms = g_new (double, n_keys);
+  settle_cpu_ms = g_new (double, n_keys);
+  settle_stall_ms = g_new (double, n_keys);
   for (guint i = 0; i < n_keys; i++)
     {
       const char *text = g_ptr_array_index (typing, i);
 
+      Cells c = cells;
+      double c0, m0;
+
       spin (20);  /* let the previous frame settle, as between keystrokes */
+      c = cells;
+      c0 = cpu_ms (CLOCK_PROCESS_CPUTIME_ID);
+      m0 = cpu_ms (CLOCK_THREAD_CPUTIME_ID);
       t0 = g_get_monotonic_time ();
       cp_invoice_list_set_search (list, text);
       t1 = g_get_monotonic_time ();
       wait_frame (&frames, view, t1);
+      /* Includes the idle wait for the frame clock, which costs no CPU. */
+      cpu_key_ms[i] = cpu_ms (CLOCK_PROCESS_CPUTIME_ID) - c0;
+      main_key_ms[i] = cpu_ms (CLOCK_THREAD_CPUTIME_ID) - m0;
       filter_ms[i] = (t1 - t0) / 1000.0;
       frame_ms[i] = (frames.after - frames.before) / 1000.0;
       both_ms[i] = filter_ms[i] + frame_ms[i];
       wall_ms[i] = (frames.after - t0) / 1000.0;
-      g_printerr ("  %-18s %6u rows  filter %6.2f ms  frame %6.2f ms\n", text,
-                  g_list_model_get_n_items (cp_invoice_list_get_model (list)),
-                  filter_ms[i], frame_ms[i]);
+      /* Rows the list lets in over the next idles (CpPacedModel): until all
+       * are in, the longest frame and the main thread's CPU time. */
+      settle_frame_ms[i] = 0;
+      settle_cpu_ms[i] = 0;
+      settle_stall_ms[i] = 0;
+      if (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)))) !=
+          g_list_model_get_n_items (cp_invoice_list_get_model (list)))
+        {
+          double s0 = cpu_ms (CLOCK_THREAD_CPUTIME_ID);
+
+          while (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)))) !=
+                 g_list_model_get_n_items (cp_invoice_list_get_model (list)))
+            {
+              double i0 = cpu_ms (CLOCK_THREAD_CPUTIME_ID);
+
+              frames.painted = FALSE;
+              g_main_context_iteration (NULL, TRUE);
+              if (frames.painted)
+                settle_frame_ms[i] = MAX (settle_frame_ms[i], (frames.after - frames.before) / 1000.0);
+              settle_stall_ms[i] = MAX (settle_stall_ms[i], cpu_ms (CLOCK_THREAD_CPUTIME_ID) - i0);
+            }
+          wait_frame (&frames, view, g_get_monotonic_time ());
+          settle_frame_ms[i] = MAX (settle_frame_ms[i], (frames.after - frames.before) / 1000.0);
+          settle_cpu_ms[i] = cpu_ms (CLOCK_THREAD_CPUTIME_ID) - s0;
+        }
+      total.setup += cells.setup - c.setup;
+      total.teardown += cells.teardown - c.teardown;
+      total.bind += cells.bind - c.bind;
+      max_setup = MAX (max_setup, MAX (cells.setup - c.setup, cells.teardown - c.teardown));
+      g_printerr ("  %-18s %6u rows  filter %6.2f ms  frame %6.2f ms  cpu %6.2f ms  "
+                  "cells built %4u dropped %4u filled %4u  later frames max %6.2f ms cpu %6.2f ms "
+                  "(longest %6.2f)\n",
+                  text, g_list_model_get_n_items (cp_invoice_list_get_model (list)),
+                  filter_ms[i], frame_ms[i], cpu_key_ms[i], cells.setup - c.setup,
+                  cells.teardown - c.teardown, cells.bind - c.bind, settle_frame_ms[i],
+                  settle_cpu_ms[i], settle_stall_ms[i]);
     }
   printf ("keys=%u\n", n_keys);
   stats (filter_ms, n_keys, &med, &p95);
@@ -380,6 +582,18 @@ run_one (const char *db,
   printf ("key_med=%.2f\nkey_p95=%.2f\n", med, p95);
   stats (wall_ms, n_keys, &med, &p95);
   printf ("wall_med=%.2f\nwall_p95=%.2f\n", med, p95);
+  stats (cpu_key_ms, n_keys, &med, &p95);
+  printf ("cpu_med=%.2f\ncpu_p95=%.2f\n", med, p95);
+  stats (main_key_ms, n_keys, &med, &p95);
+  printf ("main_cpu_med=%.2f\nmain_cpu_p95=%.2f\n", med, p95);
+  stats (settle_frame_ms, n_keys, &med, &p95);
+  printf ("later_frame_p95=%.2f\nlater_frame_max=%.2f\n", p95, settle_frame_ms[n_keys - 1]);
+  stats (settle_cpu_ms, n_keys, &med, &p95);
+  printf ("later_cpu_p95=%.2f\nlater_cpu_max=%.2f\n", p95, settle_cpu_ms[n_keys - 1]);
+  stats (settle_stall_ms, n_keys, &med, &p95);
+  printf ("later_stall_cpu_max=%.2f\n", settle_stall_ms[n_keys - 1]);
+  printf ("cells_built=%u\ncells_dropped=%u\ncells_filled=%u\ncells_built_max=%u\n",
+          total.setup, total.teardown, total.bind, max_setup);
 
   /* Scroll through the whole list, a page at a time for 200 pages spread
    * over it, then to the end. */
@@ -574,6 +788,40 @@ main (int   argc,
         printf ("%-9u %-8s %9s %9s %10s %10s %13s %13s %13s %13s\n", sizes[s], renderer_names[r],
                 get (v, "build_ms"), get (v, "index_kib"), get (v, "first_rows_ms"),
                 get (v, "all_rows_ms"), filter, frame, key, wall);
+      }
+
+  printf ("\nThe same keystrokes in load-independent terms: CPU time of the process (all\n"
+          "threads, Mesa's included) and of the main thread, median / p95; cells (one widget\n"
+          "tree per column of a row) built, dropped and filled over the %s keystrokes, and\n"
+          "the most built or dropped by one. A full repaint of the window (15, median wall /\n"
+          "process CPU ms): a bare 1280x800 window, and the same window with the list.\n"
+          "Swap = the longest main-loop stall after the first page was painted, while the\n"
+          "whole index replaced it (wall / main-thread CPU ms, cells built). Later = when\n"
+          "a result grows past a screenful, the list lets the other rows GTK builds widgets\n"
+          "for in over the next frames (CpPacedModel): the longest of those frames, p95 / max\n"
+          "ms, and the main thread's CPU over them, p95 / max ms (not in key above); stall =\n"
+          "the most main-thread CPU one main-loop iteration took among them (max ms).\n\n",
+          get (results[0][0], "keys"));
+  printf ("%-9s %-8s %13s %13s %6s %7s %6s %5s %12s %12s %12s %5s %13s %13s %6s\n", "invoices",
+          "render", "cpu med/95", "main med/95", "built", "dropped", "filled", "max", "bare frame",
+          "list frame", "swap stall", "built", "later frame", "later cpu", "stall");
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint r = 0; r < G_N_ELEMENTS (renderers); r++)
+      {
+        GHashTable *v = results[s][r];
+        g_autofree char *cpu = g_strdup_printf ("%s/%s", get (v, "cpu_med"), get (v, "cpu_p95"));
+        g_autofree char *main_cpu = g_strdup_printf ("%s/%s", get (v, "main_cpu_med"), get (v, "main_cpu_p95"));
+        g_autofree char *bare = g_strdup_printf ("%s/%s", get (v, "bare_frame_med"), get (v, "bare_frame_cpu_med"));
+        g_autofree char *listf = g_strdup_printf ("%s/%s", get (v, "list_frame_med"), get (v, "list_frame_cpu_med"));
+        g_autofree char *swap = g_strdup_printf ("%s/%s", get (v, "swap_stall_ms"), get (v, "swap_stall_cpu_ms"));
+
+        g_autofree char *later = g_strdup_printf ("%s/%s", get (v, "later_frame_p95"), get (v, "later_frame_max"));
+        g_autofree char *later_cpu = g_strdup_printf ("%s/%s", get (v, "later_cpu_p95"), get (v, "later_cpu_max"));
+
+        printf ("%-9u %-8s %13s %13s %6s %7s %6s %5s %12s %12s %12s %5s %13s %13s %6s\n", sizes[s],
+                renderer_names[r], cpu, main_cpu, get (v, "cells_built"), get (v, "cells_dropped"),
+                get (v, "cells_filled"), get (v, "cells_built_max"), bare, listf, swap,
+                get (v, "swap_cells_built"), later, later_cpu, get (v, "later_stall_cpu_max"));
       }
 
   printf ("\nResident memory (MiB) of a fresh process: before any window, with a bare 1280x800\n"

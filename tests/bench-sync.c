@@ -11,13 +11,17 @@
  *   curl     /usr/bin/curl spawned for each page, same headers and key
  *   libsoup  cp_stripe_event_iter in this process, paging and parsing only
  *   sync     cp_sync_run() from an empty cursor into the store
- * and a plain table of events/s and sync/curl, each the best of three runs
+ * and a plain table of events/s and sync/curl, each the best of three runs,
+ * with the requests the sync made (event pages, other GETs, anything else:
+ * counts, which the machine's load does not change) and the CPU seconds
+ * this process spent paging (soup) and syncing (best of three)
  * (each sync into a fresh copy of the seeded store). Prints; asserts nothing
  * about speed. Usage: bench-sync [--quick] (--quick: the 1k and 10k rows
  * only). */
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 
 #include "cp-seed.h"
@@ -153,6 +157,16 @@ page_last_id (const char *body,
   return g_strndup (last, strcspn (last, "\""));
 }
 
+/* CPU seconds this process has used (the simulator and curl are others) */
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 static double
 walk_curl (guint *out_events)
 {
@@ -197,33 +211,68 @@ walk_curl (guint *out_events)
 
 static double
 walk_soup (CpStripeClient *client,
-           guint          *out_events)
+           guint          *out_events,
+           double         *out_cpu)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CpStripeEventIter) iter = cp_stripe_event_iter_new (client, NULL, NULL);
   g_autoptr(GPtrArray) events = NULL;
   gint64 start = g_get_monotonic_time ();
+  double cpu = cpu_seconds ();
 
   /* From no cursor the iterator walks back page by page to the oldest */
   events = cp_stripe_event_iter_next (iter, NULL, NULL, &error);
   g_assert_no_error (error);
   *out_events = events->len;
+  *out_cpu = cpu_seconds () - cpu;
   return (g_get_monotonic_time () - start) / 1e6;
+}
+
+/* Requests the sync makes: load-independent, unlike its time */
+typedef struct {
+  gint event_pages;   /* GET /v1/events */
+  gint object_gets;   /* any other GET (a PaymentIntent, a refund, a list of refunds) */
+  gint other;         /* not a GET */
+} Requests;
+
+static void
+count_request (const char   *method,
+               const char   *path,
+               CpStripeForm *form,
+               gpointer      user_data)
+{
+  Requests *requests = user_data;
+
+  if (!g_str_equal (method, "GET"))
+    g_atomic_int_inc (&requests->other);
+  else if (g_str_equal (path, "/v1/events"))
+    g_atomic_int_inc (&requests->event_pages);
+  else
+    g_atomic_int_inc (&requests->object_gets);
 }
 
 static double
 walk_sync (CpStripeClient *client,
            CpStore        *store,
-           guint          *out_applied)
+           guint          *out_applied,
+           Requests       *requests,
+           double         *out_cpu)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CpLedger) ledger = cp_ledger_new (store, client);
   g_autoptr(CpSync) sync = cp_sync_new (ledger);
   gint64 start = g_get_monotonic_time ();
+  double cpu = cpu_seconds ();
+  double seconds;
 
+  *requests = (Requests) { 0 };
+  cp_stripe_client_set_request_hook (client, count_request, requests, NULL);
   g_assert_true (cp_sync_run (sync, NULL, out_applied, &error));
   g_assert_no_error (error);
-  return (g_get_monotonic_time () - start) / 1e6;
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  *out_cpu = cpu_seconds () - cpu;
+  cp_stripe_client_set_request_hook (client, NULL, NULL, NULL);
+  return seconds;
 }
 
 static void
@@ -232,15 +281,19 @@ row (guint  invoices,
      double curl_s,
      double soup_s,
      double sync_s,
-     guint  applied)
+     guint  applied,
+     const Requests *requests,
+     double soup_cpu,
+     double sync_cpu)
 {
   double curl_rate = events / curl_s;
   double soup_rate = events / soup_s;
   double sync_rate = events / sync_s;
 
-  g_print ("%9u %7u %8.2f %9.0f %8.2f %9.0f %8.2f %9.0f %8u %6.0f%%\n",
+  g_print ("%9u %7u %8.2f %9.0f %8.2f %9.0f %8.2f %9.0f %8u %6.0f%% %6d %6d %5d %8.2f %8.2f\n",
            invoices, events, curl_s, curl_rate, soup_s, soup_rate, sync_s, sync_rate, applied,
-           100.0 * sync_rate / curl_rate);
+           100.0 * sync_rate / curl_rate, requests->event_pages, requests->object_gets, requests->other,
+           soup_cpu, sync_cpu);
 }
 
 /* A copy of the seeded store's file (closed, so complete), to sync into */
@@ -287,6 +340,8 @@ scenario (guint        n_events,
       Store *s = &first;
       double curl_s = G_MAXDOUBLE, soup_s = G_MAXDOUBLE, sync_s = G_MAXDOUBLE;
       guint applied = 0;
+      Requests requests = { 0 };
+      double soup_cpu = G_MAXDOUBLE, sync_cpu = G_MAXDOUBLE;
 
       if (k > 0)
         {
@@ -300,20 +355,23 @@ scenario (guint        n_events,
           g_autoptr(CpSqliteStore) store = store_copy (s, path);
           g_autoptr(CpStripeClient) client = stripe_sim_new_client (SIM_KEY, CP_STORE (store));
           guint curl_n = 0, soup_n = 0;
+          double soup_c, sync_c;
 
           /* (MIN() would run a walk twice) */
           double curl_t = walk_curl (&curl_n);
-          double soup_t = walk_soup (client, &soup_n);
-          double sync_t = walk_sync (client, CP_STORE (store), &applied);
+          double soup_t = walk_soup (client, &soup_n, &soup_c);
+          double sync_t = walk_sync (client, CP_STORE (store), &applied, &requests, &sync_c);
 
           curl_s = MIN (curl_s, curl_t);
           soup_s = MIN (soup_s, soup_t);
           sync_s = MIN (sync_s, sync_t);
+          soup_cpu = MIN (soup_cpu, soup_c);
+          sync_cpu = MIN (sync_cpu, sync_c);
           g_assert_cmpuint (curl_n, ==, made);
           g_assert_cmpuint (soup_n, ==, made);
           /* the copies go with the temp dir */
         }
-      row (store_sizes[k], made, curl_s, soup_s, sync_s, applied);
+      row (store_sizes[k], made, curl_s, soup_s, sync_s, applied, &requests, soup_cpu, sync_cpu);
       if (k > 0)
         store_close (&other);
     }
@@ -342,9 +400,9 @@ main (int    argc,
     }
 
   g_print ("Sync throughput: events/s paging /v1/events (limit=%d) and applying them (issue #8)\n", PAGE);
-  g_print ("%9s %7s %8s %9s %8s %9s %8s %9s %8s %7s\n",
+  g_print ("%9s %7s %8s %9s %8s %9s %8s %9s %8s %7s %6s %6s %5s %8s %8s\n",
            "invoices", "events", "curl s", "curl ev/s", "soup s", "soup ev/s", "sync s", "sync ev/s",
-           "applied", "sync/curl");
+           "applied", "sync/curl", "pages", "GETs", "other", "soup cpu", "sync cpu");
   scenario (1000, small, 1);
   scenario (10000, quick ? small : sizes, quick ? 1 : G_N_ELEMENTS (sizes));
   stripe_sim_stop ();

@@ -17,6 +17,7 @@
 #include "cp-smtp-secret.h"
 #include "cp-staff-page.h"
 #include "cp-stripe-config.h"
+#include "notify-test-util.h"
 #include "test-app-util.h"
 
 static GTestDBus   *test_bus;
@@ -859,16 +860,17 @@ test_store_staff_admin (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CpStaff) staff = sign_in_as (f->db.store, "clerk");
+  g_autoptr(CpStaff) admin = sign_in_as (f->db.store, "admin");
   g_autoptr(CpStaff) again = NULL;
 
-  g_assert_false (cp_store_set_staff_role (f->db.store, 999999, CP_ROLE_ADMIN, &error));
+  g_assert_false (cp_store_set_staff_role (f->db.store, admin, 999999, CP_ROLE_ADMIN, &error));
   g_assert_error (error, CP_ERROR, CP_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_assert_false (cp_store_set_staff_active (f->db.store, 999999, FALSE, &error));
+  g_assert_false (cp_store_set_staff_active (f->db.store, admin, 999999, FALSE, &error));
   g_assert_error (error, CP_ERROR, CP_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  g_assert_true (cp_store_set_staff_password (f->db.store, staff->id, "new-clerk-pass", &error));
+  g_assert_true (cp_store_set_staff_password (f->db.store, admin, staff->id, "new-clerk-pass", &error));
   g_assert_no_error (error);
   again = cp_store_authenticate (f->db.store, "clerk", "clerk", &error);
   g_assert_null (again);
@@ -877,6 +879,45 @@ test_store_staff_admin (Fixture       *f,
   again = cp_store_authenticate (f->db.store, "clerk", "new-clerk-pass", &error);
   g_assert_no_error (error);
   g_assert_nonnull (again);
+}
+
+/* The window opened for an administrator who then loses the role (another
+ * administrator deactivates the account): the store refuses the next change,
+ * audits it, and the window turns read-only. */
+static void
+test_admin_lost (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpStaff) other = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *details = NULL;
+  int changes;
+
+  open_prefs (f, "admin");
+  g_assert_true (cp_store_add_staff (f->db.store, f->staff, "root2", "Second Admin", CP_ROLE_ADMIN,
+                                     "root2-pass", &error));
+  g_assert_no_error (error);
+  other = cp_store_authenticate (f->db.store, "root2", "root2-pass", &error);
+  g_assert_no_error (error);
+  g_assert_true (cp_store_set_staff_active (f->db.store, other, f->staff->id, FALSE, &error));
+  g_assert_no_error (error);
+
+  changes = audit_count (f->db.path, "settings.change");
+  apply_text (f, "name_row", "Taken Over Clinic");
+  name = g_settings_get_string (f->settings, "hospital-name");
+  g_assert_cmpstr (name, !=, "Taken Over Clinic");
+  g_assert_cmpint (audit_count (f->db.path, "settings.change"), ==, changes);
+  g_assert_cmpint (audit_count (f->db.path, "settings.refused"), ==, 1);
+  details = audit_details (f, "settings.refused", "setting:hospital-name");
+  g_assert_cmpstr (details, ==, "asked=settings.change reason=not-admin");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (f, "payments_page"))));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (f, "name_row"))));
+
+  /* Nor can the staff page, still on screen, undo it */
+  g_assert_false (cp_store_set_staff_active (f->db.store, f->staff, f->staff->id, TRUE, &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_PERMISSION);
+  g_assert_cmpint (audit_count (f->db.path, "staff.refused"), ==, 1);
 }
 
 static void
@@ -955,54 +996,6 @@ test_screenshot (Fixture       *f,
 
 /* --- the application: actions, shortcuts, notifications, banner ------------ */
 
-/* A stand-in for GNOME Shell's org.gtk.Notifications on the private bus. */
-static const char notifications_xml[] =
-  "<node><interface name='org.gtk.Notifications'>"
-  "  <method name='AddNotification'>"
-  "    <arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='a{sv}' direction='in'/>"
-  "  </method>"
-  "  <method name='RemoveNotification'>"
-  "    <arg type='s' direction='in'/><arg type='s' direction='in'/>"
-  "  </method>"
-  "</interface></node>";
-
-typedef struct {
-  char     *app_id;
-  char     *id;
-  GVariant *notification;
-  gboolean  owned;
-} Notifications;
-
-static void
-notifications_call_cb (GDBusConnection       *connection,
-                       const char            *sender,
-                       const char            *object_path,
-                       const char            *interface_name,
-                       const char            *method_name,
-                       GVariant              *parameters,
-                       GDBusMethodInvocation *invocation,
-                       gpointer               user_data)
-{
-  Notifications *n = user_data;
-
-  if (g_strcmp0 (method_name, "AddNotification") == 0)
-    {
-      g_clear_pointer (&n->app_id, g_free);
-      g_clear_pointer (&n->id, g_free);
-      g_clear_pointer (&n->notification, g_variant_unref);
-      g_variant_get (parameters, "(ss@a{sv})", &n->app_id, &n->id, &n->notification);
-    }
-  g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static void
-notifications_acquired_cb (GDBusConnection *connection,
-                           const char      *name,
-                           gpointer         user_data)
-{
-  ((Notifications *) user_data)->owned = TRUE;
-}
-
 static GtkWidget *
 find_live_banner (GtkWidget *root)
 {
@@ -1038,10 +1031,8 @@ static void
 test_application (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
-  static const GDBusInterfaceVTable vtable = { notifications_call_cb, NULL, NULL, { 0 } };
-  Notifications n = { 0 };
+  /* GNOME Shell's notifications, on the test's own session bus */
+  g_autoptr(TestNotifyServer) notes = test_notify_server_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(CpApplication) app = NULL;
   g_autoptr(CpNotifier) notifier = NULL;
@@ -1056,14 +1047,9 @@ test_application (Fixture       *f,
   CpPayment *paid = NULL;
   const char *body = NULL;
   const char *action = NULL;
-  guint registration, owner;
-
-  registration = g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0],
-                                                    &vtable, &n, NULL, &error);
-  g_assert_no_error (error);
-  owner = g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
-                                        notifications_acquired_cb, NULL, &n, NULL);
-  SPIN_UNTIL (n.owned, 10);
+  const char *app_id = NULL;
+  const char *id = NULL;
+  GVariant *notification;
 
   app = cp_application_new ();
   /* On the bus, but without taking the name: single-instance wants it free. */
@@ -1156,17 +1142,18 @@ test_application (Fixture       *f,
     cp_notifier_watch_sync (notifier, sync);
     g_signal_emit_by_name (sync, "payment-received", paid->invoice_id);
   }
-  SPIN_UNTIL (n.notification != NULL, 10);
+  SPIN_UNTIL (test_notify_server_count (notes) > 0, 10);
+  notification = test_notify_server_get (notes, test_notify_server_count (notes) - 1, &app_id, &id);
   expected_id = cp_notifier_dup_id (paid->invoice_id);
-  g_assert_cmpstr (n.app_id, ==, APP_ID);
-  g_assert_cmpstr (n.id, ==, expected_id);
-  g_assert_true (g_variant_lookup (n.notification, "body", "&s", &body));
+  g_assert_cmpstr (app_id, ==, APP_ID);
+  g_assert_cmpstr (id, ==, expected_id);
+  g_assert_true (g_variant_lookup (notification, "body", "&s", &body));
   g_test_message ("Notification: %s", body);
   g_assert_nonnull (strstr (body, invoice->number));
-  g_assert_true (g_variant_lookup (n.notification, "default-action", "&s", &action));
+  g_assert_true (g_variant_lookup (notification, "default-action", "&s", &action));
   g_assert_cmpstr (action, ==, "app.open-invoice");
   {
-    g_autoptr(GVariant) target = g_variant_lookup_value (n.notification, "default-action-target", NULL);
+    g_autoptr(GVariant) target = g_variant_lookup_value (notification, "default-action-target", NULL);
 
     g_assert_nonnull (target);
     g_assert_cmpint (g_variant_get_int64 (target), ==, paid->invoice_id);
@@ -1186,11 +1173,6 @@ test_application (Fixture       *f,
   g_clear_object (&notifier);
   gtk_window_destroy (GTK_WINDOW (window));
   spin_briefly (100);
-  g_bus_unown_name (owner);
-  g_dbus_connection_unregister_object (bus, registration);
-  g_free (n.app_id);
-  g_free (n.id);
-  g_clear_pointer (&n.notification, g_variant_unref);
 }
 
 /* The window's size is stored on close and used by the next one. */
@@ -1362,6 +1344,7 @@ main (int   argc,
   ADD ("live-confirmed", test_live_confirmed);
   ADD ("staff", test_staff);
   ADD ("store-staff-admin", test_store_staff_admin);
+  ADD ("admin-lost", test_admin_lost);
   ADD ("create-destroy", test_create_destroy);
   ADD ("application", test_application);
   ADD ("single-instance", test_single_instance);

@@ -229,8 +229,9 @@ test_kiosk_loads_payment_view (void)
 /* The list's first page (a few dozen rows) comes first and the whole index
  * replaces it; the summary cards load after that first page. With more
  * invoices than one page, every one ends up listed and the cards filled.
- * The window is painted before signing in, so the main page has been
- * measured in idle time (cp-window.c) as it is at a real start. */
+ * The window is painted before signing in, so (as at a real start) the main
+ * page is built, and the list loaded and laid out, behind the sign-in page
+ * (cp-window.c). */
 static void
 test_first_page_then_all (void)
 {
@@ -282,6 +283,77 @@ test_first_page_then_all (void)
   test_db_close (&db);
 }
 
+/* While the sign-in page shows, the list loads its rows and the main page is
+ * laid out behind it (cp-window.c), none of it on screen: signing in then
+ * only switches and paints. A change made meanwhile (here, an invoice voided
+ * by another program) is in the list after sign-in all the same. */
+static void
+test_list_ready_before_signin (void)
+{
+  TestDb db = { 0 };
+  CpWindow *window;
+  CpInvoiceList *list;
+  CpSigninPage *page;
+  GtkWidget *user_entry;
+  GtkWidget *pass_entry;
+  CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *labels = NULL;
+  const CpInvoiceSummary *to_void = NULL;
+  guint n_shown = 0;
+  guint cancelled;
+
+  test_db_open (&db, 0);
+  rows = cp_store_list_invoices (db.store, &query, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len && to_void == NULL; i++)
+    if (((CpInvoiceSummary *) rows->pdata[i])->status == CP_INVOICE_STATUS_PENDING)
+      to_void = rows->pdata[i];
+  g_assert_nonnull (to_void);
+
+  window = g_object_ref_sink (cp_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
+  list = cp_window_get_invoice_list (window);
+  page = cp_window_get_signin_page (window);
+  user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
+  pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
+  cp_window_set_store (window, db.store);
+  gtk_window_present (GTK_WINDOW (window));
+
+  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
+              g_list_model_get_n_items (cp_invoice_list_get_model (list)) == rows->len &&
+              gtk_widget_get_width (GTK_WIDGET (list)) > 0, 30);
+  g_assert_cmpstr (cp_window_get_page (window), ==, "signin");
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (list)));
+  g_assert_null (cp_window_get_staff (window));
+  /* Its rows are made, at the size the page will have. */
+  SPIN_UNTIL ((g_free (labels), labels = collect_labels (GTK_WIDGET (list)),
+               labels_have (labels, ((CpInvoiceSummary *) rows->pdata[0])->number)), 10);
+  for (guint i = 0; i < rows->len; i++)
+    n_shown += labels_have (labels, ((CpInvoiceSummary *) rows->pdata[i])->number);
+  g_assert_cmpuint (n_shown, >, 1);
+
+  cancelled = cp_invoice_list_get_status_count (list, CP_INVOICE_STATUS_CANCELLED);
+  g_assert_true (cp_store_set_invoice_voided (db.store, to_void->id, TRUE, &error));
+  g_assert_no_error (error);
+
+  gtk_editable_set_text (GTK_EDITABLE (user_entry), "clerk");
+  gtk_editable_set_text (GTK_EDITABLE (pass_entry), "clerk");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (list)));
+  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
+              cp_invoice_list_get_status_count (list, CP_INVOICE_STATUS_CANCELLED) == cancelled + 1,
+              30);
+  g_assert_cmpuint (g_list_model_get_n_items (cp_invoice_list_get_model (list)), ==, rows->len);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_briefly (100);
+  g_assert_finalize_object (window);
+  test_db_close (&db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -292,6 +364,7 @@ main (int   argc,
   g_test_add_func ("/carepay/startup/signin-before-store-wrong-password",
                    test_signin_before_store_wrong_password);
   g_test_add_func ("/carepay/startup/first-page-then-all", test_first_page_then_all);
+  g_test_add_func ("/carepay/startup/list-ready-before-signin", test_list_ready_before_signin);
   g_test_add_func ("/carepay/startup/no-webkit-at-signin", test_no_webkit_at_signin);
   g_test_add_func ("/carepay/startup/kiosk-loads-payment-view", test_kiosk_loads_payment_view);
   return g_test_run ();

@@ -23,75 +23,23 @@
 #include "cp-window.h"
 #include "stripe/cp-stripe-payment-intents.h"
 #include "stripe/cp-stripe-refunds.h"
+#include "notify-test-util.h"
 #include "test-app-util.h"
 
 #define WEBHOOK_SECRET "whsec_test_app_sync"
 
 static CpApplication *app;
 
-/* --- a stand-in notification server ---------------------------------------- */
+/* --- notifications, caught by a stand-in server (notify-test-util.c) ------ */
 
-static const char notifications_xml[] =
-  "<node><interface name='org.gtk.Notifications'>"
-  "  <method name='AddNotification'>"
-  "    <arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='a{sv}' direction='in'/>"
-  "  </method>"
-  "  <method name='RemoveNotification'>"
-  "    <arg type='s' direction='in'/><arg type='s' direction='in'/>"
-  "  </method>"
-  "</interface></node>";
-
-typedef struct {
-  GPtrArray *ids;            /* of char*, the notification ids received */
-  GPtrArray *notifications;  /* of GVariant a{sv} */
-  gboolean   owned;
-} Notifications;
-
-static Notifications notes;
-
-static void
-notifications_call_cb (GDBusConnection       *connection,
-                       const char            *sender,
-                       const char            *object_path,
-                       const char            *interface_name,
-                       const char            *method_name,
-                       GVariant              *parameters,
-                       GDBusMethodInvocation *invocation,
-                       gpointer               user_data)
-{
-  Notifications *n = user_data;
-
-  if (g_strcmp0 (method_name, "AddNotification") == 0)
-    {
-      char *app_id = NULL;
-      char *id = NULL;
-      GVariant *notification = NULL;
-
-      g_variant_get (parameters, "(ss@a{sv})", &app_id, &id, &notification);
-      g_ptr_array_add (n->ids, id);
-      g_ptr_array_add (n->notifications, notification);
-      g_free (app_id);
-    }
-  g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static void
-notifications_acquired_cb (GDBusConnection *connection,
-                           const char      *name,
-                           gpointer         user_data)
-{
-  ((Notifications *) user_data)->owned = TRUE;
-}
+static TestNotifyServer *notes;
 
 static GVariant *
 find_notification (gint64 invoice_id)
 {
   g_autofree char *id = cp_notifier_dup_id (invoice_id);
 
-  for (guint i = 0; i < notes.ids->len; i++)
-    if (g_strcmp0 (notes.ids->pdata[i], id) == 0)
-      return notes.notifications->pdata[i];
-  return NULL;
+  return test_notify_server_find (notes, id);
 }
 
 /* --- fixture ---------------------------------------------------------------- */
@@ -841,13 +789,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GDBusConnection) bus = NULL;
-  g_autoptr(GDBusNodeInfo) info = NULL;
-  static const GDBusInterfaceVTable vtable = { notifications_call_cb, NULL, NULL, { 0 } };
   g_autoptr(GError) error = NULL;
   g_autofree char *app_dir = NULL;
   g_autofree char *app_db = NULL;
-  guint registration, owner;
   int status;
 
   /* The application's own database (test_application), in a temporary folder. */
@@ -858,18 +802,7 @@ main (int   argc,
   g_unsetenv ("CAREPAY_STRIPE_SECRET_KEY");
   test_app_init (&argc, &argv);
 
-  notes.ids = g_ptr_array_new_with_free_func (g_free);
-  notes.notifications = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
-  g_assert_no_error (error);
-  registration = g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0],
-                                                    &vtable, &notes, NULL, &error);
-  g_assert_no_error (error);
-  owner = g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
-                                        notifications_acquired_cb, NULL, &notes, NULL);
-  SPIN_UNTIL (notes.owned, 10);
+  notes = test_notify_server_new ();
 
   app = cp_application_new ();
   /* On the bus, without taking the name (a running CarePay may hold it). */
@@ -902,9 +835,6 @@ main (int   argc,
       }
     g_rmdir (app_dir);
   }
-  g_bus_unown_name (owner);
-  g_dbus_connection_unregister_object (bus, registration);
-  g_ptr_array_unref (notes.ids);
-  g_ptr_array_unref (notes.notifications);
+  g_clear_pointer (&notes, test_notify_server_free);
   return status;
 }

@@ -362,6 +362,141 @@ test_accents (void)
   g_assert_cmpstr (folded, ==, "");
 }
 
+/* The packed storage gives back what it was given: a number folding leaves
+ * as it is, one that folds to a different length, one too long for a 16-bit
+ * skip, no dates nor currency, voided and disputed, and terms shared or not. */
+static void
+test_storage (void)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_invoice_summary_free);
+  g_autoptr(CpInvoiceIndex) index = NULL;
+  g_autoptr(CpInvoiceIndex) again = NULL;
+  g_autoptr(GString) long_number = g_string_new ("LONG-");
+  g_autofree char *long_needle = NULL;
+  CpInvoiceSummary *s;
+  const guint32 *order;
+
+  while (long_number->len < 70000)
+    g_string_append (long_number, "ÅB");
+  g_string_append (long_number, "-END");
+
+  g_ptr_array_add (rows, summary (1, "inv-1", 1, "García, María", "MRN-1", CP_INVOICE_STATUS_PENDING));
+  g_ptr_array_add (rows, s = summary (2, "ÅNGSTRÖM-2", 2, "Ngata, Ana", NULL, CP_INVOICE_STATUS_CANCELLED));
+  s->voided = TRUE;
+  s->amount_paid = 7;
+  s->amount_refunded = 3;
+  g_ptr_array_add (rows, s = summary (3, long_number->str, 1, "García, María", "MRN-1", CP_INVOICE_STATUS_PAID));
+  s->disputed = TRUE;
+  g_ptr_array_add (rows, s = summary (4, NULL, 3, NULL, NULL, CP_INVOICE_STATUS_OVERDUE));
+  g_clear_pointer (&s->issue_date, g_free);
+  g_clear_pointer (&s->due_date, g_free);
+  g_clear_pointer (&s->currency, g_free);
+  g_ptr_array_add (rows, s = summary (5, "INV-5", 2, "Ngata, Ana", NULL, CP_INVOICE_STATUS_PENDING));
+  g_free (s->issue_date);
+  s->issue_date = g_strdup ("2026-02-01");
+  g_free (s->currency);
+  s->currency = g_strdup ("EUR");
+  index = cp_invoice_index_new_from_summaries (rows);
+  again = cp_invoice_index_new_from_summaries (rows);
+
+  g_assert_cmpuint (cp_invoice_index_get_n_rows (index), ==, rows->len);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr(CpInvoiceSummary) got = cp_invoice_index_dup_summary (index, i);
+      CpInvoiceSummary *want = g_ptr_array_index (rows, i);
+
+      if (want->number == NULL)
+        g_assert_cmpstr (got->number, ==, "");
+      else
+        g_assert_cmpstr (got->number, ==, want->number);
+      g_assert_cmpstr (got->issue_date, ==, want->issue_date);
+      g_assert_cmpstr (got->due_date, ==, want->due_date);
+      g_assert_cmpstr (got->currency, ==, want->currency);
+      g_assert_cmpint (got->voided, ==, want->voided);
+      g_assert_cmpint (got->disputed, ==, want->disputed);
+      g_assert_cmpint (got->amount_paid, ==, want->amount_paid);
+      g_assert_cmpint (got->amount_refunded, ==, want->amount_refunded);
+      g_assert_cmpint (got->status, ==, want->status);
+      g_assert_true (cp_invoice_index_rows_equal (index, i, again, i));
+      for (guint j = 0; j < rows->len; j++)
+        g_assert_true (cp_invoice_index_rows_equal (index, i, again, j) == (i == j));
+    }
+
+  /* Numbers are found by their folded text, wherever it is kept. */
+  g_assert_cmpuint (index_count (index, -1, "inv-"), ==, 2);
+  g_assert_cmpuint (index_count (index, -1, "angstrom-2"), ==, 1);
+  g_assert_cmpuint (index_count (index, -1, "abab-end"), ==, 1);
+  long_needle = cp_invoice_index_fold (long_number->str);
+  g_assert_cmpuint (index_count (index, -1, long_needle), ==, 1);
+  g_assert_cmpuint (index_count (index, -1, "long-ab"), ==, 1);
+  g_assert_cmpuint (index_count (index, -1, "mrn-1"), ==, 2);
+
+  /* Dates sort as text, a missing one first; ties by id. */
+  order = cp_invoice_index_get_order (index, CP_INVOICE_SORT_ISSUE_DATE);
+  g_assert_cmpint (cp_invoice_index_get_id (index, order[0]), ==, 4);
+  g_assert_cmpint (cp_invoice_index_get_id (index, order[1]), ==, 5);
+  g_assert_cmpint (cp_invoice_index_get_id (index, order[2]), ==, 1);
+  g_assert_cmpint (cp_invoice_index_get_id (index, order[4]), ==, 3);
+  order = cp_invoice_index_get_order (index, CP_INVOICE_SORT_DUE_DATE);
+  g_assert_cmpint (cp_invoice_index_get_id (index, order[0]), ==, 4);
+  g_assert_cmpint (cp_invoice_index_get_id (index, order[1]), ==, 1);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Numbers in capitals keep only their folded text; they still come back,
+ * sort and compare as the numbers themselves ('_' sorts after 'Z' but before
+ * 'z'). */
+static void
+test_numbers (void)
+{
+  static const char *numbers[] = { "AB_1", "ABa", "ABZ", "inv-1", "INV-1", "Ínv-1", "7", "ab_1" };
+  const char *sorted[G_N_ELEMENTS (numbers)];
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_invoice_summary_free);
+  g_autoptr(GPtrArray) reversed = g_ptr_array_new ();
+  g_autoptr(CpInvoiceIndex) index = NULL;
+  g_autoptr(CpInvoiceIndex) backwards = NULL;
+  const guint32 *order;
+  guint n = G_N_ELEMENTS (numbers);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (rows, summary (i + 1, numbers[i], 1, "Doe, Jo", NULL, CP_INVOICE_STATUS_PENDING));
+  for (guint i = n; i > 0; i--)
+    g_ptr_array_add (reversed, g_ptr_array_index (rows, i - 1));
+  index = cp_invoice_index_new_from_summaries (rows);
+  backwards = cp_invoice_index_new_from_summaries (reversed);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CpInvoiceSummary) got = cp_invoice_index_dup_summary (index, i);
+
+      g_assert_cmpstr (got->number, ==, numbers[i]);
+      g_assert_true (cp_invoice_index_rows_equal (index, i, backwards, n - 1 - i));
+      if (i > 0)
+        g_assert_false (cp_invoice_index_rows_equal (index, i, backwards, n - i));
+    }
+
+  memcpy (sorted, numbers, sizeof numbers);
+  qsort (sorted, n, sizeof sorted[0], compare_strings);
+  order = cp_invoice_index_get_order (index, CP_INVOICE_SORT_NUMBER);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CpInvoiceSummary) got = cp_invoice_index_dup_summary (index, order[i]);
+
+      g_assert_cmpstr (got->number, ==, sorted[i]);
+    }
+
+  g_assert_cmpuint (index_count (index, -1, "ab"), ==, 4);
+  g_assert_cmpuint (index_count (index, -1, "ab_"), ==, 2);
+  g_assert_cmpuint (index_count (index, -1, "inv-1"), ==, 3);
+  g_assert_cmpuint (index_count (index, -1, "7"), ==, 1);
+}
+
 static void
 test_empty (void)
 {
@@ -395,6 +530,8 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/carepay/invoice-index/accents", test_accents);
   g_test_add_func ("/carepay/invoice-index/empty", test_empty);
+  g_test_add_func ("/carepay/invoice-index/storage", test_storage);
+  g_test_add_func ("/carepay/invoice-index/numbers", test_numbers);
 
   return g_test_run ();
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* CpInvoiceModel: the invoice list's GListModel over a CpInvoiceIndex. Items
  * stand for positions and are refilled in place; each change is one
- * ::items-changed at the end of the list; only the items held stay alive. */
+ * ::items-changed at the end of the list; only the items held stay alive.
+ * CpPacedModel: the same rows, let in a step at a time when they grow. */
 #include "config.h"
 
 #include "cp-invoice-model.h"
 #include "cp-invoice-row.h"
+#include "cp-paced-model.h"
 
 #define N_ROWS 1000
 
@@ -195,6 +197,103 @@ test_reload (void)
   g_assert_cmpint (cp_invoice_row_get_id (row), ==, 6);
 }
 
+/* Runs the main loop until `paced` has let in every row, counting steps. */
+static guint
+run_steps (CpPacedModel *paced)
+{
+  guint n = 0;
+
+  while (cp_paced_model_is_pacing (paced))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      n++;
+      g_assert_cmpuint (n, <, 100);
+    }
+  return n;
+}
+
+/* Growth near the top comes a step at a time, up to the limit, then the
+ * rest at once; shrinking, and rows past the limit, come at once; the items
+ * are the source's own. */
+static void
+test_paced (void)
+{
+  g_autoptr(CpInvoiceIndex) index = make_index (N_ROWS);
+  g_autoptr(CpInvoiceModel) model = cp_invoice_model_new ();
+  g_autoptr(CpPacedModel) paced = cp_paced_model_new (G_LIST_MODEL (model));
+  GListModel *list = G_LIST_MODEL (paced);
+  g_autofree char *needle = cp_invoice_index_fold ("family3");
+  g_autofree char *nothing = cp_invoice_index_fold ("zzz");
+  Changes changes = { 0 };
+  guint n_steps;
+
+  g_signal_connect (paced, "items-changed", G_CALLBACK (items_changed_cb), &changes);
+  g_assert_true (g_list_model_get_item_type (list) == CP_TYPE_INVOICE_ROW);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 0);
+  g_assert_false (cp_paced_model_is_pacing (paced));
+
+  /* 0 -> 1000: a step now, steps up to the limit, then all. */
+  cp_invoice_model_set_index (model, index);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, CP_PACED_MODEL_FIRST);
+  g_assert_cmpuint (changes.position, ==, 0);
+  g_assert_cmpuint (changes.removed, ==, 0);
+  g_assert_cmpuint (changes.added, ==, CP_PACED_MODEL_FIRST);
+  g_assert_true (cp_paced_model_is_pacing (paced));
+  g_assert_null (g_list_model_get_item (list, CP_PACED_MODEL_FIRST));
+  {
+    g_autoptr(CpInvoiceRow) mine = g_list_model_get_item (list, 3);
+    g_autoptr(CpInvoiceRow) source = g_list_model_get_item (G_LIST_MODEL (model), 3);
+
+    g_assert_true (mine == source);
+  }
+  changes.n_signals = 0;
+  n_steps = run_steps (paced);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, N_ROWS);
+  /* Steps up to the limit, and one for the rest. */
+  g_assert_cmpuint (changes.n_signals, ==,
+                    (CP_PACED_MODEL_LIMIT - CP_PACED_MODEL_FIRST + CP_PACED_MODEL_STEP - 1) /
+                    CP_PACED_MODEL_STEP + 1);
+  g_assert_cmpuint (n_steps, >=, changes.n_signals);
+  g_assert_cmpuint (changes.position + changes.added, ==, N_ROWS);
+
+  /* 1000 -> 100 (a search): at once. */
+  changes.n_signals = 0;
+  cp_invoice_model_set_view (model, -1, needle, CP_INVOICE_SORT_NONE, FALSE);
+  g_assert_cmpuint (changes.n_signals, ==, 1);
+  g_assert_cmpuint (changes.position, ==, N_ROWS / 10);
+  g_assert_cmpuint (changes.removed, ==, N_ROWS - N_ROWS / 10);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, N_ROWS / 10);
+  g_assert_false (cp_paced_model_is_pacing (paced));
+
+  /* 100 -> 0 -> 1000, and a search again before all are in: the new rows
+   * replace what was shown, a step at a time again. */
+  cp_invoice_model_set_view (model, -1, nothing, CP_INVOICE_SORT_NONE, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 0);
+  cp_invoice_model_set_view (model, -1, NULL, CP_INVOICE_SORT_NONE, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, CP_PACED_MODEL_FIRST);
+  cp_invoice_model_set_view (model, -1, needle, CP_INVOICE_SORT_NONE, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, CP_PACED_MODEL_FIRST);
+  run_steps (paced);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, N_ROWS / 10);
+  g_assert_cmpint (id_at (list, 0), ==, id_at (G_LIST_MODEL (model), 0));
+
+  /* Showing a row far down (a selection kept) lets it in at once. */
+  cp_invoice_model_set_view (model, -1, NULL, CP_INVOICE_SORT_NONE, FALSE);
+  g_assert_true (cp_paced_model_is_pacing (paced));
+  cp_paced_model_show (paced, 501);
+  g_assert_cmpuint (g_list_model_get_n_items (list), >=, 501);
+  g_assert_cmpint (id_at (list, 500), ==, 501);
+  run_steps (paced);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, N_ROWS);
+
+  /* Gone with its source: no step left behind. */
+  cp_invoice_model_set_index (model, NULL);
+  cp_invoice_model_set_index (model, index);
+  g_assert_true (cp_paced_model_is_pacing (paced));
+  g_assert_finalize_object (g_steal_pointer (&paced));
+  g_assert_false (g_main_context_pending (NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -204,6 +303,7 @@ main (int   argc,
   g_test_add_func ("/carepay/invoice-model/view", test_view);
   g_test_add_func ("/carepay/invoice-model/bounded", test_bounded);
   g_test_add_func ("/carepay/invoice-model/reload", test_reload);
+  g_test_add_func ("/carepay/invoice-model/paced", test_paced);
 
   return g_test_run ();
 }

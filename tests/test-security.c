@@ -402,6 +402,7 @@ test_roles_ctl (LedgerFixture *f,
   g_auto(CtlRun) link = { 0 };
   g_auto(CtlRun) gone = { 0 };
   g_autoptr(GError) error = NULL;
+  g_autoptr(CpStaff) admin = NULL;
   g_autoptr(CpInvoice) a = NULL;
   g_autoptr(CpInvoice) c = NULL;
 
@@ -417,7 +418,9 @@ test_roles_ctl (LedgerFixture *f,
   g_assert_nonnull (strstr (voided.err, "supervisor"));
 
   /* A switched-off supervisor cannot sign in at all */
-  g_assert_true (cp_store_set_staff_active (CP_STORE (f->store), f->supervisor->id, FALSE, &error));
+  admin = cp_store_authenticate (CP_STORE (f->store), "ada", LT_PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_true (cp_store_set_staff_active (CP_STORE (f->store), admin, f->supervisor->id, FALSE, &error));
   g_assert_no_error (error);
   ctl (f, &gone, "sam", "refund", "INV-2026-000001", "--reason", "duplicate", NULL);
   g_assert_cmpint (gone.status, ==, 1);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "cp-sim-state.h"
 #include "sim-test-util.h"
 
 static void
@@ -424,6 +425,206 @@ test_state_persists (void)
   g_rmdir (dir);
 }
 
+/* Idempotency keys live 24 hours. The state file is the clock: keys are
+ * aged by rewriting their "created" between two runs of the simulator. */
+static void
+age_keys (const char *file,
+          guint       n_extra)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  JsonObject *idem;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  json_parser_load_from_file (parser, file, &error);
+  g_assert_no_error (error);
+  idem = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "idempotency");
+  json_object_set_int_member (json_object_get_object_member (idem, "old-key"), "created", now - 24 * 3600 - 60);
+  json_object_set_int_member (json_object_get_object_member (idem, "young-key"), "created", now - 24 * 3600 + 600);
+  /* Many more keys, stale and fresh, interleaved in the file */
+  for (guint i = 0; i < n_extra; i++)
+    {
+      JsonObject *e = json_object_new ();
+      g_autofree char *key = g_strdup_printf ("%s-%u", i % 2 ? "fresh" : "stale", i);
+
+      json_object_set_string_member (e, "fingerprint", "POST /v1/customers name=Other");
+      json_object_set_string_member (e, "request_id", "req_test");
+      json_object_set_int_member (e, "status", 200);
+      json_object_set_string_member (e, "body", "{}");
+      json_object_set_int_member (e, "created", i % 2 ? now - (gint64) i : now - 25 * 3600 - (gint64) i);
+      json_object_set_object_member (idem, key, e);
+    }
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  json_generator_to_file (gen, file, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_idempotency_expiry (void)
+{
+  SimFixture f = { 0 };
+  g_autofree char *dir = g_dir_make_tmp ("carepay-sim-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "state.json", NULL);
+  g_autofree char *old_id = NULL, *young_id = NULL;
+  const char *h_old[] = { "Idempotency-Key", "old-key", NULL };
+  const char *h_young[] = { "Idempotency-Key", "young-key", NULL };
+  const char *h_fresh[] = { "Idempotency-Key", "fresh-1", NULL };
+  const char *h_stale[] = { "Idempotency-Key", "stale-0", NULL };
+  const char *body = "name=Aged&metadata[patient_id]=3";
+  guint n_extra = 4000;
+
+  sim_fixture_start (&f, "--state", file, NULL);
+  {
+    g_autoptr(SimResponse) a = sim_request_full (&f, "POST", "/v1/customers", SIM_KEY, body, h_old);
+    g_autoptr(SimResponse) b = sim_request_full (&f, "POST", "/v1/customers", SIM_KEY, body, h_young);
+
+    g_assert_cmpuint (a->status, ==, 200);
+    g_assert_cmpuint (b->status, ==, 200);
+    old_id = g_strdup (sim_string (a, "id"));
+    young_id = g_strdup (sim_string (b, "id"));
+  }
+  sim_fixture_stop (&f);
+  g_clear_object (&f.session);
+  age_keys (file, n_extra);
+
+  sim_fixture_start (&f, "--state", file, NULL);
+  {
+    g_autoptr(SimResponse) expired = sim_request_full (&f, "POST", "/v1/customers", SIM_KEY, body, h_old);
+    g_autoptr(SimResponse) kept = sim_request_full (&f, "POST", "/v1/customers", SIM_KEY, body, h_young);
+    g_autoptr(SimResponse) mismatch = sim_request_full (&f, "POST", "/v1/customers", SIM_KEY, "name=Changed", h_young);
+    g_autoptr(SimResponse) fresh = sim_request_full (&f, "POST", "/v1/customers", SIM_KEY, body, h_fresh);
+    g_autoptr(SimResponse) stale = sim_request_full (&f, "POST", "/v1/customers", SIM_KEY, body, h_stale);
+
+    /* Past 24 hours the key is forgotten: the request runs again */
+    g_assert_cmpuint (expired->status, ==, 200);
+    g_assert_null (soup_message_headers_get_one (expired->headers, "Idempotent-Replayed"));
+    g_assert_cmpstr (sim_string (expired, "id"), !=, old_id);
+    g_assert_cmpuint (kept->status, ==, 200);
+    g_assert_cmpstr (soup_message_headers_get_one (kept->headers, "Idempotent-Replayed"), ==, "true");
+    g_assert_cmpstr (sim_string (kept, "id"), ==, young_id);
+    g_assert_cmpuint (mismatch->status, ==, 400);
+    g_assert_cmpstr (sim_string (mismatch, "error.type"), ==, "idempotency_error");
+    /* A fresh key among thousands still guards its parameters; a stale one is gone */
+    g_assert_cmpuint (fresh->status, ==, 400);
+    g_assert_cmpstr (sim_string (fresh, "error.type"), ==, "idempotency_error");
+    g_assert_cmpuint (stale->status, ==, 200);
+    g_assert_null (soup_message_headers_get_one (stale->headers, "Idempotent-Replayed"));
+  }
+  sim_fixture_stop (&f);
+  g_clear_object (&f.session);
+
+  /* What was saved: every fresh key, no stale one but the one used again */
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GError) error = NULL;
+    JsonObject *idem;
+    guint n_fresh = 0, n_stale = 0;
+    g_autoptr(GList) keys = NULL;
+
+    json_parser_load_from_file (parser, file, &error);
+    g_assert_no_error (error);
+    idem = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "idempotency");
+    keys = json_object_get_members (idem);
+    for (GList *l = keys; l; l = l->next)
+      {
+        n_fresh += g_str_has_prefix (l->data, "fresh-");
+        n_stale += g_str_has_prefix (l->data, "stale-");
+      }
+    g_assert_cmpuint (n_fresh, ==, n_extra / 2);
+    g_assert_cmpuint (n_stale, ==, 1);
+    g_assert_true (json_object_has_member (idem, "stale-0"));
+    g_assert_true (json_object_has_member (idem, "old-key"));
+    g_assert_true (json_object_has_member (idem, "young-key"));
+  }
+  g_unlink (file);
+  g_rmdir (dir);
+}
+
+static guint
+n_stored_keys (CpSimState *state)
+{
+  g_autoptr(JsonNode) root = cp_sim_state_to_json (state);
+
+  return json_object_get_size (json_object_get_object_member (json_node_get_object (root), "idempotency"));
+}
+
+/* The store of keys itself: many keys, a key used again, dropped, and one
+ * whose first request is still running (never expired, never saved). */
+static void
+test_idempotency_many_keys (void)
+{
+  g_autoptr(CpSimState) state = cp_sim_state_new ();
+  guint n = 100000;
+  CpSimIdempotent *entry;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("key-%u", i);
+      g_autofree char *fp = g_strdup_printf ("POST /v1/payment_intents amount=%u", i);
+      g_autofree char *body = g_strdup_printf ("{\"n\":%u}", i);
+
+      cp_sim_state_begin_idempotent (state, key, fp, "req_x");
+      cp_sim_state_end_idempotent (state, key, 200, body);
+    }
+  cp_sim_state_begin_idempotent (state, "running", "POST /v1/refunds", "req_y");
+  g_assert_cmpuint (n_stored_keys (state), ==, n);
+
+  for (guint i = 0; i < n; i += 9973)
+    {
+      g_autofree char *key = g_strdup_printf ("key-%u", i);
+      g_autofree char *body = g_strdup_printf ("{\"n\":%u}", i);
+
+      entry = cp_sim_state_get_idempotent (state, key);
+      g_assert_nonnull (entry);
+      g_assert_cmpuint (entry->status, ==, 200);
+      g_assert_cmpstr (entry->body, ==, body);
+    }
+  entry = cp_sim_state_get_idempotent (state, "running");
+  g_assert_nonnull (entry);
+  g_assert_cmpuint (entry->status, ==, 0);
+
+  /* Begun again (after a dropped answer) replaces the key, once */
+  cp_sim_state_begin_idempotent (state, "key-5", "POST /v1/payment_intents amount=5", "req_z");
+  cp_sim_state_end_idempotent (state, "key-5", 402, "{}");
+  entry = cp_sim_state_get_idempotent (state, "key-5");
+  g_assert_cmpuint (entry->status, ==, 402);
+  g_assert_cmpstr (entry->request_id, ==, "req_z");
+  cp_sim_state_drop_idempotent (state, "key-7");
+  g_assert_null (cp_sim_state_get_idempotent (state, "key-7"));
+  g_assert_cmpuint (n_stored_keys (state), ==, n - 1);
+
+  cp_sim_state_reset (state);
+  g_assert_null (cp_sim_state_get_idempotent (state, "key-1"));
+  g_assert_cmpuint (n_stored_keys (state), ==, 0);
+
+  /* Loaded in no particular order, aged keys go at the first lookup */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("carepay-sim-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename (dir, "state.json", NULL);
+    g_autoptr(GString) json = g_string_new ("{\"version\":1,\"idempotency\":{");
+    g_autoptr(GError) error = NULL;
+    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+    for (guint i = 0; i < 1000; i++)
+      g_string_append_printf (json, "%s\"k%u\":{\"fingerprint\":\"f\",\"request_id\":\"r\",\"status\":200,"
+                              "\"body\":\"{}\",\"created\":%" G_GINT64_FORMAT "}", i ? "," : "", i,
+                              i % 3 == 0 ? now - 24 * 3600 - 1 - i : now - i);
+    g_string_append (json, "}}");
+    g_assert_true (g_file_set_contents (file, json->str, -1, NULL));
+    g_assert_true (cp_sim_state_load (state, file, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (n_stored_keys (state), ==, 1000);
+    g_assert_null (cp_sim_state_get_idempotent (state, "k0"));
+    g_assert_cmpuint (n_stored_keys (state), ==, 1000 - 334);
+    g_assert_nonnull (cp_sim_state_get_idempotent (state, "k1"));
+    g_assert_null (cp_sim_state_get_idempotent (state, "k999"));
+    g_assert_nonnull (cp_sim_state_get_idempotent (state, "k998"));
+    g_unlink (file);
+    g_rmdir (dir);
+  }
+}
+
 /* Every top-level key of Stripe's sample objects is in the simulator's. */
 static void
 assert_has_fixture_keys (JsonObject *fixtures,
@@ -493,6 +694,8 @@ main (int   argc,
   ADD ("update-payment-intent", test_update_payment_intent);
 #undef ADD
   g_test_add_func ("/carepay/sim-api/state-persists", test_state_persists);
+  g_test_add_func ("/carepay/sim-api/idempotency-expiry", test_idempotency_expiry);
+  g_test_add_func ("/carepay/sim-api/idempotency-many-keys", test_idempotency_many_keys);
 
   return g_test_run ();
 }

@@ -6,9 +6,12 @@
 #include <locale.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sqlite3.h>
 
 #include "cp-error.h"
+#include "cp-sqlite-private.h"
 #include "cp-stripe-events.h"
+#include "cp-stripe-payment-intents.h"
 #include "cp-stripe-refunds.h"
 #include "cp-stripe-webhook.h"
 #include "cp-sync.h"
@@ -610,9 +613,8 @@ test_crash_second_page (LedgerFixture *f,
   g_assert_cmpint (ctl_sync_killed_at (f, "after-store-write#103"), ==, 99);
   cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
   g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, 99))->id);
-  /* A PaymentIntent is retrieved as it is now: the first page recorded
-   * every payment it names as succeeded, including one whose own
-   * succeeded event is on the second page */
+  /* Each event is applied as its body says: the first page recorded the
+   * payments whose succeeded event it holds */
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, 100);
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.succeeded'"), >=,
                    first_page_payments);
@@ -661,6 +663,374 @@ test_page_with_foreign_refund (LedgerFixture *f,
   g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, events->len - 1))->id);
 }
 
+/* Bodies: the sync applies the events it lists by their own snapshot */
+
+typedef struct {
+  gint event_pages;
+  gint object_gets;
+} Gets;
+
+static void
+count_gets (const char   *method,
+            const char   *path,
+            CpStripeForm *form,
+            gpointer      user_data)
+{
+  Gets *gets = user_data;
+
+  if (!g_str_equal (method, "GET"))
+    return;
+  if (g_str_equal (path, "/v1/events"))
+    g_atomic_int_inc (&gets->event_pages);
+  else
+    g_atomic_int_inc (&gets->object_gets);
+}
+
+/* One sync pass from where the store's cursor is, counting its GETs */
+static guint
+sync_counting (CpLedger *ledger,
+               Gets     *gets)
+{
+  g_autoptr(CpSync) sync = cp_sync_new (ledger);
+  CpStripeClient *client = cp_ledger_get_client (ledger);
+  guint applied;
+
+  *gets = (Gets) { 0 };
+  cp_stripe_client_set_request_hook (client, count_gets, gets, NULL);
+  applied = sync_once (sync);
+  cp_stripe_client_set_request_hook (client, NULL, NULL, NULL);
+  return applied;
+}
+
+/* A PaymentIntent confirmed straight on the simulator with a card that is
+ * declined: its id */
+static char *
+decline_directly (CpStripeClient *client,
+                  gint64          invoice_id,
+                  gint64          amount)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpStripePaymentIntent) pi = NULL;
+  g_autoptr(CpStripePaymentIntent) done = NULL;
+  CpStripePaymentIntentParams params = { 0 };
+
+  params.amount = amount;
+  params.currency = "usd";
+  params.invoice_id = invoice_id;
+  params.card_only = TRUE;
+  pi = cp_stripe_payment_intent_create (client, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  done = cp_stripe_payment_intent_confirm (client, pi->id, "pm_card_chargeDeclined", NULL, NULL, NULL, &error);
+  g_assert_nonnull (error);
+  g_assert_null (done);
+  return g_strdup (pi->id);
+}
+
+static char *
+refund_directly (CpStripeClient *client,
+                 const char     *payment_intent,
+                 gint64          amount)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpStripeRefund) refund = NULL;
+  CpStripeRefundParams params = { 0 };
+
+  params.payment_intent = payment_intent;
+  params.amount = amount;
+  refund = cp_stripe_refund_create (client, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return g_strdup (refund->id);
+}
+
+static char *
+digest_query (CpSqliteStore *store,
+              const char    *sql)
+{
+  sqlite3 *db = cp_sqlite_store_get_connection (store);
+  sqlite3_stmt *stmt = NULL;
+  char *text;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text != NULL ? text : g_strdup ("");
+}
+
+/* What the ledger holds: every payment, refund and invoice sum (not the
+ * audit log: applying the states in order tells more of the history) */
+static char *
+ledger_digest (CpSqliteStore *store,
+               const gint64  *invoices,
+               guint          n_invoices)
+{
+  g_autoptr(GString) digest = g_string_new (NULL);
+  g_autofree char *payments = digest_query (store,
+    "SELECT group_concat(x, char(10)) FROM (SELECT stripe_payment_intent_id || ' ' || invoice_id || ' ' || "
+    "status || ' ' || amount || ' ' || currency || ' ' || ifnull(stripe_charge_id, '-') || ' ' || "
+    "ifnull(card_brand, '-') || ' ' || ifnull(card_last4, '-') || ' ' || ifnull(receipt_url, '-') || ' ' || "
+    "ifnull(failure_code, '-') || ' ' || disputed || ' ' || overpaid || ' ' || channel AS x "
+    "FROM payments ORDER BY stripe_payment_intent_id)");
+  g_autofree char *refunds = digest_query (store,
+    "SELECT group_concat(x, char(10)) FROM (SELECT r.stripe_refund_id || ' ' || p.stripe_payment_intent_id || ' ' || "
+    "r.status || ' ' || r.amount || ' ' || r.currency || ' ' || ifnull(r.failure_reason, '-') AS x "
+    "FROM refunds r JOIN payments p ON p.id = r.payment_id ORDER BY r.stripe_refund_id)");
+
+  g_string_append_printf (digest, "%s\n--\n%s\n--\n", payments, refunds);
+  for (guint i = 0; i < n_invoices; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CpInvoice) invoice = cp_store_get_invoice (CP_STORE (store), invoices[i], &error);
+
+      g_assert_no_error (error);
+      g_string_append_printf (digest, "%s paid %" G_GINT64_FORMAT " refunded %" G_GINT64_FORMAT
+                              " due %" G_GINT64_FORMAT " status %d\n", invoice->number, invoice->amount_paid,
+                              invoice->amount_refunded, invoice->balance_due, invoice->status);
+    }
+  return g_string_free (g_steal_pointer (&digest), FALSE);
+}
+
+/* Payments, a decline, a partial refund, a refund that fails later and a
+ * dispute, made on the simulator as other desks and the Dashboard would:
+ * synced from the events' bodies they give the same ledger as the events
+ * applied the old way (each object asked for as Stripe has it now), with
+ * no request but the event pages. */
+static void
+test_bodies_same_ledger (LedgerFixture *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(CpLedger) old_way = NULL;
+  g_autoptr(CpStripeEvent) failed = NULL;
+  g_autoptr(CpStripeEvent) disputed = NULL;
+  g_autofree char *declined = NULL;
+  g_autofree char *pi_a = NULL;
+  g_autofree char *pi_b = NULL;
+  g_autofree char *pi_b2 = NULL;
+  g_autofree char *pi_c = NULL;
+  g_autofree char *refund_b = NULL;
+  g_autofree char *refund_c = NULL;
+  g_autofree char *by_body = NULL;
+  g_autofree char *by_retrieve = NULL;
+  g_autofree char *failed_refund = NULL;
+  LedgerFixture other = { 0 };
+  Gets gets;
+  gint old_gets = 0;
+
+  SKIP_WITHOUT_SIM (f);
+  declined = decline_directly (f->client, f->invoice_a, 10000);
+  pi_a = lt_pay_directly (f->client, f->invoice_a, 10000, "usd", "pm_card_visa");
+  pi_b = lt_pay_directly (f->client, f->invoice_b, 10000, "usd", "pm_card_refundFail");
+  refund_b = refund_directly (f->client, pi_b, 4000);
+  pi_b2 = lt_pay_directly (f->client, f->invoice_b, 15000, "usd", "pm_card_createDispute");
+  pi_c = lt_pay_directly (f->client, f->invoice_c, 5000, "usd", "pm_card_mastercard");
+  refund_c = refund_directly (f->client, pi_c, 2000);
+  /* The simulator fails the refund and opens the dispute a moment later */
+  failed = lt_wait_event (f->client, "refund.failed", refund_b);
+  disputed = lt_wait_event (f->client, "charge.dispute.created", pi_b2);
+  events = all_events (f);
+  g_assert_cmpuint (events->len, <=, 100);
+
+  g_assert_cmpuint (sync_counting (f->ledger, &gets), ==, events->len);
+  g_assert_cmpint (gets.object_gets, ==, 0);
+  g_assert_cmpint (gets.event_pages, >=, 1);
+
+  /* The same events applied one by one the old way, into a second database */
+  lt_make_database (&other);
+  old_way = cp_ledger_new (CP_STORE (other.store), f->client);
+  cp_stripe_client_set_request_hook (f->client, count_gets, &gets, NULL);
+  gets = (Gets) { 0 };
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (cp_ledger_apply_event_full (old_way, g_ptr_array_index (events, i), NULL, NULL, NULL, NULL,
+                                                 &error));
+      g_assert_no_error (error);
+    }
+  cp_stripe_client_set_request_hook (f->client, NULL, NULL, NULL);
+  old_gets = gets.object_gets;
+  g_assert_cmpint (old_gets, >=, 10);
+
+  {
+    gint64 invoices[] = { f->invoice_a, f->invoice_b, f->invoice_c };
+
+    by_body = ledger_digest (f->store, invoices, G_N_ELEMENTS (invoices));
+    by_retrieve = ledger_digest (other.store, invoices, G_N_ELEMENTS (invoices));
+  }
+  g_test_message ("object GETs: %d from bodies, %d the old way", 0, old_gets);
+  g_assert_cmpstr (by_body, ==, by_retrieve);
+
+  /* And what that ledger is */
+  {
+    g_autoptr(CpInvoice) a = lt_invoice (f, f->invoice_a);
+    g_autoptr(CpInvoice) b = lt_invoice (f, f->invoice_b);
+    g_autoptr(CpInvoice) c = lt_invoice (f, f->invoice_c);
+    g_autoptr(CpPayment) decline = cp_store_get_payment_by_intent (CP_STORE (f->store), declined, NULL);
+    g_autoptr(CpPayment) dispute = cp_store_get_payment_by_intent (CP_STORE (f->store), pi_b2, NULL);
+    g_autoptr(CpPayment) card = cp_store_get_payment_by_intent (CP_STORE (f->store), pi_c, NULL);
+
+    g_assert_cmpint (a->amount_paid, ==, 10000);
+    g_assert_cmpint (a->status, ==, CP_INVOICE_STATUS_PAID);
+    g_assert_cmpint (b->amount_paid, ==, 25000);
+    g_assert_cmpint (b->amount_refunded, ==, 0);
+    g_assert_cmpint (c->amount_refunded, ==, 2000);
+    g_assert_nonnull (decline);
+    g_assert_false (cp_payment_status_counts (decline->status));
+    g_assert_nonnull (decline->failure_code);
+    g_assert_true (dispute->disputed);
+    g_assert_cmpstr (card->card_brand, ==, "mastercard");
+    g_assert_nonnull (card->card_last4);
+  }
+  /* The failed refund was recorded, then failed: its newer state applied */
+  failed_refund = g_strdup_printf ("SELECT COUNT(*) FROM audit_log WHERE action IN ('refund.recorded', 'refund.failed') "
+                                   "AND details LIKE '%%stripe=%s%%'", refund_b);
+  g_assert_cmpint (lt_count_rows (f, failed_refund), ==, 2);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.succeeded'"), ==, 4);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.disputed'"), ==, 1);
+
+  /* Nothing new: nothing applied, nothing asked */
+  g_assert_cmpuint (sync_counting (f->ledger, &gets), ==, 0);
+  g_assert_cmpint (gets.object_gets, ==, 0);
+
+  g_clear_object (&old_way);
+  lt_teardown (&other, NULL);
+}
+
+/* What the desk recorded from Stripe is newer than the snapshots the sync
+ * lists afterwards: none of them takes the ledger back (a payment stays
+ * succeeded, a cancelled decline cancelled, a failed refund failed). */
+static void
+test_stale_snapshots (LedgerFixture *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPayment) paid = NULL;
+  g_autoptr(CpPayment) declined = NULL;
+  g_autoptr(CpPayment) refund_card = NULL;
+  g_autoptr(GPtrArray) refunds = NULL;
+  g_autoptr(GPtrArray) failing = NULL;
+  g_autoptr(CpStripeEvent) failed = NULL;
+  g_autoptr(GPtrArray) c_payments = NULL;
+  g_autoptr(CpInvoice) a = NULL;
+  g_autoptr(CpInvoice) b = NULL;
+  g_autoptr(CpInvoice) c = NULL;
+  CpRefund *failing_refund;
+  guint applied;
+  Gets gets;
+
+  SKIP_WITHOUT_SIM (f);
+  paid = cp_ledger_pay_with_test_method (f->ledger, f->invoice_a, 0, "pm_card_visa", CP_PAYMENT_CHANNEL_DESK,
+                                         f->clerk, NULL, &error);
+  g_assert_no_error (error);
+  refunds = cp_ledger_refund (f->ledger, f->invoice_a, 3000, "requested_by_customer", f->supervisor, NULL, &error);
+  g_assert_no_error (error);
+  declined = cp_ledger_pay_with_test_method (f->ledger, f->invoice_c, 0, "pm_card_chargeDeclined",
+                                             CP_PAYMENT_CHANNEL_DESK, f->clerk, NULL, &error);
+  g_assert_error (error, CP_ERROR, CP_ERROR_CARD_DECLINED);
+  g_clear_error (&error);
+  refund_card = cp_ledger_pay_with_test_method (f->ledger, f->invoice_b, 0, "pm_card_refundFail",
+                                                CP_PAYMENT_CHANNEL_DESK, f->clerk, NULL, &error);
+  g_assert_no_error (error);
+  failing = cp_ledger_refund (f->ledger, f->invoice_b, 5000, "requested_by_customer", f->supervisor, NULL, &error);
+  g_assert_no_error (error);
+  failing_refund = g_ptr_array_index (failing, 0);
+  /* The desk hears of the failure first (a webhook retrieves the refund) */
+  failed = lt_wait_event (f->client, "refund.failed", failing_refund->stripe_refund_id);
+  g_assert_true (cp_ledger_apply_event_full (f->ledger, failed, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  b = lt_invoice (f, f->invoice_b);
+  g_assert_cmpint (b->amount_refunded, ==, 0);
+  g_clear_pointer (&b, cp_invoice_free);
+
+  /* All but the one the webhook applied (customer.* events are not money) */
+  applied = sync_counting (f->ledger, &gets);
+  g_assert_cmpuint (applied, >=, 12);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, applied + 1);
+  g_assert_cmpint (gets.object_gets, ==, 0);
+
+  a = lt_invoice (f, f->invoice_a);
+  b = lt_invoice (f, f->invoice_b);
+  c = lt_invoice (f, f->invoice_c);
+  g_assert_cmpint (a->amount_paid, ==, 10000);
+  g_assert_cmpint (a->amount_refunded, ==, 3000);
+  g_assert_cmpint (b->amount_paid, ==, 25000);
+  g_assert_cmpint (b->amount_refunded, ==, 0);
+  g_assert_cmpint (c->amount_paid, ==, 0);
+  c_payments = cp_store_list_payments (CP_STORE (f->store), f->invoice_c, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (c_payments->len, ==, 1);
+  g_assert_cmpstr (((CpPayment *) g_ptr_array_index (c_payments, 0))->status, ==, "canceled");
+  g_assert_nonnull (((CpPayment *) g_ptr_array_index (c_payments, 0))->failure_code);
+  g_assert_cmpstr (((CpPayment *) g_ptr_array_index (a->payments, 0))->status, ==, "succeeded");
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.succeeded'"), ==, 2);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM refunds WHERE status = 'failed'"), ==, 1);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'refund.failed'"), ==, 1);
+}
+
+/* PaymentIntents that are not ours (no invoice in their metadata, an
+ * invoice this database does not have, another currency) change nothing,
+ * asked about or not. */
+static void
+test_foreign_intents (LedgerFixture *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *euro = NULL;
+  Gets gets;
+
+  SKIP_WITHOUT_SIM (f);
+  none = lt_pay_directly (f->client, 0, 3000, "usd", "pm_card_visa");
+  missing = lt_pay_directly (f->client, 999, 3000, "usd", "pm_card_visa");
+  euro = lt_pay_directly (f->client, f->invoice_c, 5000, "eur", "pm_card_visa");
+  events = all_events (f);
+
+  g_assert_cmpuint (sync_counting (f->ledger, &gets), ==, events->len);
+  g_assert_cmpint (gets.object_gets, ==, 0);
+  assert_applied_once (f, 0, events->len);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM payments"), ==, 0);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM stripe_versions"), ==, 0);
+}
+
+/* A paid link is revoked after the page commits: killed in between, the
+ * check stays queued with the page and the next pass revokes it. */
+static void
+test_link_revocation_durable (LedgerFixture *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPaymentLinkInfo) link = NULL;
+  g_autoptr(CpPaymentLink) active = NULL;
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(CpInvoice) b = NULL;
+  g_autofree char *pi = NULL;
+
+  SKIP_WITHOUT_SIM (f);
+  link = cp_ledger_create_link (f->ledger, f->invoice_b, f->clerk, NULL, &error);
+  g_assert_no_error (error);
+  pi = lt_pay_link (f->client, link->id, "pm_card_visa");
+
+  g_assert_cmpint (ctl_sync_killed_at (f, "before-link-checks#1"), ==, 99);
+  b = lt_invoice (f, f->invoice_b);
+  g_assert_cmpint (b->status, ==, CP_INVOICE_STATUS_PAID);
+  active = cp_store_get_active_payment_link (CP_STORE (f->store), f->invoice_b, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (active);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM link_checks"), ==, 1);
+  g_clear_pointer (&active, cp_payment_link_free);
+
+  /* Nothing new to apply; the queued check is still seen to */
+  sync = cp_sync_new (f->ledger);
+  g_assert_cmpuint (sync_once (sync), ==, 0);
+  active = cp_store_get_active_payment_link (CP_STORE (f->store), f->invoice_b, &error);
+  g_assert_no_error (error);
+  g_assert_null (active);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM link_checks"), ==, 0);
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'link.revoke'"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -681,6 +1051,10 @@ main (int   argc,
   ADD ("crash-mid-page", test_crash_mid_page);
   ADD ("crash-second-page", test_crash_second_page);
   ADD ("page-with-foreign-refund", test_page_with_foreign_refund);
+  ADD ("bodies-same-ledger", test_bodies_same_ledger);
+  ADD ("stale-snapshots", test_stale_snapshots);
+  ADD ("foreign-intents", test_foreign_intents);
+  ADD ("link-revocation-durable", test_link_revocation_durable);
 #undef ADD
 
   status = g_test_run ();

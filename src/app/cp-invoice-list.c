@@ -10,6 +10,7 @@
 #include "cp-invoice-list.h"
 #include "cp-invoice-model.h"
 #include "cp-invoice-row.h"
+#include "cp-paced-model.h"
 #include "cp-timing.h"
 #include "cp-money.h"
 #include "cp-ui-util.h"
@@ -45,6 +46,7 @@ struct _CpInvoiceList
   CpStore            *store;
   GCancellable       *cancellable;
   CpInvoiceModel     *model;
+  CpPacedModel       *paced;      /* the model as the column view gets it */
   GtkSingleSelection *selection;
   char               *needle;       /* folded search text */
   char               *search_text;  /* as typed */
@@ -53,6 +55,9 @@ struct _CpInvoiceList
   gboolean            sort_descending;
   guint               counts[CP_N_INVOICE_STATUSES];
   guint               n_loading;
+  /* This load's halves of the cards, until both are in (show_totals). */
+  CpInvoiceTotals    *month_totals;
+  CpInvoiceIndex     *totals_index;
   gboolean            loaded_once;  /* the whole index, at least once */
   gboolean            partial;      /* only the first page so far */
   gboolean            painted_marked;
@@ -253,7 +258,10 @@ apply_view (CpInvoiceList  *self,
     {
       position = cp_invoice_model_find (self->model, selected_id);
       if (position != G_MAXUINT)
-        gtk_single_selection_set_selected (self->selection, position);
+        {
+          cp_paced_model_show (self->paced, position + 1);
+          gtk_single_selection_set_selected (self->selection, position);
+        }
     }
   self->swapping = FALSE;
 
@@ -307,15 +315,12 @@ setup_cb (GtkSignalListItemFactory *factory,
       break;
     case COLUMN_STATUS:
       {
-        /* The status badge, and a "Disputed" one when a payment is disputed. */
+        /* The status badge, and a "Disputed" one (fill_cell makes it when
+         * first needed: few rows have one) when a payment is disputed. */
         GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-        GtkWidget *disputed = gtk_label_new (_("Disputed"));
 
         gtk_widget_set_halign (label, GTK_ALIGN_START);
-        gtk_widget_set_css_classes (disputed, (const char *[]) { "badge", "error", "badge-disputed", NULL });
-        gtk_widget_set_visible (disputed, FALSE);
         gtk_box_append (GTK_BOX (box), label);
-        gtk_box_append (GTK_BOX (box), disputed);
         gtk_list_item_set_child (item, box);
         return;
       }
@@ -379,9 +384,17 @@ fill_cell (GtkListItem *item)
     case COLUMN_STATUS:
       {
         GtkWidget *status = gtk_widget_get_first_child (child);
+        GtkWidget *disputed = gtk_widget_get_next_sibling (status);
 
         cp_ui_label_set_status (GTK_LABEL (status), s->status);
-        gtk_widget_set_visible (gtk_widget_get_next_sibling (status), s->disputed);
+        if (s->disputed && disputed == NULL)
+          {
+            disputed = gtk_label_new (_("Disputed"));
+            gtk_widget_set_css_classes (disputed, (const char *[]) { "badge", "error", "badge-disputed", NULL });
+            gtk_box_append (GTK_BOX (child), disputed);
+          }
+        if (disputed != NULL)
+          gtk_widget_set_visible (disputed, s->disputed);
         break;
       }
     default:
@@ -556,30 +569,50 @@ set_card (GtkLabel   *value,
 }
 
 static void
-totals_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+clear_totals (CpInvoiceList *self)
 {
-  g_autoptr(CpInvoiceList) self = user_data;
+  if (self->month_totals != NULL)
+    {
+      cp_invoice_totals_clear (self->month_totals);
+      g_clear_pointer (&self->month_totals, g_free);
+    }
+  g_clear_pointer (&self->totals_index, cp_invoice_index_unref);
+}
+
+/* `error` is NULL when the list shows it already. */
+static void
+show_no_totals (CpInvoiceList *self,
+                const GError  *error)
+{
+  cp_timing_mark ("totals-done");
+  if (error != NULL)
+    g_warning ("Cannot compute the invoice totals: %s", error->message);
+  gtk_label_set_text (self->outstanding_value, "—");
+  gtk_label_set_text (self->overdue_value, "—");
+  gtk_label_set_text (self->paid_value, "—");
+  clear_totals (self);
+}
+
+/* The cards, once this load has both halves: the month's payments from the
+ * store and the index, whose rows give the open balances (one pass over
+ * rows in memory, rather than a second read of every invoice). */
+static void
+show_totals (CpInvoiceList *self)
+{
   g_autoptr(GError) error = NULL;
-  CpInvoiceTotals *totals;
+  CpInvoiceTotals *totals = self->month_totals;
   g_autofree char *outstanding = NULL;
   g_autofree char *overdue = NULL;
   g_autofree char *paid = NULL;
 
-  totals = cp_store_get_totals_finish (CP_STORE (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (totals == NULL || self->totals_index == NULL)
     return;
-  cp_timing_mark ("totals-done");
-
-  if (totals == NULL)
+  if (!cp_invoice_index_add_open_totals (self->totals_index, totals, &error))
     {
-      g_warning ("Cannot compute the invoice totals: %s", error->message);
-      gtk_label_set_text (self->outstanding_value, "—");
-      gtk_label_set_text (self->overdue_value, "—");
-      gtk_label_set_text (self->paid_value, "—");
+      show_no_totals (self, error);
       return;
     }
+  cp_timing_mark ("totals-done");
 
   /* (int): xgettext cannot see through G_GINT64_FORMAT. */
   outstanding = g_strdup_printf (ngettext ("%d open invoice",
@@ -600,15 +633,37 @@ totals_cb (GObject      *source,
             totals->overdue, totals->currency, overdue);
   set_card (self->paid_value, self->paid_caption,
             totals->paid_this_month, totals->currency, paid);
-
-  cp_invoice_totals_clear (totals);
-  g_free (totals);
+  clear_totals (self);
 }
 
 static void
+month_totals_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(CpInvoiceList) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CpInvoiceTotals *totals;
+
+  totals = cp_store_get_paid_this_month_finish (CP_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (totals == NULL)
+    {
+      show_no_totals (self, error);
+      return;
+    }
+  self->month_totals = totals;
+  show_totals (self);
+}
+
+/* The rest of the cards comes with the index (index_cb). */
+static void
 load_totals (CpInvoiceList *self)
 {
-  cp_store_get_totals_async (self->store, self->cancellable, totals_cb, g_object_ref (self));
+  clear_totals (self);
+  cp_store_get_paid_this_month_async (self->store, self->cancellable, month_totals_cb,
+                                      g_object_ref (self));
 }
 
 static void
@@ -690,11 +745,14 @@ index_cb (GObject      *source,
     {
       adw_status_page_set_description (self->error_page, error->message);
       gtk_stack_set_visible_child_name (self->content_stack, "error");
+      show_no_totals (self, NULL);
       finish_loading (self);
       return;
     }
 
   cp_timing_mark ("index-ready");
+  self->totals_index = cp_invoice_index_ref (index);
+  show_totals (self);
   cp_invoice_index_count_statuses (index, self->counts);
   self->loaded_once = TRUE;
   self->partial = FALSE;
@@ -750,10 +808,10 @@ first_page_cb (GObject      *source,
       apply_view (self, page, FALSE);
       mark_painted (self);
     }
-  build_index (self);
-  /* Only now: the totals read every invoice under the store's lock, which
-   * the first page would otherwise wait for (400 ms at 100,000 invoices). */
+  /* The month's payments first: a short query that would otherwise wait
+   * for the index's read of every invoice to release the store. */
   load_totals (self);
+  build_index (self);
 }
 
 void
@@ -786,8 +844,8 @@ cp_invoice_list_reload (CpInvoiceList *self)
     }
   else
     {
-      build_index (self);
       load_totals (self);
+      build_index (self);
     }
   finish_loading (self); /* totals do not hold the list back */
 }
@@ -874,8 +932,10 @@ cp_invoice_list_dispose (GObject *object)
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   g_clear_object (&self->selection);
+  g_clear_object (&self->paced);
   g_clear_object (&self->model);
   g_clear_object (&self->store);
+  clear_totals (self);
 
   G_OBJECT_CLASS (cp_invoice_list_parent_class)->dispose (object);
 }
@@ -952,7 +1012,9 @@ cp_invoice_list_init (CpInvoiceList *self)
   text_scale_changed_cb (gtk_settings_get_default (), NULL, self);
 
   self->model = cp_invoice_model_new ();
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  self->paced = cp_paced_model_new (G_LIST_MODEL (self->model));
+  cp_paced_model_set_widget (self->paced, GTK_WIDGET (self->column_view));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->paced)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
@@ -1106,6 +1168,7 @@ cp_invoice_list_select_invoice (CpInvoiceList *self,
   position = cp_invoice_model_find (self->model, id);
   if (position == G_MAXUINT)
     return FALSE;
+  cp_paced_model_show (self->paced, position + 1);
   gtk_single_selection_set_selected (self->selection, position);
   return TRUE;
 }

@@ -100,6 +100,52 @@ audit_setting (CpPreferencesWindow *self,
   audit (self, "settings.change", object, value);
 }
 
+/* People who may not change the settings still see them. */
+static void
+set_read_only (CpPreferencesWindow *self)
+{
+  adw_preferences_group_set_description (self->hospital_group,
+                                         _("Only an administrator can change these settings."));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->payments_page), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->kiosk_page), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->email_page), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->logo_row), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->address_view), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->currency_row), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->tax_row), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->terms_row), FALSE);
+}
+
+/* Every setting here is an administrator's. The store has the last word and
+ * audits a refusal ("settings.refused"): the account may have lost the role,
+ * or been deactivated, since the window opened; the window turns read-only. */
+static gboolean
+may_change (CpPreferencesWindow  *self,
+            const char           *object,
+            GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->store == NULL)
+    return TRUE;
+  if (cp_store_require_admin (self->store, self->staff, "settings.change", object, &local_error))
+    return TRUE;
+  g_debug ("Settings change refused: %s", local_error->message);
+  set_read_only (self);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+static gboolean
+may_set (CpPreferencesWindow *self,
+         const char          *key)
+{
+  g_autofree char *object = g_strdup_printf ("setting:%s", key);
+
+  return may_change (self, object, NULL);
+}
+
 /* Inline errors: a label under the row's group that names the problem. */
 
 static GtkLabel *
@@ -285,7 +331,7 @@ apply_uint (CpPreferencesWindow *self,
       return;
     }
   set_row_error (self, row, NULL);
-  if (g_settings_get_uint (self->settings, key) == v)
+  if (g_settings_get_uint (self->settings, key) == v || !may_set (self, key))
     return;
   g_settings_set_uint (self->settings, key, (guint) v);
   value = g_strdup_printf ("%u", (guint) v);
@@ -310,7 +356,7 @@ apply_string (CpPreferencesWindow *self,
     }
   set_row_error (self, row, NULL);
   gtk_editable_set_text (GTK_EDITABLE (row), text);
-  if (g_strcmp0 (old, text) == 0)
+  if (g_strcmp0 (old, text) == 0 || !may_set (self, key))
     return;
   g_settings_set_string (self->settings, key, text);
   audit_setting (self, key, text);
@@ -363,6 +409,8 @@ cp_preferences_window_set_logo (CpPreferencesWindow  *self,
   else
     path = "";
 
+  if (!may_change (self, "setting:hospital-logo", error))
+    return FALSE;
   g_settings_set_string (self->settings, "hospital-logo", path);
   audit_setting (self, "hospital-logo", path);
   update_logo_row (self);
@@ -439,6 +487,8 @@ address_save_cb (CpPreferencesWindow *self)
 {
   g_autofree char *text = address_text (self);
 
+  if (!may_set (self, "hospital-address"))
+    return;
   g_settings_set_string (self->settings, "hospital-address", text);
   audit_setting (self, "hospital-address", text);
   gtk_widget_set_sensitive (self->address_save_button, FALSE);
@@ -458,7 +508,7 @@ currency_changed_cb (CpPreferencesWindow *self)
   {
     g_autofree char *old = g_settings_get_string (self->settings, "currency");
 
-    if (g_strcmp0 (old, code) == 0)
+    if (g_strcmp0 (old, code) == 0 || !may_set (self, "currency"))
       return;
   }
   g_settings_set_string (self->settings, "currency", code);
@@ -479,7 +529,7 @@ tax_apply_cb (CpPreferencesWindow *self)
       return;
     }
   set_row_error (self, self->tax_row, NULL);
-  if (g_settings_get_uint (self->settings, "tax-rate-bp") == bp)
+  if (g_settings_get_uint (self->settings, "tax-rate-bp") == bp || !may_set (self, "tax-rate-bp"))
     return;
   g_settings_set_uint (self->settings, "tax-rate-bp", bp);
   value = g_strdup_printf ("%u", bp);
@@ -510,6 +560,11 @@ set_mode (CpPreferencesWindow *self,
 {
   static const char * const nicks[] = { "simulator", "test", "live" };
 
+  if (!may_set (self, "stripe-mode"))
+    {
+      select_quietly (self, self->mode_row, g_settings_get_enum (self->settings, "stripe-mode"));
+      return;
+    }
   g_settings_set_enum (self->settings, "stripe-mode", mode);
   audit_setting (self, "stripe-mode", nicks[mode]);
 }
@@ -816,6 +871,15 @@ key_apply_cb (CpPreferencesWindow *self,
       return;
     }
   set_row_error (self, row, NULL);
+  {
+    g_autofree char *object = g_strdup_printf ("keyring:stripe-%s-key", key_names[kind]);
+
+    if (!may_change (self, object, NULL))
+      {
+        explicit_bzero (text, strlen (text));
+        return;
+      }
+  }
 
   sk = g_new0 (StoreKey, 1);
   sk->kind = kind;
@@ -966,7 +1030,8 @@ minimum_apply_cb (CpPreferencesWindow *self)
     }
   set_row_error (self, self->minimum_row, NULL);
   show_minimum (self);
-  if (g_settings_get_int64 (self->settings, "kiosk-minimum-payment") == minor)
+  if (g_settings_get_int64 (self->settings, "kiosk-minimum-payment") == minor ||
+      !may_set (self, "kiosk-minimum-payment"))
     return;
   g_settings_set_int64 (self->settings, "kiosk-minimum-payment", minor);
   value = g_strdup_printf ("%" G_GINT64_FORMAT, minor);
@@ -1005,6 +1070,11 @@ smtp_security_changed_cb (CpPreferencesWindow *self)
   if (self->updating || selected >= G_N_ELEMENTS (nicks) ||
       (int) selected == g_settings_get_enum (self->settings, "smtp-security"))
     return;
+  if (!may_set (self, "smtp-security"))
+    {
+      select_quietly (self, self->smtp_security_row, g_settings_get_enum (self->settings, "smtp-security"));
+      return;
+    }
   g_settings_set_enum (self->settings, "smtp-security", selected);
   audit_setting (self, "smtp-security", nicks[selected]);
 }
@@ -1100,6 +1170,8 @@ smtp_password_apply_cb (CpPreferencesWindow *self)
       return;
     }
   set_row_error (self, self->smtp_password_row, NULL);
+  if (!may_change (self, "keyring:smtp-password", NULL))
+    return;
   s = g_new0 (SmtpSecret, 1);
   s->host = g_settings_get_string (self->settings, "smtp-host");
   s->username = g_settings_get_string (self->settings, "smtp-username");
@@ -1131,7 +1203,7 @@ reminders_apply_cb (CpPreferencesWindow *self)
   shown = format_reminder_days (days);
   gtk_editable_set_text (GTK_EDITABLE (self->reminders_row), shown);
   old = g_settings_get_value (self->settings, "reminder-days");
-  if (g_variant_equal (old, days))
+  if (g_variant_equal (old, days) || !may_set (self, "reminder-days"))
     return;
   g_settings_set_value (self->settings, "reminder-days", days);
   audit_setting (self, "reminder-days", shown);
@@ -1361,20 +1433,7 @@ cp_preferences_window_new (GtkWindow     *parent,
     adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
                                 ADW_PREFERENCES_PAGE (cp_staff_page_new (store, staff)));
   else
-    {
-      /* People who may not change the settings still see them. */
-      adw_preferences_group_set_description (self->hospital_group,
-                                             _("Only an administrator can change these settings."));
-      gtk_widget_set_sensitive (GTK_WIDGET (self->payments_page), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->kiosk_page), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->email_page), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->logo_row), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->address_view), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->currency_row), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->tax_row), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->terms_row), FALSE);
-    }
+    set_read_only (self);
 
   if (admin)
     load_saved_keys (self);

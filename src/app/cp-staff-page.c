@@ -59,32 +59,9 @@ show_error (CpStaffPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
 }
 
-static void
-audit (CpStaffPage *self,
-       const char  *action,
-       const char  *username,
-       const char  *details)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *object = g_strdup_printf ("staff:%s", username);
-
-  if (!cp_store_audit_append (self->store, self->admin_id, action, object, details, &error))
-    g_warning ("Staff change not audited: %s", error->message);
-}
-
-static guint
-active_admins (CpStaffPage *self)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < self->rows->len; i++)
-    {
-      Account *a = g_object_get_data (self->rows->pdata[i], "account");
-
-      n += a->active && a->role == CP_ROLE_ADMIN;
-    }
-  return n;
-}
+/* The store checks the acting account's role in the database and audits
+ * each change; only the id of the signed-in administrator is needed. */
+#define ACTOR(self) (&(const CpStaff) { .id = (self)->admin_id })
 
 static void
 update_subtitle (AdwActionRow *row,
@@ -113,13 +90,7 @@ role_selected_cb (GtkDropDown  *dropdown,
   if (self == NULL || self->updating || role == account->role)
     return;
 
-  if (account->role == CP_ROLE_ADMIN && account->active && active_admins (self) <= 1)
-    g_set_error_literal (&error, CP_ERROR, CP_ERROR_PERMISSION,
-                         _("CarePay needs at least one active administrator"));
-  else
-    cp_store_set_staff_role (self->store, account->id, role, &error);
-
-  if (error != NULL)
+  if (!cp_store_set_staff_role (self->store, ACTOR (self), account->id, role, &error))
     {
       show_error (self, error->message);
       self->updating = TRUE;
@@ -129,7 +100,6 @@ role_selected_cb (GtkDropDown  *dropdown,
     }
   show_error (self, NULL);
   account->role = role;
-  audit (self, "staff.role", account->username, cp_role_to_string (role));
 }
 
 static void
@@ -145,13 +115,7 @@ active_changed_cb (GtkSwitch    *toggle,
   if (self == NULL || self->updating || active == account->active)
     return;
 
-  if (!active && account->role == CP_ROLE_ADMIN && active_admins (self) <= 1)
-    g_set_error_literal (&error, CP_ERROR, CP_ERROR_PERMISSION,
-                         _("CarePay needs at least one active administrator"));
-  else
-    cp_store_set_staff_active (self->store, account->id, active, &error);
-
-  if (error != NULL)
+  if (!cp_store_set_staff_active (self->store, ACTOR (self), account->id, active, &error))
     {
       show_error (self, error->message);
       self->updating = TRUE;
@@ -162,7 +126,6 @@ active_changed_cb (GtkSwitch    *toggle,
   show_error (self, NULL);
   account->active = active;
   update_subtitle (row, account);
-  audit (self, active ? "staff.activate" : "staff.deactivate", account->username, NULL);
 }
 
 /* Password reset: an administrator sets a new initial password. */
@@ -195,7 +158,7 @@ reset_thread (GTask        *task,
   Reset *reset = task_data;
   GError *error = NULL;
 
-  if (!cp_store_set_staff_password (self->store, reset->id, reset->password, &error))
+  if (!cp_store_set_staff_password (self->store, ACTOR (self), reset->id, reset->password, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -207,7 +170,6 @@ reset_done_cb (GObject      *source,
                gpointer      user_data)
 {
   CpStaffPage *self = CP_STAFF_PAGE (source);
-  Reset *reset = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
   self->busy--;
@@ -217,7 +179,6 @@ reset_done_cb (GObject      *source,
       return;
     }
   show_error (self, NULL);
-  audit (self, "staff.password", reset->username, NULL);
 }
 
 static void
@@ -423,8 +384,8 @@ create_thread (GTask        *task,
   NewAccount *na = task_data;
   GError *error = NULL;
 
-  if (!cp_store_create_staff (self->store, na->username, na->display_name, na->role, na->password,
-                              &error))
+  if (!cp_store_add_staff (self->store, ACTOR (self), na->username, na->display_name, na->role,
+                           na->password, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -436,7 +397,6 @@ created_cb (GObject      *source,
             gpointer      user_data)
 {
   CpStaffPage *self = CP_STAFF_PAGE (source);
-  NewAccount *na = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
   self->busy--;
@@ -446,7 +406,6 @@ created_cb (GObject      *source,
       form_changed_cb (self);
       return;
     }
-  audit (self, "staff.create", na->username, cp_role_to_string (na->role));
   show_error (self, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->username_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->display_name_row), "");

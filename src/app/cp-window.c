@@ -2,13 +2,21 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "cp-audit-window.h"
 #include "cp-reports-window.h"
 #include "cp-import-dialog.h"
 #include "cp-new-invoice-dialog.h"
+#include "cp-sqlite-store.h"
 #include "cp-timing.h"
 #include "cp-window.h"
+
+/* Loading the list before sign-in reads every invoice (its index, then the
+ * totals) under the store's lock, which a sign-in submitted meanwhile waits
+ * for: most of a second with 100,000 invoices (a 91 MB file). Below this
+ * size (some 17,000 invoices) it is over before anyone has typed. */
+#define PRELOAD_MAX_BYTES (16 * 1024 * 1024)
 
 struct _CpWindow
 {
@@ -20,7 +28,8 @@ struct _CpWindow
   CpStaff              *staff;
   gint64                pending_select_id;
   gboolean              patient_from_invoice;
-  guint                 warm_up_id;
+  guint                 prepare_id;
+  gboolean              first_frame_done;
   CpStore              *list_store;  /* not a reference: the list holds it */
 
   AdwToastOverlay      *toast_overlay;
@@ -29,6 +38,7 @@ struct _CpWindow
   GtkStack             *main_stack;
   AdwStatusPage        *store_error_page;
   CpSigninPage         *signin_page;
+  /* The main page (ui/cp-window-main.ui): NULL until ensure_main_page() */
   AdwLeaflet           *leaflet;
   GtkWidget            *list_pane;
   GtkWidget            *detail_pane;
@@ -44,13 +54,15 @@ struct _CpWindow
 
 G_DEFINE_FINAL_TYPE (CpWindow, cp_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static void ensure_main_page (CpWindow *self);
+
 static void
 update_actions (CpWindow *self)
 {
   gboolean signed_in = self->staff != NULL;
   gboolean can_back = FALSE;
 
-  if (signed_in)
+  if (signed_in && self->leaflet != NULL)
     {
       gboolean folded = adw_leaflet_get_folded (self->leaflet);
       gboolean on_detail = adw_leaflet_get_visible_child (self->leaflet) == self->detail_pane;
@@ -71,14 +83,18 @@ update_actions (CpWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.audit-log",
                                  signed_in && self->staff->role >= CP_ROLE_SUPERVISOR);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reports", signed_in);
-  gtk_widget_set_visible (self->back_button, can_back);
+  if (self->back_button != NULL)
+    gtk_widget_set_visible (self->back_button, can_back);
 }
 
 static void
 update_detail_title (CpWindow *self)
 {
-  const char *page = gtk_stack_get_visible_child_name (self->detail_stack);
+  const char *page;
 
+  if (self->detail_stack == NULL)
+    return;
+  page = gtk_stack_get_visible_child_name (self->detail_stack);
   if (g_strcmp0 (page, "patient") == 0)
     {
       const CpPatient *p = cp_patient_view_get_patient (self->patient_view);
@@ -101,6 +117,7 @@ cp_window_open_invoice (CpWindow *self,
 {
   g_return_if_fail (CP_IS_WINDOW (self));
 
+  ensure_main_page (self);
   self->patient_from_invoice = FALSE;
   gtk_stack_set_visible_child_name (self->detail_stack, "invoice");
   cp_invoice_detail_show_invoice (self->invoice_detail, invoice_id);
@@ -115,6 +132,7 @@ cp_window_open_patient (CpWindow *self,
 {
   g_return_if_fail (CP_IS_WINDOW (self));
 
+  ensure_main_page (self);
   self->patient_from_invoice =
     g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "invoice") == 0 &&
     cp_invoice_detail_get_invoice_id (self->invoice_detail) != 0;
@@ -187,6 +205,7 @@ signed_in_cb (CpWindow *self,
   g_autofree char *object = NULL;
   g_autofree char *label = NULL;
 
+  ensure_main_page (self);
   g_clear_pointer (&self->staff, cp_staff_free);
   self->staff = g_new0 (CpStaff, 1);
   self->staff->id = staff->id;
@@ -211,7 +230,9 @@ signed_in_cb (CpWindow *self,
   adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
   /* At once: a crossfade would keep the list faint for its first 200 ms. */
   gtk_stack_set_visible_child_full (self->main_stack, "main", GTK_STACK_TRANSITION_TYPE_NONE);
-  /* A store new to the list loads by itself: one first-page query, not two. */
+  /* A store new to the list loads by itself: one first-page query, not two.
+   * Rows loaded before (prepare_main_page_cb, or before a sign-out) stay on
+   * screen while they are reloaded. */
   if (self->list_store != self->store)
     {
       self->list_store = self->store;
@@ -343,6 +364,8 @@ search_action (GtkWidget  *widget,
 {
   CpWindow *self = CP_WINDOW (widget);
 
+  if (self->leaflet == NULL)
+    return;
   adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
   cp_invoice_list_focus_search (self->invoice_list);
 }
@@ -354,6 +377,8 @@ refresh_action (GtkWidget  *widget,
 {
   CpWindow *self = CP_WINDOW (widget);
 
+  if (self->leaflet == NULL)
+    return;
   cp_invoice_list_reload (self->invoice_list);
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "patient") == 0)
     cp_patient_view_reload (self->patient_view);
@@ -368,6 +393,8 @@ back_action (GtkWidget  *widget,
 {
   CpWindow *self = CP_WINDOW (widget);
 
+  if (self->leaflet == NULL)
+    return;
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "patient") == 0 &&
       self->patient_from_invoice)
     {
@@ -417,28 +444,85 @@ cp_window_live_mode_mapping (GValue   *value,
   return TRUE;
 }
 
-/* Start-up: the main page is not laid out while the sign-in page shows (the
- * stack is not homogeneous), so its first frame after sign-in would compute
- * the style of every widget of the list, detail and header. Measuring it once
- * in idle time after the sign-in page is painted, while people type, does
- * that work early (styles and text layouts stay cached). */
 static gboolean
-warm_up_main_page_cb (gpointer user_data)
+small_enough_to_preload (CpStore *store)
+{
+  GStatBuf buf;
+
+  if (!CP_IS_SQLITE_STORE (store))
+    return TRUE;
+  return g_stat (cp_sqlite_store_get_path (CP_SQLITE_STORE (store)), &buf) == 0 &&
+         buf.st_size <= PRELOAD_MAX_BYTES;
+}
+
+/* Start-up: the main page is not laid out while the sign-in page shows (the
+ * stack is not homogeneous), so the first frame after sign-in would load the
+ * list, make its rows, and compute the style and layout of every widget of
+ * the list, detail and header. While people type, in idle time after the
+ * sign-in page is painted, the list loads its first rows from the store (the
+ * same process holds them after a sign-out; nothing is shown before sign-in)
+ * and the main page is laid out at the stack's size, rows included: signing
+ * in then switches the stack, reloads the list in place and paints. The list
+ * is not loaded here once a sign-in is submitted (then the store is the
+ * sign-in's), nor from a file over PRELOAD_MAX_BYTES. */
+static gboolean
+prepare_main_page_cb (gpointer user_data)
 {
   CpWindow *self = user_data;
+  GtkWidget *leaflet;
   int width = gtk_widget_get_width (GTK_WIDGET (self->main_stack));
+  int height = gtk_widget_get_height (GTK_WIDGET (self->main_stack));
+  int min_width, min_height;
 
-  self->warm_up_id = 0;
-  if (self->staff == NULL && width > 0)
+  self->prepare_id = 0;
+  if (self->staff != NULL || width <= 0 || height <= 0)
+    return G_SOURCE_REMOVE;
+  ensure_main_page (self);
+  leaflet = GTK_WIDGET (self->leaflet);
+
+  if (self->store != NULL && self->list_store != self->store)
     {
-      cp_timing_mark ("warm-up-start");
-      gtk_widget_measure (GTK_WIDGET (self->leaflet), GTK_ORIENTATION_HORIZONTAL, -1,
-                          NULL, NULL, NULL, NULL);
-      gtk_widget_measure (GTK_WIDGET (self->leaflet), GTK_ORIENTATION_VERTICAL, width,
-                          NULL, NULL, NULL, NULL);
-      cp_timing_mark ("warm-up-done");
+      /* Signing in: it loads the list, and lays the page out with its rows. */
+      if (cp_signin_page_get_busy (self->signin_page))
+        return G_SOURCE_REMOVE;
+      /* Its rows bring us back here (list_items_changed_cb) to lay them out. */
+      if (small_enough_to_preload (self->store))
+        {
+          cp_timing_mark ("list-preload-start");
+          self->list_store = self->store;
+          cp_invoice_list_set_store (self->invoice_list, self->store);
+          return G_SOURCE_REMOVE;
+        }
     }
+
+  cp_timing_mark ("warm-up-start");
+  gtk_widget_measure (leaflet, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (leaflet, GTK_ORIENTATION_VERTICAL, MAX (width, min_width),
+                      &min_height, NULL, NULL, NULL);
+  /* As GtkStack will allocate it: then GTK finds it laid out already. */
+  gtk_widget_size_allocate (leaflet,
+                            &(GtkAllocation) { 0, 0, MAX (width, min_width), MAX (height, min_height) },
+                            -1);
+  cp_timing_mark ("warm-up-done");
   return G_SOURCE_REMOVE;
+}
+
+static void
+prepare_main_page (CpWindow *self,
+                   int       priority)
+{
+  if (self->first_frame_done && self->staff == NULL && self->prepare_id == 0)
+    self->prepare_id = g_idle_add_full (priority, prepare_main_page_cb, self, NULL);
+}
+
+/* Rows loaded before sign-in (see prepare_main_page_cb): laid out at once,
+ * before the whole index replaces the first page; laid out after, the list
+ * would make and measure rows for far more than a screen. (The list's
+ * "loaded" comes only after its totals.) */
+static void
+list_items_changed_cb (CpWindow *self)
+{
+  prepare_main_page (self, G_PRIORITY_DEFAULT);
 }
 
 static void
@@ -446,8 +530,69 @@ first_frame_cb (GdkFrameClock *clock,
                 CpWindow      *self)
 {
   g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
-  if (self->warm_up_id == 0)
-    self->warm_up_id = g_idle_add_full (G_PRIORITY_LOW, warm_up_main_page_cb, self, NULL);
+  self->first_frame_done = TRUE;
+  prepare_main_page (self, G_PRIORITY_DEFAULT_IDLE);
+}
+
+/* Start-up: the main page (list, detail, patient view, their headers and
+ * menu) is half of the window's widgets; the sign-in page's first frame does
+ * not wait for it. It is built in idle time after that frame
+ * (prepare_main_page_cb), or when first asked for. */
+static void
+ensure_main_page (CpWindow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  g_autoptr(GtkBuilderScope) scope = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->leaflet != NULL)
+    return;
+
+  cp_timing_mark ("main-page-start");
+  scope = gtk_builder_cscope_new ();
+  gtk_builder_cscope_add_callback_symbols (GTK_BUILDER_CSCOPE (scope),
+                                           "invoice_selected_cb", G_CALLBACK (invoice_selected_cb),
+                                           "invoice_activated_cb", G_CALLBACK (invoice_activated_cb),
+                                           "patient_activated_cb", G_CALLBACK (patient_activated_cb),
+                                           "list_loaded_cb", G_CALLBACK (list_loaded_cb),
+                                           "detail_loaded_cb", G_CALLBACK (detail_loaded_cb),
+                                           "leaflet_changed_cb", G_CALLBACK (leaflet_changed_cb),
+                                           NULL);
+  builder = gtk_builder_new ();
+  gtk_builder_set_scope (builder, scope);
+  /* Handlers without an object get the window, as in its template. */
+  gtk_builder_set_current_object (builder, G_OBJECT (self));
+  if (!gtk_builder_add_from_resource (builder, RESOURCE_PREFIX "/cp-window-main.ui", &error))
+    g_error ("cp-window-main.ui: %s", error->message);
+
+#define GET(name) self->name = (gpointer) gtk_builder_get_object (builder, #name)
+  GET (leaflet);
+  GET (list_pane);
+  GET (detail_pane);
+  GET (invoice_list);
+  GET (detail_stack);
+  GET (invoice_detail);
+  GET (patient_view);
+  GET (detail_title);
+  GET (back_button);
+  GET (staff_label);
+  GET (staff_avatar);
+#undef GET
+  gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->leaflet), "main");
+
+  g_signal_connect_object (self->invoice_detail, "invoice-changed", G_CALLBACK (invoice_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (cp_invoice_list_get_model (self->invoice_list), "items-changed",
+                           G_CALLBACK (list_items_changed_cb), self, G_CONNECT_SWAPPED);
+  if (self->store != NULL)
+    {
+      cp_invoice_detail_set_store (self->invoice_detail, self->store);
+      cp_patient_view_set_store (self->patient_view, self->store);
+    }
+  if (self->ledger != NULL)
+    cp_invoice_detail_set_ledger (self->invoice_detail, self->ledger);
+  update_actions (self);
+  cp_timing_mark ("main-page-built");
 }
 
 static void
@@ -463,8 +608,18 @@ cp_window_dispose (GObject *object)
 {
   CpWindow *self = CP_WINDOW (object);
 
-  g_clear_handle_id (&self->warm_up_id, g_source_remove);
+  g_clear_handle_id (&self->prepare_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_WINDOW);
+  /* The main page went with main_stack; these were never references. */
+  self->leaflet = NULL;
+  self->list_pane = self->detail_pane = self->back_button = NULL;
+  self->invoice_list = NULL;
+  self->detail_stack = NULL;
+  self->invoice_detail = NULL;
+  self->patient_view = NULL;
+  self->detail_title = NULL;
+  self->staff_label = NULL;
+  self->staff_avatar = NULL;
   g_clear_object (&self->store);
   g_clear_object (&self->ledger);
   g_clear_object (&self->settings);
@@ -507,24 +662,7 @@ cp_window_class_init (CpWindowClass *klass)
   BIND (main_stack);
   BIND (store_error_page);
   BIND (signin_page);
-  BIND (leaflet);
-  BIND (list_pane);
-  BIND (detail_pane);
-  BIND (invoice_list);
-  BIND (detail_stack);
-  BIND (invoice_detail);
-  BIND (patient_view);
-  BIND (detail_title);
-  BIND (back_button);
-  BIND (staff_label);
-  BIND (staff_avatar);
 #undef BIND
-  gtk_widget_class_bind_template_callback (widget_class, invoice_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, invoice_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, patient_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, list_loaded_cb);
-  gtk_widget_class_bind_template_callback (widget_class, detail_loaded_cb);
-  gtk_widget_class_bind_template_callback (widget_class, leaflet_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, quit_cb);
 
@@ -554,8 +692,6 @@ cp_window_init (CpWindow *self)
   cp_timing_mark ("window-init");
   gtk_widget_init_template (GTK_WIDGET (self));
   cp_timing_mark ("window-template-built");
-  g_signal_connect_object (self->invoice_detail, "invoice-changed", G_CALLBACK (invoice_changed_cb),
-                           self, G_CONNECT_SWAPPED);
 
   self->settings = g_settings_new (APP_ID);
   /* Live mode is shown everywhere: stripe-mode 'live' is 2. */
@@ -586,11 +722,15 @@ cp_window_set_store (CpWindow *self,
   g_set_object (&self->store, store);
   g_clear_pointer (&self->staff, cp_staff_free);
   cp_signin_page_set_store (self->signin_page, store);
-  cp_invoice_detail_set_store (self->invoice_detail, store);
-  cp_patient_view_set_store (self->patient_view, store);
+  if (self->leaflet != NULL)
+    {
+      cp_invoice_detail_set_store (self->invoice_detail, store);
+      cp_patient_view_set_store (self->patient_view, store);
+    }
   /* No crossfade from the loading page: the sign-in page shows at once. */
   gtk_stack_set_visible_child_full (self->main_stack, "signin", GTK_STACK_TRANSITION_TYPE_NONE);
   update_actions (self);
+  prepare_main_page (self, G_PRIORITY_DEFAULT_IDLE);
 }
 
 void
@@ -612,7 +752,8 @@ cp_window_set_ledger (CpWindow *self,
 
   g_set_object (&self->ledger, ledger);
   gtk_revealer_set_reveal_child (self->training_banner, ledger != NULL && training);
-  cp_invoice_detail_set_ledger (self->invoice_detail, ledger);
+  if (self->leaflet != NULL)
+    cp_invoice_detail_set_ledger (self->invoice_detail, ledger);
 }
 
 CpLedger *
@@ -690,6 +831,7 @@ CpInvoiceList *
 cp_window_get_invoice_list (CpWindow *self)
 {
   g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  ensure_main_page (self);
   return self->invoice_list;
 }
 
@@ -697,6 +839,7 @@ CpInvoiceDetail *
 cp_window_get_invoice_detail (CpWindow *self)
 {
   g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  ensure_main_page (self);
   return self->invoice_detail;
 }
 
@@ -704,6 +847,7 @@ CpPatientView *
 cp_window_get_patient_view (CpWindow *self)
 {
   g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  ensure_main_page (self);
   return self->patient_view;
 }
 
@@ -711,6 +855,7 @@ AdwLeaflet *
 cp_window_get_leaflet (CpWindow *self)
 {
   g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  ensure_main_page (self);
   return self->leaflet;
 }
 
@@ -718,5 +863,6 @@ const char *
 cp_window_get_detail_page (CpWindow *self)
 {
   g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+  ensure_main_page (self);
   return gtk_stack_get_visible_child_name (self->detail_stack);
 }

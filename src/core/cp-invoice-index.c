@@ -6,6 +6,8 @@
 #include "cp-invoice-index.h"
 
 #define NO_STRING G_MAXUINT32
+/* Row.folded_skip when the folded number is too far to say in 16 bits. */
+#define FOLDED_SKIP_FAR G_MAXUINT16
 
 /* Patients are shared by their invoices (about 3.3 each at scale), so their
  * strings and search text are kept once. */
@@ -17,28 +19,49 @@ typedef struct {
   guint32 rank;      /* position by collation key, made with the patient order */
 } Patient;
 
+/* An invoice's dates and currency, kept once per distinct combination: a
+ * few hundred at any scale (one per issue date, as terms are fixed). */
+typedef struct {
+  guint32 issue_date;  /* offsets into strings, NO_STRING when none */
+  guint32 due_date;
+  guint32 currency;
+} Terms;
+
+enum {
+  ROW_VOIDED       = 1 << 0,
+  ROW_DISPUTED     = 1 << 1,
+  /* Only the folded number is kept: the number is it in ASCII capitals
+   * ("INV-2026-000001" as "inv-2026-000001"), as most numbers are. */
+  ROW_NUMBER_UPPER = 1 << 2,
+};
+
+/* 56 bytes a row, the bulk of the index at scale (5.6 MB at 100,000
+ * invoices): dates and currency go through Terms, and the folded number sits
+ * right after the number rather than at an offset of its own, or is the only
+ * copy (ROW_NUMBER_UPPER). */
 typedef struct {
   gint64  id;
   gint64  total;
   gint64  amount_paid;
   gint64  amount_refunded;
   gint64  balance_due;
-  guint32 patient;        /* into patients */
-  guint32 number;         /* offsets into strings */
-  guint32 number_folded;
-  guint32 issue_date;     /* interned: a few hundred distinct dates */
-  guint32 due_date;
-  guint32 currency;
+  guint32 patient;      /* into patients */
+  guint32 number;       /* offset into strings (folded when ROW_NUMBER_UPPER) */
+  guint32 terms;        /* into terms */
+  guint16 folded_skip;  /* the folded number is at number + folded_skip (0: the
+                         * number itself; FOLDED_SKIP_FAR: after its NUL) */
   guint8  status;
-  guint8  voided;
-  guint8  disputed;
+  guint8  flags;        /* ROW_VOIDED, ROW_DISPUTED, ROW_NUMBER_UPPER */
 } Row;
+
+G_STATIC_ASSERT (sizeof (Row) == 56);
 
 struct _CpInvoiceIndex
 {
   gatomicrefcount  ref_count;
   GArray          *rows;      /* Row */
   GArray          *patients;  /* Patient */
+  GArray          *terms;     /* Terms */
   GString         *strings;   /* NUL-separated, offset 0 is "" */
   GMutex           lock;      /* for the orders */
   guint32         *orders[CP_INVOICE_N_SORTS];
@@ -48,6 +71,7 @@ typedef struct {
   CpInvoiceIndex *index;
   GHashTable     *patient_slots;  /* gint64 id -> slot + 1 */
   GHashTable     *interned;       /* string -> offset + 1 */
+  GHashTable     *terms_slots;    /* Terms -> slot + 1 */
 } Builder;
 
 static guint32
@@ -85,6 +109,43 @@ string_at (CpInvoiceIndex *index,
            guint32         offset)
 {
   return offset == NO_STRING ? NULL : index->strings->str + offset;
+}
+
+static guint
+terms_hash (gconstpointer key)
+{
+  const Terms *t = key;
+
+  return (t->issue_date * 31u + t->due_date) * 31u + t->currency;
+}
+
+static gboolean
+terms_equal (gconstpointer a,
+             gconstpointer b)
+{
+  const Terms *ta = a, *tb = b;
+
+  return ta->issue_date == tb->issue_date && ta->due_date == tb->due_date &&
+         ta->currency == tb->currency;
+}
+
+static guint32
+terms_slot (Builder                *b,
+            const CpInvoiceSummary *s)
+{
+  Terms terms;
+  gpointer found;
+
+  terms.issue_date = intern_string (b, s->issue_date);
+  terms.due_date = intern_string (b, s->due_date);
+  terms.currency = intern_string (b, s->currency);
+  found = g_hash_table_lookup (b->terms_slots, &terms);
+  if (found != NULL)
+    return GPOINTER_TO_UINT (found) - 1;
+  g_array_append_val (b->index->terms, terms);
+  g_hash_table_insert (b->terms_slots, g_memdup2 (&terms, sizeof terms),
+                       GUINT_TO_POINTER (b->index->terms->len));
+  return b->index->terms->len - 1;
 }
 
 char *
@@ -162,10 +223,23 @@ builder_init (Builder *b,
   g_mutex_init (&b->index->lock);
   b->index->rows = g_array_sized_new (FALSE, FALSE, sizeof (Row), n_hint);
   b->index->patients = g_array_new (FALSE, FALSE, sizeof (Patient));
+  b->index->terms = g_array_new (FALSE, FALSE, sizeof (Terms));
   b->index->strings = g_string_sized_new (64 + (gsize) n_hint * 40);
   g_string_append_c (b->index->strings, '\0');
   b->patient_slots = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   b->interned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  b->terms_slots = g_hash_table_new_full (terms_hash, terms_equal, g_free, NULL);
+}
+
+/* Whether `number` is `folded` with its ASCII letters in capitals. */
+static gboolean
+number_is_upper_of (const char *number,
+                    const char *folded)
+{
+  for (; *number != '\0'; number++, folded++)
+    if ((guchar) *number >= 0x80 || *number != g_ascii_toupper (*folded))
+      return FALSE;
+  return *folded == '\0';
 }
 
 static void
@@ -173,7 +247,8 @@ builder_add (Builder                *b,
              const CpInvoiceSummary *s)
 {
   Row row = { 0 };
-  g_autofree char *folded = cp_invoice_index_fold (s->number);
+  const char *number = s->number != NULL ? s->number : "";
+  g_autofree char *folded = cp_invoice_index_fold (number);
 
   row.id = s->id;
   row.total = s->total;
@@ -181,14 +256,27 @@ builder_add (Builder                *b,
   row.amount_refunded = s->amount_refunded;
   row.balance_due = s->balance_due;
   row.patient = patient_slot (b, s);
-  row.number = add_string (b->index, s->number != NULL ? s->number : "");
-  row.number_folded = add_string (b->index, folded);
-  row.issue_date = intern_string (b, s->issue_date);
-  row.due_date = intern_string (b, s->due_date);
-  row.currency = intern_string (b, s->currency);
+  row.terms = terms_slot (b, s);
+  /* The folded number right after the number, so the row needs no offset
+   * of its own for it; nothing more when folding changes nothing or only
+   * lowers ASCII capitals. */
+  if (strcmp (folded, number) == 0)
+    row.number = add_string (b->index, number);
+  else if (number_is_upper_of (number, folded))
+    {
+      row.number = add_string (b->index, folded);
+      row.flags |= ROW_NUMBER_UPPER;
+    }
+  else
+    {
+      gsize skip = strlen (number) + 1;
+
+      row.number = add_string (b->index, number);
+      add_string (b->index, folded);
+      row.folded_skip = skip < FOLDED_SKIP_FAR ? (guint16) skip : FOLDED_SKIP_FAR;
+    }
   row.status = (guint8) s->status;
-  row.voided = s->voided != FALSE;
-  row.disputed = s->disputed != FALSE;
+  row.flags |= (s->voided ? ROW_VOIDED : 0) | (s->disputed ? ROW_DISPUTED : 0);
   g_array_append_val (b->index->rows, row);
 }
 
@@ -197,6 +285,7 @@ builder_finish (Builder *b)
 {
   g_clear_pointer (&b->patient_slots, g_hash_table_unref);
   g_clear_pointer (&b->interned, g_hash_table_unref);
+  g_clear_pointer (&b->terms_slots, g_hash_table_unref);
   return g_steal_pointer (&b->index);
 }
 
@@ -257,6 +346,7 @@ cp_invoice_index_unref (CpInvoiceIndex *index)
   g_mutex_clear (&index->lock);
   g_array_unref (index->rows);
   g_array_unref (index->patients);
+  g_array_unref (index->terms);
   g_string_free (index->strings, TRUE);
   g_free (index);
 }
@@ -281,6 +371,62 @@ patient_of (CpInvoiceIndex *index,
             const Row      *r)
 {
   return &g_array_index (index->patients, Patient, r->patient);
+}
+
+static inline const Terms *
+terms_of (CpInvoiceIndex *index,
+          const Row      *r)
+{
+  return &g_array_index (index->terms, Terms, r->terms);
+}
+
+static inline guchar
+ascii_upper (guchar c)
+{
+  return c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c;
+}
+
+/* Compares two rows' numbers as strcmp() compares the numbers themselves. */
+static int
+compare_numbers (CpInvoiceIndex *a,
+                 const Row      *ra,
+                 CpInvoiceIndex *b,
+                 const Row      *rb)
+{
+  const guchar *pa = (const guchar *) a->strings->str + ra->number;
+  const guchar *pb = (const guchar *) b->strings->str + rb->number;
+  gboolean upper_a = (ra->flags & ROW_NUMBER_UPPER) != 0;
+  gboolean upper_b = (rb->flags & ROW_NUMBER_UPPER) != 0;
+
+  if (!upper_a && !upper_b)
+    return strcmp ((const char *) pa, (const char *) pb);
+  if (upper_a && upper_b)
+    {
+      /* Equal bytes stay equal in capitals: only the first difference is
+       * mapped. */
+      while (*pa == *pb && *pa != '\0')
+        pa++, pb++;
+      return (int) ascii_upper (*pa) - (int) ascii_upper (*pb);
+    }
+  for (;; pa++, pb++)
+    {
+      guchar ca = upper_a ? ascii_upper (*pa) : *pa;
+      guchar cb = upper_b ? ascii_upper (*pb) : *pb;
+
+      if (ca != cb || ca == '\0')
+        return (int) ca - (int) cb;
+    }
+}
+
+static inline const char *
+number_folded_at (const char *strings,
+                  const Row  *r)
+{
+  const char *number = strings + r->number;
+
+  if (G_UNLIKELY (r->folded_skip == FOLDED_SKIP_FAR))
+    return number + strlen (number) + 1;
+  return number + r->folded_skip;
 }
 
 gint64
@@ -308,26 +454,31 @@ cp_invoice_index_dup_summary (CpInvoiceIndex *index,
   CpInvoiceSummary *s;
   const Row *r;
   const Patient *p;
+  const Terms *t;
 
   g_return_val_if_fail (index != NULL && row < index->rows->len, NULL);
 
   r = row_at (index, row);
   p = patient_of (index, r);
+  t = terms_of (index, r);
   s = cp_invoice_summary_new ();
   s->id = r->id;
-  s->number = g_strdup (string_at (index, r->number));
+  if (r->flags & ROW_NUMBER_UPPER)
+    s->number = g_ascii_strup (string_at (index, r->number), -1);
+  else
+    s->number = g_strdup (string_at (index, r->number));
   s->patient_id = p->id;
   s->patient_name = g_strdup (string_at (index, p->name));
   s->mrn = g_strdup (string_at (index, p->mrn));
-  s->issue_date = g_strdup (string_at (index, r->issue_date));
-  s->due_date = g_strdup (string_at (index, r->due_date));
-  s->currency = g_strdup (string_at (index, r->currency));
+  s->issue_date = g_strdup (string_at (index, t->issue_date));
+  s->due_date = g_strdup (string_at (index, t->due_date));
+  s->currency = g_strdup (string_at (index, t->currency));
   s->total = r->total;
   s->amount_paid = r->amount_paid;
   s->amount_refunded = r->amount_refunded;
   s->balance_due = r->balance_due;
-  s->voided = r->voided;
-  s->disputed = r->disputed;
+  s->voided = (r->flags & ROW_VOIDED) != 0;
+  s->disputed = (r->flags & ROW_DISPUTED) != 0;
   s->status = r->status;
   return s;
 }
@@ -340,6 +491,7 @@ cp_invoice_index_rows_equal (CpInvoiceIndex *a,
 {
   const Row *ra, *rb;
   const Patient *pa, *pb;
+  const Terms *ta, *tb;
 
   g_return_val_if_fail (a != NULL && row_a < a->rows->len, FALSE);
   g_return_val_if_fail (b != NULL && row_b < b->rows->len, FALSE);
@@ -348,17 +500,20 @@ cp_invoice_index_rows_equal (CpInvoiceIndex *a,
   rb = row_at (b, row_b);
   if (ra->id != rb->id || ra->total != rb->total || ra->amount_paid != rb->amount_paid ||
       ra->amount_refunded != rb->amount_refunded || ra->balance_due != rb->balance_due ||
-      ra->status != rb->status || ra->voided != rb->voided || ra->disputed != rb->disputed)
+      ra->status != rb->status ||
+      (ra->flags & (ROW_VOIDED | ROW_DISPUTED)) != (rb->flags & (ROW_VOIDED | ROW_DISPUTED)))
     return FALSE;
   pa = patient_of (a, ra);
   pb = patient_of (b, rb);
+  ta = terms_of (a, ra);
+  tb = terms_of (b, rb);
   return pa->id == pb->id &&
          g_strcmp0 (string_at (a, pa->name), string_at (b, pb->name)) == 0 &&
          g_strcmp0 (string_at (a, pa->mrn), string_at (b, pb->mrn)) == 0 &&
-         g_strcmp0 (string_at (a, ra->number), string_at (b, rb->number)) == 0 &&
-         g_strcmp0 (string_at (a, ra->issue_date), string_at (b, rb->issue_date)) == 0 &&
-         g_strcmp0 (string_at (a, ra->due_date), string_at (b, rb->due_date)) == 0 &&
-         g_strcmp0 (string_at (a, ra->currency), string_at (b, rb->currency)) == 0;
+         compare_numbers (a, ra, b, rb) == 0 &&
+         g_strcmp0 (string_at (a, ta->issue_date), string_at (b, tb->issue_date)) == 0 &&
+         g_strcmp0 (string_at (a, ta->due_date), string_at (b, tb->due_date)) == 0 &&
+         g_strcmp0 (string_at (a, ta->currency), string_at (b, tb->currency)) == 0;
 }
 
 void
@@ -375,6 +530,31 @@ cp_invoice_index_count_statuses (CpInvoiceIndex *index,
       if (status < CP_N_INVOICE_STATUSES)
         counts[status]++;
     }
+}
+
+gboolean
+cp_invoice_index_add_open_totals (CpInvoiceIndex   *index,
+                                  CpInvoiceTotals  *totals,
+                                  GError          **error)
+{
+  g_autofree gboolean *in_currency = NULL;
+
+  g_return_val_if_fail (index != NULL && totals != NULL, FALSE);
+
+  /* Currencies are per terms, a few hundred: compare those, not each row. */
+  in_currency = g_new (gboolean, MAX (index->terms->len, 1));
+  for (guint i = 0; i < index->terms->len; i++)
+    in_currency[i] = g_strcmp0 (string_at (index, g_array_index (index->terms, Terms, i).currency),
+                                totals->currency) == 0;
+  for (guint i = 0; i < index->rows->len; i++)
+    {
+      const Row *r = row_at (index, i);
+
+      if (in_currency[r->terms] &&
+          !cp_invoice_totals_add_open (totals, r->status, r->balance_due, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* Sorting: money as integers, dates and numbers as text (ISO dates sort as
@@ -414,16 +594,20 @@ compare_rows (gconstpointer a,
   switch (data->key)
     {
     case CP_INVOICE_SORT_NUMBER:
-      r = strcmp (index->strings->str + ra->number, index->strings->str + rb->number);
+      r = compare_numbers (index, ra, index, rb);
       break;
     case CP_INVOICE_SORT_PATIENT:
       r = CMP (patient_of (index, ra)->rank, patient_of (index, rb)->rank);
       break;
     case CP_INVOICE_SORT_ISSUE_DATE:
-      r = g_strcmp0 (string_at (index, ra->issue_date), string_at (index, rb->issue_date));
+      if (ra->terms != rb->terms)
+        r = g_strcmp0 (string_at (index, terms_of (index, ra)->issue_date),
+                       string_at (index, terms_of (index, rb)->issue_date));
       break;
     case CP_INVOICE_SORT_DUE_DATE:
-      r = g_strcmp0 (string_at (index, ra->due_date), string_at (index, rb->due_date));
+      if (ra->terms != rb->terms)
+        r = g_strcmp0 (string_at (index, terms_of (index, ra)->due_date),
+                       string_at (index, terms_of (index, rb)->due_date));
       break;
     case CP_INVOICE_SORT_TOTAL:
       r = CMP (ra->total, rb->total);
@@ -533,7 +717,7 @@ cp_invoice_index_filter (CpInvoiceIndex *index,
 
       if (status >= 0 && r->status != status)
         continue;
-      if (!any_text && strstr (strings + r->number_folded, folded_needle) == NULL)
+      if (!any_text && strstr (number_folded_at (strings, r), folded_needle) == NULL)
         {
           guint8 *match = &patient_match[r->patient];
 
@@ -556,7 +740,8 @@ cp_invoice_index_get_size (CpInvoiceIndex *index)
 
   size = sizeof *index + index->strings->allocated_len +
          (gsize) index->rows->len * sizeof (Row) +
-         (gsize) index->patients->len * sizeof (Patient);
+         (gsize) index->patients->len * sizeof (Patient) +
+         (gsize) index->terms->len * sizeof (Terms);
   for (guint i = 0; i < CP_INVOICE_N_SORTS; i++)
     if (index->orders[i] != NULL)
       size += (gsize) index->rows->len * sizeof (guint32);

@@ -52,6 +52,12 @@ gboolean          cp_invoice_index_rows_equal         (CpInvoiceIndex    *a,
 void              cp_invoice_index_count_statuses     (CpInvoiceIndex    *index,
                                                        guint             *counts);
 
+/* Adds the rows in totals->currency to its outstanding and overdue figures
+ * (and counts), as cp_store_get_totals() counts invoices; FALSE on overflow. */
+gboolean          cp_invoice_index_add_open_totals    (CpInvoiceIndex    *index,
+                                                       CpInvoiceTotals   *totals,
+                                                       GError           **error);
+
 /* Row numbers in ascending order of `key` (ties by invoice id), computed on
  * first use and kept; NULL for CP_INVOICE_SORT_NONE. n_rows entries. */
 const guint32    *cp_invoice_index_get_order          (CpInvoiceIndex    *index,

@@ -95,9 +95,11 @@ apply_charge_refunds (CpLedger          *self,
 {
   g_autoptr(CpStripeList) own = NULL;
   CpStripeList *list = cp_ledger_prefetch_get_refunds_of (prefetch, pi_id);
+  gint64 asked = 0;
 
   if (list == NULL)
     {
+      asked = g_get_real_time ();
       own = cp_stripe_refund_list (cp_ledger_get_client (self), pi_id, 100, NULL, cancellable, NULL, error);
       if (own == NULL)
         return FALSE;
@@ -108,7 +110,8 @@ apply_charge_refunds (CpLedger          *self,
       g_autoptr(CpRefund) refund = NULL;
       gint64 changed = 0;
 
-      refund = cp_ledger_apply_stripe_refund (self, g_ptr_array_index (list->items, i), 0, NULL, &changed, cancellable, error);
+      refund = cp_ledger_apply_stripe_refund (self, g_ptr_array_index (list->items, i), 0, NULL, asked, NULL, &changed,
+                                              cancellable, error);
       if (refund == NULL)
         return FALSE;
       if (changed > 0 && out_invoice_id != NULL)
@@ -180,7 +183,9 @@ cp_ledger_apply_event_prefetched (CpLedger             *self,
 
   if (g_str_has_prefix (type, "payment_intent."))
     {
-      /* Never the event body: what Stripe says now, as we ask it */
+      /* Not the event body (a webhook's may be forged or late): what Stripe
+       * says now, as we ask it. The sync's listed events use their bodies
+       * (cp-ledger-bodies.c). */
       const char *pi_id = object_string (event->object, "id");
       g_autoptr(CpPayment) payment = NULL;
 
@@ -212,12 +217,16 @@ cp_ledger_apply_event_prefetched (CpLedger             *self,
       if (refund_id != NULL)
         {
           CpStripeRefund *fetched = cp_ledger_prefetch_get_refund (prefetch, refund_id);
+          gint64 asked = 0;
 
+          if (fetched == NULL)
+            asked = g_get_real_time ();
           if (fetched == NULL)
             fetched = re = cp_stripe_refund_retrieve (cp_ledger_get_client (self), refund_id, cancellable, NULL,
                                                       &local_error);
           if (fetched != NULL)
-            refund = cp_ledger_apply_stripe_refund (self, fetched, 0, NULL, &invoice_id, cancellable, &local_error);
+            refund = cp_ledger_apply_stripe_refund (self, fetched, 0, NULL, asked, NULL, &invoice_id, cancellable,
+                                                    &local_error);
           ok = refund != NULL;
         }
     }
@@ -289,11 +298,13 @@ cp_ledger_apply_refund (CpLedger              *self,
   g_autoptr(CpStripeRefund) re = NULL;
   g_autoptr(CpRefund) applied = NULL;
 
+  gint64 asked = g_get_real_time ();
+
   g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
   re = cp_stripe_refund_retrieve (cp_ledger_get_client (self), refund->id, cancellable, NULL, error);
   if (re == NULL)
     return FALSE;
-  applied = cp_ledger_apply_stripe_refund (self, re, 0, NULL, out_invoice_id, cancellable, error);
+  applied = cp_ledger_apply_stripe_refund (self, re, 0, NULL, asked, NULL, out_invoice_id, cancellable, error);
   return applied != NULL;
 }
 

@@ -43,13 +43,67 @@ CpPayment *cp_ledger_retrieve_and_apply      (CpLedger      *self,
                                               gint64        *out_invoice_id,
                                               GCancellable  *cancellable,
                                               GError       **error);
-/* Records a refund as Stripe has it (the caller retrieved it). */
+/* Records a refund as Stripe has it: retrieved by the caller, who asked at
+ * `seen_us` (0: not known), or an event's snapshot (`event_id`). */
 CpRefund  *cp_ledger_apply_stripe_refund     (CpLedger              *self,
                                               const CpStripeRefund  *re,
                                               gint64                 staff_id,
                                               const char            *reason,
+                                              gint64                 seen_us,
+                                              const char            *event_id,
                                               gint64                *out_invoice_id,
                                               GCancellable          *cancellable,
                                               GError               **error);
+/* Applies the snapshot of `pi` that `event` carries (listed from Stripe);
+ * `existing` (taken) is the store's row for it, NULL when there is none. */
+gboolean   cp_ledger_apply_snapshot          (CpLedger                     *self,
+                                              const CpStripePaymentIntent  *pi,
+                                              const CpStripeEvent          *event,
+                                              CpPayment                    *existing,
+                                              gint64                       *out_invoice_id,
+                                              gboolean                     *out_received,
+                                              GCancellable                 *cancellable,
+                                              GError                      **error);
+/* The test-only fault hook (cp_ledger_set_fault_hook()) at `point`. */
+void       cp_ledger_fault_point             (CpLedger              *self,
+                                              const char            *point);
+/* cp-ledger-bodies.c: records the card, receipt and dispute of `charge` on
+ * `payment` (the store's row, updated in place). */
+gboolean   cp_ledger_apply_charge_details    (CpLedger              *self,
+                                              CpPayment             *payment,
+                                              const CpStripeCharge  *charge,
+                                              GError               **error);
+/* Sees to the links queued by pages of events that did not get to them
+ * (a crash after the commit, Stripe unreachable); each stays queued until
+ * done. */
+void       cp_ledger_check_queued_links      (CpLedger              *self,
+                                              GCancellable          *cancellable);
+
+/* cp-ledger-bodies.c: the sync applies the events it lists from Stripe by
+ * their own snapshot (data.object) rather than asking Stripe for each
+ * object again. A page's charge events are kept (CpLedgerPage) for the
+ * card details PaymentIntent snapshots do not carry. */
+typedef struct _CpLedgerPage CpLedgerPage;
+
+CpLedgerPage *cp_ledger_page_new             (GPtrArray             *events,
+                                              guint                  first,
+                                              guint                  end);
+void       cp_ledger_page_free               (CpLedgerPage          *page);
+/* As cp_ledger_apply_event_full() but from the event's body. When that
+ * needs a request to Stripe (an object newer than the body may exist, a
+ * detail the body lacks, a refund of a payment not recorded here) nothing
+ * is done and *out_needs_request is TRUE: the caller applies the event with
+ * cp_ledger_apply_event_full() outside its transaction. */
+gboolean   cp_ledger_apply_event_body        (CpLedger              *self,
+                                              const CpStripeEvent   *event,
+                                              CpLedgerPage          *page,
+                                              GCancellable          *cancellable,
+                                              gint64                *out_invoice_id,
+                                              gboolean              *out_applied,
+                                              gboolean              *out_received,
+                                              gboolean              *out_needs_request,
+                                              GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpLedgerPage, cp_ledger_page_free)
 
 G_END_DECLS

@@ -4,8 +4,11 @@
  * Stripe is the source of truth for money; the store is our record of it.
  * Every path that learns about a PaymentIntent (our own confirmation, the
  * event poller, a webhook, verify) ends in apply_payment_intent() with a
- * PaymentIntent we retrieved ourselves, and every refund in cp_ledger_apply_stripe_refund(),
- * so the rules (which invoice, which currency, once only) live in one place.
+ * PaymentIntent we retrieved ourselves or, for the sync's authenticated list
+ * of events, the event's own snapshot; every refund in
+ * cp_ledger_apply_stripe_refund(), so the rules (which invoice, which
+ * currency, once only) live in one place. Each records the version it
+ * applied (cp-sqlite-sync.c) so an older snapshot never overwrites it.
  * No store transaction is ever held across a network call. */
 #include "config.h"
 
@@ -15,6 +18,7 @@
 
 #include "cp-error.h"
 #include "cp-ledger-private.h"
+#include "cp-sqlite-sync.h"
 #include "cp-stripe-customers.h"
 #include "cp-stripe-payment-intents.h"
 #include "cp-stripe-payment-link.h"
@@ -157,9 +161,18 @@ fault_point (CpLedger   *self,
     self->fault_hook (point, self->fault_hook_data);
 }
 
+void
+cp_ledger_fault_point (CpLedger   *self,
+                       const char *point)
+{
+  fault_point (self, point);
+}
+
 /* While this thread applies a page of events in one transaction, the links
  * of the invoices it changes are seen to afterwards: revoking one is a
- * request to Stripe, never made while the store is held. */
+ * request to Stripe, never made while the store is held. The invoice is
+ * queued in the store in the page's transaction, so a crash after the
+ * commit leaves it queued and the next sync sees to it. */
 typedef struct {
   CpLedger *ledger;
   GArray   *invoice_ids;
@@ -178,7 +191,7 @@ deferred_links_free (gpointer data)
 
 static GPrivate deferred_links = G_PRIVATE_INIT (deferred_links_free);
 
-static void maintain_link_now (CpLedger *self, gint64 invoice_id, GCancellable *cancellable);
+static gboolean maintain_link_now (CpLedger *self, gint64 invoice_id, GCancellable *cancellable);
 
 static void
 maintain_link (CpLedger     *self,
@@ -189,13 +202,60 @@ maintain_link (CpLedger     *self,
 
   if (deferred != NULL && deferred->ledger == self)
     {
+      g_autoptr(CpPaymentLink) link = NULL;
+      g_autoptr(GError) error = NULL;
+
       for (guint i = 0; i < deferred->invoice_ids->len; i++)
         if (g_array_index (deferred->invoice_ids, gint64, i) == invoice_id)
           return;
+      /* Only an active link can need revoking (a new one is made for what is due) */
+      link = cp_store_get_active_payment_link (self->store, invoice_id, &error);
+      if (link == NULL && error == NULL)
+        return;
+      g_clear_error (&error);
       g_array_append_val (deferred->invoice_ids, invoice_id);
+      if (CP_IS_SQLITE_STORE (self->store) &&
+          !cp_sqlite_sync_queue_link_check (CP_SQLITE_STORE (self->store), invoice_id, &error))
+        g_warning ("Could not queue the link check of invoice %" G_GINT64_FORMAT ": %s", invoice_id,
+                   error->message);
       return;
     }
   maintain_link_now (self, invoice_id, cancellable);
+}
+
+/* Sees to a queued invoice's link; dequeued once nothing is left to do. */
+static void
+check_queued_link (CpLedger     *self,
+                   gint64        invoice_id,
+                   GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!maintain_link_now (self, invoice_id, cancellable))
+    return;
+  if (!cp_sqlite_sync_link_check_done (CP_SQLITE_STORE (self->store), invoice_id, &error))
+    g_warning ("Could not clear the link check of invoice %" G_GINT64_FORMAT ": %s", invoice_id,
+               error->message);
+}
+
+void
+cp_ledger_check_queued_links (CpLedger     *self,
+                              GCancellable *cancellable)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CP_IS_LEDGER (self));
+  if (!CP_IS_SQLITE_STORE (self->store))
+    return;
+  ids = cp_sqlite_sync_list_link_checks (CP_SQLITE_STORE (self->store), &error);
+  if (ids == NULL)
+    {
+      g_warning ("Could not read the queued link checks: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < ids->len; i++)
+    check_queued_link (self, g_array_index (ids, gint64, i), cancellable);
 }
 
 void
@@ -224,12 +284,21 @@ cp_ledger_maintain_deferred_links (CpLedger     *self,
     return;
   ids = g_array_ref (deferred->invoice_ids);
   g_private_replace (&deferred_links, NULL);
+  /* A crash from here on leaves the checks queued */
+  if (ids->len > 0)
+    fault_point (self, "before-link-checks");
   for (guint i = 0; i < ids->len; i++)
-    maintain_link_now (self, g_array_index (ids, gint64, i), cancellable);
+    {
+      if (CP_IS_SQLITE_STORE (self->store))
+        check_queued_link (self, g_array_index (ids, gint64, i), cancellable);
+      else
+        maintain_link_now (self, g_array_index (ids, gint64, i), cancellable);
+    }
 }
 
-/* Links: revoked once their amount no longer matches what is due. */
-static void
+/* Links: revoked once their amount no longer matches what is due. FALSE
+ * when that is still to be done (Stripe or the store failed). */
+static gboolean
 maintain_link_now (CpLedger     *self,
                    gint64        invoice_id,
                    GCancellable *cancellable)
@@ -243,10 +312,10 @@ maintain_link_now (CpLedger     *self,
 
   link = cp_store_get_active_payment_link (self->store, invoice_id, &error);
   if (link == NULL)
-    return;
+    return error == NULL;
   invoice = cp_store_get_invoice (self->store, invoice_id, &error);
   if (invoice == NULL)
-    return;
+    return cp_ledger_is_not_found (error);
 
   if (invoice->voided)
     reason = "voided";
@@ -255,22 +324,59 @@ maintain_link_now (CpLedger     *self,
   else if (invoice->balance_due != link->amount)
     reason = "balance changed";
   else
-    return;
+    return TRUE;
 
   operation = g_strdup_printf ("plink.deactivate:%s", link->id);
   done = cp_stripe_payment_link_deactivate (self->client, link->id, operation, cancellable, NULL, &error);
   if (done == NULL)
     {
-      /* Left active here so the next change tries again */
+      /* Left active here so the next change (or queued check) tries again */
       g_debug ("Could not deactivate payment link %s: %s", link->id, error->message);
-      return;
+      return FALSE;
     }
   if (!cp_store_revoke_payment_link (self->store, link->id, reason, &error))
     {
       g_warning ("Could not mark payment link %s revoked: %s", link->id, error->message);
-      return;
+      return FALSE;
     }
   cp_ledger_audit (self, 0, "link.revoke", invoice->number, link->amount, link->currency, link->id);
+  return TRUE;
+}
+
+/* Versions: what was applied of each Stripe object, and when it was so */
+
+/* `seen_us` 0: not known (nothing is noted) */
+static gboolean
+note_version (CpLedger    *self,
+              const char  *object_id,
+              gint64       seen_us,
+              const char  *event_id,
+              GError     **error)
+{
+  if (seen_us <= 0 || object_id == NULL || !CP_IS_SQLITE_STORE (self->store))
+    return TRUE;
+  return cp_sqlite_sync_note_version (CP_SQLITE_STORE (self->store), object_id, seen_us, event_id, error);
+}
+
+/* The invoice as far as a payment that does not newly succeed needs it
+ * (number and currency: no lines, no sums), or all of it when `full`. */
+static CpInvoice *
+read_invoice (CpLedger  *self,
+              gint64     invoice_id,
+              gboolean   full,
+              GError   **error)
+{
+  g_autoptr(CpInvoice) invoice = NULL;
+
+  if (full || !CP_IS_SQLITE_STORE (self->store))
+    return cp_store_get_invoice (self->store, invoice_id, error);
+  invoice = cp_invoice_new ();
+  invoice->id = invoice_id;
+  g_clear_pointer (&invoice->currency, g_free);
+  if (!cp_sqlite_sync_invoice_brief (CP_SQLITE_STORE (self->store), invoice_id, &invoice->number,
+                                     &invoice->currency, error))
+    return NULL;
+  return g_steal_pointer (&invoice);
 }
 
 /* Payments */
@@ -293,8 +399,9 @@ guess_channel (CpLedger                    *self,
 }
 
 /* Records what Stripe says about `pi` (which the caller retrieved from
- * Stripe). A PaymentIntent that does not belong to an invoice of ours in the
- * invoice's currency is refused with CP_ERROR_INVALID_INPUT and not counted.
+ * Stripe at `seen_us`, or an event's snapshot: `event_id`). A PaymentIntent
+ * that does not belong to an invoice of ours in the invoice's currency is
+ * refused with CP_ERROR_INVALID_INPUT and not counted.
  * `channel` -1 guesses it for PaymentIntents made elsewhere. */
 static CpPayment *
 apply_payment_intent (CpLedger                     *self,
@@ -302,12 +409,16 @@ apply_payment_intent (CpLedger                     *self,
                       int                           channel,
                       gint64                        staff_id,
                       const char                   *attempt_id,
+                      gint64                        seen_us,
+                      const char                   *event_id,
+                      gboolean                      have_existing,
+                      CpPayment                    *known,
                       gint64                       *out_invoice_id,
                       gboolean                     *out_received,
                       GCancellable                 *cancellable,
                       GError                      **error)
 {
-  g_autoptr(CpPayment) existing = NULL;
+  g_autoptr(CpPayment) existing = known;
   g_autoptr(CpPayment) payment = NULL;
   g_autoptr(CpInvoice) invoice = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -326,8 +437,9 @@ apply_payment_intent (CpLedger                     *self,
       return NULL;
     }
 
-  existing = cp_store_get_payment_by_intent (self->store, pi->id, &local_error);
-  if (existing == NULL && !cp_ledger_is_not_found (local_error))
+  if (!have_existing)
+    existing = cp_store_get_payment_by_intent (self->store, pi->id, &local_error);
+  if (existing == NULL && local_error != NULL && !cp_ledger_is_not_found (local_error))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
@@ -341,7 +453,7 @@ apply_payment_intent (CpLedger                     *self,
       return NULL;
     }
 
-  invoice = cp_store_get_invoice (self->store, invoice_id, &local_error);
+  invoice = read_invoice (self, invoice_id, FALSE, &local_error);
   if (invoice == NULL)
     {
       if (cp_ledger_is_not_found (local_error))
@@ -377,13 +489,21 @@ apply_payment_intent (CpLedger                     *self,
             g_strcmp0 (existing->status, payment->status) != 0 || existing->amount != payment->amount;
 
   /* The money was taken, so it is recorded; the excess is for a refund */
-  if (newly_succeeded && payment->amount > invoice->balance_due)
-    payment->overpaid = TRUE;
+  if (newly_succeeded)
+    {
+      g_clear_pointer (&invoice, cp_invoice_free);
+      invoice = read_invoice (self, invoice_id, TRUE, error);
+      if (invoice == NULL)
+        return NULL;
+      if (payment->amount > invoice->balance_due)
+        payment->overpaid = TRUE;
+    }
 
   fault_point (self, "before-store-write");
   if (!cp_store_begin (self->store, error))
     return NULL;
-  if (!cp_store_record_payment (self->store, payment, error))
+  if (!cp_store_record_payment (self->store, payment, error) ||
+      !note_version (self, pi->id, seen_us, event_id, error))
     {
       cp_store_rollback (self->store);
       return NULL;
@@ -424,6 +544,9 @@ apply_payment_intent (CpLedger                     *self,
   if (out_received != NULL)
     *out_received = newly_succeeded;
 
+  /* The sync has no use for the row as merged: what was written will do */
+  if (have_existing)
+    return g_steal_pointer (&payment);
   return cp_store_get_payment_by_intent (self->store, pi->id, error);
 }
 
@@ -436,11 +559,13 @@ cp_ledger_retrieve_and_apply_full (CpLedger      *self,
                          GError       **error)
 {
   g_autoptr(CpStripePaymentIntent) pi = NULL;
+  gint64 asked = g_get_real_time ();
 
   pi = cp_stripe_payment_intent_retrieve (self->client, payment_intent_id, cancellable, NULL, error);
   if (pi == NULL)
     return NULL;
-  return apply_payment_intent (self, pi, -1, 0, NULL, out_invoice_id, out_received, cancellable, error);
+  return apply_payment_intent (self, pi, -1, 0, NULL, asked, NULL, FALSE, NULL, out_invoice_id, out_received,
+                               cancellable, error);
 }
 
 CpPayment *
@@ -451,7 +576,25 @@ cp_ledger_apply_retrieved (CpLedger                     *self,
                            GCancellable                 *cancellable,
                            GError                      **error)
 {
-  return apply_payment_intent (self, pi, -1, 0, NULL, out_invoice_id, out_received, cancellable, error);
+  return apply_payment_intent (self, pi, -1, 0, NULL, 0, NULL, FALSE, NULL, out_invoice_id, out_received,
+                               cancellable, error);
+}
+
+gboolean
+cp_ledger_apply_snapshot (CpLedger                     *self,
+                          const CpStripePaymentIntent  *pi,
+                          const CpStripeEvent          *event,
+                          CpPayment                    *existing,
+                          gint64                       *out_invoice_id,
+                          gboolean                     *out_received,
+                          GCancellable                 *cancellable,
+                          GError                      **error)
+{
+  g_autoptr(CpPayment) payment = NULL;
+
+  payment = apply_payment_intent (self, pi, -1, 0, NULL, event->created * G_USEC_PER_SEC, event->id, TRUE,
+                                  existing, out_invoice_id, out_received, cancellable, error);
+  return payment != NULL;
 }
 
 CpPayment *
@@ -641,6 +784,7 @@ cp_ledger_begin_payment (CpLedger          *self,
   g_autofree char *description = NULL;
   CpStripePaymentIntentParams params = { 0 };
   CpPaymentAttempt *attempt;
+  gint64 asked;
 
   g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
 
@@ -698,13 +842,14 @@ cp_ledger_begin_payment (CpLedger          *self,
   params.receipt_email = invoice->patient->email;
   params.card_only = TRUE;
 
+  asked = g_get_real_time ();
   pi = cp_stripe_payment_intent_create (self->client, &params, operation, cancellable, NULL, error);
   if (pi == NULL)
     return NULL;
   fault_point (self, "after-payment-intent-create");
 
   payment = apply_payment_intent (self, pi, channel, staff != NULL ? staff->id : 0, attempt_id,
-                                  NULL, NULL, cancellable, error);
+                                  asked, NULL, FALSE, NULL, NULL, NULL, cancellable, error);
   if (payment == NULL)
     return NULL;
 
@@ -875,6 +1020,8 @@ cp_ledger_apply_stripe_refund (CpLedger              *self,
               const CpStripeRefund  *re,
               gint64                 staff_id,
               const char            *reason,
+              gint64                 seen_us,
+              const char            *event_id,
               gint64                *out_invoice_id,
               GCancellable          *cancellable,
               GError               **error)
@@ -908,7 +1055,7 @@ cp_ledger_apply_stripe_refund (CpLedger              *self,
         return NULL;
     }
 
-  invoice = cp_store_get_invoice (self->store, payment->invoice_id, error);
+  invoice = read_invoice (self, payment->invoice_id, FALSE, error);
   if (invoice == NULL)
     return NULL;
   known = cp_store_list_refunds (self->store, payment->invoice_id, error);
@@ -936,7 +1083,8 @@ cp_ledger_apply_stripe_refund (CpLedger              *self,
   fault_point (self, "before-store-write");
   if (!cp_store_begin (self->store, error))
     return NULL;
-  if (!cp_store_record_refund (self->store, refund, error))
+  if (!cp_store_record_refund (self->store, refund, error) ||
+      !note_version (self, re->id, seen_us, event_id, error))
     {
       cp_store_rollback (self->store);
       return NULL;
@@ -971,6 +1119,7 @@ refresh_refunds (CpLedger     *self,
       CpPayment *payment = g_ptr_array_index (invoice->payments, i);
       g_autoptr(CpStripeList) list = NULL;
       g_autoptr(GError) error = NULL;
+      gint64 asked = g_get_real_time ();
 
       if (!cp_payment_status_counts (payment->status))
         continue;
@@ -984,7 +1133,7 @@ refresh_refunds (CpLedger     *self,
       for (guint k = 0; k < list->items->len; k++)
         {
           g_autoptr(CpRefund) applied = cp_ledger_apply_stripe_refund (self, g_ptr_array_index (list->items, k), 0, NULL,
-                                                      NULL, cancellable, &error);
+                                                                       asked, NULL, NULL, cancellable, &error);
           if (applied == NULL)
             {
               g_debug ("Could not apply a refund: %s", error->message);
@@ -1089,6 +1238,7 @@ cp_ledger_refund (CpLedger       *self,
       CpStripeRefundParams params = { 0 };
       CpRefund *refund;
       gint64 part;
+      gint64 asked;
 
       if (!cp_payment_status_counts (payment->status) || payment->disputed)
         continue;
@@ -1107,12 +1257,13 @@ cp_ledger_refund (CpLedger       *self,
       params.reason = stripe_reason (reason);
       params.invoice_id = invoice_id;
       params.staff_id = staff->id;
+      asked = g_get_real_time ();
       re = cp_stripe_refund_create (self->client, &params, operation, cancellable, NULL, error);
       if (re == NULL)
         return done->len > 0 ? g_steal_pointer (&done) : NULL;
       fault_point (self, "after-refund-create");
 
-      refund = cp_ledger_apply_stripe_refund (self, re, staff->id, reason, NULL, cancellable, error);
+      refund = cp_ledger_apply_stripe_refund (self, re, staff->id, reason, asked, NULL, NULL, cancellable, error);
       if (refund == NULL)
         return done->len > 0 ? g_steal_pointer (&done) : NULL;
       g_ptr_array_add (done, refund);

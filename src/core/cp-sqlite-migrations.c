@@ -175,11 +175,46 @@ static const char *const migration_v3 =
   ");"
   "CREATE INDEX mail_log_invoice ON mail_log (invoice_id, kind);";
 
+/* v4: the folded search keys (cp-sqlite-search.c), so the store's searches
+ * ignore accents and case as the invoice list does. Filled by a C step
+ * (migration_fills): SQLite cannot fold Unicode. */
+static const char *const migration_v4 =
+  "ALTER TABLE patients ADD COLUMN search_key TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE invoices ADD COLUMN search_key TEXT NOT NULL DEFAULT '';";
+
+/* v5: sync applies the bodies of the events it lists (cp-sqlite-sync.c).
+ * stripe_versions: per Stripe object, the newest state the ledger applied,
+ * as the event's created second in microseconds (event_id set) or when we
+ * asked Stripe for it (event_id NULL), so an older snapshot never overwrites
+ * it. link_checks: invoices whose payment link is to be seen to once a page
+ * of events is committed (revoked when paid); kept until done. */
+static const char *const migration_v5 =
+  "CREATE TABLE stripe_versions ("
+  "  object_id TEXT PRIMARY KEY NOT NULL,"
+  "  seen_us   INTEGER NOT NULL,"
+  "  event_id  TEXT"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE link_checks ("
+  "  invoice_id INTEGER PRIMARY KEY NOT NULL REFERENCES invoices (id),"
+  "  queued_at  TEXT NOT NULL"
+  ");";
+
 /* migrations[N - 1] is the step to version N. */
 static const char *const migrations[] = {
   migration_v1,
   migration_v2,
   migration_v3,
+  migration_v4,
+  migration_v5,
+};
+
+/* Steps that also need C after their SQL, in the same transaction. */
+static const struct {
+  int        version;
+  gboolean (*run) (sqlite3 *db, GError **error);
+} migration_fills[] = {
+  { 4, cp_sqlite_search_fill },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CP_SQLITE_SCHEMA_VERSION);
@@ -260,6 +295,12 @@ cp_sqlite_migrate (sqlite3     *db,
           sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
           return FALSE;
         }
+      for (guint i = 0; i < G_N_ELEMENTS (migration_fills); i++)
+        if (migration_fills[i].version == v && !migration_fills[i].run (db, error))
+          {
+            sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+            return FALSE;
+          }
     }
 
   pragmas = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d;",

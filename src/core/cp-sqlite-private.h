@@ -141,9 +141,23 @@ void          cp_sqlite_import_iface_init (CpStoreInterface *iface);
 void          cp_sqlite_staff_iface_init  (CpStoreInterface *iface);
 /* cp-sqlite-report.c: the reports dashboard. */
 void          cp_sqlite_report_iface_init (CpStoreInterface *iface);
+/* cp-sqlite-totals.c: the invoice list's cards (get_totals, get_paid_this_month). */
+void          cp_sqlite_totals_iface_init (CpStoreInterface *iface);
 
 /* A yescrypt hash of `password` for the staff table. */
 char *cp_sqlite_hash_password (const char  *password,
                                GError     **error);
+
+/* cp-sqlite-search.c (schema v4): the folded search keys of patients and
+ * invoices, the LIKE pattern of a typed search (folded the same way, "%" and
+ * "_" literal; NULL for an empty search), and the migration step that fills
+ * the keys of rows written before v4. */
+char     *cp_sqlite_search_patient_key (const char  *mrn,
+                                        const char  *given_name,
+                                        const char  *family_name);
+char     *cp_sqlite_search_invoice_key (const char  *number);
+char     *cp_sqlite_search_pattern      (const char  *search);
+gboolean  cp_sqlite_search_fill         (sqlite3     *db,
+                                         GError     **error);
 
 G_END_DECLS

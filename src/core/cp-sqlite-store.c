@@ -212,35 +212,6 @@ exec_sql (CpSqliteStore  *self,
   return TRUE;
 }
 
-/* "%" and "_" in what people type are literal: escape them with "\". */
-static char *
-like_pattern (const char *search)
-{
-  GString *pattern;
-
-  if (search == NULL)
-    return NULL;
-
-  while (g_ascii_isspace (*search))
-    search++;
-  if (*search == '\0')
-    return NULL;
-
-  pattern = g_string_new ("%");
-  for (const char *p = search; *p != '\0'; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *p);
-    }
-  /* Trailing spaces typed in a search entry should not hide matches */
-  while (pattern->len > 1 && pattern->str[pattern->len - 1] == ' ' &&
-         pattern->str[pattern->len - 2] != '\\')
-    g_string_truncate (pattern, pattern->len - 1);
-  g_string_append_c (pattern, '%');
-  return g_string_free (pattern, FALSE);
-}
-
 /* Transactions */
 
 /* Savepoint statements for the usual nesting depths, prepared once: a bulk
@@ -449,6 +420,7 @@ cp_sqlite_store_save_patient (CpStore    *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *search_key = NULL;
 
   if (patient->mrn == NULL || *patient->mrn == '\0')
     {
@@ -465,13 +437,13 @@ cp_sqlite_store_save_patient (CpStore    *store,
   if (patient->id <= 0)
     stmt = prepare (self,
                     "INSERT INTO patients (mrn, given_name, family_name, date_of_birth, email, phone, "
-                    "address, preferred_language, stripe_customer_id) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
+                    "address, preferred_language, stripe_customer_id, search_key) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11)", error);
   else
     stmt = prepare (self,
                     "UPDATE patients SET mrn = ?1, given_name = ?2, family_name = ?3, date_of_birth = ?4, "
                     "email = ?5, phone = ?6, address = ?7, preferred_language = ?8, "
-                    "stripe_customer_id = ?9 WHERE id = ?10", error);
+                    "stripe_customer_id = ?9, search_key = ?11 WHERE id = ?10", error);
   if (stmt == NULL)
     return FALSE;
 
@@ -486,6 +458,8 @@ cp_sqlite_store_save_patient (CpStore    *store,
   cp_sqlite_bind_text (stmt, 9, patient->stripe_customer_id);
   if (patient->id > 0)
     sqlite3_bind_int64 (stmt, 10, patient->id);
+  search_key = cp_sqlite_search_patient_key (patient->mrn, patient->given_name, patient->family_name);
+  cp_sqlite_bind_text (stmt, 11, search_key);
 
   if (!step_done (self, stmt, _("Could not save the patient"), error))
     return FALSE;
@@ -557,14 +531,12 @@ cp_sqlite_store_list_patients (CpStore     *store,
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_patient_free);
-  g_autofree char *pattern = like_pattern (search);
+  g_autofree char *pattern = cp_sqlite_search_pattern (search);
   gboolean has_row;
 
   stmt = prepare (self,
                   "SELECT " PATIENT_COLUMNS " FROM patients p "
-                  "WHERE ?1 IS NULL OR p.mrn LIKE ?1 ESCAPE '\\' "
-                  "   OR (p.family_name || ', ' || p.given_name) LIKE ?1 ESCAPE '\\' "
-                  "   OR (p.given_name || ' ' || p.family_name) LIKE ?1 ESCAPE '\\' "
+                  "WHERE ?1 IS NULL OR p.search_key LIKE ?1 ESCAPE '\\' "
                   "   OR p.email LIKE ?1 ESCAPE '\\' "
                   "ORDER BY p.family_name, p.given_name, p.id", error);
   if (stmt == NULL)
@@ -635,6 +607,7 @@ create_invoice_locked (CpSqliteStore  *self,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *created_at = now_utc ();
   g_autofree char *today = NULL;
+  g_autofree char *search_key = NULL;
   gint64 id;
 
   if (invoice->number == NULL || *invoice->number == '\0')
@@ -649,8 +622,8 @@ create_invoice_locked (CpSqliteStore  *self,
 
   stmt = prepare (self,
                   "INSERT INTO invoices (number, patient_id, issue_date, due_date, currency, "
-                  "tax_rate_bp, notes, voided, created_at) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
+                  "tax_rate_bp, notes, voided, created_at, search_key) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
   if (stmt == NULL)
     return FALSE;
 
@@ -663,6 +636,8 @@ create_invoice_locked (CpSqliteStore  *self,
   cp_sqlite_bind_text (stmt, 7, invoice->notes);
   sqlite3_bind_int (stmt, 8, invoice->voided ? 1 : 0);
   cp_sqlite_bind_text (stmt, 9, created_at);
+  search_key = cp_sqlite_search_invoice_key (invoice->number);
+  cp_sqlite_bind_text (stmt, 10, search_key);
 
   if (!step_done (self, stmt, _("Could not save the invoice"), error))
     {
@@ -914,9 +889,7 @@ cp_sqlite_store_get_invoice_by_number (CpStore     *store,
  * planner cannot use the invoices_patient index and scans every invoice. */
 #define LIST_FROM_WHERE(patient) \
   " FROM invoices i JOIN patients p ON p.id = i.patient_id " \
-  "WHERE (?1 IS NULL OR i.number LIKE ?1 ESCAPE '\\' OR p.mrn LIKE ?1 ESCAPE '\\' " \
-  "       OR (p.family_name || ', ' || p.given_name) LIKE ?1 ESCAPE '\\' " \
-  "       OR (p.given_name || ' ' || p.family_name) LIKE ?1 ESCAPE '\\') " \
+  "WHERE (?1 IS NULL OR i.search_key LIKE ?1 ESCAPE '\\' OR p.search_key LIKE ?1 ESCAPE '\\') " \
   "  AND " patient " " \
   "ORDER BY i.issue_date DESC, i.number " \
   "LIMIT ?3"
@@ -996,7 +969,7 @@ list_invoices_locked (CpSqliteStore         *self,
   g_autoptr(GArray) subtotals = NULL;
   g_autoptr(GArray) payments = NULL;
   g_autoptr(GArray) refunds = NULL;
-  g_autofree char *pattern = like_pattern (query->search);
+  g_autofree char *pattern = cp_sqlite_search_pattern (query->search);
   gboolean has_row;
   gboolean filter = query->status >= 0;
   gboolean broad = pattern == NULL && query->patient_id <= 0 && (query->limit <= 0 || filter);
@@ -1114,126 +1087,6 @@ cp_sqlite_store_list_invoices (CpStore               *store,
   g_autofree char *today = cp_today ();
 
   return list_invoices_locked (self, query != NULL ? query : &all, today, error);
-}
-
-/* The first day of the month of `today` and of the month after it. */
-static void
-month_bounds (const char  *today,
-              char       **start,
-              char       **end)
-{
-  int year = atoi (today);
-  int month = atoi (today + 5);
-
-  *start = g_strdup_printf ("%04d-%02d-01", year, month);
-  if (month == 12)
-    *end = g_strdup_printf ("%04d-01-01", year + 1);
-  else
-    *end = g_strdup_printf ("%04d-%02d-01", year, month + 1);
-}
-
-static gboolean
-cp_sqlite_store_get_totals (CpStore          *store,
-                            CpInvoiceTotals  *out,
-                            GError          **error)
-{
-  CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
-  CpInvoiceQuery all = CP_INVOICE_QUERY_INIT;
-  g_autofree char *today = cp_today ();
-  g_autofree char *currency = cp_sqlite_store_get_meta (store, "currency");
-  g_autofree char *start = NULL;
-  g_autofree char *end = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  CpInvoiceTotals totals = { 0 };
-  gint64 refunded = 0;
-
-  if (currency == NULL)
-    currency = g_strdup ("USD");
-
-  /* One transaction so the figures agree with each other */
-  if (!exec_sql (self, "SAVEPOINT cp_totals", "Could not read totals", error))
-    return FALSE;
-
-  rows = list_invoices_locked (self, &all, today, error);
-  if (rows == NULL)
-    goto fail;
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      CpInvoiceSummary *row = g_ptr_array_index (rows, i);
-
-      if (g_strcmp0 (row->currency, currency) != 0)
-        continue;
-
-      switch (row->status)
-        {
-        case CP_INVOICE_STATUS_OVERDUE:
-          if (!cp_money_add (totals.overdue, row->balance_due, &totals.overdue, error))
-            goto fail;
-          totals.overdue_count++;
-          G_GNUC_FALLTHROUGH;
-        case CP_INVOICE_STATUS_PENDING:
-        case CP_INVOICE_STATUS_PARTIALLY_PAID:
-          if (!cp_money_add (totals.outstanding, row->balance_due, &totals.outstanding, error))
-            goto fail;
-          totals.outstanding_count++;
-          break;
-        case CP_INVOICE_STATUS_PAID:
-        case CP_INVOICE_STATUS_CANCELLED:
-        case CP_INVOICE_STATUS_REFUNDED:
-        case CP_N_INVOICE_STATUSES:
-        default:
-          break;
-        }
-    }
-
-  month_bounds (today, &start, &end);
-  {
-    g_autoptr(sqlite3_stmt) stmt = prepare (self,
-                                            "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM payments "
-                                            "WHERE status = 'succeeded' AND currency = ?1 "
-                                            "AND created_at >= ?2 AND created_at < ?3", error);
-    gboolean has_row;
-
-    if (stmt == NULL)
-      goto fail;
-    cp_sqlite_bind_text (stmt, 1, currency);
-    cp_sqlite_bind_text (stmt, 2, start);
-    cp_sqlite_bind_text (stmt, 3, end);
-    if (!step_row (self, stmt, &has_row, _("Could not read totals"), error))
-      goto fail;
-    totals.paid_this_month = sqlite3_column_int64 (stmt, 0);
-    totals.paid_this_month_count = sqlite3_column_int64 (stmt, 1);
-  }
-  {
-    g_autoptr(sqlite3_stmt) stmt = prepare (self,
-                                            "SELECT COALESCE(SUM(amount), 0) FROM refunds "
-                                            "WHERE status IN ('succeeded', 'pending') AND currency = ?1 "
-                                            "AND created_at >= ?2 AND created_at < ?3", error);
-    gboolean has_row;
-
-    if (stmt == NULL)
-      goto fail;
-    cp_sqlite_bind_text (stmt, 1, currency);
-    cp_sqlite_bind_text (stmt, 2, start);
-    cp_sqlite_bind_text (stmt, 3, end);
-    if (!step_row (self, stmt, &has_row, _("Could not read totals"), error))
-      goto fail;
-    refunded = sqlite3_column_int64 (stmt, 0);
-  }
-  totals.paid_this_month -= refunded;
-
-  sqlite3_exec (self->db, "RELEASE cp_totals", NULL, NULL, NULL);
-
-  cp_invoice_totals_clear (out);
-  *out = totals;
-  out->currency = g_steal_pointer (&currency);
-  return TRUE;
-
-fail:
-  sqlite3_exec (self->db, "ROLLBACK TO cp_totals; RELEASE cp_totals", NULL, NULL, NULL);
-  return FALSE;
 }
 
 static gboolean
@@ -1962,7 +1815,6 @@ cp_sqlite_store_iface_init (CpStoreInterface *iface)
   iface->get_invoice = cp_sqlite_store_get_invoice;
   iface->get_invoice_by_number = cp_sqlite_store_get_invoice_by_number;
   iface->list_invoices = cp_sqlite_store_list_invoices;
-  iface->get_totals = cp_sqlite_store_get_totals;
   iface->next_invoice_number = cp_sqlite_store_next_invoice_number;
   iface->set_invoice_voided = cp_sqlite_store_set_invoice_voided;
   iface->create_staff = cp_sqlite_store_create_staff;
@@ -1975,4 +1827,5 @@ cp_sqlite_store_iface_init (CpStoreInterface *iface)
   cp_sqlite_mail_iface_init (iface);
   cp_sqlite_staff_iface_init (iface);
   cp_sqlite_report_iface_init (iface);
+  cp_sqlite_totals_iface_init (iface);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cp-error.h"
+#include "cp-money.h"
 #include "cp-store.h"
 
 G_DEFINE_INTERFACE (CpStore, cp_store, G_TYPE_OBJECT)
@@ -183,6 +184,47 @@ cp_store_get_totals (CpStore          *self,
   return IFACE (self)->get_totals (self, out, error);
 }
 
+gboolean
+cp_store_get_paid_this_month (CpStore          *self,
+                              CpInvoiceTotals  *out,
+                              GError          **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  if (IFACE (self)->get_paid_this_month == NULL)
+    return not_supported (self, "get_paid_this_month", error);
+  return IFACE (self)->get_paid_this_month (self, out, error);
+}
+
+gboolean
+cp_invoice_totals_add_open (CpInvoiceTotals  *totals,
+                            CpInvoiceStatus   status,
+                            gint64            balance_due,
+                            GError          **error)
+{
+  switch (status)
+    {
+    case CP_INVOICE_STATUS_OVERDUE:
+      if (!cp_money_add (totals->overdue, balance_due, &totals->overdue, error))
+        return FALSE;
+      totals->overdue_count++;
+      G_GNUC_FALLTHROUGH;
+    case CP_INVOICE_STATUS_PENDING:
+    case CP_INVOICE_STATUS_PARTIALLY_PAID:
+      if (!cp_money_add (totals->outstanding, balance_due, &totals->outstanding, error))
+        return FALSE;
+      totals->outstanding_count++;
+      break;
+    case CP_INVOICE_STATUS_PAID:
+    case CP_INVOICE_STATUS_CANCELLED:
+    case CP_INVOICE_STATUS_REFUNDED:
+    case CP_N_INVOICE_STATUSES:
+    default:
+      break;
+    }
+  return TRUE;
+}
+
 char *
 cp_store_next_invoice_number (CpStore  *self,
                               GError  **error)
@@ -267,41 +309,81 @@ cp_store_list_staff (CpStore  *self,
   return IFACE (self)->list_staff (self, error);
 }
 
+static inline gint64
+actor_id (const CpStaff *actor)
+{
+  return actor != NULL ? actor->id : 0;
+}
+
 gboolean
-cp_store_set_staff_role (CpStore  *self,
-                         gint64    staff_id,
-                         CpRole    role,
-                         GError  **error)
+cp_store_add_staff (CpStore        *self,
+                    const CpStaff  *actor,
+                    const char     *username,
+                    const char     *display_name,
+                    CpRole          role,
+                    const char     *password,
+                    GError        **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (username != NULL, FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+  if (IFACE (self)->add_staff == NULL)
+    return not_supported (self, "add_staff", error);
+  return IFACE (self)->add_staff (self, actor_id (actor), username, display_name, role, password, error);
+}
+
+gboolean
+cp_store_set_staff_role (CpStore        *self,
+                         const CpStaff  *actor,
+                         gint64          staff_id,
+                         CpRole          role,
+                         GError        **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   if (IFACE (self)->set_staff_role == NULL)
     return not_supported (self, "set_staff_role", error);
-  return IFACE (self)->set_staff_role (self, staff_id, role, error);
+  return IFACE (self)->set_staff_role (self, actor_id (actor), staff_id, role, error);
 }
 
 gboolean
-cp_store_set_staff_active (CpStore   *self,
-                           gint64     staff_id,
-                           gboolean   active,
-                           GError   **error)
+cp_store_set_staff_active (CpStore        *self,
+                           const CpStaff  *actor,
+                           gint64          staff_id,
+                           gboolean        active,
+                           GError        **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   if (IFACE (self)->set_staff_active == NULL)
     return not_supported (self, "set_staff_active", error);
-  return IFACE (self)->set_staff_active (self, staff_id, active, error);
+  return IFACE (self)->set_staff_active (self, actor_id (actor), staff_id, active, error);
 }
 
 gboolean
-cp_store_set_staff_password (CpStore     *self,
-                             gint64       staff_id,
-                             const char  *password,
-                             GError     **error)
+cp_store_set_staff_password (CpStore        *self,
+                             const CpStaff  *actor,
+                             gint64          staff_id,
+                             const char     *password,
+                             GError        **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (password != NULL, FALSE);
   if (IFACE (self)->set_staff_password == NULL)
     return not_supported (self, "set_staff_password", error);
-  return IFACE (self)->set_staff_password (self, staff_id, password, error);
+  return IFACE (self)->set_staff_password (self, actor_id (actor), staff_id, password, error);
+}
+
+gboolean
+cp_store_require_admin (CpStore        *self,
+                        const CpStaff  *actor,
+                        const char     *asked,
+                        const char     *object,
+                        GError        **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (asked != NULL, FALSE);
+  if (IFACE (self)->require_admin == NULL)
+    return not_supported (self, "require_admin", error);
+  return IFACE (self)->require_admin (self, actor_id (actor), asked, object, error);
 }
 
 char *
@@ -639,6 +721,53 @@ cp_store_get_totals_finish (CpStore       *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_store_get_totals_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+get_paid_this_month_thread (GTask        *task,
+                            gpointer      source_object,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  GError *error = NULL;
+  CpInvoiceTotals *totals;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  totals = g_new0 (CpInvoiceTotals, 1);
+  if (!cp_store_get_paid_this_month (CP_STORE (source_object), totals, &error))
+    {
+      totals_free (totals);
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_pointer (task, totals, (GDestroyNotify) totals_free);
+}
+
+void
+cp_store_get_paid_this_month_async (CpStore             *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_store_get_paid_this_month_async);
+  g_task_run_in_thread (task, get_paid_this_month_thread);
+}
+
+/* As cp_store_get_totals_finish(). */
+CpInvoiceTotals *
+cp_store_get_paid_this_month_finish (CpStore       *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_store_get_paid_this_month_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 

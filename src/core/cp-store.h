@@ -50,6 +50,8 @@ struct _CpStoreInterface
   CpInvoice        *(*get_invoice_by_number)(CpStore *self, const char *number, GError **error);
   GPtrArray        *(*list_invoices)        (CpStore *self, const CpInvoiceQuery *query, GError **error);
   gboolean          (*get_totals)           (CpStore *self, CpInvoiceTotals *out, GError **error);
+  /* Only the currency and paid_this_month(_count) of the totals */
+  gboolean          (*get_paid_this_month)  (CpStore *self, CpInvoiceTotals *out, GError **error);
   char             *(*next_invoice_number)  (CpStore *self, GError **error);
   gboolean          (*set_invoice_voided)   (CpStore *self, gint64 invoice_id, gboolean voided, GError **error);
 
@@ -86,11 +88,19 @@ struct _CpStoreInterface
   gboolean          (*revoke_payment_link)  (CpStore *self, const char *link_id, const char *reason,
                                              GError **error);
 
-  /* Staff administration (preferences); the caller audits */
-  gboolean          (*set_staff_role)       (CpStore *self, gint64 staff_id, CpRole role, GError **error);
-  gboolean          (*set_staff_active)     (CpStore *self, gint64 staff_id, gboolean active, GError **error);
-  gboolean          (*set_staff_password)   (CpStore *self, gint64 staff_id, const char *password,
+  /* Staff administration (preferences) by the account actor_id, which the
+   * store checks and audits with the change (cp-sqlite-staff.c) */
+  gboolean          (*set_staff_role)       (CpStore *self, gint64 actor_id, gint64 staff_id, CpRole role,
                                              GError **error);
+  gboolean          (*set_staff_active)     (CpStore *self, gint64 actor_id, gint64 staff_id, gboolean active,
+                                             GError **error);
+  gboolean          (*set_staff_password)   (CpStore *self, gint64 actor_id, gint64 staff_id,
+                                             const char *password, GError **error);
+  gboolean          (*add_staff)            (CpStore *self, gint64 actor_id, const char *username,
+                                             const char *display_name, CpRole role, const char *password,
+                                             GError **error);
+  gboolean          (*require_admin)        (CpStore *self, gint64 actor_id, const char *asked,
+                                             const char *object, GError **error);
 
   /* Mail send log, schema v3 (cp-mail.c, cp-reminders.c) */
   gboolean          (*save_mail_log)        (CpStore *self, CpMailLogEntry *entry, GError **error);
@@ -124,6 +134,14 @@ CpInvoice        *cp_store_get_invoice           (CpStore *self, gint64 id, GErr
 CpInvoice        *cp_store_get_invoice_by_number (CpStore *self, const char *number, GError **error);
 GPtrArray        *cp_store_list_invoices         (CpStore *self, const CpInvoiceQuery *query, GError **error);
 gboolean          cp_store_get_totals            (CpStore *self, CpInvoiceTotals *out, GError **error);
+/* The figures of cp_store_get_totals() that need no invoice: the currency
+ * and paid_this_month(_count); the others are zero. With an index of the
+ * invoices, cp_invoice_index_add_open_totals() fills those. */
+gboolean          cp_store_get_paid_this_month   (CpStore *self, CpInvoiceTotals *out, GError **error);
+/* Counts an invoice of the totals' currency with `status` and `balance_due`
+ * in outstanding and overdue, as cp_store_get_totals() does. */
+gboolean          cp_invoice_totals_add_open     (CpInvoiceTotals *totals, CpInvoiceStatus status,
+                                                  gint64 balance_due, GError **error);
 char             *cp_store_next_invoice_number   (CpStore *self, GError **error);
 gboolean          cp_store_set_invoice_voided    (CpStore *self, gint64 invoice_id, gboolean voided, GError **error);
 gboolean          cp_store_record_payment        (CpStore *self, CpPayment *payment, GError **error);
@@ -154,12 +172,32 @@ GPtrArray        *cp_store_list_payment_links    (CpStore *self, gint64 invoice_
 gboolean          cp_store_revoke_payment_link   (CpStore *self, const char *link_id, const char *reason,
                                                   GError **error);
 
-/* Staff administration. CP_ERROR_NOT_FOUND for an unknown id; an inactive
- * account cannot sign in. The caller writes the audit entry. */
-gboolean          cp_store_set_staff_role        (CpStore *self, gint64 staff_id, CpRole role, GError **error);
-gboolean          cp_store_set_staff_active      (CpStore *self, gint64 staff_id, gboolean active, GError **error);
-gboolean          cp_store_set_staff_password    (CpStore *self, gint64 staff_id, const char *password,
+/* Staff administration, done by `actor`: only an account that is an active
+ * administrator in the database (its row, not the copy passed in) may; anyone
+ * else (or NULL) gets CP_ERROR_PERMISSION. Demoting or deactivating the last
+ * active administrator is refused with CP_ERROR_PERMISSION too, checked in
+ * the transaction of the change. The store writes the audit entry in that
+ * transaction: "staff.create" (details: the role), "staff.role" (the new
+ * role), "staff.activate", "staff.deactivate", "staff.password", object
+ * "staff:USERNAME"; a refusal is audited as "staff.refused" with what was
+ * asked and why in details. CP_ERROR_NOT_FOUND for an unknown id; an inactive
+ * account cannot sign in. (cp_store_create_staff() is for provisioning:
+ * seeding and first set-up, with no actor.) */
+gboolean          cp_store_add_staff             (CpStore *self, const CpStaff *actor, const char *username,
+                                                  const char *display_name, CpRole role, const char *password,
                                                   GError **error);
+gboolean          cp_store_set_staff_role        (CpStore *self, const CpStaff *actor, gint64 staff_id,
+                                                  CpRole role, GError **error);
+gboolean          cp_store_set_staff_active      (CpStore *self, const CpStaff *actor, gint64 staff_id,
+                                                  gboolean active, GError **error);
+gboolean          cp_store_set_staff_password    (CpStore *self, const CpStaff *actor, gint64 staff_id,
+                                                  const char *password, GError **error);
+/* For other changes only administrators may make (the preferences): TRUE
+ * when `actor` is an active administrator in the database; otherwise
+ * CP_ERROR_PERMISSION, audited as "AREA.refused" (AREA: `asked` up to its
+ * first ".", e.g. "settings" for "settings.change") on `object`. */
+gboolean          cp_store_require_admin         (CpStore *self, const CpStaff *actor, const char *asked,
+                                                  const char *object, GError **error);
 
 /* Mail send log (schema v3). save_mail_log: id 0 inserts (and sets id and
  * created_at), otherwise updates that row. list_mail_log: invoice_id 0 for
@@ -205,6 +243,9 @@ CpInvoice        *cp_store_get_invoice_finish    (CpStore *self, GAsyncResult *r
 void              cp_store_get_totals_async      (CpStore *self, GCancellable *cancellable,
                                                   GAsyncReadyCallback callback, gpointer user_data);
 CpInvoiceTotals  *cp_store_get_totals_finish     (CpStore *self, GAsyncResult *result, GError **error);
+void              cp_store_get_paid_this_month_async  (CpStore *self, GCancellable *cancellable,
+                                                       GAsyncReadyCallback callback, gpointer user_data);
+CpInvoiceTotals  *cp_store_get_paid_this_month_finish (CpStore *self, GAsyncResult *result, GError **error);
 void              cp_store_authenticate_async    (CpStore *self, const char *username, const char *password,
                                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                                   gpointer user_data);

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "cp-error.h"
+#include "cp-ledger-private.h"
 #include "cp-stripe-events.h"
 #include "cp-stripe-payment-intents.h"
 #include "cp-stripe-refunds.h"
@@ -258,13 +259,14 @@ commit_page (CpStore              *store,
 /* Applies batch[first..end) in one transaction with the cursor, so a crash
  * in the middle leaves the ledger and the cursor as they were before the
  * page and the next pass applies the whole page again (each event exactly
- * once: none of the page's events were recorded as applied). Stripe is
- * asked for the page's objects before; an event that still needs a request
- * (its object could not be fetched, a refund of a payment not recorded
- * here) ends the transaction and is applied on its own, as events were
- * before pages, so no request is made while the store is held. An event
- * that fails (Stripe unreachable...) ends the page: what came before it is
- * kept, with the cursor on the last event applied. */
+ * once: none of the page's events were recorded as applied). Each event is
+ * applied from its own body (cp-ledger-bodies.c), which needs no request to
+ * Stripe; one that still needs a request (a refund of a payment not
+ * recorded here, a state the body cannot order against ours) ends the
+ * transaction and is applied on its own, as events were before pages, so no
+ * request is made while the store is held. An event that fails (Stripe
+ * unreachable...) ends the page: what came before it is kept, with the
+ * cursor on the last event applied. */
 static gboolean
 apply_page (CpSync        *self,
             GPtrArray     *batch,
@@ -276,26 +278,21 @@ apply_page (CpSync        *self,
             GError       **error)
 {
   CpStore *store = cp_ledger_get_store (self->ledger);
-  g_autoptr(GPtrArray) page = g_ptr_array_new ();
-  g_autoptr(CpLedgerPrefetch) prefetch = NULL;
+  g_autoptr(CpLedgerPage) page = cp_ledger_page_new (batch, first, end);
   g_autoptr(GArray) page_changes = g_array_new (FALSE, FALSE, sizeof (Change));
   const CpStripeEvent *last = NULL;
   guint page_applied = 0;
   gboolean in_transaction = FALSE;
   gboolean ok = TRUE;
 
-  for (guint i = first; i < end; i++)
-    g_ptr_array_add (page, g_ptr_array_index (batch, i));
-  prefetch = cp_ledger_prefetch (self->ledger, page, cancellable);
-
   cp_ledger_defer_links (self->ledger);
-  for (guint i = 0; ok && i < page->len; i++)
+  for (guint i = first; i < end; i++)
     {
-      const CpStripeEvent *event = g_ptr_array_index (page, i);
+      const CpStripeEvent *event = g_ptr_array_index (batch, i);
       gint64 invoice_id = 0;
       gboolean was_applied = FALSE;
       gboolean received = FALSE;
-      gboolean alone;
+      gboolean needs_request = FALSE;
 
       if (!in_transaction)
         {
@@ -307,42 +304,36 @@ apply_page (CpSync        *self,
           in_transaction = TRUE;
           last = NULL;
         }
-      alone = !cp_ledger_prefetch_covers (self->ledger, prefetch, event);
-      if (alone)
-        {
-          in_transaction = FALSE;
-          if (!commit_page (store, last, page_changes, changes, &page_applied, applied, error))
-            {
-              ok = FALSE;
-              break;
-            }
-        }
-
-      if (!cp_ledger_apply_event_prefetched (self->ledger, event, prefetch, cancellable, &invoice_id, &was_applied,
-                                             &received, error))
+      if (!cp_ledger_apply_event_body (self->ledger, event, page, cancellable, &invoice_id, &was_applied,
+                                       &received, &needs_request, error))
         {
           ok = FALSE;
           break;
         }
-      last = event;
-      if (was_applied)
-        page_applied++;
-      note_change (page_changes, invoice_id, received);
 
-      if (alone)
+      if (needs_request)
         {
-          /* Applied by itself: its cursor by itself too, as before pages */
-          if (!save_cursor (store, event, error))
+          /* Applied by itself, its cursor by itself too, as before pages */
+          in_transaction = FALSE;
+          if (!commit_page (store, last, page_changes, changes, &page_applied, applied, error) ||
+              !cp_ledger_apply_event_full (self->ledger, event, cancellable, &invoice_id, &was_applied,
+                                           &received, error) ||
+              !save_cursor (store, event, error))
             {
               ok = FALSE;
               break;
             }
-          *applied += page_applied;
-          page_applied = 0;
-          g_array_append_vals (changes, page_changes->data, page_changes->len);
-          g_array_set_size (page_changes, 0);
+          if (was_applied)
+            (*applied)++;
+          note_change (changes, invoice_id, received);
           last = NULL;
+          continue;
         }
+
+      last = event;
+      if (was_applied)
+        page_applied++;
+      note_change (page_changes, invoice_id, received);
     }
 
   if (in_transaction)
@@ -369,6 +360,9 @@ run_pass (CpSync        *self,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gboolean gap = cursor != NULL && cursor_created > 0 && now - cursor_created > EVENT_RETENTION_SECONDS;
   guint applied = 0;
+
+  /* Links a crash (or Stripe) kept the last pass from seeing to */
+  cp_ledger_check_queued_links (self->ledger, cancellable);
 
   for (int round = 0; round < 2; round++)
     {

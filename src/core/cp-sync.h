@@ -12,11 +12,15 @@ G_BEGIN_DECLS
  * It resumes after the last event it applied (the cursor, kept in the
  * store's meta table as "sync.cursor", with "sync.cursor_created" and
  * "sync.last_sync"), walks newer events oldest first and applies them a
- * page (100 events) at a time: the objects a page names are retrieved from
- * Stripe once each (cp_ledger_prefetch()), then its events are applied by
- * cp_ledger_apply_event_prefetched() and the cursor saved in one
+ * page (100 events) at a time: each event by its own body (the object as of
+ * that event, listed from Stripe with our key), never undoing a newer state
+ * the ledger already has (cp-ledger-bodies.c), and the cursor saved in one
  * transaction, so a crash mid-page leaves neither half a page nor a cursor
- * ahead of the ledger, and the next pass applies the page again. Stripe keeps
+ * ahead of the ledger, and the next pass applies the page again. An event
+ * whose body is not enough asks Stripe, outside the transaction. Links of
+ * invoices a page paid are revoked after its commit, from a queue kept in
+ * the same transaction, so a crash in between delays that to the next
+ * pass rather than losing it. Stripe keeps
  * events for 30 days: when the cursor is older than that, or Stripe no
  * longer knows it, the sync catches up by listing the PaymentIntents and
  * refunds created since the last sync (with an hour's margin), applies

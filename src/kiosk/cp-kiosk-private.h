@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "cp-kiosk-checkout.h"
 #include "cp-kiosk-view.h"
 #include "cp-kiosk-window.h"
 
 G_BEGIN_DECLS
 
+/* Shared by the kiosk's pages (cp-kiosk-view.c, cp-kiosk-checkout.c). */
+/* Shows `message` in `label`, or hides the label for NULL. */
+void         cp_kiosk_show_error                (GtkWidget     *label,
+                                                 const char    *message);
+void         cp_kiosk_clear_list                (GtkWidget     *list);
+/* "2026-03-12" as the patient reads it: "March 12, 2026". */
+char        *cp_kiosk_format_date               (const char    *iso);
+
 /* For the tests: a template child of the view by its id in cp-kiosk-view.ui. */
 GtkWidget   *cp_kiosk_view_get_child            (CpKioskView   *self,
                                                  const char    *id);
+GtkWidget   *cp_kiosk_checkout_get_child        (CpKioskCheckout *self,
+                                                 const char      *id);
 CpKioskView *cp_kiosk_window_get_view           (CpKioskWindow *self);
 GtkWindow   *cp_kiosk_window_get_countdown      (CpKioskWindow *self);
 GtkWindow   *cp_kiosk_window_get_exit_dialog    (CpKioskWindow *self);

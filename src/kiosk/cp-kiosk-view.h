@@ -11,9 +11,10 @@
 G_BEGIN_DECLS
 
 /* The kiosk's pages for one patient: start, lookup, the patient's open
- * invoices, one invoice, card payment and confirmation. Everything a patient
- * enters or sees lives in this widget, so the window forgets a patient by
- * throwing the view away and making a new one. The guard outlives views. */
+ * invoices, then one invoice, card payment and confirmation (those three in
+ * its CpKioskCheckout, cp-kiosk-checkout.c). Everything a patient enters or
+ * sees lives in this widget, so the window forgets a patient by throwing the
+ * view away and making a new one. The guard outlives views. */
 
 #define CP_TYPE_KIOSK_VIEW (cp_kiosk_view_get_type ())
 G_DECLARE_FINAL_TYPE (CpKioskView, cp_kiosk_view, CP, KIOSK_VIEW, GtkWidget)

@@ -14,7 +14,9 @@ struct _CpSimState
   GHashTable *objects;      /* id -> JsonObject */
   GHashTable *types;        /* type -> GPtrArray of ids, oldest first */
   GHashTable *private;      /* id -> GHashTable key -> value */
-  GHashTable *idempotency;  /* key -> CpSimIdempotent */
+  GHashTable *idempotency;  /* key -> Slot */
+  GSequence  *expiry;       /* Slot, by (created, serial): the oldest first */
+  guint64     serial;
 };
 
 G_DEFINE_FINAL_TYPE (CpSimState, cp_sim_state, G_TYPE_OBJECT)
@@ -28,15 +30,39 @@ static guint signals[N_SIGNALS];
 
 #define IDEMPOTENCY_LIFETIME (24 * 60 * 60)
 
+/* A stored key: the public entry first, so a Slot is a CpSimIdempotent; its
+ * place in the expiry order lets a request drop old keys without walking
+ * every key (Stripe keeps them 24 hours: a busy day is many thousands). */
+typedef struct {
+  CpSimIdempotent  entry;
+  char            *key;      /* the table's key, owned by the table */
+  guint64          serial;   /* ties of `created` in insertion order */
+  GSequenceIter   *place;    /* in CpSimState.expiry */
+} Slot;
+
 static void
 idempotent_free (gpointer data)
 {
-  CpSimIdempotent *entry = data;
+  Slot *slot = data;
 
-  g_free (entry->fingerprint);
-  g_free (entry->request_id);
-  g_free (entry->body);
-  g_free (entry);
+  /* Leaving the table (removed, replaced or the table freed) leaves the order */
+  g_sequence_remove (slot->place);
+  g_free (slot->entry.fingerprint);
+  g_free (slot->entry.request_id);
+  g_free (slot->entry.body);
+  g_free (slot);
+}
+
+static int
+slot_compare (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  const Slot *x = a, *y = b;
+
+  if (x->entry.created != y->entry.created)
+    return x->entry.created < y->entry.created ? -1 : 1;
+  return x->serial < y->serial ? -1 : x->serial > y->serial;
 }
 
 static void
@@ -55,6 +81,7 @@ cp_sim_state_finalize (GObject *object)
   g_clear_pointer (&self->types, g_hash_table_unref);
   g_clear_pointer (&self->private, g_hash_table_unref);
   g_clear_pointer (&self->idempotency, g_hash_table_unref);
+  g_clear_pointer (&self->expiry, g_sequence_free);  /* after the slots that point into it */
 
   G_OBJECT_CLASS (cp_sim_state_parent_class)->finalize (object);
 }
@@ -81,6 +108,7 @@ init_tables (CpSimState *self)
   self->types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, ptr_array_unref);
   self->private = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
   self->idempotency = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, idempotent_free);
+  self->expiry = g_sequence_new (NULL);
 }
 
 static void
@@ -158,6 +186,7 @@ cp_sim_state_reset (CpSimState *self)
   g_clear_pointer (&self->types, g_hash_table_unref);
   g_clear_pointer (&self->private, g_hash_table_unref);
   g_clear_pointer (&self->idempotency, g_hash_table_unref);
+  g_clear_pointer (&self->expiry, g_sequence_free);
   init_tables (self);
 }
 
@@ -318,19 +347,33 @@ cp_sim_state_set_private (CpSimState *self,
   g_hash_table_insert (table, g_strdup (key), g_strdup (value));
 }
 
-static void
-expire_idempotency (CpSimState *self)
+static gboolean
+is_expired (const CpSimIdempotent *entry,
+            gint64                 now)
 {
-  GHashTableIter iter;
-  gpointer value;
-  gint64 now = cp_sim_state_now ();
+  /* A key whose first request is still running is never dropped */
+  return entry->status != 0 && now - entry->created > IDEMPOTENCY_LIFETIME;
+}
 
-  g_hash_table_iter_init (&iter, self->idempotency);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+/* Drops the expired keys, oldest first, and stops at the first key still
+ * within its lifetime: O(1) when none is due, and each key is dropped once,
+ * so O(log n) a request over time. Only a key whose request is still running
+ * past the lifetime (none in practice) is stepped over. */
+static void
+expire_idempotency (CpSimState *self,
+                    gint64      now)
+{
+  GSequenceIter *it = g_sequence_get_begin_iter (self->expiry);
+
+  while (!g_sequence_iter_is_end (it))
     {
-      CpSimIdempotent *entry = value;
-      if (entry->status != 0 && now - entry->created > IDEMPOTENCY_LIFETIME)
-        g_hash_table_iter_remove (&iter);
+      Slot *slot = g_sequence_get (it);
+
+      if (now - slot->entry.created <= IDEMPOTENCY_LIFETIME)
+        break;
+      it = g_sequence_iter_next (it);
+      if (is_expired (&slot->entry, now))
+        g_hash_table_remove (self->idempotency, slot->key);
     }
 }
 
@@ -338,8 +381,28 @@ CpSimIdempotent *
 cp_sim_state_get_idempotent (CpSimState *self,
                              const char *key)
 {
-  expire_idempotency (self);
+  expire_idempotency (self, cp_sim_state_now ());
   return g_hash_table_lookup (self->idempotency, key);
+}
+
+static CpSimIdempotent *
+begin_idempotent_at (CpSimState *self,
+                     const char *key,
+                     const char *fingerprint,
+                     const char *request_id,
+                     gint64      created)
+{
+  Slot *slot = g_new0 (Slot, 1);
+
+  slot->entry.fingerprint = g_strdup (fingerprint);
+  slot->entry.request_id = g_strdup (request_id);
+  slot->entry.created = created;
+  slot->key = g_strdup (key);
+  slot->serial = self->serial++;
+  /* Replaces key and slot of the same key (the old slot leaves the order) */
+  g_hash_table_replace (self->idempotency, slot->key, slot);
+  slot->place = g_sequence_insert_sorted (self->expiry, slot, slot_compare, NULL);
+  return &slot->entry;
 }
 
 CpSimIdempotent *
@@ -348,13 +411,7 @@ cp_sim_state_begin_idempotent (CpSimState *self,
                                const char *fingerprint,
                                const char *request_id)
 {
-  CpSimIdempotent *entry = g_new0 (CpSimIdempotent, 1);
-
-  entry->fingerprint = g_strdup (fingerprint);
-  entry->request_id = g_strdup (request_id);
-  entry->created = cp_sim_state_now ();
-  g_hash_table_insert (self->idempotency, g_strdup (key), entry);
-  return entry;
+  return begin_idempotent_at (self, key, fingerprint, request_id, cp_sim_state_now ());
 }
 
 void
@@ -569,12 +626,12 @@ cp_sim_state_load (CpSimState  *self,
       for (GList *l = keys; l; l = l->next)
         {
           JsonObject *e = json_object_get_object_member (idem, l->data);
-          CpSimIdempotent *entry = cp_sim_state_begin_idempotent (self, l->data,
-                                                                  json_object_get_string_member (e, "fingerprint"),
-                                                                  json_object_get_string_member (e, "request_id"));
+          CpSimIdempotent *entry = begin_idempotent_at (self, l->data,
+                                                        json_object_get_string_member (e, "fingerprint"),
+                                                        json_object_get_string_member (e, "request_id"),
+                                                        json_object_get_int_member (e, "created"));
           entry->status = json_object_get_int_member (e, "status");
           entry->body = g_strdup (json_object_get_string_member (e, "body"));
-          entry->created = json_object_get_int_member (e, "created");
         }
     }
   return TRUE;
