@@ -30,26 +30,20 @@ object_string (JsonObject *object,
   return NULL;
 }
 
-/* What Stripe says now about `pi_id`: fetched with the page, or retrieved here. */
+/* What Stripe says now about `pi_id`, retrieved here. */
 static CpPayment *
 apply_intent_now (CpLedger          *self,
-                  CpLedgerPrefetch  *prefetch,
                   const char        *pi_id,
                   gint64            *out_invoice_id,
                   gboolean          *out_received,
                   GCancellable      *cancellable,
                   GError           **error)
 {
-  CpStripePaymentIntent *pi = cp_ledger_prefetch_get_payment_intent (prefetch, pi_id);
-
-  if (pi != NULL)
-    return cp_ledger_apply_retrieved (self, pi, out_invoice_id, out_received, cancellable, error);
   return cp_ledger_retrieve_and_apply_full (self, pi_id, out_invoice_id, out_received, cancellable, error);
 }
 
 static gboolean
 apply_dispute (CpLedger          *self,
-               CpLedgerPrefetch  *prefetch,
                JsonObject        *dispute,
                gint64        *out_invoice_id,
                GCancellable  *cancellable,
@@ -64,7 +58,7 @@ apply_dispute (CpLedger          *self,
       g_set_error_literal (error, CP_ERROR, CP_ERROR_INVALID_INPUT, _("The dispute names no PaymentIntent"));
       return FALSE;
     }
-  payment = apply_intent_now (self, prefetch, pi_id, out_invoice_id, NULL, cancellable, error);
+  payment = apply_intent_now (self, pi_id, out_invoice_id, NULL, cancellable, error);
   if (payment == NULL)
     return FALSE;
   if (payment->disputed)
@@ -87,24 +81,17 @@ apply_dispute (CpLedger          *self,
 
 static gboolean
 apply_charge_refunds (CpLedger          *self,
-                      CpLedgerPrefetch  *prefetch,
                       const char        *pi_id,
                       gint64            *out_invoice_id,
                       GCancellable      *cancellable,
                       GError           **error)
 {
-  g_autoptr(CpStripeList) own = NULL;
-  CpStripeList *list = cp_ledger_prefetch_get_refunds_of (prefetch, pi_id);
-  gint64 asked = 0;
+  g_autoptr(CpStripeList) list = NULL;
+  gint64 asked = g_get_real_time ();
 
+  list = cp_stripe_refund_list (cp_ledger_get_client (self), pi_id, 100, NULL, cancellable, NULL, error);
   if (list == NULL)
-    {
-      asked = g_get_real_time ();
-      own = cp_stripe_refund_list (cp_ledger_get_client (self), pi_id, 100, NULL, cancellable, NULL, error);
-      if (own == NULL)
-        return FALSE;
-      list = own;
-    }
+    return FALSE;
   for (guint i = 0; i < list->items->len; i++)
     {
       g_autoptr(CpRefund) refund = NULL;
@@ -138,20 +125,6 @@ cp_ledger_apply_event_full (CpLedger             *self,
                             gboolean             *out_applied,
                             gboolean             *out_received,
                             GError              **error)
-{
-  return cp_ledger_apply_event_prefetched (self, event, NULL, cancellable, out_invoice_id, out_applied,
-                                           out_received, error);
-}
-
-gboolean
-cp_ledger_apply_event_prefetched (CpLedger             *self,
-                                  const CpStripeEvent  *event,
-                                  CpLedgerPrefetch     *prefetch,
-                                  GCancellable         *cancellable,
-                                  gint64               *out_invoice_id,
-                                  gboolean             *out_applied,
-                                  gboolean             *out_received,
-                                  GError              **error)
 {
   g_autoptr(GError) local_error = NULL;
   const char *type;
@@ -191,7 +164,7 @@ cp_ledger_apply_event_prefetched (CpLedger             *self,
 
       if (pi_id != NULL)
         {
-          payment = apply_intent_now (self, prefetch, pi_id, &invoice_id, &received, cancellable, &local_error);
+          payment = apply_intent_now (self, pi_id, &invoice_id, &received, cancellable, &local_error);
           ok = payment != NULL;
         }
     }
@@ -203,7 +176,7 @@ cp_ledger_apply_event_prefetched (CpLedger             *self,
 
       if (pi_id != NULL)
         {
-          payment = apply_intent_now (self, prefetch, pi_id, &invoice_id, &received, cancellable, &local_error);
+          payment = apply_intent_now (self, pi_id, &invoice_id, &received, cancellable, &local_error);
           ok = payment != NULL;
         }
     }
@@ -216,16 +189,11 @@ cp_ledger_apply_event_prefetched (CpLedger             *self,
 
       if (refund_id != NULL)
         {
-          CpStripeRefund *fetched = cp_ledger_prefetch_get_refund (prefetch, refund_id);
-          gint64 asked = 0;
+          gint64 asked = g_get_real_time ();
 
-          if (fetched == NULL)
-            asked = g_get_real_time ();
-          if (fetched == NULL)
-            fetched = re = cp_stripe_refund_retrieve (cp_ledger_get_client (self), refund_id, cancellable, NULL,
-                                                      &local_error);
-          if (fetched != NULL)
-            refund = cp_ledger_apply_stripe_refund (self, fetched, 0, NULL, asked, NULL, &invoice_id, cancellable,
+          re = cp_stripe_refund_retrieve (cp_ledger_get_client (self), refund_id, cancellable, NULL, &local_error);
+          if (re != NULL)
+            refund = cp_ledger_apply_stripe_refund (self, re, 0, NULL, asked, NULL, &invoice_id, cancellable,
                                                     &local_error);
           ok = refund != NULL;
         }
@@ -235,12 +203,12 @@ cp_ledger_apply_event_prefetched (CpLedger             *self,
       const char *pi_id = object_string (event->object, "payment_intent");
 
       if (pi_id != NULL)
-        ok = apply_charge_refunds (self, prefetch, pi_id, &invoice_id, cancellable, &local_error);
+        ok = apply_charge_refunds (self, pi_id, &invoice_id, cancellable, &local_error);
     }
   else if (g_str_equal (type, "charge.dispute.created") || g_str_equal (type, "charge.dispute.updated") ||
            g_str_equal (type, "charge.dispute.closed"))
     {
-      ok = apply_dispute (self, prefetch, event->object, &invoice_id, cancellable, &local_error);
+      ok = apply_dispute (self, event->object, &invoice_id, cancellable, &local_error);
     }
   else
     {
@@ -306,302 +274,6 @@ cp_ledger_apply_refund (CpLedger              *self,
     return FALSE;
   applied = cp_ledger_apply_stripe_refund (self, re, 0, NULL, asked, NULL, out_invoice_id, cancellable, error);
   return applied != NULL;
-}
-
-/* Prefetch: one request per object a page of events names, several at a
- * time (the client's connections to Stripe), on the thread that applies
- * them. A refund whose charge.refunded is on the same page comes with the
- * list of its PaymentIntent's refunds. */
-
-typedef enum {
-  FETCH_PAYMENT_INTENT,
-  FETCH_REFUND,
-  FETCH_REFUNDS_OF,
-} FetchKind;
-
-struct _CpLedgerPrefetch
-{
-  GHashTable *payment_intents;  /* id -> CpStripePaymentIntent, NULL while or if not fetched */
-  GHashTable *refunds;          /* id -> CpStripeRefund */
-  GHashTable *refunds_of;       /* PaymentIntent id -> CpStripeList of CpStripeRefund */
-};
-
-typedef struct {
-  CpLedgerPrefetch *prefetch;
-  FetchKind         kind;
-  char             *id;
-  guint            *pending;
-} Fetch;
-
-static void
-fetched (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Fetch *fetch = user_data;
-  CpStripeClient *client = CP_STRIPE_CLIENT (source);
-  g_autoptr(GError) error = NULL;
-  GHashTable *table = NULL;
-  gpointer object = NULL;
-
-  switch (fetch->kind)
-    {
-    case FETCH_PAYMENT_INTENT:
-      table = fetch->prefetch->payment_intents;
-      object = cp_stripe_payment_intent_retrieve_finish (client, result, NULL, &error);
-      break;
-    case FETCH_REFUND:
-      table = fetch->prefetch->refunds;
-      object = cp_stripe_refund_retrieve_finish (client, result, NULL, &error);
-      break;
-    case FETCH_REFUNDS_OF:
-      table = fetch->prefetch->refunds_of;
-      object = cp_stripe_refund_list_finish (client, result, NULL, &error);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  if (object != NULL)
-    g_hash_table_insert (table, g_steal_pointer (&fetch->id), object);
-  else
-    g_debug ("Prefetching %s failed (retried when applied): %s", fetch->id, error->message);
-  (*fetch->pending)--;
-  g_free (fetch->id);
-  g_free (fetch);
-}
-
-static void
-fetch_start (CpLedger         *self,
-             CpLedgerPrefetch *prefetch,
-             FetchKind         kind,
-             const char       *id,
-             guint            *pending,
-             GCancellable     *cancellable)
-{
-  CpStripeClient *client = cp_ledger_get_client (self);
-  GHashTable *tables[] = { prefetch->payment_intents, prefetch->refunds, prefetch->refunds_of };
-  Fetch *fetch;
-
-  if (id == NULL || g_hash_table_contains (tables[kind], id))
-    return;
-  /* Present (as NULL) from now on, so each object is asked for once */
-  g_hash_table_insert (tables[kind], g_strdup (id), NULL);
-  fetch = g_new0 (Fetch, 1);
-  fetch->prefetch = prefetch;
-  fetch->kind = kind;
-  fetch->id = g_strdup (id);
-  fetch->pending = pending;
-  (*pending)++;
-  switch (kind)
-    {
-    case FETCH_PAYMENT_INTENT:
-      cp_stripe_payment_intent_retrieve_async (client, id, cancellable, fetched, fetch);
-      break;
-    case FETCH_REFUND:
-      cp_stripe_refund_retrieve_async (client, id, cancellable, fetched, fetch);
-      break;
-    case FETCH_REFUNDS_OF:
-      cp_stripe_refund_list_async (client, id, 100, NULL, cancellable, fetched, fetch);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-fetch_wait (guint        *pending,
-            GMainContext *context)
-{
-  while (*pending > 0)
-    g_main_context_iteration (context, TRUE);
-  /* libsoup finishes each message's bookkeeping on the context it began on */
-  while (g_main_context_pending (context))
-    g_main_context_iteration (context, FALSE);
-}
-
-CpLedgerPrefetch *
-cp_ledger_prefetch (CpLedger     *self,
-                    GPtrArray    *events,
-                    GCancellable *cancellable)
-{
-  CpLedgerPrefetch *prefetch;
-  CpStripeSync sync;
-  guint pending = 0;
-  g_autoptr(GPtrArray) refund_events = g_ptr_array_new ();
-  g_autoptr(GPtrArray) todo = g_ptr_array_new ();
-
-  g_return_val_if_fail (CP_IS_LEDGER (self), NULL);
-  g_return_val_if_fail (events != NULL, NULL);
-
-  prefetch = g_new0 (CpLedgerPrefetch, 1);
-  prefetch->payment_intents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                     (GDestroyNotify) cp_stripe_payment_intent_free);
-  prefetch->refunds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cp_stripe_refund_free);
-  prefetch->refunds_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cp_stripe_list_free);
-
-  /* The store first: the client may use it while this thread holds the
-   * client's blocking context */
-  for (guint i = 0; i < events->len; i++)
-    {
-      const CpStripeEvent *event = g_ptr_array_index (events, i);
-      g_autoptr(GError) error = NULL;
-
-      if (event->id != NULL && !cp_store_event_applied (cp_ledger_get_store (self), event->id, &error))
-        g_ptr_array_add (todo, (gpointer) event);
-    }
-
-  /* The calls run on the client's blocking context, which this thread
-   * holds until they are all done. */
-  cp_stripe_sync_begin (cp_ledger_get_client (self), &sync);
-  for (guint i = 0; i < todo->len; i++)
-    {
-      const CpStripeEvent *event = g_ptr_array_index (todo, i);
-      const char *type = event->type != NULL ? event->type : "";
-
-      /* The same objects cp_ledger_apply_event_prefetched() asks for */
-      if (g_str_has_prefix (type, "payment_intent."))
-        fetch_start (self, prefetch, FETCH_PAYMENT_INTENT, object_string (event->object, "id"), &pending, cancellable);
-      else if (g_str_equal (type, "checkout.session.completed") || g_str_equal (type, "charge.succeeded") ||
-               g_str_equal (type, "charge.failed") || g_str_has_prefix (type, "charge.dispute."))
-        fetch_start (self, prefetch, FETCH_PAYMENT_INTENT, object_string (event->object, "payment_intent"), &pending,
-                     cancellable);
-      else if (g_str_equal (type, "refund.created") || g_str_equal (type, "refund.updated") ||
-               g_str_equal (type, "refund.failed") || g_str_equal (type, "charge.refund.updated"))
-        g_ptr_array_add (refund_events, (gpointer) event);
-      else if (g_str_equal (type, "charge.refunded"))
-        fetch_start (self, prefetch, FETCH_REFUNDS_OF, object_string (event->object, "payment_intent"), &pending,
-                     cancellable);
-    }
-  fetch_wait (&pending, sync.context);
-
-  /* Refunds: those of a refunded charge on the page came with its list */
-  for (guint i = 0; i < refund_events->len; i++)
-    {
-      const CpStripeEvent *event = g_ptr_array_index (refund_events, i);
-      const char *id = object_string (event->object, "id");
-
-      if (id != NULL && cp_ledger_prefetch_get_refund (prefetch, id) == NULL)
-        fetch_start (self, prefetch, FETCH_REFUND, id, &pending, cancellable);
-    }
-  fetch_wait (&pending, sync.context);
-  cp_stripe_sync_end (&sync);
-  return prefetch;
-}
-
-static gboolean
-payment_known (CpLedger   *self,
-               const char *payment_intent_id)
-{
-  g_autoptr(CpPayment) payment = NULL;
-
-  if (payment_intent_id == NULL)
-    return TRUE;
-  payment = cp_store_get_payment_by_intent (cp_ledger_get_store (self), payment_intent_id, NULL);
-  return payment != NULL;
-}
-
-gboolean
-cp_ledger_prefetch_covers (CpLedger             *self,
-                           CpLedgerPrefetch     *prefetch,
-                           const CpStripeEvent  *event)
-{
-  const char *type = event->type != NULL ? event->type : "";
-
-  g_return_val_if_fail (CP_IS_LEDGER (self), FALSE);
-
-  if (prefetch == NULL)
-    return FALSE;
-  /* As cp_ledger_apply_event_prefetched() asks */
-  if (g_str_has_prefix (type, "payment_intent."))
-    {
-      const char *id = object_string (event->object, "id");
-      return id == NULL || cp_ledger_prefetch_get_payment_intent (prefetch, id) != NULL;
-    }
-  if (g_str_equal (type, "checkout.session.completed") || g_str_equal (type, "charge.succeeded") ||
-      g_str_equal (type, "charge.failed") || g_str_has_prefix (type, "charge.dispute."))
-    {
-      const char *id = object_string (event->object, "payment_intent");
-      return id == NULL || cp_ledger_prefetch_get_payment_intent (prefetch, id) != NULL;
-    }
-  if (g_str_equal (type, "refund.created") || g_str_equal (type, "refund.updated") ||
-      g_str_equal (type, "refund.failed") || g_str_equal (type, "charge.refund.updated"))
-    {
-      const char *id = object_string (event->object, "id");
-      CpStripeRefund *refund = id != NULL ? cp_ledger_prefetch_get_refund (prefetch, id) : NULL;
-
-      /* A refund of a payment not recorded here retrieves the payment */
-      return id == NULL || (refund != NULL && payment_known (self, refund->payment_intent));
-    }
-  if (g_str_equal (type, "charge.refunded"))
-    {
-      const char *id = object_string (event->object, "payment_intent");
-      CpStripeList *list = id != NULL ? cp_ledger_prefetch_get_refunds_of (prefetch, id) : NULL;
-
-      if (id == NULL)
-        return TRUE;
-      if (list == NULL)
-        return FALSE;
-      for (guint i = 0; i < list->items->len; i++)
-        if (!payment_known (self, ((CpStripeRefund *) g_ptr_array_index (list->items, i))->payment_intent))
-          return FALSE;
-      return TRUE;
-    }
-  return TRUE;
-}
-
-void
-cp_ledger_prefetch_free (CpLedgerPrefetch *prefetch)
-{
-  if (prefetch == NULL)
-    return;
-  g_hash_table_unref (prefetch->payment_intents);
-  g_hash_table_unref (prefetch->refunds);
-  g_hash_table_unref (prefetch->refunds_of);
-  g_free (prefetch);
-}
-
-CpStripePaymentIntent *
-cp_ledger_prefetch_get_payment_intent (CpLedgerPrefetch *prefetch,
-                                       const char       *id)
-{
-  return prefetch != NULL && id != NULL ? g_hash_table_lookup (prefetch->payment_intents, id) : NULL;
-}
-
-CpStripeRefund *
-cp_ledger_prefetch_get_refund (CpLedgerPrefetch *prefetch,
-                               const char       *id)
-{
-  CpStripeRefund *refund;
-  GHashTableIter iter;
-  gpointer value;
-
-  if (prefetch == NULL || id == NULL)
-    return NULL;
-  refund = g_hash_table_lookup (prefetch->refunds, id);
-  if (refund != NULL)
-    return refund;
-  /* Or as listed with the other refunds of its PaymentIntent */
-  g_hash_table_iter_init (&iter, prefetch->refunds_of);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      CpStripeList *list = value;
-
-      for (guint i = 0; list != NULL && i < list->items->len; i++)
-        {
-          refund = g_ptr_array_index (list->items, i);
-          if (g_strcmp0 (refund->id, id) == 0)
-            return refund;
-        }
-    }
-  return NULL;
-}
-
-CpStripeList *
-cp_ledger_prefetch_get_refunds_of (CpLedgerPrefetch *prefetch,
-                                   const char       *payment_intent_id)
-{
-  return prefetch != NULL && payment_intent_id != NULL ? g_hash_table_lookup (prefetch->refunds_of, payment_intent_id)
-                                                       : NULL;
 }
 
 /* Verify */

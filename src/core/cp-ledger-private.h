@@ -24,20 +24,6 @@ CpPayment *cp_ledger_retrieve_and_apply_full (CpLedger      *self,
                                               gboolean      *out_received,
                                               GCancellable  *cancellable,
                                               GError       **error);
-/* Applies a PaymentIntent the caller has just retrieved from Stripe. */
-CpPayment *cp_ledger_apply_retrieved         (CpLedger                     *self,
-                                              const CpStripePaymentIntent  *pi,
-                                              gint64                       *out_invoice_id,
-                                              gboolean                     *out_received,
-                                              GCancellable                 *cancellable,
-                                              GError                      **error);
-/* The prefetched objects of a page (NULL when not fetched). */
-CpStripePaymentIntent *cp_ledger_prefetch_get_payment_intent (CpLedgerPrefetch *prefetch,
-                                                              const char       *id);
-CpStripeRefund        *cp_ledger_prefetch_get_refund         (CpLedgerPrefetch *prefetch,
-                                                              const char       *id);
-CpStripeList          *cp_ledger_prefetch_get_refunds_of     (CpLedgerPrefetch *prefetch,
-                                                              const char       *payment_intent_id);
 CpPayment *cp_ledger_retrieve_and_apply      (CpLedger      *self,
                                               const char    *payment_intent_id,
                                               gint64        *out_invoice_id,

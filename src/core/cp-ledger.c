@@ -568,18 +568,6 @@ cp_ledger_retrieve_and_apply_full (CpLedger      *self,
                                cancellable, error);
 }
 
-CpPayment *
-cp_ledger_apply_retrieved (CpLedger                     *self,
-                           const CpStripePaymentIntent  *pi,
-                           gint64                       *out_invoice_id,
-                           gboolean                     *out_received,
-                           GCancellable                 *cancellable,
-                           GError                      **error)
-{
-  return apply_payment_intent (self, pi, -1, 0, NULL, 0, NULL, FALSE, NULL, out_invoice_id, out_received,
-                               cancellable, error);
-}
-
 gboolean
 cp_ledger_apply_snapshot (CpLedger                     *self,
                           const CpStripePaymentIntent  *pi,

@@ -214,36 +214,6 @@ gboolean           cp_ledger_apply_event_full    (CpLedger             *self,
                                                   gboolean             *out_received,
                                                   GError              **error);
 
-/* A page of events applied together (the sync). What Stripe says now about
- * every PaymentIntent and refund the page names is retrieved once per
- * object, several requests at a time, before the page is applied, instead
- * of once per event while it is applied; the ledger applies the same objects
- * by the same rules either way. Events applied before are skipped. A failed
- * retrieve is not an error here: that event retrieves for itself when it is
- * applied (and fails there, as it would have). */
-typedef struct _CpLedgerPrefetch CpLedgerPrefetch;
-
-CpLedgerPrefetch  *cp_ledger_prefetch            (CpLedger          *self,
-                                                  GPtrArray         *events,
-                                                  GCancellable      *cancellable);
-void               cp_ledger_prefetch_free       (CpLedgerPrefetch  *prefetch);
-/* cp_ledger_apply_event_full() with the objects of `prefetch` (may be NULL). */
-gboolean           cp_ledger_apply_event_prefetched (CpLedger             *self,
-                                                     const CpStripeEvent  *event,
-                                                     CpLedgerPrefetch     *prefetch,
-                                                     GCancellable         *cancellable,
-                                                     gint64               *out_invoice_id,
-                                                     gboolean             *out_applied,
-                                                     gboolean             *out_received,
-                                                     GError              **error);
-
-/* TRUE when applying `event` needs no request to Stripe: what it names was
- * prefetched (and a refund's payment is known here). The sync applies such
- * events inside its page transaction and the others outside it, so no
- * request is ever made while the store is held. */
-gboolean           cp_ledger_prefetch_covers     (CpLedger             *self,
-                                                  CpLedgerPrefetch     *prefetch,
-                                                  const CpStripeEvent  *event);
 /* Around a page applied in one transaction (per thread): the links of the
  * invoices it changes are revoked (a request to Stripe) only once
  * cp_ledger_maintain_deferred_links() is called after the commit. */
@@ -269,8 +239,10 @@ gboolean           cp_ledger_apply_refund        (CpLedger              *self,
 /* Test-only fault injection: `hook` is called at named points:
  * "after-payment-intent-create", "after-stripe-confirm" (Stripe has
  * charged, nothing is recorded yet), "after-refund-create",
- * "after-link-create", and "before-store-write" / "after-store-write"
- * around each transaction that records a payment, refund or link.
+ * "after-link-create", "before-store-write" / "after-store-write"
+ * around each transaction that records a payment, refund or link, and
+ * "before-link-checks" (the sync: a page committed, its invoices' payment
+ * links not checked yet).
  * carepayctl sets it from CAREPAY_FAULT to test crash recovery. */
 typedef void (*CpLedgerFaultHook) (const char *point,
                                    gpointer    user_data);
@@ -286,7 +258,5 @@ GPtrArray         *cp_ledger_verify              (CpLedger      *self,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpPaymentAttempt, cp_payment_attempt_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpPaymentLinkInfo, cp_payment_link_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpLedgerDifference, cp_ledger_difference_free)
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpLedgerPrefetch, cp_ledger_prefetch_free)
 
 G_END_DECLS
