@@ -8,6 +8,7 @@
 
 #include "cp-invoice-index.h"
 #include "cp-seed.h"
+#include "cp-sqlite-private.h"
 #include "cp-sqlite-store.h"
 
 #define TODAY "2026-03-15"
@@ -512,6 +513,290 @@ test_empty (void)
     g_assert_cmpuint (counts[s], ==, 0);
 }
 
+/* Totals: the cards' figures as cp_store_get_totals() computed them before
+ * it streamed (over every row of cp_store_list_invoices(), and the month's
+ * payments net of refunds in two queries), to hold the streamed version and
+ * the list's (index + cp_store_get_paid_this_month()) to. */
+static void
+reference_totals (Fixture         *f,
+                  CpInvoiceTotals *out)
+{
+  g_autoptr(GPtrArray) rows = store_list (f, -1, NULL);
+  g_autofree char *currency = cp_store_get_meta (CP_STORE (f->store), "currency");
+  sqlite3 *db = cp_sqlite_store_get_connection (f->store);
+  const char *month_sql[] = {
+    "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM payments "
+    "WHERE status = 'succeeded' AND currency = ?1 AND created_at >= ?2 AND created_at < ?3",
+    "SELECT COALESCE(SUM(amount), 0) FROM refunds "
+    "WHERE status IN ('succeeded', 'pending') AND currency = ?1 AND created_at >= ?2 AND created_at < ?3",
+  };
+
+  memset (out, 0, sizeof *out);
+  out->currency = currency != NULL ? g_steal_pointer (&currency) : g_strdup ("USD");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CpInvoiceSummary *row = g_ptr_array_index (rows, i);
+
+      if (g_strcmp0 (row->currency, out->currency) != 0)
+        continue;
+      if (row->status == CP_INVOICE_STATUS_OVERDUE)
+        {
+          out->overdue += row->balance_due;
+          out->overdue_count++;
+        }
+      if (row->status == CP_INVOICE_STATUS_OVERDUE || row->status == CP_INVOICE_STATUS_PENDING ||
+          row->status == CP_INVOICE_STATUS_PARTIALLY_PAID)
+        {
+          out->outstanding += row->balance_due;
+          out->outstanding_count++;
+        }
+    }
+  for (guint q = 0; q < G_N_ELEMENTS (month_sql); q++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, month_sql[q], -1, &stmt, NULL), ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, out->currency, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, "2026-03-01", -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, "2026-04-01", -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      if (q == 0)
+        {
+          out->paid_this_month = sqlite3_column_int64 (stmt, 0);
+          out->paid_this_month_count = sqlite3_column_int64 (stmt, 1);
+        }
+      else
+        out->paid_this_month -= sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+    }
+}
+
+static void
+assert_totals_equal (const CpInvoiceTotals *a,
+                     const CpInvoiceTotals *b)
+{
+  g_assert_cmpstr (a->currency, ==, b->currency);
+  g_assert_cmpint (a->outstanding, ==, b->outstanding);
+  g_assert_cmpint (a->outstanding_count, ==, b->outstanding_count);
+  g_assert_cmpint (a->overdue, ==, b->overdue);
+  g_assert_cmpint (a->overdue_count, ==, b->overdue_count);
+  g_assert_cmpint (a->paid_this_month, ==, b->paid_this_month);
+  g_assert_cmpint (a->paid_this_month_count, ==, b->paid_this_month_count);
+}
+
+/* The streamed totals and the list's (a fresh index, as the list rebuilds
+ * it after every change, plus the month's payments) against the reference. */
+static void
+check_totals (Fixture *f)
+{
+  CpStore *store = CP_STORE (f->store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoiceIndex) index = cp_invoice_index_new_from_store (store, &error);
+  CpInvoiceTotals expected = { 0 }, streamed = { 0 }, listed = { 0 };
+
+  g_assert_no_error (error);
+  reference_totals (f, &expected);
+  g_assert_true (cp_store_get_totals (store, &streamed, &error));
+  g_assert_no_error (error);
+  assert_totals_equal (&streamed, &expected);
+
+  g_assert_true (cp_store_get_paid_this_month (store, &listed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (listed.outstanding_count, ==, 0);
+  g_assert_true (cp_invoice_index_add_open_totals (index, &listed, &error));
+  g_assert_no_error (error);
+  assert_totals_equal (&listed, &expected);
+
+  cp_invoice_totals_clear (&expected);
+  cp_invoice_totals_clear (&streamed);
+  cp_invoice_totals_clear (&listed);
+}
+
+static gint64
+add_invoice (CpStore    *store,
+             CpPatient  *patient,
+             const char *number,
+             const char *currency,
+             const char *due,
+             int         tax_rate_bp,
+             gint64      amount)
+{
+  g_autoptr(CpInvoice) invoice = cp_invoice_new ();
+  g_autoptr(GError) error = NULL;
+  CpLineItem *item = cp_line_item_new ();
+
+  invoice->patient = cp_patient_copy (patient);
+  invoice->number = g_strdup (number);
+  invoice->issue_date = g_strdup ("2026-01-15");
+  invoice->due_date = g_strdup (due);
+  invoice->currency = g_strdup (currency);
+  invoice->tax_rate_bp = tax_rate_bp;
+  item->description = g_strdup ("Consultation");
+  item->quantity = 2;
+  item->unit_amount = amount / 2;
+  g_ptr_array_add (invoice->line_items, item);
+  cp_store_create_invoice (store, invoice, &error);
+  g_assert_no_error (error);
+  return invoice->id;
+}
+
+static gint64
+add_payment (CpStore    *store,
+             gint64      invoice_id,
+             const char *currency,
+             gint64      amount,
+             const char *status,
+             const char *created_at,
+             gboolean    disputed)
+{
+  static guint n;
+  g_autoptr(CpPayment) payment = cp_payment_new ();
+  g_autoptr(GError) error = NULL;
+
+  payment->invoice_id = invoice_id;
+  payment->stripe_payment_intent_id = g_strdup_printf ("pi_totals_%u", ++n);
+  payment->amount = amount;
+  payment->currency = g_strdup (currency);
+  payment->status = g_strdup (status);
+  payment->channel = CP_PAYMENT_CHANNEL_DESK;
+  payment->created_at = g_strdup (created_at);
+  payment->disputed = disputed;
+  cp_store_record_payment (store, payment, &error);
+  g_assert_no_error (error);
+  return payment->id;
+}
+
+static void
+add_refund (CpStore    *store,
+            gint64      payment_id,
+            const char *currency,
+            gint64      amount,
+            const char *status,
+            const char *created_at)
+{
+  static guint n;
+  g_autoptr(CpRefund) refund = cp_refund_new ();
+  g_autoptr(GError) error = NULL;
+
+  refund->payment_id = payment_id;
+  refund->stripe_refund_id = g_strdup_printf ("re_totals_%u", ++n);
+  refund->amount = amount;
+  refund->currency = g_strdup (currency);
+  refund->status = g_strdup (status);
+  refund->created_at = g_strdup (created_at);
+  cp_store_record_refund (store, refund, &error);
+  g_assert_no_error (error);
+}
+
+/* On the seeded file plus paid, partly paid, overdue, voided, refunded,
+ * disputed and foreign-currency invoices, payments of this month and the
+ * last, failed ones and refunds: the same figures, also in another hospital
+ * currency and after changes. */
+static void
+test_totals (Fixture       *f,
+             gconstpointer  data)
+{
+  CpStore *store = CP_STORE (f->store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) patients = cp_store_list_patients (store, NULL, &error);
+  CpPatient *patient;
+  gint64 partly, paid, voided, refunded, disputed, eur_open, eur_overdue, pay;
+  guint counts[2][CP_N_INVOICE_STATUSES] = { { 0 } };
+  g_autoptr(GPtrArray) rows = NULL;
+  CpInvoiceTotals totals = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (patients->len, >, 0);
+  patient = g_ptr_array_index (patients, 0);
+
+  partly = add_invoice (store, patient, "TOT-1", "USD", "2026-03-01", 825, 20000);
+  add_payment (store, partly, "USD", 5000, "succeeded", "2026-03-02T09:00:00Z", FALSE);
+  add_payment (store, partly, "USD", 7000, "requires_payment_method", "2026-03-03T09:00:00Z", FALSE);
+  paid = add_invoice (store, patient, "TOT-2", "USD", "2026-04-30", 0, 10000);
+  pay = add_payment (store, paid, "USD", 10000, "succeeded", "2026-02-20T09:00:00Z", FALSE);
+  add_refund (store, pay, "USD", 2500, "pending", "2026-03-10T09:00:00Z");
+  voided = add_invoice (store, patient, "TOT-3", "USD", "2026-02-15", 0, 30000);
+  add_payment (store, voided, "USD", 1000, "succeeded", "2026-03-04T09:00:00Z", FALSE);
+  g_assert_true (cp_store_set_invoice_voided (store, voided, TRUE, &error));
+  g_assert_no_error (error);
+  refunded = add_invoice (store, patient, "TOT-4", "USD", "2026-02-15", 0, 8000);
+  pay = add_payment (store, refunded, "USD", 8000, "succeeded", "2026-03-05T09:00:00Z", FALSE);
+  add_refund (store, pay, "USD", 8000, "succeeded", "2026-03-06T09:00:00Z");
+  disputed = add_invoice (store, patient, "TOT-5", "USD", "2026-02-28", 0, 6000);
+  add_payment (store, disputed, "USD", 2000, "succeeded", "2026-03-07T09:00:00Z", TRUE);
+  eur_open = add_invoice (store, patient, "TOT-6", "EUR", "2026-04-15", 1000, 40000);
+  add_payment (store, eur_open, "EUR", 4000, "succeeded", "2026-03-08T09:00:00Z", FALSE);
+  eur_overdue = add_invoice (store, patient, "TOT-7", "EUR", "2026-01-31", 0, 12000);
+  pay = add_payment (store, eur_overdue, "EUR", 3000, "succeeded", "2026-03-09T09:00:00Z", FALSE);
+  add_refund (store, pay, "EUR", 1000, "succeeded", "2026-03-11T09:00:00Z");
+
+  /* Every status in both currencies, or the comparison proves little. */
+  rows = store_list (f, -1, NULL);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CpInvoiceSummary *row = g_ptr_array_index (rows, i);
+
+      counts[g_strcmp0 (row->currency, "USD") == 0][row->status]++;
+    }
+  for (guint s = 0; s < CP_N_INVOICE_STATUSES; s++)
+    g_assert_cmpuint (counts[1][s], >, 0);
+  g_assert_cmpuint (counts[0][CP_INVOICE_STATUS_OVERDUE], >, 0);
+  g_assert_cmpuint (counts[0][CP_INVOICE_STATUS_PARTIALLY_PAID], >, 0);
+
+  check_totals (f);
+  g_assert_true (cp_store_get_totals (store, &totals, &error));
+  g_assert_cmpint (totals.paid_this_month_count, >, 0);
+  g_assert_cmpint (totals.overdue_count, >, 0);
+  cp_invoice_totals_clear (&totals);
+
+  /* A payment, a void and a refund later (the list rebuilds its index). */
+  add_payment (store, disputed, "USD", 4000, "succeeded", "2026-03-14T09:00:00Z", FALSE);
+  g_assert_true (cp_store_set_invoice_voided (store, partly, TRUE, &error));
+  g_assert_true (cp_store_set_invoice_voided (store, voided, FALSE, &error));
+  g_assert_no_error (error);
+  check_totals (f);
+
+  /* The hospital's currency decides which invoices count. */
+  g_assert_true (cp_store_set_meta (store, "currency", "EUR", &error));
+  g_assert_no_error (error);
+  check_totals (f);
+  g_assert_true (cp_store_get_totals (store, &totals, &error));
+  g_assert_cmpstr (totals.currency, ==, "EUR");
+  g_assert_cmpint (totals.outstanding_count, >=, 2);
+  cp_invoice_totals_clear (&totals);
+}
+
+/* A per-invoice aggregate is read in invoice order along the index, not
+ * sorted in a temporary b-tree (which would hold every group). */
+static void
+test_totals_plan (Fixture       *f,
+                  gconstpointer  data)
+{
+  sqlite3 *db = cp_sqlite_store_get_connection (f->store);
+  const char *sql[] = {
+    "SELECT invoice_id, SUM(quantity * unit_amount) FROM line_items "
+    "GROUP BY invoice_id ORDER BY invoice_id",
+    "SELECT invoice_id, SUM(amount) FROM payments WHERE status = 'succeeded' "
+    "GROUP BY invoice_id ORDER BY invoice_id",
+    "SELECT invoice_id, SUM(amount) FROM refunds WHERE status IN ('succeeded', 'pending') "
+    "GROUP BY invoice_id ORDER BY invoice_id",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sql); i++)
+    {
+      g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql[i], NULL);
+      g_autoptr(GString) plan = g_string_new (NULL);
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_string_append_printf (plan, "%s\n", sqlite3_column_text (stmt, 3));
+      sqlite3_finalize (stmt);
+      g_test_message ("%s", plan->str);
+      g_assert_null (strstr (plan->str, "TEMP B-TREE"));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -527,6 +812,9 @@ main (int   argc,
   ADD ("search-like-store", N_INVOICES, test_search_like_store);
   ADD ("narrowing", N_INVOICES, test_narrowing);
   ADD ("sort", N_INVOICES, test_sort);
+  ADD ("totals", N_INVOICES, test_totals);
+  ADD ("totals-demo", 0, test_totals);
+  ADD ("totals-plan", N_INVOICES, test_totals_plan);
 #undef ADD
   g_test_add_func ("/carepay/invoice-index/accents", test_accents);
   g_test_add_func ("/carepay/invoice-index/empty", test_empty);
