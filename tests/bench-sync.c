@@ -16,8 +16,13 @@
  * counts, which the machine's load does not change) and the CPU seconds
  * this process spent paging (soup) and syncing (best of three)
  * (each sync into a fresh copy of the seeded store). Prints; asserts nothing
- * about speed. Usage: bench-sync [--quick] (--quick: the 1k and 10k rows
- * only). */
+ * about speed. Then, for the 10k events and the first store size, the same
+ * from a cursor (the usual case: the app synced before and the events came
+ * since): the store's cursor on the oldest event, the others synced, curl
+ * and soup paging forward from it (ending_before) as the sync does; the
+ * sync both fetching the next pages while it applies one (the default) and
+ * in turn (CAREPAY_SYNC_SERIAL=1), interleaved, best of five.
+ * Usage: bench-sync [--quick] (--quick: the 1k and 10k rows only). */
 #include "config.h"
 
 #include <string.h>
@@ -41,6 +46,7 @@ typedef struct {
   char          *dir;
   char          *path;
   CpSqliteStore *store;
+  guint          n_invoices;
 } Store;
 
 static void
@@ -49,6 +55,7 @@ store_open (Store *s,
 {
   g_autoptr(GError) error = NULL;
 
+  s->n_invoices = n_invoices;
   s->dir = g_dir_make_tmp ("carepay-bench-sync-XXXXXX", &error);
   g_assert_no_error (error);
   s->path = g_build_filename (s->dir, "carepay.db", NULL);
@@ -275,7 +282,7 @@ walk_sync (CpStripeClient *client,
   return seconds;
 }
 
-static void
+static char *
 row (guint  invoices,
      guint  events,
      double curl_s,
@@ -290,7 +297,7 @@ row (guint  invoices,
   double soup_rate = events / soup_s;
   double sync_rate = events / sync_s;
 
-  g_print ("%9u %7u %8.2f %9.0f %8.2f %9.0f %8.2f %9.0f %8u %6.0f%% %6d %6d %5d %8.2f %8.2f\n",
+  return g_strdup_printf ("%9u %7u %8.2f %9.0f %8.2f %9.0f %8.2f %9.0f %8u %6.0f%% %6d %6d %5d %8.2f %8.2f\n",
            invoices, events, curl_s, curl_rate, soup_s, soup_rate, sync_s, sync_rate, applied,
            100.0 * sync_rate / curl_rate, requests->event_pages, requests->object_gets, requests->other,
            soup_cpu, sync_cpu);
@@ -314,6 +321,166 @@ store_copy (Store      *s,
   return store;
 }
 
+/* From a cursor: the store's cursor on the oldest event, as after an
+ * earlier sync, and the others synced. Stripe is asked for the events after
+ * it (ending_before), a page at a time, newest page last. */
+
+/* The first event id of a page: the newest on it */
+static char *
+page_first_id (const char *body)
+{
+  const char *p = strstr (body, "\"evt_");
+
+  if (p == NULL)
+    return NULL;
+  p++;
+  return g_strndup (p, strcspn (p, "\""));
+}
+
+static double
+walk_curl_forward (const char *cursor,
+                   guint      *out_events)
+{
+  g_autofree char *before = g_strdup (cursor);
+  g_autofree char *auth = g_strdup ("Authorization: Bearer " SIM_KEY);
+  g_autofree char *version = g_strdup_printf ("Stripe-Version: %s", CP_STRIPE_API_VERSION);
+  gint64 start = g_get_monotonic_time ();
+  gboolean more = TRUE;
+  guint total = 0;
+
+  while (more)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *url = g_strdup_printf ("%s/v1/events?limit=%d&ending_before=%s", stripe_sim_base_url (),
+                                              PAGE, before);
+      g_autofree char *out = NULL;
+      g_autofree char *last = NULL;
+      int status = 0;
+      guint count;
+      const char *argv[] = {
+        CURL, "-sS", "--fail", url,
+        "-H", auth, "-H", version, "-H", "Accept: application/json",
+        NULL
+      };
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
+                                   &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      last = page_last_id (out, &more, &count);
+      total += count;
+      if (count == 0)
+        break;
+      g_free (before);
+      before = page_first_id (out);
+    }
+  *out_events = total;
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+static double
+walk_soup_forward (CpStripeClient *client,
+                   const char     *cursor,
+                   guint          *out_events,
+                   double         *out_cpu)
+{
+  g_autoptr(CpStripeEventIter) iter = cp_stripe_event_iter_new (client, cursor, NULL);
+  gint64 start = g_get_monotonic_time ();
+  double cpu = cpu_seconds ();
+  guint total = 0;
+
+  do
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) events = cp_stripe_event_iter_next (iter, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      total += events->len;
+    }
+  while (!cp_stripe_event_iter_is_caught_up (iter));
+  *out_events = total;
+  *out_cpu = cpu_seconds () - cpu;
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+/* More runs than above: the two ways of syncing are compared, interleaved */
+#define CURSOR_RUNS 5
+
+static void
+from_cursor (Store   *s,
+             guint    made,
+             GString *rows)
+{
+  g_autoptr(CpStripeEvent) oldest = NULL;
+  g_autofree char *created = NULL;
+  double curl_s = G_MAXDOUBLE, soup_s = G_MAXDOUBLE, soup_cpu = G_MAXDOUBLE;
+  double sync_s[2] = { G_MAXDOUBLE, G_MAXDOUBLE }, sync_cpu[2] = { G_MAXDOUBLE, G_MAXDOUBLE };
+  Requests requests[2] = { { 0 } };
+  guint applied[2] = { 0 };
+  guint n = made - 1;
+
+  {
+    g_autoptr(CpStripeClient) client = stripe_sim_new_client (SIM_KEY, NULL);
+    g_autoptr(CpStripeEventIter) iter = cp_stripe_event_iter_new (client, NULL, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) events = cp_stripe_event_iter_next (iter, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (events->len, ==, made);
+    oldest = g_ptr_array_steal_index (events, 0);
+  }
+  created = g_strdup_printf ("%" G_GINT64_FORMAT, oldest->created);
+
+  for (guint run = 0; run < CURSOR_RUNS; run++)
+    {
+      guint curl_n = 0, soup_n = 0;
+      double soup_c;
+      double curl_t = walk_curl_forward (oldest->id, &curl_n);
+
+      curl_s = MIN (curl_s, curl_t);
+      {
+        g_autoptr(CpStripeClient) client = stripe_sim_new_client (SIM_KEY, NULL);
+        double soup_t = walk_soup_forward (client, oldest->id, &soup_n, &soup_c);
+
+        soup_s = MIN (soup_s, soup_t);
+        soup_cpu = MIN (soup_cpu, soup_c);
+      }
+      g_assert_cmpuint (curl_n, ==, n);
+      g_assert_cmpuint (soup_n, ==, n);
+
+      /* 0: fetching the next pages while applying (the default), 1: in
+       * turn; which goes first alternates */
+      for (guint i = 0; i < 2; i++)
+        {
+          guint way = (run + i) % 2;
+          g_autoptr(GError) error = NULL;
+          g_autofree char *path = g_strdup_printf ("%s.cursor%u-%u", s->path, run, way);
+          g_autoptr(CpSqliteStore) store = store_copy (s, path);
+          g_autoptr(CpStripeClient) client = stripe_sim_new_client (SIM_KEY, CP_STORE (store));
+          double sync_c, sync_t;
+
+          g_assert_true (cp_store_set_meta (CP_STORE (store), "sync.cursor", oldest->id, &error));
+          g_assert_true (cp_store_set_meta (CP_STORE (store), "sync.cursor_created", created, &error));
+          g_assert_no_error (error);
+          if (way == 1)
+            g_setenv ("CAREPAY_SYNC_SERIAL", "1", TRUE);
+          sync_t = walk_sync (client, CP_STORE (store), &applied[way], &requests[way], &sync_c);
+          g_unsetenv ("CAREPAY_SYNC_SERIAL");
+          g_assert_cmpuint (applied[way], ==, n);
+          sync_s[way] = MIN (sync_s[way], sync_t);
+          sync_cpu[way] = MIN (sync_cpu[way], sync_c);
+        }
+    }
+
+  for (guint way = 0; way < 2; way++)
+    {
+      g_autofree char *line = row (s->n_invoices, n, curl_s, soup_s, sync_s[way], applied[way], &requests[way],
+                                   soup_cpu, sync_cpu[way]);
+
+      g_string_append_printf (rows, "%-9s %s", way == 0 ? "prefetch" : "in turn", line);
+    }
+}
+
 /* One set of events on the simulator, then each store size against it.
  * Each walk runs RUNS times, interleaved, and the best time counts: the
  * machine is shared and its load comes and goes. */
@@ -322,7 +489,8 @@ store_copy (Store      *s,
 static void
 scenario (guint        n_events,
           const guint *store_sizes,
-          guint        n_sizes)
+          guint        n_sizes,
+          GString     *cursor_rows)
 {
   g_autoptr(CpStripeClient) maker = NULL;
   Store first = { 0 };
@@ -371,7 +539,13 @@ scenario (guint        n_events,
           g_assert_cmpuint (soup_n, ==, made);
           /* the copies go with the temp dir */
         }
-      row (store_sizes[k], made, curl_s, soup_s, sync_s, applied, &requests, soup_cpu, sync_cpu);
+      {
+        g_autofree char *line = row (store_sizes[k], made, curl_s, soup_s, sync_s, applied, &requests, soup_cpu,
+                                     sync_cpu);
+        g_print ("%s", line);
+      }
+      if (k == 0 && cursor_rows != NULL)
+        from_cursor (s, made, cursor_rows);
       if (k > 0)
         store_close (&other);
     }
@@ -385,6 +559,7 @@ main (int    argc,
   static const guint small[] = { 1000 };
   static const guint sizes[] = { 1000, 10000, 100000 };
   gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
+  g_autoptr(GString) cursor_rows = g_string_new (NULL);
 
   if (g_getenv ("CAREPAY_TODAY") == NULL)
     g_setenv ("CAREPAY_TODAY", "2026-03-15", TRUE);
@@ -403,8 +578,16 @@ main (int    argc,
   g_print ("%9s %7s %8s %9s %8s %9s %8s %9s %8s %7s %6s %6s %5s %8s %8s\n",
            "invoices", "events", "curl s", "curl ev/s", "soup s", "soup ev/s", "sync s", "sync ev/s",
            "applied", "sync/curl", "pages", "GETs", "other", "soup cpu", "sync cpu");
-  scenario (1000, small, 1);
-  scenario (10000, quick ? small : sizes, quick ? 1 : G_N_ELEMENTS (sizes));
+  scenario (1000, small, 1, NULL);
+  scenario (10000, quick ? small : sizes, quick ? 1 : G_N_ELEMENTS (sizes), cursor_rows);
+  g_print ("\nFrom a cursor: the store's sync cursor on the oldest event (as after an earlier sync), the\n"
+           "others synced; curl and soup page forward from it (ending_before). The sync fetches the next\n"
+           "pages while it applies one (prefetch) or in turn (CAREPAY_SYNC_SERIAL=1), interleaved, best of %d\n",
+           CURSOR_RUNS);
+  g_print ("%-9s %9s %7s %8s %9s %8s %9s %8s %9s %8s %7s %6s %6s %5s %8s %8s\n", "sync",
+           "invoices", "events", "curl s", "curl ev/s", "soup s", "soup ev/s", "sync s", "sync ev/s",
+           "applied", "sync/curl", "pages", "GETs", "other", "soup cpu", "sync cpu");
+  g_print ("%s", cursor_rows->str);
   stripe_sim_stop ();
   return 0;
 }

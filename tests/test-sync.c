@@ -1031,6 +1031,258 @@ test_link_revocation_durable (LedgerFixture *f,
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'link.revoke'"), ==, 1);
 }
 
+/* Walking forward from a cursor: the next pages are fetched on a thread of
+ * their own ("cp-sync-fetch") while the sync applies the page before. */
+
+#define FETCH_THREAD "cp-sync-fetch"
+
+/* Threads of this process with that name */
+static guint
+fetch_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strchomp (comm), FETCH_THREAD))
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+on_fetch_thread (void)
+{
+  g_autofree char *comm = NULL;
+
+  return g_file_get_contents ("/proc/thread-self/comm", &comm, NULL, NULL) &&
+         g_str_equal (g_strchomp (comm), FETCH_THREAD);
+}
+
+/* Payments on the three invoices (one in five partly refunded) until the
+ * simulator holds at least `n_events` more events; how many succeeded */
+static guint
+make_payments (LedgerFixture *f,
+               guint          n_events)
+{
+  gint64 invoices[] = { f->invoice_a, f->invoice_b, f->invoice_c };
+  guint events = 0;
+  guint i;
+
+  for (i = 0; events < n_events; i++)
+    {
+      g_autofree char *pi = lt_pay_directly (f->client, invoices[i % 3], 100, "usd", "pm_card_visa");
+
+      events += 3;
+      if (i % 5 == 0)
+        {
+          g_free (refund_directly (f->client, pi, 50));
+          events += 2;
+        }
+    }
+  return i;
+}
+
+/* A first sync, so the store has a cursor; the events it applied */
+static guint
+first_sync (LedgerFixture *f)
+{
+  g_autoptr(CpSync) sync = cp_sync_new (f->ledger);
+  g_autofree char *pi = lt_pay_directly (f->client, f->invoice_a, 100, "usd", "pm_card_visa");
+  g_autofree char *cursor = NULL;
+  guint applied = sync_once (sync);
+
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_true (g_str_has_prefix (cursor, "evt_"));
+  return applied;
+}
+
+typedef struct {
+  gint          pages;
+  gint          pages_off_thread;  /* event pages not asked for by the fetch thread */
+  gint          cancel_at;         /* cancel when the nth event page is asked for */
+  GCancellable *cancellable;
+} Forward;
+
+static void
+forward_hook (const char   *method,
+              const char   *path,
+              CpStripeForm *form,
+              gpointer      user_data)
+{
+  Forward *forward = user_data;
+
+  if (!g_str_equal (method, "GET") || !g_str_equal (path, "/v1/events"))
+    return;
+  if (!on_fetch_thread ())
+    g_atomic_int_inc (&forward->pages_off_thread);
+  if (g_atomic_int_add (&forward->pages, 1) + 1 == forward->cancel_at)
+    g_cancellable_cancel (forward->cancellable);
+}
+
+static const char *
+event_id (GPtrArray *events,
+          guint      index)
+{
+  return ((CpStripeEvent *) g_ptr_array_index (events, index))->id;
+}
+
+/* Several pages after the cursor, fetched while the ones before apply: the
+ * same ledger as one pass from no cursor (which walks back and applies it
+ * all in order) into another database, each event applied once. */
+static void
+test_forward_pages_same_ledger (LedgerFixture *f,
+                                gconstpointer  data)
+{
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(CpSync) other_sync = NULL;
+  g_autoptr(CpLedger) other_ledger = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *forward_digest = NULL;
+  g_autofree char *back_digest = NULL;
+  gint64 invoices[3];
+  LedgerFixture other = { 0 };
+  Forward forward = { 0 };
+  guint n0, n_payments, after;
+
+  SKIP_WITHOUT_SIM (f);
+  n0 = first_sync (f);
+  n_payments = make_payments (f, 320);
+  events = all_events (f);
+  after = events->len - n0;
+  g_assert_cmpuint (after, >, 3 * 100);
+
+  sync = cp_sync_new (f->ledger);
+  cp_stripe_client_set_request_hook (f->client, forward_hook, &forward, NULL);
+  g_assert_cmpuint (sync_once (sync), ==, after);
+  cp_stripe_client_set_request_hook (f->client, NULL, NULL, NULL);
+  g_assert_cmpuint (fetch_threads (), ==, 0);
+  /* Each page asked for once, all by the fetch thread */
+  g_assert_cmpint (forward.pages, ==, (after + 99) / 100);
+  g_assert_cmpint (forward.pages_off_thread, ==, 0);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_cmpstr (cursor, ==, event_id (events, events->len - 1));
+  assert_applied_once (f, 1 + n_payments, events->len);
+
+  lt_make_database (&other);
+  other_ledger = cp_ledger_new (CP_STORE (other.store), f->client);
+  other_sync = cp_sync_new (other_ledger);
+  g_assert_cmpuint (sync_once (other_sync), ==, events->len);
+  invoices[0] = f->invoice_a;
+  invoices[1] = f->invoice_b;
+  invoices[2] = f->invoice_c;
+  forward_digest = ledger_digest (f->store, invoices, G_N_ELEMENTS (invoices));
+  back_digest = ledger_digest (other.store, invoices, G_N_ELEMENTS (invoices));
+  g_assert_cmpstr (forward_digest, ==, back_digest);
+
+  /* Nothing new: one page asked for, nothing applied */
+  g_assert_cmpuint (sync_once (sync), ==, 0);
+  g_assert_cmpuint (fetch_threads (), ==, 0);
+
+  g_clear_object (&other_sync);
+  g_clear_object (&other_ledger);
+  lt_teardown (&other, NULL);
+}
+
+/* Stripe fails the third page: the pass stops with the two pages before it
+ * applied and the cursor on the last of them; the next pass does the rest. */
+static void
+test_forward_error_later_page (LedgerFixture *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *cursor = NULL;
+  guint n0, n_payments, applied = 0;
+
+  SKIP_WITHOUT_SIM (f);
+  n0 = first_sync (f);
+  n_payments = make_payments (f, 250);
+  events = all_events (f);
+  g_assert_cmpuint (events->len - n0, >, 2 * 100);
+
+  /* The first two event pages go through as they are, the third fails
+   * (a 400 is not retried) */
+  stripe_sim_add_fault ("delay=0", "GET", "/v1/events", 2);
+  stripe_sim_add_fault ("status=400", "GET", "/v1/events", 1);
+  sync = cp_sync_new (f->ledger);
+  g_assert_false (cp_sync_run (sync, NULL, &applied, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpuint (fetch_threads (), ==, 0);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_cmpstr (cursor, ==, event_id (events, n0 + 199));
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, n0 + 200);
+
+  g_assert_cmpuint (sync_once (sync), ==, events->len - n0 - 200);
+  g_assert_cmpuint (fetch_threads (), ==, 0);
+  g_clear_pointer (&cursor, g_free);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_cmpstr (cursor, ==, event_id (events, events->len - 1));
+  assert_applied_once (f, 1 + n_payments, events->len);
+}
+
+/* Cancelled while the second page is being fetched: the pass returns with
+ * the first page applied and no fetch thread left; the next pass does the
+ * rest. */
+static void
+test_forward_cancel (LedgerFixture *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSync) sync = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *cursor = NULL;
+  Forward forward = { 0 };
+  guint n0, n_payments, applied = 0;
+
+  SKIP_WITHOUT_SIM (f);
+  n0 = first_sync (f);
+  n_payments = make_payments (f, 250);
+  events = all_events (f);
+  g_assert_cmpuint (events->len - n0, >, 2 * 100);
+
+  /* Cancelled before it starts: nothing applied, no thread left */
+  {
+    g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+
+    g_cancellable_cancel (cancelled);
+    sync = cp_sync_new (f->ledger);
+    g_assert_false (cp_sync_run (sync, cancelled, &applied, &error));
+    g_assert_true (g_error_matches (error, CP_ERROR, CP_ERROR_CANCELLED) ||
+                   g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+    g_clear_error (&error);
+    g_assert_cmpuint (fetch_threads (), ==, 0);
+    g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, n0);
+  }
+
+  forward.cancel_at = 2;
+  forward.cancellable = cancellable;
+  cp_stripe_client_set_request_hook (f->client, forward_hook, &forward, NULL);
+  g_assert_false (cp_sync_run (sync, cancellable, &applied, &error));
+  cp_stripe_client_set_request_hook (f->client, NULL, NULL, NULL);
+  g_assert_true (g_error_matches (error, CP_ERROR, CP_ERROR_CANCELLED) ||
+                 g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  g_assert_cmpuint (fetch_threads (), ==, 0);
+  /* The third page was never asked for */
+  g_assert_cmpint (forward.pages, ==, 2);
+  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+  g_assert_cmpstr (cursor, ==, event_id (events, n0 + 99));
+  g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, n0 + 100);
+
+  g_assert_cmpuint (sync_once (sync), ==, events->len - n0 - 100);
+  g_assert_cmpuint (fetch_threads (), ==, 0);
+  assert_applied_once (f, 1 + n_payments, events->len);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1055,6 +1307,9 @@ main (int   argc,
   ADD ("stale-snapshots", test_stale_snapshots);
   ADD ("foreign-intents", test_foreign_intents);
   ADD ("link-revocation-durable", test_link_revocation_durable);
+  ADD ("forward-pages-same-ledger", test_forward_pages_same_ledger);
+  ADD ("forward-error-later-page", test_forward_error_later_page);
+  ADD ("forward-cancel", test_forward_cancel);
 #undef ADD
 
   status = g_test_run ();

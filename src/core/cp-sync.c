@@ -346,6 +346,187 @@ apply_page (CpSync        *self,
   return ok;
 }
 
+/* Applies a batch the iterator gave, a page (one transaction) at a time */
+static gboolean
+apply_batch (CpSync        *self,
+             GPtrArray     *batch,
+             GArray        *changes,
+             guint         *applied,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  for (guint first = 0; first < batch->len; first += PAGE_EVENTS)
+    if (!apply_page (self, batch, first, MIN (batch->len, first + PAGE_EVENTS), changes, applied, cancellable,
+                     error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether a failed first request says Stripe no longer has our cursor event */
+static gboolean
+cursor_missing (const CpStripeErrorInfo *info)
+{
+  return info != NULL && g_strcmp0 (info->code, "resource_missing") == 0;
+}
+
+/* One page after the other: from no cursor (the iterator walks back to the
+ * oldest event and hands them all over at once), or forward with
+ * CAREPAY_SYNC_SERIAL=1 (benchmarks compare the two ways) */
+static gboolean
+walk_serial (CpSync             *self,
+             CpStripeEventIter  *iter,
+             gboolean            may_gap,
+             gboolean           *gap,
+             GArray             *changes,
+             guint              *applied,
+             GCancellable       *cancellable,
+             GError            **error)
+{
+  while (TRUE)
+    {
+      g_autoptr(CpStripeErrorInfo) info = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GPtrArray) batch = cp_stripe_event_iter_next (iter, cancellable, &info, &local_error);
+
+      if (batch == NULL)
+        {
+          if (may_gap && cursor_missing (info))
+            {
+              *gap = TRUE;
+              return TRUE;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!apply_batch (self, batch, changes, applied, cancellable, error))
+        return FALSE;
+      if (cp_stripe_event_iter_is_caught_up (iter))
+        return TRUE;
+    }
+}
+
+/* Walking forward from a cursor, the next pages are fetched on a thread of
+ * their own while this one applies the page before: the requests take
+ * turns on the client's context with any the applier makes, and the store
+ * is only touched here, a page and its cursor per transaction as before. */
+
+/* Pages fetched ahead of the one being applied */
+#define PAGES_AHEAD 2
+
+typedef struct {
+  GPtrArray         *batch;      /* NULL: the request failed */
+  CpStripeErrorInfo *info;
+  GError            *error;
+  gboolean           last;
+} Fetched;
+
+static void
+fetched_free (Fetched *fetched)
+{
+  g_clear_pointer (&fetched->batch, g_ptr_array_unref);
+  g_clear_pointer (&fetched->info, cp_stripe_error_info_free);
+  g_clear_error (&fetched->error);
+  g_free (fetched);
+}
+
+typedef struct {
+  CpStripeEventIter *iter;
+  GCancellable      *cancellable;  /* the walk's own, cancelled with the caller's */
+  GAsyncQueue       *pages;        /* Fetched, oldest first */
+  GAsyncQueue       *slots;        /* a token for each page it may fetch ahead */
+} Fetcher;
+
+static gpointer
+fetch_pages (gpointer data)
+{
+  Fetcher *fetcher = data;
+  gboolean last = FALSE;
+
+  while (!last)
+    {
+      Fetched *fetched;
+
+      g_async_queue_pop (fetcher->slots);
+      fetched = g_new0 (Fetched, 1);
+      /* Stopped (by the caller, or the applier that failed): said as a last
+       * page, which the applier may be waiting for */
+      if (!g_cancellable_set_error_if_cancelled (fetcher->cancellable, &fetched->error))
+        fetched->batch = cp_stripe_event_iter_next (fetcher->iter, fetcher->cancellable, &fetched->info,
+                                                    &fetched->error);
+      fetched->last = last = fetched->batch == NULL || cp_stripe_event_iter_is_caught_up (fetcher->iter);
+      g_async_queue_push (fetcher->pages, fetched);
+    }
+  return NULL;
+}
+
+static void
+cancel_walk (GCancellable *caller,
+             GCancellable *own)
+{
+  g_cancellable_cancel (own);
+}
+
+static gboolean
+walk_forward (CpSync             *self,
+              CpStripeEventIter  *iter,
+              gboolean            may_gap,
+              gboolean           *gap,
+              GArray             *changes,
+              guint              *applied,
+              GCancellable       *cancellable,
+              GError            **error)
+{
+  g_autoptr(GCancellable) own = g_cancellable_new ();
+  Fetcher fetcher = { iter, own, NULL, NULL };
+  GThread *thread;
+  gulong handler = 0;
+  gboolean ok = TRUE;
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_walk), g_object_ref (own), g_object_unref);
+  fetcher.pages = g_async_queue_new_full ((GDestroyNotify) fetched_free);
+  fetcher.slots = g_async_queue_new ();
+  for (guint i = 0; i < PAGES_AHEAD; i++)
+    g_async_queue_push (fetcher.slots, GINT_TO_POINTER (1));
+  thread = g_thread_new ("cp-sync-fetch", fetch_pages, &fetcher);
+
+  while (TRUE)
+    {
+      Fetched *fetched = g_async_queue_pop (fetcher.pages);
+      gboolean last = fetched->last;
+
+      /* Its slot is free again: the next page comes while this one applies */
+      g_async_queue_push (fetcher.slots, GINT_TO_POINTER (1));
+      if (fetched->batch == NULL)
+        {
+          if (may_gap && cursor_missing (fetched->info))
+            *gap = TRUE;
+          else
+            {
+              g_propagate_error (error, g_steal_pointer (&fetched->error));
+              ok = FALSE;
+            }
+        }
+      /* A page fetched before the caller cancelled is still applied, as it
+       * would have been in turn: the next request is the one that stops */
+      else if (!apply_batch (self, fetched->batch, changes, applied, cancellable, error))
+        ok = FALSE;
+      fetched_free (fetched);
+      if (!ok || last)
+        break;
+    }
+
+  /* A failure here stops the fetcher too (waiting for a slot or in a
+   * request); either way it is gone before the pass goes on */
+  g_cancellable_cancel (own);
+  g_async_queue_push (fetcher.slots, GINT_TO_POINTER (1));
+  g_thread_join (thread);
+  g_cancellable_disconnect (cancellable, handler);
+  g_async_queue_unref (fetcher.pages);
+  g_async_queue_unref (fetcher.slots);
+  return ok;
+}
+
 static gboolean
 run_pass (CpSync        *self,
           GArray        *changes,
@@ -367,6 +548,7 @@ run_pass (CpSync        *self,
   for (int round = 0; round < 2; round++)
     {
       g_autoptr(CpStripeEventIter) iter = NULL;
+      gboolean ok;
 
       if (gap)
         {
@@ -378,33 +560,13 @@ run_pass (CpSync        *self,
         }
 
       iter = cp_stripe_event_iter_new (client, cursor, NULL);
-      while (TRUE)
-        {
-          g_autoptr(CpStripeErrorInfo) info = NULL;
-          g_autoptr(GError) local_error = NULL;
-          g_autoptr(GPtrArray) batch = cp_stripe_event_iter_next (iter, cancellable, &info, &local_error);
-
-          if (batch == NULL)
-            {
-              if (round == 0 && cursor != NULL && info != NULL &&
-                  g_strcmp0 (info->code, "resource_missing") == 0)
-                {
-                  /* Stripe no longer has our cursor event */
-                  gap = TRUE;
-                  break;
-                }
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-
-          for (guint first = 0; first < batch->len; first += PAGE_EVENTS)
-            if (!apply_page (self, batch, first, MIN (batch->len, first + PAGE_EVENTS), changes, &applied,
-                             cancellable, error))
-              return FALSE;
-
-          if (cp_stripe_event_iter_is_caught_up (iter))
-            break;
-        }
+      /* Only the first round may find Stripe without our cursor event */
+      if (cursor != NULL && g_strcmp0 (g_getenv ("CAREPAY_SYNC_SERIAL"), "1") != 0)
+        ok = walk_forward (self, iter, round == 0, &gap, changes, &applied, cancellable, error);
+      else
+        ok = walk_serial (self, iter, round == 0 && cursor != NULL, &gap, changes, &applied, cancellable, error);
+      if (!ok)
+        return FALSE;
       if (!gap)
         break;
     }
