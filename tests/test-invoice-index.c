@@ -629,6 +629,7 @@ add_invoice (CpStore    *store,
   invoice->number = g_strdup (number);
   invoice->issue_date = g_strdup ("2026-01-15");
   invoice->due_date = g_strdup (due);
+  g_free (invoice->currency);  /* cp_invoice_new() sets USD */
   invoice->currency = g_strdup (currency);
   invoice->tax_rate_bp = tax_rate_bp;
   item->description = g_strdup ("Consultation");
