@@ -304,6 +304,35 @@ apply_checkout (CpLedger             *self,
   return TRUE;
 }
 
+/* The payment recorded here for `pi_id` (NULL when there is none) and the
+ * refunds recorded for its invoice; FALSE only on a store error. */
+static gboolean
+stored_payment_refunds (CpLedger   *self,
+                        const char *pi_id,
+                        CpPayment **out_payment,
+                        GPtrArray **out_refunds,
+                        GError    **error)
+{
+  g_autoptr(CpPayment) payment = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  *out_payment = NULL;
+  *out_refunds = NULL;
+  payment = stored_payment (self, pi_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (payment == NULL)
+    return TRUE;
+  *out_refunds = cp_store_list_refunds (cp_ledger_get_store (self), payment->invoice_id, error);
+  if (*out_refunds == NULL)
+    return FALSE;
+  *out_payment = g_steal_pointer (&payment);
+  return TRUE;
+}
+
 static gboolean
 apply_refund (CpLedger             *self,
               const CpStripeEvent  *event,
@@ -316,7 +345,6 @@ apply_refund (CpLedger             *self,
   g_autoptr(CpPayment) payment = NULL;
   g_autoptr(GPtrArray) known = NULL;
   g_autoptr(CpRefund) refund = NULL;
-  g_autoptr(GError) local_error = NULL;
   const char *stored_status = NULL;
   Order order;
 
@@ -324,21 +352,14 @@ apply_refund (CpLedger             *self,
     return TRUE;
   if (re->payment_intent != NULL)
     {
-      payment = stored_payment (self, re->payment_intent, &local_error);
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
+      if (!stored_payment_refunds (self, re->payment_intent, &payment, &known, error))
+        return FALSE;
       /* Whether the payment is ours is for Stripe to say */
       if (payment == NULL)
         {
           *out_needs_request = TRUE;
           return TRUE;
         }
-      known = cp_store_list_refunds (cp_ledger_get_store (self), payment->invoice_id, error);
-      if (known == NULL)
-        return FALSE;
       for (guint i = 0; i < known->len; i++)
         {
           CpRefund *r = g_ptr_array_index (known, i);
@@ -377,26 +398,18 @@ apply_charge_refunded (CpLedger             *self,
   gint64 refunded = cp_stripe_json_get_int (event->object, "amount_refunded", -1);
   g_autoptr(CpPayment) payment = NULL;
   g_autoptr(GPtrArray) known = NULL;
-  g_autoptr(GError) local_error = NULL;
   gint64 recorded = 0;
   gint64 undone = 0;
 
   if (pi_id == NULL)
     return TRUE;
-  payment = stored_payment (self, pi_id, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  if (!stored_payment_refunds (self, pi_id, &payment, &known, error))
+    return FALSE;
   if (payment == NULL)
     {
       *out_needs_request = TRUE;
       return TRUE;
     }
-  known = cp_store_list_refunds (cp_ledger_get_store (self), payment->invoice_id, error);
-  if (known == NULL)
-    return FALSE;
   for (guint i = 0; i < known->len; i++)
     {
       CpRefund *r = g_ptr_array_index (known, i);
