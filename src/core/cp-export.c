@@ -7,6 +7,7 @@
 #include "cp-error.h"
 #include "cp-export.h"
 #include "cp-money.h"
+#include "cp-thread-call.h"
 
 static const char *const columns[] = {
   "date", "type", "invoice_number", "patient_mrn", "amount", "currency", "stripe_id",
@@ -265,23 +266,10 @@ export_data_free (ExportData *data)
   g_free (data);
 }
 
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static gpointer
+export_func (CpStore *store, ExportData *data, GCancellable *cancellable, GError **error)
 {
-  ExportData *data = task_data;
-  GError *error = NULL;
-  char *csv;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  csv = cp_export_payments_csv (CP_STORE (source_object), data->from, data->to, data->flags, NULL, &error);
-  if (csv == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, csv, g_free);
+  return cp_export_payments_csv (store, data->from, data->to, data->flags, NULL, error);
 }
 
 void
@@ -293,7 +281,6 @@ cp_export_payments_csv_async (CpStore             *store,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   ExportData *data;
 
   g_return_if_fail (CP_IS_STORE (store));
@@ -303,10 +290,9 @@ cp_export_payments_csv_async (CpStore             *store,
   data->to = g_strdup (to);
   data->flags = flags;
 
-  task = g_task_new (store, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cp_export_payments_csv_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
-  g_task_run_in_thread (task, export_thread);
+  cp_thread_call_run (store, cp_export_payments_csv_async, CP_THREAD_CALL_SKIP_CANCELLED,
+                      (CpThreadFunc) export_func, g_free, data, (GDestroyNotify) export_data_free,
+                      cancellable, callback, user_data);
 }
 
 char *
@@ -314,7 +300,5 @@ cp_export_payments_csv_finish (CpStore       *store,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_export_payments_csv_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cp_thread_call_finish (store, result, cp_export_payments_csv_async, error);
 }

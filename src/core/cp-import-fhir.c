@@ -509,6 +509,39 @@ patient_mrn (Fhir       *f,
   return g_strdup (value);
 }
 
+/* Appends the strings of the array `member` of `object` (at `path`) to
+ * `out`, each after `separator` once `out` is not empty; an element that
+ * is not a string is an error and left out. */
+static void
+append_strings (Fhir       *f,
+                JsonObject *object,
+                const char *path,
+                const char *member,
+                const char *separator,
+                GString    *out)
+{
+  g_autofree char *array_path = NULL;
+  JsonArray *array;
+
+  if (!get_array (f, object, path, member, FALSE, &array) || array == NULL)
+    return;
+  array_path = path_member (path, member);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+          is_marked_number (f, node))
+        {
+          g_autofree char *where = path_index (array_path, i);
+
+          fhir_error (f, _("%s: expected a string, found %s"), where, kind_name (f, node));
+          continue;
+        }
+      g_string_append_printf (out, "%s%s", out->len > 0 ? separator : "", json_node_get_string (node));
+    }
+}
+
 static void
 patient_name (Fhir       *f,
               JsonObject *resource,
@@ -520,7 +553,6 @@ patient_name (Fhir       *f,
   g_autofree char *name_path = NULL;
   g_autoptr(GString) given = g_string_new (NULL);
   JsonArray *names;
-  JsonArray *given_array;
   JsonObject *name;
   const char *family;
   guint chosen;
@@ -533,25 +565,7 @@ patient_name (Fhir       *f,
   if (name == NULL)
     return;
 
-  if (get_array (f, name, name_path, "given", FALSE, &given_array) && given_array != NULL)
-    {
-      g_autofree char *given_path = path_member (name_path, "given");
-
-      for (guint i = 0; i < json_array_get_length (given_array); i++)
-        {
-          JsonNode *node = json_array_get_element (given_array, i);
-
-          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
-              is_marked_number (f, node))
-            {
-              g_autofree char *where = path_index (given_path, i);
-
-              fhir_error (f, _("%s: expected a string, found %s"), where, kind_name (f, node));
-              continue;
-            }
-          g_string_append_printf (given, "%s%s", given->len > 0 ? " " : "", json_node_get_string (node));
-        }
-    }
+  append_strings (f, name, name_path, "given", " ", given);
   get_string (f, name, name_path, "family", FALSE, &family);
 
   patient->given_name = g_strdup (given->str);
@@ -612,7 +626,7 @@ patient_address (Fhir       *f,
   g_autofree char *item_path = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GString) place = g_string_new (NULL);
-  JsonArray *addresses, *lines;
+  JsonArray *addresses;
   JsonObject *address;
   const char *city, *state, *postal, *country, *plain;
   guint chosen;
@@ -626,25 +640,7 @@ patient_address (Fhir       *f,
   if (address == NULL)
     return;
 
-  if (get_array (f, address, item_path, "line", FALSE, &lines) && lines != NULL)
-    {
-      g_autofree char *lines_path = path_member (item_path, "line");
-
-      for (guint i = 0; i < json_array_get_length (lines); i++)
-        {
-          JsonNode *node = json_array_get_element (lines, i);
-
-          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
-              is_marked_number (f, node))
-            {
-              g_autofree char *where = path_index (lines_path, i);
-
-              fhir_error (f, _("%s: expected a string, found %s"), where, kind_name (f, node));
-              continue;
-            }
-          g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "", json_node_get_string (node));
-        }
-    }
+  append_strings (f, address, item_path, "line", "\n", text);
   get_string (f, address, item_path, "city", FALSE, &city);
   get_string (f, address, item_path, "state", FALSE, &state);
   get_string (f, address, item_path, "postalCode", FALSE, &postal);

@@ -9,25 +9,22 @@
 #include "cp-ledger-private.h"
 #include "cp-stripe-payment-intents.h"
 #include "cp-stripe-refunds.h"
+#include "cp-thread-call.h"
 
-/* Async wrappers: the blocking calls in a worker thread. The client's
- * blocking requests run on a main context of their own, so the caller's
- * main context stays free. Every wrapper is one Call run by call_thread:
- * the arguments, the blocking call as a thunk, and how its result is freed
- * (no free function: the call returns a boolean). */
+/* Async wrappers: the blocking calls in a worker thread (cp-thread-call.c).
+ * The client's blocking requests run on a main context of their own, so the
+ * caller's main context stays free. Every wrapper is one Call, the copied
+ * arguments of the blocking call that its thunk makes. */
 
 typedef struct _Call Call;
 
-/* Returns the result, or NULL with @error set; boolean calls return any
- * non-NULL pointer for TRUE. */
+/* The thunk: the blocking call made with the Call's arguments. */
 typedef gpointer (*CallFunc) (CpLedger      *self,
                               const Call    *call,
                               GCancellable  *cancellable,
                               GError       **error);
 
 struct _Call {
-  CallFunc          func;
-  GDestroyNotify    result_free;
   gint64            invoice_id;
   gint64            amount;
   CpPaymentChannel  channel;
@@ -44,24 +41,6 @@ call_free (Call *call)
 }
 
 static void
-call_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  Call *call = task_data;
-  GError *error = NULL;
-  gpointer result = call->func (source, call, cancellable, &error);
-
-  if (result == NULL)
-    g_task_return_error (task, error);
-  else if (call->result_free == NULL)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_pointer (task, result, call->result_free);
-}
-
-static void
 call_run (CpLedger            *self,
           gpointer             source_tag,
           CallFunc             func,
@@ -75,37 +54,15 @@ call_run (CpLedger            *self,
           GAsyncReadyCallback  callback,
           gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   Call *call = g_new0 (Call, 1);
 
-  g_task_set_source_tag (task, source_tag);
-  call->func = func;
-  call->result_free = result_free;
   call->invoice_id = invoice_id;
   call->amount = amount;
   call->channel = channel;
   call->staff = cp_staff_copy (staff);
   call->text = g_strdup (text);
-  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
-  g_task_run_in_thread (task, call_thread);
-}
-
-static gpointer
-call_finish_pointer (CpLedger      *self,
-                     GAsyncResult  *result,
-                     GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static gboolean
-call_finish_boolean (CpLedger      *self,
-                     GAsyncResult  *result,
-                     GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  cp_thread_call_run (self, source_tag, CP_THREAD_CALL_DEFAULT, (CpThreadFunc) func, result_free,
+                      call, (GDestroyNotify) call_free, cancellable, callback, user_data);
 }
 
 /* The thunks: one line each from a Call to the blocking call. */
@@ -167,7 +124,7 @@ cp_ledger_begin_payment_finish (CpLedger      *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  return call_finish_pointer (self, result, error);
+  return cp_thread_call_finish (self, result, cp_ledger_begin_payment_async, error);
 }
 
 void
@@ -187,7 +144,7 @@ cp_ledger_complete_payment_finish (CpLedger      *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  return call_finish_pointer (self, result, error);
+  return cp_thread_call_finish (self, result, cp_ledger_complete_payment_async, error);
 }
 
 void
@@ -207,7 +164,7 @@ cp_ledger_cancel_payment_finish (CpLedger      *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return call_finish_boolean (self, result, error);
+  return cp_thread_call_finish_boolean (self, result, cp_ledger_cancel_payment_async, error);
 }
 
 void
@@ -230,7 +187,7 @@ cp_ledger_refund_finish (CpLedger      *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  return call_finish_pointer (self, result, error);
+  return cp_thread_call_finish (self, result, cp_ledger_refund_async, error);
 }
 
 void
@@ -251,7 +208,7 @@ cp_ledger_create_link_finish (CpLedger      *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  return call_finish_pointer (self, result, error);
+  return cp_thread_call_finish (self, result, cp_ledger_create_link_async, error);
 }
 
 void
@@ -272,5 +229,5 @@ cp_ledger_void_invoice_finish (CpLedger      *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  return call_finish_boolean (self, result, error);
+  return cp_thread_call_finish_boolean (self, result, cp_ledger_void_invoice_async, error);
 }

@@ -5,7 +5,31 @@
 
 G_BEGIN_DECLS
 
-/* Shared by cp-ledger.c, cp-ledger-events.c and cp-ledger-async.c. */
+/* Shared by cp-ledger.c, cp-ledger-events.c, cp-ledger-refunds.c and cp-ledger-async.c. */
+
+/* Fails with CP_ERROR_PERMISSION unless `staff` is an active supervisor or
+ * administrator; `action` completes "Only a supervisor or an administrator may …". */
+gboolean   cp_ledger_require_supervisor      (const CpStaff  *staff,
+                                              const char     *action,
+                                              GError        **error);
+/* The invoice as far as a payment that does not newly succeed needs it
+ * (number and currency: no lines, no sums), or all of it when `full`. */
+CpInvoice *cp_ledger_read_invoice            (CpLedger       *self,
+                                              gint64          invoice_id,
+                                              gboolean        full,
+                                              GError        **error);
+/* Records that `object_id` was applied as Stripe had it at `seen_us` (0:
+ * not known, nothing is noted) or at `event_id`. */
+gboolean   cp_ledger_note_version            (CpLedger       *self,
+                                              const char     *object_id,
+                                              gint64          seen_us,
+                                              const char     *event_id,
+                                              GError        **error);
+/* Revokes the invoice's link once its amount no longer matches what is
+ * due; while a page of events is applied, afterwards (cp_ledger_defer_links()). */
+void       cp_ledger_maintain_link           (CpLedger       *self,
+                                              gint64          invoice_id,
+                                              GCancellable   *cancellable);
 
 gint64     cp_ledger_metadata_invoice_id     (JsonObject    *metadata);
 gboolean   cp_ledger_is_not_found            (const GError  *error);

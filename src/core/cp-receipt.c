@@ -673,6 +673,34 @@ receipt_language (const CpReceiptHeader *header,
   return cp_mail_language_for (patient);
 }
 
+/* A receipt for one payment or refund on `invoice`, in `lang` (the
+ * caller's language scope, in which it translated the rest): the four
+ * facts of the transaction boxed, the invoice under them, `note` last. */
+static GBytes *
+render_transaction (const CpReceiptHeader  *header,
+                    const CpInvoice        *invoice,
+                    const char             *lang,
+                    const char             *title,
+                    const char             *date,
+                    const char             *labels[4],
+                    const char             *values[4],
+                    const char             *note,
+                    GError                **error)
+{
+  Doc *doc = doc_begin (header, title, error);
+
+  if (doc == NULL)
+    return NULL;
+  doc->lang = lang;
+  draw_letterhead (doc, _("Date"), date);
+  draw_transaction_box (doc, labels, values);
+  draw_invoice (doc, invoice);
+
+  ensure_space (doc, 30);
+  text_block (doc, MARGIN, doc->y, content_width (doc), ALIGN_LEFT, 9, FALSE, MUTED, note);
+  return doc_end (doc, error);
+}
+
 GBytes *
 cp_receipt_render_payment (const CpReceiptHeader  *header,
                            const CpInvoice        *invoice,
@@ -681,7 +709,6 @@ cp_receipt_render_payment (const CpReceiptHeader  *header,
 {
   g_autoptr(CpLanguageScope) scope = NULL;
   const char *lang;
-  Doc *doc;
   g_autofree char *card = NULL;
   g_autofree char *amount = NULL;
   g_autofree char *date = NULL;
@@ -695,15 +722,10 @@ cp_receipt_render_payment (const CpReceiptHeader  *header,
 
   lang = receipt_language (header, invoice->patient);
   scope = cp_language_scope_push (lang);
-  doc = doc_begin (header, _("Receipt"), error);
-  if (doc == NULL)
-    return NULL;
-  doc->lang = lang;
   card = cp_card_display_name (payment->card_brand, payment->card_last4);
   amount = cp_money_format (payment->amount, payment->currency != NULL ? payment->currency : invoice->currency);
   date = cp_language_format_time (payment->created_at, lang);
 
-  draw_letterhead (doc, _("Date"), date);
   labels[0] = _("CONFIRMATION NUMBER");
   values[0] = payment->stripe_payment_intent_id;
   labels[1] = _("PAID WITH");
@@ -712,13 +734,9 @@ cp_receipt_render_payment (const CpReceiptHeader  *header,
   values[2] = date;
   labels[3] = _("AMOUNT PAID");
   values[3] = amount;
-  draw_transaction_box (doc, labels, values);
-  draw_invoice (doc, invoice);
-
-  ensure_space (doc, 30);
-  text_block (doc, MARGIN, doc->y, content_width (doc), ALIGN_LEFT, 9, FALSE, MUTED,
-              _("Thank you for your payment. Keep this receipt for your records."));
-  return doc_end (doc, error);
+  return render_transaction (header, invoice, lang, _("Receipt"), date, labels, values,
+                             _("Thank you for your payment. Keep this receipt for your records."),
+                             error);
 }
 
 GBytes *
@@ -729,7 +747,6 @@ cp_receipt_render_refund (const CpReceiptHeader  *header,
 {
   g_autoptr(CpLanguageScope) scope = NULL;
   const char *lang;
-  Doc *doc;
   const CpPayment *payment = NULL;
   g_autofree char *card = NULL;
   g_autofree char *amount = NULL;
@@ -752,16 +769,11 @@ cp_receipt_render_refund (const CpReceiptHeader  *header,
 
   lang = receipt_language (header, invoice->patient);
   scope = cp_language_scope_push (lang);
-  doc = doc_begin (header, _("Refund receipt"), error);
-  if (doc == NULL)
-    return NULL;
-  doc->lang = lang;
   card = payment != NULL ? cp_card_display_name (payment->card_brand, payment->card_last4)
                          : g_strdup (_("Original payment method"));
   amount = cp_money_format (refund->amount, refund->currency != NULL ? refund->currency : invoice->currency);
   date = cp_language_format_time (refund->created_at, lang);
 
-  draw_letterhead (doc, _("Date"), date);
   labels[0] = _("REFUND NUMBER");
   values[0] = refund->stripe_refund_id;
   labels[1] = _("REFUNDED TO");
@@ -770,13 +782,9 @@ cp_receipt_render_refund (const CpReceiptHeader  *header,
   values[2] = payment != NULL ? payment->stripe_payment_intent_id : "";
   labels[3] = _("AMOUNT REFUNDED");
   values[3] = amount;
-  draw_transaction_box (doc, labels, values);
-  draw_invoice (doc, invoice);
-
-  ensure_space (doc, 30);
-  text_block (doc, MARGIN, doc->y, content_width (doc), ALIGN_LEFT, 9, FALSE, MUTED,
-              _("Refunds reach the card in 5 to 10 business days, depending on the bank."));
-  return doc_end (doc, error);
+  return render_transaction (header, invoice, lang, _("Refund receipt"), date, labels, values,
+                             _("Refunds reach the card in 5 to 10 business days, depending on the bank."),
+                             error);
 }
 
 int

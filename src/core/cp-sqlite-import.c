@@ -266,7 +266,7 @@ static GPtrArray *
 list_between (CpStore         *store,
               const char      *sql,
               const char      *what,
-              gpointer       (*from_row) (sqlite3_stmt *stmt),
+              CpSqliteFromRow  from_row,
               GDestroyNotify   free_func,
               const char      *from,
               const char      *to,
@@ -275,9 +275,7 @@ list_between (CpStore         *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
   g_autofree char *end = NULL;
-  gboolean has_row;
 
   if (!check_range (from, to, error))
     return NULL;
@@ -287,13 +285,7 @@ list_between (CpStore         *store,
     return NULL;
   cp_sqlite_bind_text (stmt, 1, from != NULL ? from : "");
   cp_sqlite_bind_text (stmt, 2, end);
-  while (cp_sqlite_store_step_row (self, stmt, &has_row, what, error))
-    {
-      if (!has_row)
-        return g_steal_pointer (&rows);
-      g_ptr_array_add (rows, from_row (stmt));
-    }
-  return NULL;
+  return cp_sqlite_store_read_rows (self, stmt, from_row, free_func, what, error);
 }
 
 static GPtrArray *
@@ -305,7 +297,7 @@ list_payments_between (CpStore     *store,
   return list_between (store,
                        "SELECT " PAYMENT_COLUMNS " FROM payments "
                        "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
-                       _("Could not list payments"), (gpointer (*) (sqlite3_stmt *)) cp_sqlite_payment_from_row,
+                       _("Could not list payments"), (CpSqliteFromRow) cp_sqlite_payment_from_row,
                        (GDestroyNotify) cp_payment_free, from, to, error);
 }
 
@@ -318,7 +310,7 @@ list_refunds_between (CpStore     *store,
   return list_between (store,
                        "SELECT " REFUND_COLUMNS " FROM refunds "
                        "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
-                       _("Could not list refunds"), (gpointer (*) (sqlite3_stmt *)) cp_sqlite_refund_from_row,
+                       _("Could not list refunds"), (CpSqliteFromRow) cp_sqlite_refund_from_row,
                        (GDestroyNotify) cp_refund_free, from, to, error);
 }
 
@@ -349,9 +341,7 @@ list_audit (CpStore     *store,
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   LOCK (self);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_audit_entry_free);
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  gboolean has_row;
 
   if (since != NULL && !cp_date_is_valid (since))
     {
@@ -367,13 +357,9 @@ list_audit (CpStore     *store,
     return NULL;
   cp_sqlite_bind_text (stmt, 1, since);
   cp_sqlite_bind_text (stmt, 2, action);
-  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read the audit log"), error))
-    {
-      if (!has_row)
-        return g_steal_pointer (&rows);
-      g_ptr_array_add (rows, audit_entry_from_row (stmt));
-    }
-  return NULL;
+  return cp_sqlite_store_read_rows (self, stmt, (CpSqliteFromRow) audit_entry_from_row,
+                                    (GDestroyNotify) cp_audit_entry_free, _("Could not read the audit log"),
+                                    error);
 }
 
 /* Every entry must hash to its stored hash (else it was edited) and chain

@@ -247,7 +247,7 @@ static GPtrArray *
 list_for_invoice (CpStore         *store,
                   const char      *sql,
                   gint64           invoice_id,
-                  gpointer       (*from_row) (sqlite3_stmt *stmt),
+                  CpSqliteFromRow  from_row,
                   GDestroyNotify   free_func,
                   const char      *what,
                   GError         **error)
@@ -255,19 +255,11 @@ list_for_invoice (CpStore         *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self, sql, error);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
-  gboolean has_row;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, MAX (invoice_id, 0));
-  while (cp_sqlite_store_step_row (self, stmt, &has_row, what, error))
-    {
-      if (!has_row)
-        return g_steal_pointer (&rows);
-      g_ptr_array_add (rows, from_row (stmt));
-    }
-  return NULL;
+  return cp_sqlite_store_read_rows (self, stmt, from_row, free_func, what, error);
 }
 
 static GPtrArray *
@@ -278,7 +270,7 @@ list_payments (CpStore  *store,
   return list_for_invoice (store,
                            "SELECT " PAYMENT_COLUMNS " FROM payments "
                            "WHERE ?1 = 0 OR invoice_id = ?1 ORDER BY created_at, id",
-                           invoice_id, (gpointer (*) (sqlite3_stmt *)) cp_sqlite_payment_from_row,
+                           invoice_id, (CpSqliteFromRow) cp_sqlite_payment_from_row,
                            (GDestroyNotify) cp_payment_free, _("Could not read payments"), error);
 }
 
@@ -290,7 +282,7 @@ list_refunds (CpStore  *store,
   return list_for_invoice (store,
                            "SELECT " REFUND_COLUMNS " FROM refunds "
                            "WHERE ?1 = 0 OR invoice_id = ?1 ORDER BY created_at, id",
-                           invoice_id, (gpointer (*) (sqlite3_stmt *)) cp_sqlite_refund_from_row,
+                           invoice_id, (CpSqliteFromRow) cp_sqlite_refund_from_row,
                            (GDestroyNotify) cp_refund_free, _("Could not read refunds"), error);
 }
 
@@ -419,25 +411,11 @@ list_payment_links (CpStore  *store,
                     gint64    invoice_id,
                     GError  **error)
 {
-  CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
-  g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
-                                                          "SELECT " LINK_COLUMNS " FROM payment_links "
-                                                          "WHERE ?1 = 0 OR invoice_id = ?1 "
-                                                          "ORDER BY created_at, rowid", error);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_payment_link_free);
-  gboolean has_row;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, MAX (invoice_id, 0));
-  while (cp_sqlite_store_step_row (self, stmt, &has_row, _("Could not read payment links"), error))
-    {
-      if (!has_row)
-        return g_steal_pointer (&rows);
-      g_ptr_array_add (rows, link_from_row (stmt));
-    }
-  return NULL;
+  return list_for_invoice (store,
+                           "SELECT " LINK_COLUMNS " FROM payment_links "
+                           "WHERE ?1 = 0 OR invoice_id = ?1 ORDER BY created_at, rowid",
+                           invoice_id, (CpSqliteFromRow) link_from_row, (GDestroyNotify) cp_payment_link_free,
+                           _("Could not read payment links"), error);
 }
 
 static gboolean

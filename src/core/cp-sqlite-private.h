@@ -111,6 +111,31 @@ gboolean      cp_sqlite_store_step_done (CpSqliteStore  *self,
                                          sqlite3_stmt   *stmt,
                                          const char     *what,
                                          GError        **error);
+
+/* Steps the bound `stmt` to its end: a new array of one from_row() record a
+ * row (freed by `free_func`), or NULL with `error` set (`what` failed). */
+typedef gpointer (*CpSqliteFromRow) (sqlite3_stmt *stmt);
+
+static inline GPtrArray *
+cp_sqlite_store_read_rows (CpSqliteStore    *self,
+                           sqlite3_stmt     *stmt,
+                           CpSqliteFromRow   from_row,
+                           GDestroyNotify    free_func,
+                           const char       *what,
+                           GError          **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  gboolean has_row;
+
+  while (cp_sqlite_store_step_row (self, stmt, &has_row, what, error))
+    {
+      if (!has_row)
+        return g_steal_pointer (&rows);
+      g_ptr_array_add (rows, from_row (stmt));
+    }
+  return NULL;
+}
+
 /* Saves the invoice's line items in their order and sets their id,
  * invoice_id and position. */
 gboolean      cp_sqlite_store_insert_line_items (CpSqliteStore  *self,
@@ -130,6 +155,9 @@ char         *cp_sqlite_now_utc         (void);
 
 CpPayment    *cp_sqlite_payment_from_row (sqlite3_stmt *stmt);
 CpRefund     *cp_sqlite_refund_from_row  (sqlite3_stmt *stmt);
+/* A row of STAFF_COLUMNS; a role it does not know is a clerk's, never admin. */
+#define STAFF_COLUMNS "id, username, display_name, role, active"
+CpStaff      *cp_sqlite_staff_from_row   (sqlite3_stmt *stmt);
 
 /* cp-sqlite-ledger.c: the ledger methods of CpStore (schema v2). */
 void          cp_sqlite_ledger_iface_init (CpStoreInterface *iface);

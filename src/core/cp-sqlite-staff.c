@@ -30,10 +30,8 @@ read_staff_locked (CpSqliteStore  *self,
                    GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
-                                                          "SELECT username, display_name, role, active "
-                                                          "FROM staff WHERE id = ?1", error);
-  CpStaff *staff;
-  CpRole role = CP_ROLE_CLERK;
+                                                          "SELECT " STAFF_COLUMNS " FROM staff WHERE id = ?1",
+                                                          error);
   gboolean has_row;
 
   if (stmt == NULL)
@@ -46,16 +44,7 @@ read_staff_locked (CpSqliteStore  *self,
       g_set_error (error, CP_ERROR, CP_ERROR_NOT_FOUND, _("No staff account with id %" PRId64), id);
       return NULL;
     }
-  staff = g_new0 (CpStaff, 1);
-  staff->id = id;
-  staff->username = cp_sqlite_col_text (stmt, 0);
-  staff->display_name = cp_sqlite_col_text (stmt, 1);
-  /* An unknown role in the row is no role: never admin */
-  if (!cp_role_from_string ((const char *) sqlite3_column_text (stmt, 2), &role))
-    role = CP_ROLE_CLERK;
-  staff->role = role;
-  staff->active = sqlite3_column_int (stmt, 3) != 0;
-  return staff;
+  return cp_sqlite_staff_from_row (stmt);
 }
 
 /* Whether `actor_id` is an active administrator now, in this transaction. */
@@ -131,16 +120,28 @@ refuse (CpSqliteStore  *self,
   return FALSE;
 }
 
+/* In the transaction begun by the caller: TRUE when `actor_id` is an active
+ * administrator. Otherwise ends the transaction (with the refusal's audit
+ * entry, see refuse(), or rolled back on a database error) and fails. */
 static gboolean
-refuse_not_admin (CpSqliteStore  *self,
-                  gint64          actor_id,
-                  const char     *object,
-                  const char     *asked,
-                  const char     *message,
-                  GError        **error)
+check_admin_locked (CpSqliteStore  *self,
+                    gint64          actor_id,
+                    const char     *object,
+                    const char     *asked,
+                    const char     *message,
+                    GError        **error)
 {
-  g_autofree char *details = g_strdup_printf ("asked=%s reason=not-admin", asked);
+  g_autofree char *details = NULL;
+  gboolean is_admin;
 
+  if (!actor_is_admin_locked (self, actor_id, &is_admin, error))
+    {
+      cp_store_rollback (CP_STORE (self));
+      return FALSE;
+    }
+  if (is_admin)
+    return TRUE;
+  details = g_strdup_printf ("asked=%s reason=not-admin", asked);
   return refuse (self, actor_id, asked, object, details, message, error);
 }
 
@@ -180,7 +181,6 @@ administer (CpSqliteStore  *self,
   g_autofree char *object = NULL;
   g_autofree char *asked = NULL;
   const char *action;
-  gboolean is_admin;
   sqlite3_stmt *stmt = NULL;
 
   switch (op)
@@ -203,8 +203,6 @@ administer (CpSqliteStore  *self,
   if (!cp_store_begin (store, error))
     return FALSE;
 
-  if (!actor_is_admin_locked (self, actor_id, &is_admin, error))
-    goto fail;
   target = read_staff_locked (self, staff_id, &lookup_error);
   if (target == NULL && !g_error_matches (lookup_error, CP_ERROR, CP_ERROR_NOT_FOUND))
     {
@@ -214,9 +212,9 @@ administer (CpSqliteStore  *self,
   object = target != NULL ? g_strdup_printf ("staff:%s", target->username)
                           : g_strdup_printf ("staff:#%" PRId64, staff_id);
   /* Whoever is not an administrator learns nothing, not even whether the id exists */
-  if (!is_admin)
-    return refuse_not_admin (self, actor_id, object, asked,
-                             _("Only an active administrator may manage staff accounts"), error);
+  if (!check_admin_locked (self, actor_id, object, asked,
+                           _("Only an active administrator may manage staff accounts"), error))
+    return FALSE;
   if (target == NULL)
     {
       g_propagate_error (error, g_steal_pointer (&lookup_error));
@@ -338,7 +336,7 @@ add_staff (CpStore     *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   g_autofree char *hash = NULL;
   g_autofree char *object = NULL;
-  gboolean is_admin;
+  g_autofree char *asked = NULL;
 
   if (*username == '\0' || *password == '\0' || cp_role_to_string (role) == NULL)
     {
@@ -350,24 +348,16 @@ add_staff (CpStore     *store,
   if (hash == NULL)
     return FALSE;
   object = g_strdup_printf ("staff:%s", username);
+  asked = g_strdup_printf ("staff.create role=%s", cp_role_to_string (role));
 
   {
     LOCK (self);
 
     if (!cp_store_begin (store, error))
       return FALSE;
-    if (!actor_is_admin_locked (self, actor_id, &is_admin, error))
-      {
-        cp_store_rollback (store);
-        return FALSE;
-      }
-    if (!is_admin)
-      {
-        g_autofree char *asked = g_strdup_printf ("staff.create role=%s", cp_role_to_string (role));
-
-        return refuse_not_admin (self, actor_id, object, asked,
-                                 _("Only an active administrator may manage staff accounts"), error);
-      }
+    if (!check_admin_locked (self, actor_id, object, asked,
+                             _("Only an active administrator may manage staff accounts"), error))
+      return FALSE;
 
     {
       g_autoptr(sqlite3_stmt) stmt =
@@ -408,19 +398,13 @@ require_admin (CpStore     *store,
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   LOCK (self);
-  gboolean is_admin;
 
   /* A write transaction, so the refusal's audit entry chains like any other */
   if (!cp_store_begin (store, error))
     return FALSE;
-  if (!actor_is_admin_locked (self, actor_id, &is_admin, error))
-    {
-      cp_store_rollback (store);
-      return FALSE;
-    }
-  if (!is_admin)
-    return refuse_not_admin (self, actor_id, object, asked, _("Only an active administrator may do this"),
-                             error);
+  if (!check_admin_locked (self, actor_id, object, asked, _("Only an active administrator may do this"),
+                           error))
+    return FALSE;
   return cp_store_commit (store, error);
 }
 

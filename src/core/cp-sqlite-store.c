@@ -1218,8 +1218,8 @@ cp_sqlite_store_create_staff (CpStore     *store,
   return TRUE;
 }
 
-static CpStaff *
-staff_from_row (sqlite3_stmt *stmt)
+CpStaff *
+cp_sqlite_staff_from_row (sqlite3_stmt *stmt)
 {
   CpStaff *staff = g_new0 (CpStaff, 1);
   CpRole role = CP_ROLE_CLERK;
@@ -1249,7 +1249,7 @@ cp_sqlite_store_authenticate (CpStore     *store,
     {
       LOCK (self);
       g_autoptr(sqlite3_stmt) stmt = prepare (self,
-                                              "SELECT id, username, display_name, role, active, password_hash "
+                                              "SELECT " STAFF_COLUMNS ", password_hash "
                                               "FROM staff WHERE username = ?1", error);
       gboolean has_row;
 
@@ -1260,7 +1260,7 @@ cp_sqlite_store_authenticate (CpStore     *store,
         return NULL;
       if (has_row)
         {
-          staff = staff_from_row (stmt);
+          staff = cp_sqlite_staff_from_row (stmt);
           hash = cp_sqlite_col_text (stmt, 5);
         }
     }
@@ -1281,22 +1281,13 @@ cp_sqlite_store_list_staff (CpStore  *store,
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   LOCK (self);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_staff_free);
   g_autoptr(sqlite3_stmt) stmt = prepare (self,
-                                          "SELECT id, username, display_name, role, active FROM staff "
-                                          "ORDER BY username", error);
-  gboolean has_row;
+                                          "SELECT " STAFF_COLUMNS " FROM staff ORDER BY username", error);
 
   if (stmt == NULL)
     return NULL;
-
-  while (step_row (self, stmt, &has_row, _("Could not list staff"), error))
-    {
-      if (!has_row)
-        return g_steal_pointer (&rows);
-      g_ptr_array_add (rows, staff_from_row (stmt));
-    }
-  return NULL;
+  return cp_sqlite_store_read_rows (self, stmt, (CpSqliteFromRow) cp_sqlite_staff_from_row,
+                                    (GDestroyNotify) cp_staff_free, _("Could not list staff"), error);
 }
 
 /* Idempotency keys */

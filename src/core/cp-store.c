@@ -6,6 +6,7 @@
 #include "cp-error.h"
 #include "cp-money.h"
 #include "cp-store.h"
+#include "cp-thread-call.h"
 
 G_DEFINE_INTERFACE (CpStore, cp_store, G_TYPE_OBJECT)
 
@@ -28,14 +29,19 @@ not_supported (CpStore     *self,
  * lacks a method fails with CP_ERROR_FAILED rather than crashing. */
 #define IFACE(self) CP_STORE_GET_IFACE (self)
 
+/* Calls the vfunc @method with @self, the arguments that follow and @error,
+ * or sets the CP_ERROR_FAILED error and gives @failed (FALSE or NULL). */
+#define FORWARD(self, method, failed, error, ...) \
+  (IFACE (self)->method != NULL \
+   ? IFACE (self)->method ((self), ##__VA_ARGS__, (error)) \
+   : (not_supported ((self), #method, (error)), (failed)))
+
 gboolean
 cp_store_begin (CpStore  *self,
                 GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
-  if (IFACE (self)->begin == NULL)
-    return not_supported (self, "begin", error);
-  return IFACE (self)->begin (self, error);
+  return FORWARD (self, begin, FALSE, error);
 }
 
 gboolean
@@ -43,9 +49,7 @@ cp_store_commit (CpStore  *self,
                  GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
-  if (IFACE (self)->commit == NULL)
-    return not_supported (self, "commit", error);
-  return IFACE (self)->commit (self, error);
+  return FORWARD (self, commit, FALSE, error);
 }
 
 void
@@ -75,9 +79,7 @@ cp_store_set_meta (CpStore     *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
-  if (IFACE (self)->set_meta == NULL)
-    return not_supported (self, "set_meta", error);
-  return IFACE (self)->set_meta (self, key, value, error);
+  return FORWARD (self, set_meta, FALSE, error, key, value);
 }
 
 gboolean
@@ -87,9 +89,7 @@ cp_store_save_patient (CpStore    *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (patient != NULL, FALSE);
-  if (IFACE (self)->save_patient == NULL)
-    return not_supported (self, "save_patient", error);
-  return IFACE (self)->save_patient (self, patient, error);
+  return FORWARD (self, save_patient, FALSE, error, patient);
 }
 
 CpPatient *
@@ -98,9 +98,7 @@ cp_store_get_patient (CpStore  *self,
                       GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->get_patient == NULL)
-    return not_supported (self, "get_patient", error), NULL;
-  return IFACE (self)->get_patient (self, id, error);
+  return FORWARD (self, get_patient, NULL, error, id);
 }
 
 CpPatient *
@@ -110,9 +108,7 @@ cp_store_get_patient_by_mrn (CpStore     *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
   g_return_val_if_fail (mrn != NULL, NULL);
-  if (IFACE (self)->get_patient_by_mrn == NULL)
-    return not_supported (self, "get_patient_by_mrn", error), NULL;
-  return IFACE (self)->get_patient_by_mrn (self, mrn, error);
+  return FORWARD (self, get_patient_by_mrn, NULL, error, mrn);
 }
 
 GPtrArray *
@@ -121,9 +117,7 @@ cp_store_list_patients (CpStore     *self,
                         GError     **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_patients == NULL)
-    return not_supported (self, "list_patients", error), NULL;
-  return IFACE (self)->list_patients (self, search, error);
+  return FORWARD (self, list_patients, NULL, error, search);
 }
 
 gboolean
@@ -133,9 +127,7 @@ cp_store_create_invoice (CpStore    *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (invoice != NULL, FALSE);
-  if (IFACE (self)->create_invoice == NULL)
-    return not_supported (self, "create_invoice", error);
-  return IFACE (self)->create_invoice (self, invoice, error);
+  return FORWARD (self, create_invoice, FALSE, error, invoice);
 }
 
 CpInvoice *
@@ -144,9 +136,7 @@ cp_store_get_invoice (CpStore  *self,
                       GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->get_invoice == NULL)
-    return not_supported (self, "get_invoice", error), NULL;
-  return IFACE (self)->get_invoice (self, id, error);
+  return FORWARD (self, get_invoice, NULL, error, id);
 }
 
 CpInvoice *
@@ -156,9 +146,7 @@ cp_store_get_invoice_by_number (CpStore     *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
   g_return_val_if_fail (number != NULL, NULL);
-  if (IFACE (self)->get_invoice_by_number == NULL)
-    return not_supported (self, "get_invoice_by_number", error), NULL;
-  return IFACE (self)->get_invoice_by_number (self, number, error);
+  return FORWARD (self, get_invoice_by_number, NULL, error, number);
 }
 
 GPtrArray *
@@ -167,9 +155,7 @@ cp_store_list_invoices (CpStore               *self,
                         GError               **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_invoices == NULL)
-    return not_supported (self, "list_invoices", error), NULL;
-  return IFACE (self)->list_invoices (self, query, error);
+  return FORWARD (self, list_invoices, NULL, error, query);
 }
 
 gboolean
@@ -179,9 +165,7 @@ cp_store_get_totals (CpStore          *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
-  if (IFACE (self)->get_totals == NULL)
-    return not_supported (self, "get_totals", error);
-  return IFACE (self)->get_totals (self, out, error);
+  return FORWARD (self, get_totals, FALSE, error, out);
 }
 
 gboolean
@@ -191,9 +175,7 @@ cp_store_get_paid_this_month (CpStore          *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
-  if (IFACE (self)->get_paid_this_month == NULL)
-    return not_supported (self, "get_paid_this_month", error);
-  return IFACE (self)->get_paid_this_month (self, out, error);
+  return FORWARD (self, get_paid_this_month, FALSE, error, out);
 }
 
 gboolean
@@ -230,9 +212,7 @@ cp_store_next_invoice_number (CpStore  *self,
                               GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->next_invoice_number == NULL)
-    return not_supported (self, "next_invoice_number", error), NULL;
-  return IFACE (self)->next_invoice_number (self, error);
+  return FORWARD (self, next_invoice_number, NULL, error);
 }
 
 gboolean
@@ -242,9 +222,7 @@ cp_store_set_invoice_voided (CpStore   *self,
                              GError   **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
-  if (IFACE (self)->set_invoice_voided == NULL)
-    return not_supported (self, "set_invoice_voided", error);
-  return IFACE (self)->set_invoice_voided (self, invoice_id, voided, error);
+  return FORWARD (self, set_invoice_voided, FALSE, error, invoice_id, voided);
 }
 
 gboolean
@@ -254,9 +232,7 @@ cp_store_record_payment (CpStore    *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (payment != NULL, FALSE);
-  if (IFACE (self)->record_payment == NULL)
-    return not_supported (self, "record_payment", error);
-  return IFACE (self)->record_payment (self, payment, error);
+  return FORWARD (self, record_payment, FALSE, error, payment);
 }
 
 gboolean
@@ -266,9 +242,7 @@ cp_store_record_refund (CpStore   *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (refund != NULL, FALSE);
-  if (IFACE (self)->record_refund == NULL)
-    return not_supported (self, "record_refund", error);
-  return IFACE (self)->record_refund (self, refund, error);
+  return FORWARD (self, record_refund, FALSE, error, refund);
 }
 
 gboolean
@@ -282,9 +256,7 @@ cp_store_create_staff (CpStore     *self,
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (username != NULL, FALSE);
   g_return_val_if_fail (password != NULL, FALSE);
-  if (IFACE (self)->create_staff == NULL)
-    return not_supported (self, "create_staff", error);
-  return IFACE (self)->create_staff (self, username, display_name, role, password, error);
+  return FORWARD (self, create_staff, FALSE, error, username, display_name, role, password);
 }
 
 CpStaff *
@@ -294,9 +266,7 @@ cp_store_authenticate (CpStore     *self,
                        GError     **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->authenticate == NULL)
-    return not_supported (self, "authenticate", error), NULL;
-  return IFACE (self)->authenticate (self, username, password, error);
+  return FORWARD (self, authenticate, NULL, error, username, password);
 }
 
 GPtrArray *
@@ -304,9 +274,7 @@ cp_store_list_staff (CpStore  *self,
                      GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_staff == NULL)
-    return not_supported (self, "list_staff", error), NULL;
-  return IFACE (self)->list_staff (self, error);
+  return FORWARD (self, list_staff, NULL, error);
 }
 
 static inline gint64
@@ -327,9 +295,7 @@ cp_store_add_staff (CpStore        *self,
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (username != NULL, FALSE);
   g_return_val_if_fail (password != NULL, FALSE);
-  if (IFACE (self)->add_staff == NULL)
-    return not_supported (self, "add_staff", error);
-  return IFACE (self)->add_staff (self, actor_id (actor), username, display_name, role, password, error);
+  return FORWARD (self, add_staff, FALSE, error, actor_id (actor), username, display_name, role, password);
 }
 
 gboolean
@@ -340,9 +306,7 @@ cp_store_set_staff_role (CpStore        *self,
                          GError        **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
-  if (IFACE (self)->set_staff_role == NULL)
-    return not_supported (self, "set_staff_role", error);
-  return IFACE (self)->set_staff_role (self, actor_id (actor), staff_id, role, error);
+  return FORWARD (self, set_staff_role, FALSE, error, actor_id (actor), staff_id, role);
 }
 
 gboolean
@@ -353,9 +317,7 @@ cp_store_set_staff_active (CpStore        *self,
                            GError        **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
-  if (IFACE (self)->set_staff_active == NULL)
-    return not_supported (self, "set_staff_active", error);
-  return IFACE (self)->set_staff_active (self, actor_id (actor), staff_id, active, error);
+  return FORWARD (self, set_staff_active, FALSE, error, actor_id (actor), staff_id, active);
 }
 
 gboolean
@@ -367,9 +329,7 @@ cp_store_set_staff_password (CpStore        *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (password != NULL, FALSE);
-  if (IFACE (self)->set_staff_password == NULL)
-    return not_supported (self, "set_staff_password", error);
-  return IFACE (self)->set_staff_password (self, actor_id (actor), staff_id, password, error);
+  return FORWARD (self, set_staff_password, FALSE, error, actor_id (actor), staff_id, password);
 }
 
 gboolean
@@ -381,9 +341,7 @@ cp_store_require_admin (CpStore        *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (asked != NULL, FALSE);
-  if (IFACE (self)->require_admin == NULL)
-    return not_supported (self, "require_admin", error);
-  return IFACE (self)->require_admin (self, actor_id (actor), asked, object, error);
+  return FORWARD (self, require_admin, FALSE, error, actor_id (actor), asked, object);
 }
 
 char *
@@ -393,9 +351,7 @@ cp_store_idempotency_key (CpStore     *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
   g_return_val_if_fail (operation != NULL, NULL);
-  if (IFACE (self)->idempotency_key == NULL)
-    return not_supported (self, "idempotency_key", error), NULL;
-  return IFACE (self)->idempotency_key (self, operation, error);
+  return FORWARD (self, idempotency_key, NULL, error, operation);
 }
 
 gboolean
@@ -408,9 +364,7 @@ cp_store_audit_append (CpStore     *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (action != NULL, FALSE);
-  if (IFACE (self)->audit_append == NULL)
-    return not_supported (self, "audit_append", error);
-  return IFACE (self)->audit_append (self, staff_id, action, object, details, error);
+  return FORWARD (self, audit_append, FALSE, error, staff_id, action, object, details);
 }
 
 /* Ledger (schema v2) */
@@ -422,9 +376,7 @@ cp_store_get_payment_by_intent (CpStore     *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
   g_return_val_if_fail (payment_intent_id != NULL, NULL);
-  if (IFACE (self)->get_payment_by_intent == NULL)
-    return not_supported (self, "get_payment_by_intent", error), NULL;
-  return IFACE (self)->get_payment_by_intent (self, payment_intent_id, error);
+  return FORWARD (self, get_payment_by_intent, NULL, error, payment_intent_id);
 }
 
 GPtrArray *
@@ -433,9 +385,7 @@ cp_store_list_payments (CpStore  *self,
                         GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_payments == NULL)
-    return not_supported (self, "list_payments", error), NULL;
-  return IFACE (self)->list_payments (self, invoice_id, error);
+  return FORWARD (self, list_payments, NULL, error, invoice_id);
 }
 
 GPtrArray *
@@ -444,9 +394,7 @@ cp_store_list_refunds (CpStore  *self,
                        GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_refunds == NULL)
-    return not_supported (self, "list_refunds", error), NULL;
-  return IFACE (self)->list_refunds (self, invoice_id, error);
+  return FORWARD (self, list_refunds, NULL, error, invoice_id);
 }
 
 gboolean
@@ -456,9 +404,7 @@ cp_store_event_applied (CpStore     *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (event_id != NULL, FALSE);
-  if (IFACE (self)->event_applied == NULL)
-    return not_supported (self, "event_applied", error);
-  return IFACE (self)->event_applied (self, event_id, error);
+  return FORWARD (self, event_applied, FALSE, error, event_id);
 }
 
 gboolean
@@ -469,9 +415,7 @@ cp_store_mark_event_applied (CpStore     *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (event_id != NULL, FALSE);
-  if (IFACE (self)->mark_event_applied == NULL)
-    return not_supported (self, "mark_event_applied", error);
-  return IFACE (self)->mark_event_applied (self, event_id, type, error);
+  return FORWARD (self, mark_event_applied, FALSE, error, event_id, type);
 }
 
 gboolean
@@ -481,9 +425,7 @@ cp_store_save_payment_link (CpStore        *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (link != NULL, FALSE);
-  if (IFACE (self)->save_payment_link == NULL)
-    return not_supported (self, "save_payment_link", error);
-  return IFACE (self)->save_payment_link (self, link, error);
+  return FORWARD (self, save_payment_link, FALSE, error, link);
 }
 
 CpPaymentLink *
@@ -492,9 +434,7 @@ cp_store_get_active_payment_link (CpStore  *self,
                                   GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->get_active_payment_link == NULL)
-    return not_supported (self, "get_active_payment_link", error), NULL;
-  return IFACE (self)->get_active_payment_link (self, invoice_id, error);
+  return FORWARD (self, get_active_payment_link, NULL, error, invoice_id);
 }
 
 GPtrArray *
@@ -503,9 +443,7 @@ cp_store_list_payment_links (CpStore  *self,
                              GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_payment_links == NULL)
-    return not_supported (self, "list_payment_links", error), NULL;
-  return IFACE (self)->list_payment_links (self, invoice_id, error);
+  return FORWARD (self, list_payment_links, NULL, error, invoice_id);
 }
 
 gboolean
@@ -516,9 +454,7 @@ cp_store_revoke_payment_link (CpStore     *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (link_id != NULL, FALSE);
-  if (IFACE (self)->revoke_payment_link == NULL)
-    return not_supported (self, "revoke_payment_link", error);
-  return IFACE (self)->revoke_payment_link (self, link_id, reason, error);
+  return FORWARD (self, revoke_payment_link, FALSE, error, link_id, reason);
 }
 
 gboolean
@@ -528,9 +464,7 @@ cp_store_save_mail_log (CpStore         *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (entry != NULL, FALSE);
-  if (IFACE (self)->save_mail_log == NULL)
-    return not_supported (self, "save_mail_log", error);
-  return IFACE (self)->save_mail_log (self, entry, error);
+  return FORWARD (self, save_mail_log, FALSE, error, entry);
 }
 
 GPtrArray *
@@ -540,15 +474,11 @@ cp_store_list_mail_log (CpStore     *self,
                         GError     **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_mail_log == NULL)
-    {
-      not_supported (self, "list_mail_log", error);
-      return NULL;
-    }
-  return IFACE (self)->list_mail_log (self, invoice_id, kind, error);
+  return FORWARD (self, list_mail_log, NULL, error, invoice_id, kind);
 }
 
-/* Async helpers */
+/* Async helpers: each runs its blocking method as a thunk in a worker
+ * thread (cp-thread-call.c), not at all once cancelled. */
 
 static CpInvoiceQuery *
 invoice_query_copy (const CpInvoiceQuery *query)
@@ -575,23 +505,10 @@ invoice_query_free (CpInvoiceQuery *query)
   g_free (query);
 }
 
-static void
-list_invoices_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+static gpointer
+list_invoices_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
 {
-  GError *error = NULL;
-  GPtrArray *rows;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  rows = cp_store_list_invoices (CP_STORE (source_object), task_data, &error);
-  if (rows == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
+  return cp_store_list_invoices (self, data, error);
 }
 
 void
@@ -601,14 +518,11 @@ cp_store_list_invoices_async (CpStore              *self,
                               GAsyncReadyCallback   callback,
                               gpointer              user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cp_store_list_invoices_async);
-  g_task_set_task_data (task, invoice_query_copy (query), (GDestroyNotify) invoice_query_free);
-  g_task_run_in_thread (task, list_invoices_thread);
+  cp_thread_call_run (self, cp_store_list_invoices_async, CP_THREAD_CALL_SKIP_CANCELLED,
+                      (CpThreadFunc) list_invoices_func, (GDestroyNotify) g_ptr_array_unref,
+                      invoice_query_copy (query), (GDestroyNotify) invoice_query_free,
+                      cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -616,28 +530,13 @@ cp_store_list_invoices_finish (CpStore       *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_store_list_invoices_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cp_thread_call_finish (self, result, cp_store_list_invoices_async, error);
 }
 
-static void
-get_invoice_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
+static gpointer
+get_invoice_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
 {
-  GError *error = NULL;
-  CpInvoice *invoice;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  invoice = cp_store_get_invoice (CP_STORE (source_object), *(gint64 *) task_data, &error);
-  if (invoice == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, invoice, (GDestroyNotify) cp_invoice_free);
+  return cp_store_get_invoice (self, *(gint64 *) data, error);
 }
 
 void
@@ -647,14 +546,10 @@ cp_store_get_invoice_async (CpStore             *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cp_store_get_invoice_async);
-  g_task_set_task_data (task, g_memdup2 (&id, sizeof id), g_free);
-  g_task_run_in_thread (task, get_invoice_thread);
+  cp_thread_call_run (self, cp_store_get_invoice_async, CP_THREAD_CALL_SKIP_CANCELLED,
+                      (CpThreadFunc) get_invoice_func, (GDestroyNotify) cp_invoice_free,
+                      g_memdup2 (&id, sizeof id), g_free, cancellable, callback, user_data);
 }
 
 CpInvoice *
@@ -662,9 +557,7 @@ cp_store_get_invoice_finish (CpStore       *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_store_get_invoice_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cp_thread_call_finish (self, result, cp_store_get_invoice_async, error);
 }
 
 static void
@@ -674,28 +567,32 @@ totals_free (CpInvoiceTotals *totals)
   g_free (totals);
 }
 
-static void
-get_totals_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
+/* The totals calls fill a CpInvoiceTotals the task returns. */
+static CpInvoiceTotals *
+totals_call (CpStore  *self,
+             gboolean (*fill) (CpStore *, CpInvoiceTotals *, GError **),
+             GError  **error)
 {
-  GError *error = NULL;
   CpInvoiceTotals *totals = g_new0 (CpInvoiceTotals, 1);
 
-  if (g_task_return_error_if_cancelled (task))
-    {
-      g_free (totals);
-      return;
-    }
-
-  if (!cp_store_get_totals (CP_STORE (source_object), totals, &error))
+  if (!fill (self, totals, error))
     {
       totals_free (totals);
-      g_task_return_error (task, error);
+      return NULL;
     }
-  else
-    g_task_return_pointer (task, totals, (GDestroyNotify) totals_free);
+  return totals;
+}
+
+static gpointer
+get_totals_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
+{
+  return totals_call (self, cp_store_get_totals, error);
+}
+
+static gpointer
+get_paid_this_month_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
+{
+  return totals_call (self, cp_store_get_paid_this_month, error);
 }
 
 void
@@ -704,13 +601,10 @@ cp_store_get_totals_async (CpStore             *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cp_store_get_totals_async);
-  g_task_run_in_thread (task, get_totals_thread);
+  cp_thread_call_run (self, cp_store_get_totals_async, CP_THREAD_CALL_SKIP_CANCELLED,
+                      (CpThreadFunc) get_totals_func, (GDestroyNotify) totals_free,
+                      NULL, NULL, cancellable, callback, user_data);
 }
 
 /* The result is a g_new'ed CpInvoiceTotals: free with cp_invoice_totals_clear + g_free. */
@@ -719,30 +613,7 @@ cp_store_get_totals_finish (CpStore       *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_store_get_totals_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-get_paid_this_month_thread (GTask        *task,
-                            gpointer      source_object,
-                            gpointer      task_data,
-                            GCancellable *cancellable)
-{
-  GError *error = NULL;
-  CpInvoiceTotals *totals;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  totals = g_new0 (CpInvoiceTotals, 1);
-  if (!cp_store_get_paid_this_month (CP_STORE (source_object), totals, &error))
-    {
-      totals_free (totals);
-      g_task_return_error (task, error);
-    }
-  else
-    g_task_return_pointer (task, totals, (GDestroyNotify) totals_free);
+  return cp_thread_call_finish (self, result, cp_store_get_totals_async, error);
 }
 
 void
@@ -751,13 +622,10 @@ cp_store_get_paid_this_month_async (CpStore             *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (CP_IS_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cp_store_get_paid_this_month_async);
-  g_task_run_in_thread (task, get_paid_this_month_thread);
+  cp_thread_call_run (self, cp_store_get_paid_this_month_async, CP_THREAD_CALL_SKIP_CANCELLED,
+                      (CpThreadFunc) get_paid_this_month_func, (GDestroyNotify) totals_free,
+                      NULL, NULL, cancellable, callback, user_data);
 }
 
 /* As cp_store_get_totals_finish(). */
@@ -766,9 +634,7 @@ cp_store_get_paid_this_month_finish (CpStore       *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_store_get_paid_this_month_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cp_thread_call_finish (self, result, cp_store_get_paid_this_month_async, error);
 }
 
 typedef struct {
@@ -789,24 +655,12 @@ auth_data_free (AuthData *data)
   g_free (data);
 }
 
-static void
-authenticate_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
+static gpointer
+authenticate_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
 {
-  AuthData *data = task_data;
-  GError *error = NULL;
-  CpStaff *staff;
+  AuthData *auth = data;
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  staff = cp_store_authenticate (CP_STORE (source_object), data->username, data->password, &error);
-  if (staff == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, staff, (GDestroyNotify) cp_staff_free);
+  return cp_store_authenticate (self, auth->username, auth->password, error);
 }
 
 void
@@ -817,7 +671,6 @@ cp_store_authenticate_async (CpStore             *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   AuthData *data;
 
   g_return_if_fail (CP_IS_STORE (self));
@@ -825,11 +678,9 @@ cp_store_authenticate_async (CpStore             *self,
   data = g_new0 (AuthData, 1);
   data->username = g_strdup (username);
   data->password = g_strdup (password);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cp_store_authenticate_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) auth_data_free);
-  g_task_run_in_thread (task, authenticate_thread);
+  cp_thread_call_run (self, cp_store_authenticate_async, CP_THREAD_CALL_SKIP_CANCELLED,
+                      (CpThreadFunc) authenticate_func, (GDestroyNotify) cp_staff_free,
+                      data, (GDestroyNotify) auth_data_free, cancellable, callback, user_data);
 }
 
 CpStaff *
@@ -837,9 +688,36 @@ cp_store_authenticate_finish (CpStore       *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_store_authenticate_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return cp_thread_call_finish (self, result, cp_store_authenticate_async, error);
+}
+
+static gpointer
+fill_report_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
+{
+  return cp_store_fill_report (self, data, error) ? self : NULL;
+}
+
+void
+cp_store_fill_report_async (CpStore             *self,
+                            CpReport            *report,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (CP_IS_STORE (self));
+  g_return_if_fail (report != NULL);
+  cp_thread_call_run (self, cp_store_fill_report_async, CP_THREAD_CALL_SKIP_CANCELLED,
+                      (CpThreadFunc) fill_report_func, NULL,
+                      cp_report_ref (report), (GDestroyNotify) cp_report_unref,
+                      cancellable, callback, user_data);
+}
+
+gboolean
+cp_store_fill_report_finish (CpStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return cp_thread_call_finish_boolean (self, result, cp_store_fill_report_async, error);
 }
 
 char *
@@ -858,9 +736,7 @@ cp_store_import_invoice (CpStore    *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (invoice != NULL, FALSE);
-  if (IFACE (self)->import_invoice == NULL)
-    return not_supported (self, "import_invoice", error);
-  return IFACE (self)->import_invoice (self, invoice, out_created, error);
+  return FORWARD (self, import_invoice, FALSE, error, invoice, out_created);
 }
 
 GPtrArray *
@@ -870,12 +746,7 @@ cp_store_list_payments_between (CpStore     *self,
                                 GError     **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_payments_between == NULL)
-    {
-      not_supported (self, "list_payments_between", error);
-      return NULL;
-    }
-  return IFACE (self)->list_payments_between (self, from, to, error);
+  return FORWARD (self, list_payments_between, NULL, error, from, to);
 }
 
 GPtrArray *
@@ -885,12 +756,7 @@ cp_store_list_refunds_between (CpStore     *self,
                                GError     **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_refunds_between == NULL)
-    {
-      not_supported (self, "list_refunds_between", error);
-      return NULL;
-    }
-  return IFACE (self)->list_refunds_between (self, from, to, error);
+  return FORWARD (self, list_refunds_between, NULL, error, from, to);
 }
 
 GPtrArray *
@@ -900,12 +766,7 @@ cp_store_list_audit (CpStore     *self,
                      GError     **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->list_audit == NULL)
-    {
-      not_supported (self, "list_audit", error);
-      return NULL;
-    }
-  return IFACE (self)->list_audit (self, since, action, error);
+  return FORWARD (self, list_audit, NULL, error, since, action);
 }
 
 GPtrArray *
@@ -914,12 +775,7 @@ cp_store_audit_check (CpStore  *self,
                       GError  **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  if (IFACE (self)->audit_check == NULL)
-    {
-      not_supported (self, "audit_check", error);
-      return NULL;
-    }
-  return IFACE (self)->audit_check (self, out_count, error);
+  return FORWARD (self, audit_check, NULL, error, out_count);
 }
 
 /* Reports */
@@ -931,51 +787,5 @@ cp_store_fill_report (CpStore   *self,
 {
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (report != NULL, FALSE);
-  if (IFACE (self)->fill_report == NULL)
-    return not_supported (self, "fill_report", error);
-  return IFACE (self)->fill_report (self, report, error);
-}
-
-static void
-fill_report_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  if (!cp_store_fill_report (CP_STORE (source_object), task_data, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-void
-cp_store_fill_report_async (CpStore             *self,
-                            CpReport            *report,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (CP_IS_STORE (self));
-  g_return_if_fail (report != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cp_store_fill_report_async);
-  g_task_set_task_data (task, cp_report_ref (report), (GDestroyNotify) cp_report_unref);
-  g_task_run_in_thread (task, fill_report_thread);
-}
-
-gboolean
-cp_store_fill_report_finish (CpStore       *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_store_fill_report_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return FORWARD (self, fill_report, FALSE, error, report);
 }

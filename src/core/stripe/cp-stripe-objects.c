@@ -6,6 +6,15 @@
 
 #define DUP(obj, member) g_strdup (cp_stripe_json_get_string ((obj), (member)))
 
+/* Stripe's `created` (Unix seconds) as our ISO 8601 UTC text, NULL when unset. */
+static char *
+iso_from_unix (gint64 created)
+{
+  g_autoptr(GDateTime) dt = created > 0 ? g_date_time_new_from_unix_utc (created) : NULL;
+
+  return dt != NULL ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+}
+
 static JsonObject *
 metadata_of (JsonObject *object)
 {
@@ -152,12 +161,7 @@ cp_stripe_payment_intent_to_payment (const CpStripePaymentIntent *pi,
                                         ? pi->last_error_decline_code : pi->last_error_code);
       payment->failure_message = g_strdup (pi->last_error_message);
     }
-  if (pi->created > 0)
-    {
-      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (pi->created);
-      if (dt != NULL)
-        payment->created_at = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
-    }
+  payment->created_at = iso_from_unix (pi->created);
   return payment;
 }
 
@@ -217,12 +221,7 @@ cp_stripe_refund_to_refund (const CpStripeRefund *refund,
   out->currency = g_strdup (refund->currency);
   out->status = g_strdup (refund->status);
   out->reason = g_strdup (refund->reason);
-  if (refund->created > 0)
-    {
-      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (refund->created);
-      if (dt != NULL)
-        out->created_at = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
-    }
+  out->created_at = iso_from_unix (refund->created);
   return out;
 }
 

@@ -21,25 +21,28 @@ pi_path (const char *id,
   return g_strdup_printf ("/v1/payment_intents/%s", escaped);
 }
 
+/* Appends `text` with its quotes and backslashes escaped for a search query string. */
+static void
+append_query_escaped (GString    *query,
+                      const char *text)
+{
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '\'' || *p == '\\')
+        g_string_append_c (query, '\\');
+      g_string_append_c (query, *p);
+    }
+}
+
 char *
 cp_stripe_metadata_query (const char *key,
                           const char *value)
 {
   GString *query = g_string_new ("metadata['");
 
-  for (const char *p = key; *p; p++)
-    {
-      if (*p == '\'' || *p == '\\')
-        g_string_append_c (query, '\\');
-      g_string_append_c (query, *p);
-    }
+  append_query_escaped (query, key);
   g_string_append (query, "']:'");
-  for (const char *p = value; *p; p++)
-    {
-      if (*p == '\'' || *p == '\\')
-        g_string_append_c (query, '\\');
-      g_string_append_c (query, *p);
-    }
+  append_query_escaped (query, value);
   g_string_append_c (query, '\'');
   return g_string_free (query, FALSE);
 }
