@@ -5,24 +5,11 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#include <glib/gstdio.h>
 
 #include "cp-report.h"
-#include "cp-seed.h"
-#include "cp-sqlite-store.h"
+#include "bench-store-util.h"
 
 #define TODAY "2026-11-20"
-
-static double
-cpu_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
 
 /* Wall-clock ms; *out_cpu: CPU ms (the machine may be shared) */
 static double
@@ -39,10 +26,10 @@ fill_ms (CpStore             *store,
 
   g_assert_no_error (error);
   start = g_get_monotonic_time ();
-  cpu = cpu_ms ();
+  cpu = bench_cpu_ms ();
   if (!cp_store_fill_report (store, report, &error))
     g_error ("%s", error->message);
-  *out_cpu = cpu_ms () - cpu;
+  *out_cpu = bench_cpu_ms () - cpu;
   *out_collected = report->collected;
   return (g_get_monotonic_time () - start) / 1000.0;
 }
@@ -57,54 +44,27 @@ main (int   argc,
     { "1 year by week", "2025-11-21", CP_REPORT_BY_WEEK },
     { "2 years by month", "2024-11-01", CP_REPORT_BY_MONTH },
   };
-  const char *reuse = g_getenv ("CAREPAY_BENCH_DB");
-  const char *size = g_getenv ("CAREPAY_BENCH_INVOICES");
-  guint n = size != NULL ? (guint) atoi (size) : 100000;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(CpSqliteStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  BenchStore bench = { NULL };
 
-  if (reuse != NULL)
-    path = g_strdup (reuse);
-  else
-    {
-      dir = g_dir_make_tmp ("carepay-bench-report-XXXXXX", &error);
-      g_assert_no_error (error);
-      path = g_build_filename (dir, "carepay.db", NULL);
-    }
-  store = cp_sqlite_store_open (path, CP_SQLITE_OPEN_CREATE, &error);
-  g_assert_no_error (error);
-  if (reuse == NULL && !cp_seed_demo (CP_STORE (store), n, 42, TODAY, &error))
-    g_error ("%s", error->message);
+  bench_store_open (&bench, "report", TODAY);
 
   printf ("%-20s %10s %10s %12s %16s\n", "range", "first ms", "best ms", "best cpu ms", "collected");
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       gint64 collected = 0;
       double cpu, best_cpu;
-      double first = fill_ms (CP_STORE (store), cases[i].from, cases[i].by, &best_cpu, &collected);
+      double first = fill_ms (CP_STORE (bench.store), cases[i].from, cases[i].by, &best_cpu, &collected);
       double best = first;
 
       for (int r = 0; r < 4; r++)
         {
-          best = MIN (best, fill_ms (CP_STORE (store), cases[i].from, cases[i].by, &cpu, &collected));
+          best = MIN (best, fill_ms (CP_STORE (bench.store), cases[i].from, cases[i].by, &cpu, &collected));
           best_cpu = MIN (best_cpu, cpu);
         }
       printf ("%-20s %10.1f %10.1f %12.1f %16" G_GINT64_FORMAT "\n", cases[i].name, first, best, best_cpu,
               collected);
     }
 
-  if (dir != NULL)
-    {
-      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-      g_clear_object (&store);
-      g_unlink (path);
-      g_unlink (wal);
-      g_unlink (shm);
-      g_rmdir (dir);
-    }
+  bench_store_close (&bench);
   return 0;
 }

@@ -9,26 +9,13 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <glib/gstdio.h>
 
 #include "cp-invoice-index.h"
-#include "cp-seed.h"
-#include "cp-sqlite-store.h"
+#include "bench-store-util.h"
 
 #define TODAY "2026-11-20"
 #define RUNS 5
-
-static double
-cpu_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
 
 static gint64
 status_kb (const char *field)
@@ -101,13 +88,13 @@ measure (Row             *row,
   for (int r = 0; r < RUNS; r++)
     {
       gint64 start = g_get_monotonic_time ();
-      double cpu = cpu_ms ();
+      double cpu = bench_cpu_ms ();
       double ms;
 
       cp_invoice_totals_clear (out);
       memset (out, 0, sizeof *out);
       func (store, index, out);
-      cpu = cpu_ms () - cpu;
+      cpu = bench_cpu_ms () - cpu;
       ms = (g_get_monotonic_time () - start) / 1000.0;
       if (r == 0)
         {
@@ -124,12 +111,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *reuse = g_getenv ("CAREPAY_BENCH_DB");
-  const char *size = g_getenv ("CAREPAY_BENCH_INVOICES");
-  guint n = size != NULL ? (guint) atoi (size) : 100000;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(CpSqliteStore) store = NULL;
+  BenchStore bench = { NULL };
   g_autoptr(CpInvoiceIndex) index = NULL;
   g_autoptr(GError) error = NULL;
   CpInvoiceTotals by_store = { 0 }, by_list = { 0 };
@@ -138,27 +120,16 @@ main (int   argc,
   gint64 start;
 
   g_setenv ("CAREPAY_TODAY", TODAY, TRUE);
-  if (reuse != NULL)
-    path = g_strdup (reuse);
-  else
-    {
-      dir = g_dir_make_tmp ("carepay-bench-totals-XXXXXX", &error);
-      g_assert_no_error (error);
-      path = g_build_filename (dir, "carepay.db", NULL);
-    }
-  store = cp_sqlite_store_open (path, CP_SQLITE_OPEN_CREATE, &error);
-  g_assert_no_error (error);
-  if (reuse == NULL && !cp_seed_demo (CP_STORE (store), n, 42, TODAY, &error))
-    g_error ("%s", error->message);
+  bench_store_open (&bench, "totals", TODAY);
 
-  measure (&rows[0], store_totals, CP_STORE (store), NULL, &by_store);
+  measure (&rows[0], store_totals, CP_STORE (bench.store), NULL, &by_store);
 
   /* The list has its index anyway; building it is not the cards' cost. */
   start = g_get_monotonic_time ();
-  index = cp_invoice_index_new_from_store (CP_STORE (store), &error);
+  index = cp_invoice_index_new_from_store (CP_STORE (bench.store), &error);
   g_assert_no_error (error);
   index_ms = (g_get_monotonic_time () - start) / 1000.0;
-  measure (&rows[1], list_totals, CP_STORE (store), index, &by_list);
+  measure (&rows[1], list_totals, CP_STORE (bench.store), index, &by_list);
 
   printf ("# %u invoices; %s; index built in %.0f ms (not counted)\n",
           cp_invoice_index_get_n_rows (index), TODAY, index_ms);
@@ -184,16 +155,6 @@ main (int   argc,
   cp_invoice_totals_clear (&by_store);
   cp_invoice_totals_clear (&by_list);
 
-  if (dir != NULL)
-    {
-      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-      g_clear_object (&store);
-      g_unlink (path);
-      g_unlink (wal);
-      g_unlink (shm);
-      g_rmdir (dir);
-    }
+  bench_store_close (&bench);
   return 0;
 }

@@ -251,3 +251,29 @@ lt_pay_link (CpStripeClient *client,
   g_assert_cmpstr (done->status, ==, "succeeded");
   return g_strdup (pi_id);
 }
+
+void
+lt_keep_result (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LtWait *wait = user_data;
+
+  g_clear_object (&wait->result);
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+GAsyncResult *
+lt_wait_for (LtWait *wait)
+{
+  g_main_loop_run (wait->loop);
+  return wait->result;
+}
+
+void
+lt_wait_clear (LtWait *wait)
+{
+  g_clear_object (&wait->result);
+  g_clear_pointer (&wait->loop, g_main_loop_unref);
+}

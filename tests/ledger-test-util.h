@@ -50,6 +50,23 @@ CpStripeEvent *lt_wait_event   (CpStripeClient *client,
                                 const char     *type,
                                 const char     *object_id);
 
+/* An async call's result for a test on the main thread: give lt_keep_result
+ * and an LtWait (LT_WAIT_INIT) as the call's callback and data, then
+ * lt_wait_for() runs the main loop until it ends. */
+typedef struct {
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} LtWait;
+
+#define LT_WAIT_INIT { g_main_loop_new (NULL, FALSE), NULL }
+
+void          lt_keep_result   (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      wait);
+/* The call's result, kept by `wait` until the next call or lt_wait_clear(). */
+GAsyncResult *lt_wait_for      (LtWait       *wait);
+void          lt_wait_clear    (LtWait       *wait);
+
 G_END_DECLS
 
 G_BEGIN_DECLS

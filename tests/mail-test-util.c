@@ -245,6 +245,26 @@ smtp_sink_stop (SmtpSink *sink)
   g_free (sink);
 }
 
+void
+smtp_fixture_setup (SmtpFixture *f,
+                    const char  *today)
+{
+  g_setenv ("CAREPAY_TODAY", today, TRUE);
+  mail_fixture_setup (&f->base);
+  f->outdir = g_build_filename (f->base.dir, "inbox", NULL);
+  f->port = mail_test_free_port ();
+  f->config = mail_test_config_new (f->port);
+}
+
+void
+smtp_fixture_teardown (SmtpFixture *f)
+{
+  g_clear_pointer (&f->sink, smtp_sink_stop);
+  g_clear_pointer (&f->config, cp_mail_config_free);
+  mail_fixture_teardown (&f->base);
+  g_free (f->outdir);
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)

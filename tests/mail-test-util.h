@@ -75,6 +75,21 @@ void        smtp_sink_stop          (SmtpSink    *sink);
 /* The JSON summaries written so far, in order. */
 GPtrArray  *smtp_sink_messages      (const char  *outdir);  /* JsonObject, owned */
 
+/* test-mail's and test-reminders' fixture: a MailFixture with CAREPAY_TODAY
+ * set to `today`, the sink's inbox folder, a free port and the relay config
+ * for it (mail_test_config_new()); the test starts the sink when it wants one. */
+typedef struct {
+  MailFixture   base;
+  char         *outdir;
+  guint16       port;
+  SmtpSink     *sink;
+  CpMailConfig *config;
+} SmtpFixture;
+
+void        smtp_fixture_setup      (SmtpFixture *f,
+                                     const char  *today);
+void        smtp_fixture_teardown   (SmtpFixture *f);
+
 /* Runs a program, collecting stdout and stderr; returns the exit status. */
 int         mail_test_run           (const char *const *argv,
                                      const char *const *envp_extra,

@@ -29,6 +29,21 @@ pay (LedgerFixture *f,
   return payment;
 }
 
+/* The ledger begins no payment for this (without a member of staff), and
+ * says why with `code`. */
+static void
+assert_begin_refused (LedgerFixture    *f,
+                      gint64            invoice_id,
+                      gint64            amount,
+                      CpPaymentChannel  channel,
+                      gint              code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (cp_ledger_begin_payment (f->ledger, invoice_id, amount, channel, NULL, NULL, &error));
+  g_assert_error (error, CP_ERROR, code);
+}
+
 static void
 test_pay_visa (LedgerFixture *f,
                gconstpointer  data)
@@ -127,10 +142,7 @@ test_over_balance (LedgerFixture *f,
                                                  CP_PAYMENT_CHANNEL_DESK, f->clerk, NULL, &error));
   g_assert_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT);
   g_clear_error (&error);
-  g_assert_null (cp_ledger_begin_payment (f->ledger, f->invoice_a, 20000, CP_PAYMENT_CHANNEL_KIOSK,
-                                          NULL, NULL, &error));
-  g_assert_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT);
-  g_clear_error (&error);
+  assert_begin_refused (f, f->invoice_a, 20000, CP_PAYMENT_CHANNEL_KIOSK, CP_ERROR_INVALID_INPUT);
   /* Refused before any PaymentIntent existed */
   g_assert_cmpuint (lt_count_payment_intents (f->client), ==, 0);
 
@@ -140,18 +152,13 @@ test_over_balance (LedgerFixture *f,
   g_assert_cmpint (attempt->amount, ==, 6000);
   g_assert_true (g_str_has_prefix (attempt->payment_intent_id, "pi_"));
   g_assert_nonnull (attempt->client_secret);
-  g_assert_null (cp_ledger_begin_payment (f->ledger, f->invoice_a, 10000, CP_PAYMENT_CHANNEL_KIOSK,
-                                          NULL, NULL, &error));
-  g_assert_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT);
-  g_clear_error (&error);
+  assert_begin_refused (f, f->invoice_a, 10000, CP_PAYMENT_CHANNEL_KIOSK, CP_ERROR_INVALID_INPUT);
   g_assert_cmpuint (lt_count_payment_intents (f->client), ==, 1);
   second = cp_ledger_begin_payment (f->ledger, f->invoice_a, 4000, CP_PAYMENT_CHANNEL_KIOSK, NULL, NULL, &error);
   g_assert_no_error (error);
 
   /* Desk payments need a signed-in member of staff */
-  g_assert_null (cp_ledger_begin_payment (f->ledger, f->invoice_b, 100, CP_PAYMENT_CHANNEL_DESK,
-                                          NULL, NULL, &error));
-  g_assert_error (error, CP_ERROR, CP_ERROR_PERMISSION);
+  assert_begin_refused (f, f->invoice_b, 100, CP_PAYMENT_CHANNEL_DESK, CP_ERROR_PERMISSION);
 }
 
 static void
@@ -510,9 +517,7 @@ test_void (LedgerFixture *f,
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM audit_log WHERE action = 'invoice.void'"), ==, 1);
 
   /* A void invoice takes no money */
-  g_assert_null (cp_ledger_begin_payment (f->ledger, f->invoice_b, 0, CP_PAYMENT_CHANNEL_KIOSK, NULL, NULL, &error));
-  g_assert_error (error, CP_ERROR, CP_ERROR_INVALID_INPUT);
-  g_clear_error (&error);
+  assert_begin_refused (f, f->invoice_b, 0, CP_PAYMENT_CHANNEL_KIOSK, CP_ERROR_INVALID_INPUT);
 
   /* A paid invoice is refunded, not voided */
   paid = pay (f, f->invoice_c, 0, "pm_card_visa");
@@ -564,30 +569,6 @@ test_verify (LedgerFixture *f,
   g_assert_cmpstr (d->what, ==, "payment missing locally");
 }
 
-typedef struct {
-  GMainLoop    *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  g_clear_object (&wait->result);
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
-}
-
-static GAsyncResult *
-wait_for (Wait *wait)
-{
-  g_main_loop_run (wait->loop);
-  return wait->result;
-}
-
 static void
 test_async (LedgerFixture *f,
             gconstpointer  data)
@@ -601,30 +582,30 @@ test_async (LedgerFixture *f,
   g_autoptr(CpPaymentAttempt) walked_away = NULL;
   g_autoptr(CpInvoice) a = NULL;
   g_autoptr(CpInvoice) c = NULL;
-  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  LtWait wait = LT_WAIT_INIT;
 
   SKIP_WITHOUT_SIM (f);
 
   /* The kiosk: begin, the patient pays on the page, complete */
   cp_ledger_begin_payment_async (f->ledger, f->invoice_a, 0, CP_PAYMENT_CHANNEL_KIOSK, NULL, NULL,
-                                 store_result, &wait);
-  attempt = cp_ledger_begin_payment_finish (f->ledger, wait_for (&wait), &error);
+                                 lt_keep_result, &wait);
+  attempt = cp_ledger_begin_payment_finish (f->ledger, lt_wait_for (&wait), &error);
   g_assert_no_error (error);
   g_assert_cmpint (attempt->amount, ==, 10000);
   g_assert_cmpint (attempt->channel, ==, CP_PAYMENT_CHANNEL_KIOSK);
   confirmed = cp_stripe_payment_intent_confirm (f->client, attempt->payment_intent_id, "pm_card_visa",
                                                 NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  cp_ledger_complete_payment_async (f->ledger, attempt->payment_intent_id, NULL, store_result, &wait);
-  payment = cp_ledger_complete_payment_finish (f->ledger, wait_for (&wait), &error);
+  cp_ledger_complete_payment_async (f->ledger, attempt->payment_intent_id, NULL, lt_keep_result, &wait);
+  payment = cp_ledger_complete_payment_finish (f->ledger, lt_wait_for (&wait), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (payment->status, ==, "succeeded");
   g_assert_cmpint (payment->channel, ==, CP_PAYMENT_CHANNEL_KIOSK);
   g_assert_cmpint (payment->staff_id, ==, 0);
 
   cp_ledger_refund_async (f->ledger, f->invoice_a, 1000, "requested_by_customer", f->supervisor, NULL,
-                          store_result, &wait);
-  refunds = cp_ledger_refund_finish (f->ledger, wait_for (&wait), &error);
+                          lt_keep_result, &wait);
+  refunds = cp_ledger_refund_finish (f->ledger, lt_wait_for (&wait), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (refunds->len, ==, 1);
   a = lt_invoice (f, f->invoice_a);
@@ -632,31 +613,30 @@ test_async (LedgerFixture *f,
 
   /* The patient walks away: the attempt is cancelled */
   cp_ledger_begin_payment_async (f->ledger, f->invoice_c, 0, CP_PAYMENT_CHANNEL_KIOSK, NULL, NULL,
-                                 store_result, &wait);
-  walked_away = cp_ledger_begin_payment_finish (f->ledger, wait_for (&wait), &error);
+                                 lt_keep_result, &wait);
+  walked_away = cp_ledger_begin_payment_finish (f->ledger, lt_wait_for (&wait), &error);
   g_assert_no_error (error);
-  cp_ledger_cancel_payment_async (f->ledger, walked_away->payment_intent_id, NULL, store_result, &wait);
-  g_assert_true (cp_ledger_cancel_payment_finish (f->ledger, wait_for (&wait), &error));
+  cp_ledger_cancel_payment_async (f->ledger, walked_away->payment_intent_id, NULL, lt_keep_result, &wait);
+  g_assert_true (cp_ledger_cancel_payment_finish (f->ledger, lt_wait_for (&wait), &error));
   g_assert_no_error (error);
 
-  cp_ledger_create_link_async (f->ledger, f->invoice_c, f->clerk, NULL, store_result, &wait);
-  link = cp_ledger_create_link_finish (f->ledger, wait_for (&wait), &error);
+  cp_ledger_create_link_async (f->ledger, f->invoice_c, f->clerk, NULL, lt_keep_result, &wait);
+  link = cp_ledger_create_link_finish (f->ledger, lt_wait_for (&wait), &error);
   g_assert_no_error (error);
   g_assert_cmpint (link->amount, ==, 5000);
 
-  cp_ledger_void_invoice_async (f->ledger, f->invoice_c, f->clerk, NULL, store_result, &wait);
-  g_assert_false (cp_ledger_void_invoice_finish (f->ledger, wait_for (&wait), &error));
+  cp_ledger_void_invoice_async (f->ledger, f->invoice_c, f->clerk, NULL, lt_keep_result, &wait);
+  g_assert_false (cp_ledger_void_invoice_finish (f->ledger, lt_wait_for (&wait), &error));
   g_assert_error (error, CP_ERROR, CP_ERROR_PERMISSION);
   g_clear_error (&error);
-  cp_ledger_void_invoice_async (f->ledger, f->invoice_c, f->supervisor, NULL, store_result, &wait);
-  g_assert_true (cp_ledger_void_invoice_finish (f->ledger, wait_for (&wait), &error));
+  cp_ledger_void_invoice_async (f->ledger, f->invoice_c, f->supervisor, NULL, lt_keep_result, &wait);
+  g_assert_true (cp_ledger_void_invoice_finish (f->ledger, lt_wait_for (&wait), &error));
   g_assert_no_error (error);
   c = lt_invoice (f, f->invoice_c);
   g_assert_true (c->voided);
   g_assert_cmpstr (((CpPayment *) g_ptr_array_index (c->payments, 0))->status, ==, "canceled");
 
-  g_clear_object (&wait.result);
-  g_main_loop_unref (wait.loop);
+  lt_wait_clear (&wait);
 }
 
 static void

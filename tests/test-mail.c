@@ -14,23 +14,13 @@
 
 #define TODAY "2026-11-20"
 
-typedef struct {
-  MailFixture   base;
-  char         *outdir;
-  guint16       port;
-  SmtpSink     *sink;
-  CpMailConfig *config;
-} Fixture;
+typedef SmtpFixture Fixture;
 
 static void
 setup (Fixture       *f,
        gconstpointer  data)
 {
-  g_setenv ("CAREPAY_TODAY", TODAY, TRUE);
-  mail_fixture_setup (&f->base);
-  f->outdir = g_build_filename (f->base.dir, "inbox", NULL);
-  f->port = mail_test_free_port ();
-  f->config = mail_test_config_new (f->port);
+  smtp_fixture_setup (f, TODAY);
   f->config->retry_delay_ms = 100;
 }
 
@@ -38,10 +28,7 @@ static void
 teardown (Fixture       *f,
           gconstpointer  data)
 {
-  g_clear_pointer (&f->sink, smtp_sink_stop);
-  g_clear_pointer (&f->config, cp_mail_config_free);
-  mail_fixture_teardown (&f->base);
-  g_free (f->outdir);
+  smtp_fixture_teardown (f);
 }
 
 static GHashTable *
@@ -151,6 +138,34 @@ invoice_for (Fixture    *f,
   g_autoptr(CpInvoice) created = mail_test_add_invoice (&f->base, patient, number, "2026-11-01", "2026-12-01");
 
   return mail_test_get_invoice (&f->base, number);
+}
+
+/* The invoice's e-mail from "St. Raymond General Hospital", without a payment link. */
+static CpMailMessage *
+compose_invoice_mail (CpInvoice *invoice)
+{
+  g_autoptr(GError) error = NULL;
+  CpMailContext context = { 0 };
+  CpMailMessage *message;
+
+  context.hospital_name = "St. Raymond General Hospital";
+  context.invoice = invoice;
+  message = cp_mail_compose (CP_MAIL_KIND_INVOICE, &context, &error);
+  g_assert_no_error (error);
+  return message;
+}
+
+/* The invoice's mail log, which holds exactly one entry. */
+static GPtrArray *
+single_mail_log (Fixture *f,
+                 gint64   invoice_id)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *log = cp_store_list_mail_log (CP_STORE (f->base.store), invoice_id, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 1);
+  return log;
 }
 
 static void
@@ -336,9 +351,7 @@ test_send_receipt (Fixture       *f,
   assert_contains (part_text (msg, "text/html"), "<html lang=\"en\">");
 
   /* The send log */
-  log = cp_store_list_mail_log (CP_STORE (f->base.store), invoice->id, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (log->len, ==, 1);
+  log = single_mail_log (f, invoice->id);
   entry = g_ptr_array_index (log, 0);
   g_assert_cmpstr (entry->kind, ==, "receipt");
   g_assert_cmpstr (entry->recipient, ==, "maria@example.org");
@@ -452,17 +465,13 @@ test_retry_when_down (Fixture       *f,
   g_autoptr(CpMailer) mailer = NULL;
   g_autoptr(GPtrArray) inbox = NULL;
   g_autoptr(GPtrArray) log = NULL;
-  CpMailContext context = { 0 };
   RetryState state = { f, 0, 0, NULL };
 
   g_mutex_init (&state.lock);
   g_cond_init (&state.cond);
   CpMailLogEntry *entry;
 
-  context.hospital_name = "St. Raymond General Hospital";
-  context.invoice = invoice;
-  message = cp_mail_compose (CP_MAIL_KIND_INVOICE, &context, &error);
-  g_assert_no_error (error);
+  message = compose_invoice_mail (invoice);
 
   /* Nothing listens on the port yet */
   mailer = cp_mailer_new (f->config, CP_STORE (f->base.store));
@@ -498,14 +507,10 @@ test_gives_up (Fixture       *f,
   g_autoptr(CpMailMessage) message = NULL;
   g_autoptr(CpMailer) mailer = NULL;
   g_autoptr(GPtrArray) log = NULL;
-  CpMailContext context = { 0 };
   CpMailLogEntry *entry;
   gint64 log_id = 0;
 
-  context.hospital_name = "St. Raymond General Hospital";
-  context.invoice = invoice;
-  message = cp_mail_compose (CP_MAIL_KIND_INVOICE, &context, &error);
-  g_assert_no_error (error);
+  message = compose_invoice_mail (invoice);
 
   f->config->max_attempts = 3;
   f->config->retry_delay_ms = 10;
@@ -515,9 +520,7 @@ test_gives_up (Fixture       *f,
   g_clear_error (&error);
   g_assert_cmpint (log_id, >, 0);
 
-  log = cp_store_list_mail_log (CP_STORE (f->base.store), invoice->id, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (log->len, ==, 1);
+  log = single_mail_log (f, invoice->id);
   entry = g_ptr_array_index (log, 0);
   g_assert_cmpint (entry->id, ==, log_id);
   g_assert_cmpstr (entry->status, ==, "failed");
@@ -534,14 +537,10 @@ test_auth (Fixture       *f,
   g_autoptr(CpMailMessage) message = NULL;
   g_autoptr(GPtrArray) inbox = NULL;
   g_autoptr(GPtrArray) log = NULL;
-  CpMailContext context = { 0 };
   const char *args[] = { "--user", "relay-user", "--password", "s3cret-pass", NULL };
   CpMailLogEntry *entry;
 
-  context.hospital_name = "St. Raymond General Hospital";
-  context.invoice = invoice;
-  message = cp_mail_compose (CP_MAIL_KIND_INVOICE, &context, &error);
-  g_assert_no_error (error);
+  message = compose_invoice_mail (invoice);
   f->sink = smtp_sink_start (f->port, f->outdir, args);
 
   /* A wrong password fails at once: no retries */
@@ -623,7 +622,6 @@ test_tls (Fixture       *f,
   g_autoptr(GPtrArray) inbox = NULL;
   g_autofree char *cert = NULL;
   g_autofree char *key = NULL;
-  CpMailContext context = { 0 };
 
   make_certificate (f->base.dir, &cert, &key);
   {
@@ -632,10 +630,7 @@ test_tls (Fixture       *f,
 
     f->sink = smtp_sink_start (f->port, f->outdir, args);
   }
-  context.hospital_name = "St. Raymond General Hospital";
-  context.invoice = invoice;
-  message = cp_mail_compose (CP_MAIL_KIND_INVOICE, &context, &error);
-  g_assert_no_error (error);
+  message = compose_invoice_mail (invoice);
 
   f->config->security = implicit ? CP_MAIL_SECURITY_TLS : CP_MAIL_SECURITY_STARTTLS;
   f->config->username = g_strdup ("relay-user");
@@ -687,14 +682,10 @@ test_cancel (Fixture       *f,
   g_autoptr(CpMailer) mailer = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GPtrArray) log = NULL;
-  CpMailContext context = { 0 };
   SendResult r = { g_main_loop_new (NULL, FALSE), FALSE, NULL };
   CpMailLogEntry *entry;
 
-  context.hospital_name = "St. Raymond General Hospital";
-  context.invoice = invoice;
-  message = cp_mail_compose (CP_MAIL_KIND_INVOICE, &context, &error);
-  g_assert_no_error (error);
+  message = compose_invoice_mail (invoice);
 
   /* Nothing listens, and the next attempt would be an hour away */
   f->config->retry_delay_ms = 3600 * 1000;
@@ -707,9 +698,7 @@ test_cancel (Fixture       *f,
   g_assert_error (r.error, CP_ERROR, CP_ERROR_CANCELLED);
   g_clear_error (&r.error);
 
-  log = cp_store_list_mail_log (CP_STORE (f->base.store), invoice->id, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (log->len, ==, 1);
+  log = single_mail_log (f, invoice->id);
   entry = g_ptr_array_index (log, 0);
   g_assert_cmpstr (entry->status, ==, "failed");
   g_assert_cmpint (entry->attempts, ==, 1);

@@ -66,6 +66,27 @@ squeeze_free (char *text)
   return out;
 }
 
+/* A PDF's text as pdftotext gives it, runs of blanks squeezed. */
+static char *
+pdf_flat_text (GBytes     *pdf,
+               const char *dir)
+{
+  return squeeze_free (mail_test_pdf_text (pdf, dir));
+}
+
+/* A file carepayctl wrote. */
+static GBytes *
+read_bytes (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, len);
+}
+
 /* Share of pixels that are not near-white in the first page, at 50 dpi. */
 static double
 ink_coverage (GBytes     *pdf,
@@ -128,7 +149,6 @@ test_payment_receipt (MailFixture   *f,
                                                         "2026-11-01", "2026-12-01");
   g_autoptr(CpInvoice) invoice = NULL;
   g_autoptr(GBytes) pdf = NULL;
-  g_autofree char *text = NULL;
   g_autofree char *flat = NULL;
   const CpPayment *payment;
   double coverage;
@@ -144,8 +164,7 @@ test_payment_receipt (MailFixture   *f,
   g_assert_nonnull (pdf);
   g_assert_true (g_str_has_prefix (g_bytes_get_data (pdf, NULL), "%PDF-"));
 
-  text = mail_test_pdf_text (pdf, f->dir);
-  flat = squeeze (text);
+  flat = pdf_flat_text (pdf, f->dir);
   assert_contains (flat, HOSPITAL);
   assert_contains (flat, "400 Lakeside Avenue");
   assert_contains (flat, "Receipt");
@@ -183,7 +202,6 @@ test_refund_receipt (MailFixture   *f,
   g_autoptr(CpInvoice) invoice = NULL;
   g_autoptr(CpRefund) refund = cp_refund_new ();
   g_autoptr(GBytes) pdf = NULL;
-  g_autofree char *text = NULL;
   g_autofree char *flat = NULL;
   CpPayment *payment;
 
@@ -205,8 +223,7 @@ test_refund_receipt (MailFixture   *f,
 
   pdf = cp_receipt_render_refund (&header, invoice, refund, &error);
   g_assert_no_error (error);
-  text = mail_test_pdf_text (pdf, f->dir);
-  flat = squeeze (text);
+  flat = pdf_flat_text (pdf, f->dir);
   assert_contains (flat, "Refund receipt");
   assert_contains (flat, "re_3QxRefund0005");
   assert_contains (flat, "pi_3QxRefund0005");
@@ -269,7 +286,6 @@ test_statement_aging (MailFixture   *f,
                                                         "ana@example.org", "es");
   g_autoptr(GPtrArray) invoices = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_invoice_free);
   g_autoptr(GBytes) pdf = NULL;
-  g_autofree char *text = NULL;
   g_autofree char *flat = NULL;
   CpReceiptHeader english = header;
 
@@ -299,8 +315,7 @@ test_statement_aging (MailFixture   *f,
   english.language = "en";
   pdf = cp_receipt_render_statement (&english, patient, invoices, TODAY, &error);
   g_assert_no_error (error);
-  text = mail_test_pdf_text (pdf, f->dir);
-  flat = squeeze (text);
+  flat = pdf_flat_text (pdf, f->dir);
   assert_contains (flat, "Statement");
   assert_contains (flat, "Statement date November 20, 2026");
   assert_contains (flat, "Ana López");
@@ -353,7 +368,7 @@ test_spanish_documents (MailFixture   *f,
 
   pdf = cp_receipt_render_payment (&header, invoice, payment, &error);
   g_assert_no_error (error);
-  text = squeeze_free (mail_test_pdf_text (pdf, f->dir));
+  text = pdf_flat_text (pdf, f->dir);
   assert_contains (text, "Recibo");
   assert_contains (text, "FECHA DE PAGO");
   assert_contains (text, "18 de noviembre de 2026, 9:04 CST");
@@ -370,7 +385,7 @@ test_spanish_documents (MailFixture   *f,
   english.language = "en";
   english_pdf = cp_receipt_render_payment (&english, invoice, payment, &error);
   g_assert_no_error (error);
-  english_text = squeeze_free (mail_test_pdf_text (english_pdf, f->dir));
+  english_text = pdf_flat_text (english_pdf, f->dir);
   assert_contains (english_text, "Receipt");
   assert_contains (english_text, "November 18, 2026, 9:04 AM CST");
   assert_contains (english_text, "$320.00");
@@ -382,7 +397,7 @@ test_spanish_documents (MailFixture   *f,
   }
   statement = cp_receipt_render_statement (&header, patient, invoices, TODAY, &error);
   g_assert_no_error (error);
-  statement_text = squeeze_free (mail_test_pdf_text (statement, f->dir));
+  statement_text = pdf_flat_text (statement, f->dir);
   assert_contains (statement_text, "Estado de cuenta");
   assert_contains (statement_text, "Fecha del estado de cuenta 20 de noviembre de 2026");
   assert_contains (statement_text, "Al corriente");
@@ -547,12 +562,8 @@ test_ctl_receipt_and_statement (MailFixture   *f,
                                    "--output", statement, "--paper", "letter", NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *text = NULL;
   g_autofree char *flat = NULL;
-  g_autofree char *contents = NULL;
-  gsize len;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
 
   mail_test_add_payment (f, paid->id, "pi_first_half", 16000, "visa", "4242", "2026-09-10T10:00:00Z");
   mail_test_add_payment (f, paid->id, "pi_second_half", 16000, "amex", "0005", "2026-09-20T10:00:00Z");
@@ -561,11 +572,8 @@ test_ctl_receipt_and_statement (MailFixture   *f,
 
   g_assert_cmpint (mail_test_run (receipt_argv, env, &out, &err), ==, 0);
   assert_contains (out, "Wrote the receipt of INV-C1 (pi_second_half) to ");
-  g_file_get_contents (receipt, &contents, &len, &error);
-  g_assert_no_error (error);
-  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
-  text = mail_test_pdf_text (bytes, f->dir);
-  flat = squeeze (text);
+  bytes = read_bytes (receipt);
+  flat = pdf_flat_text (bytes, f->dir);
   assert_contains (flat, "St. Raymond General Hospital");
   assert_contains (flat, "Springfield, IL 62701");
   assert_contains (flat, "pi_second_half");
@@ -584,14 +592,10 @@ test_ctl_receipt_and_statement (MailFixture   *f,
 
   g_assert_cmpint (mail_test_run (statement_argv, env, &out, &err), ==, 0);
   assert_contains (out, "Wrote the statement of MRN-5001 (2 open invoices, $620.00 due) to ");
-  g_file_get_contents (statement, &contents, &len, &error);
-  g_assert_no_error (error);
   g_clear_pointer (&bytes, g_bytes_unref);
-  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  bytes = read_bytes (statement);
   g_clear_pointer (&flat, g_free);
-  g_clear_pointer (&text, g_free);
-  text = mail_test_pdf_text (bytes, f->dir);
-  flat = squeeze (text);
+  flat = pdf_flat_text (bytes, f->dir);
   /* INV-C2 is 97 days past due, INV-C3 not yet due; INV-C1 is paid */
   assert_contains (flat, "$320.00 $0.00 $0.00 $0.00 $300.00");
   assert_contains (flat, "INV-C2 Aug 1, 2026 Aug 15, 2026 97 $320.00 $20.00 $300.00");

@@ -11,23 +11,13 @@
 #include "cp-reminders.h"
 #include "mail-test-util.h"
 
-typedef struct {
-  MailFixture   base;
-  char         *outdir;
-  guint16       port;
-  SmtpSink     *sink;
-  CpMailConfig *config;
-} Fixture;
+typedef SmtpFixture Fixture;
 
 static void
 setup (Fixture       *f,
        gconstpointer  data)
 {
-  g_setenv ("CAREPAY_TODAY", "2026-11-20", TRUE);
-  mail_fixture_setup (&f->base);
-  f->outdir = g_build_filename (f->base.dir, "inbox", NULL);
-  f->port = mail_test_free_port ();
-  f->config = mail_test_config_new (f->port);
+  smtp_fixture_setup (f, "2026-11-20");
   f->config->max_attempts = 1;
 }
 
@@ -35,10 +25,7 @@ static void
 teardown (Fixture       *f,
           gconstpointer  data)
 {
-  g_clear_pointer (&f->sink, smtp_sink_stop);
-  g_clear_pointer (&f->config, cp_mail_config_free);
-  mail_fixture_teardown (&f->base);
-  g_free (f->outdir);
+  smtp_fixture_teardown (f);
 }
 
 static void

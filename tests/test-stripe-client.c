@@ -87,6 +87,32 @@ count_charges (CpStripeClient *client,
   return json_array_get_length (json_object_get_array_member (list, "data"));
 }
 
+/* The simulator's client with SIM_KEY, or FALSE when the simulator is not
+ * available (stripe_sim_require() then skips the test). */
+static gboolean
+sim_client (CpStripeClient **client)
+{
+  if (!stripe_sim_require ())
+    return FALSE;
+  *client = stripe_sim_new_client (SIM_KEY, NULL);
+  return TRUE;
+}
+
+/* The simulator holds exactly one PaymentIntent: `id`, unless that is NULL. */
+static void
+assert_one_payment_intent (CpStripeClient *client,
+                           const char     *id)
+{
+  g_autoptr(CpStripeList) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  list = cp_stripe_payment_intent_list (client, NULL, 100, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->items->len, ==, 1);
+  if (id != NULL)
+    g_assert_cmpstr (((CpStripePaymentIntent *) list->items->pdata[0])->id, ==, id);
+}
+
 /* ---- resources ---- */
 
 static void
@@ -100,9 +126,8 @@ test_customer_ensure (void)
   g_autoptr(GError) error = NULL;
   CpPatient *patient;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   patient = cp_patient_new ();
   patient->id = 41;
@@ -149,9 +174,8 @@ test_payment_intent_lifecycle (void)
   g_autoptr(CpStripePaymentIntent) canceled = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   pi = create_pi (client, 12550, 12, "pi.create:invoice=12:attempt=a");
   g_assert_true (g_str_has_prefix (pi->id, "pi_"));
@@ -186,9 +210,8 @@ test_payment_intent_automatic_methods (void)
   };
   JsonObject *apm;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   pi = cp_stripe_payment_intent_create (client, &params, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -213,9 +236,8 @@ test_confirm_success (void)
   g_autoptr(GError) error = NULL;
   CpPayment *payment;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   pi = create_pi (client, 2500, 7, NULL);
   paid = cp_stripe_payment_intent_confirm (client, pi->id, "pm_card_visa", "pi.confirm:x", NULL, NULL, &error);
@@ -261,9 +283,8 @@ test_confirm_declines (void)
   };
   g_autoptr(CpStripeClient) client = NULL;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -318,9 +339,8 @@ test_errors (void)
   g_autoptr(CpStripeClient) bad_key = NULL;
   g_autoptr(CpStripeForm) form = cp_stripe_form_new ();
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
   bad_key = stripe_sim_new_client ("sk_live_wrong_key_123456789", NULL);
 
   /* 401 */
@@ -383,9 +403,8 @@ test_list_and_search (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   for (guint i = 0; i < 3; i++)
     {
@@ -428,9 +447,8 @@ test_refunds (void)
   CpStripeRefundParams params = { 0 };
   CpRefund *ledger;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   pi = create_pi (client, 8000, 21, NULL);
   paid = cp_stripe_payment_intent_confirm (client, pi->id, "pm_card_mastercard", NULL, NULL, NULL, &error);
@@ -500,9 +518,8 @@ test_payment_link (void)
   };
   JsonObject *restrictions, *pid_meta;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   link = cp_stripe_payment_link_create (client, &params, "plink:invoice=33:attempt=1", NULL, NULL, &error);
   g_assert_no_error (error);
@@ -546,9 +563,8 @@ test_events (void)
   const char *both[] = { "payment_intent.succeeded", "payment_intent.created", NULL };
   const char *oldest;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   for (guint i = 0; i < 3; i++)
     {
@@ -635,9 +651,8 @@ test_drop_after_commit (void)
   g_autofree char *confirm_path = NULL;
   Attempts counter;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   pi = create_pi (client, 4200, 42, NULL);
   confirm_path = g_strdup_printf ("/v1/payment_intents/%s/confirm", pi->id);
@@ -662,19 +677,13 @@ test_drop_after_commit_create (void)
 {
   g_autoptr(CpStripeClient) client = NULL;
   g_autoptr(CpStripePaymentIntent) pi = NULL;
-  g_autoptr(CpStripeList) list = NULL;
-  g_autoptr(GError) error = NULL;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   stripe_sim_add_fault ("drop-after-commit", "POST", "/v1/payment_intents", 2);
   pi = create_pi (client, 1234, 5, NULL);
-  list = cp_stripe_payment_intent_list (client, NULL, 100, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (list->items->len, ==, 1);
-  g_assert_cmpstr (((CpStripePaymentIntent *) list->items->pdata[0])->id, ==, pi->id);
+  assert_one_payment_intent (client, pi->id);
 }
 
 static void
@@ -683,9 +692,8 @@ test_retry_bursts (void)
   const char *faults[] = { "status=500", "status=429" };
   g_autoptr(CpStripeClient) client = NULL;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
     {
@@ -701,15 +709,12 @@ test_retry_bursts (void)
       pi = create_pi (client, 300, 3, NULL);
       g_assert_cmpuint (counter.attempts, ==, 4);
       g_assert_cmpuint (g_array_index (counter.statuses, guint, 3), ==, 200);
-      list = cp_stripe_payment_intent_list (client, NULL, 100, NULL, NULL, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (list->items->len, ==, 1);
+      assert_one_payment_intent (client, NULL);
       attempts_clear (&counter);
 
       /* One more than the retries allowed: the error comes back. */
       attempts_watch (client, &counter);
       stripe_sim_add_fault (faults[i], "GET", "/v1/payment_intents", 4);
-      g_clear_pointer (&list, cp_stripe_list_free);
       list = cp_stripe_payment_intent_list (client, NULL, 10, NULL, NULL, &info, &error);
       g_assert_null (list);
       g_assert_error (error, CP_ERROR, CP_ERROR_STRIPE);
@@ -727,9 +732,8 @@ test_no_retry_on_client_errors (void)
   g_autoptr(GError) error = NULL;
   Attempts counter;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
   attempts_watch (client, &counter);
 
   stripe_sim_add_fault ("status=400", "GET", "/v1/payment_intents", 1);
@@ -745,9 +749,8 @@ test_timeout (void)
   g_autoptr(CpStripeClient) client = NULL;
   Attempts counter;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
   cp_stripe_client_set_request_timeout (client, 200);
   attempts_watch (client, &counter);
 
@@ -797,9 +800,8 @@ test_cancellation (void)
 {
   g_autoptr(CpStripeClient) client = NULL;
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   /* While waiting for the answer. */
   {
@@ -898,7 +900,6 @@ test_key_survives_restart (void)
     g_autoptr(CpSqliteStore) store = cp_sqlite_store_open (db, CP_SQLITE_OPEN_DEFAULT, &error);
     g_autoptr(CpStripeClient) client = NULL;
     g_autoptr(CpStripePaymentIntent) pi = NULL;
-    g_autoptr(CpStripeList) list = NULL;
     g_autofree char *key = NULL;
     CpStripePaymentIntentParams params = { .amount = 7700, .currency = "usd", .invoice_id = 77, .card_only = TRUE };
 
@@ -910,10 +911,7 @@ test_key_survives_restart (void)
 
     pi = cp_stripe_payment_intent_create (client, &params, operation, NULL, NULL, &error);
     g_assert_no_error (error);
-    list = cp_stripe_payment_intent_list (client, NULL, 100, NULL, NULL, NULL, &error);
-    g_assert_no_error (error);
-    g_assert_cmpuint (list->items->len, ==, 1);
-    g_assert_cmpstr (((CpStripePaymentIntent *) list->items->pdata[0])->id, ==, pi->id);
+    assert_one_payment_intent (client, pi->id);
     pi_id = g_strdup (pi->id);
   }
 
@@ -937,9 +935,8 @@ test_async_api (void)
   g_autoptr(GError) error = NULL;
   CpStripePaymentIntentParams params = { .amount = 1500, .currency = "usd", .card_only = TRUE };
 
-  if (!stripe_sim_require ())
+  if (!sim_client (&client))
     return;
-  client = stripe_sim_new_client (SIM_KEY, NULL);
 
   cp_stripe_payment_intent_create_async (client, &params, NULL, NULL, list_done_cb, &result);
   while (result == NULL)

@@ -245,22 +245,6 @@ test_long_gap (LedgerFixture *f,
   g_assert_cmpuint (sync_once (sync), ==, 0);
 }
 
-typedef struct {
-  GMainLoop    *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
-}
-
 static void
 count_in_main_thread (CpSync *sync,
                       gint64  invoice_id,
@@ -280,7 +264,7 @@ test_async (LedgerFixture *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(CpInvoice) c = NULL;
   g_autofree char *pi = NULL;
-  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  LtWait wait = LT_WAIT_INIT;
   guint applied = 0;
 
   SKIP_WITHOUT_SIM (f);
@@ -290,9 +274,8 @@ test_async (LedgerFixture *f,
   g_assert_cmpuint (cp_sync_get_interval (sync), ==, 5);
   g_signal_connect (sync, "payment-received", G_CALLBACK (count_in_main_thread), received);
 
-  cp_sync_run_async (sync, NULL, store_result, &wait);
-  g_main_loop_run (wait.loop);
-  g_assert_true (cp_sync_run_finish (sync, wait.result, &applied, &error));
+  cp_sync_run_async (sync, NULL, lt_keep_result, &wait);
+  g_assert_true (cp_sync_run_finish (sync, lt_wait_for (&wait), &applied, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (applied, >=, 1);
   g_assert_cmpuint (received->len, ==, 1);
@@ -300,8 +283,7 @@ test_async (LedgerFixture *f,
   c = lt_invoice (f, f->invoice_c);
   g_assert_cmpint (c->status, ==, CP_INVOICE_STATUS_PAID);
 
-  g_clear_object (&wait.result);
-  g_main_loop_unref (wait.loop);
+  lt_wait_clear (&wait);
 }
 
 /* Webhooks */
@@ -536,6 +518,17 @@ all_events (LedgerFixture *f)
   return events;
 }
 
+/* The stored cursor is the id of events[index]. */
+static void
+assert_cursor_at (LedgerFixture *f,
+                  GPtrArray     *events,
+                  guint          index)
+{
+  g_autofree char *cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
+
+  g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, index))->id);
+}
+
 static void
 assert_applied_once (LedgerFixture *f,
                      guint          n_payments,
@@ -581,8 +574,7 @@ test_crash_mid_page (LedgerFixture *f,
   sync = cp_sync_new (f->ledger);
   g_assert_cmpuint (sync_once (sync), ==, 9);
   assert_applied_once (f, 3, 9);
-  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
-  g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, 8))->id);
+  assert_cursor_at (f, events, 8);
   g_assert_cmpuint (sync_once (sync), ==, 0);
   assert_applied_once (f, 3, 9);
 }
@@ -595,7 +587,6 @@ test_crash_second_page (LedgerFixture *f,
 {
   g_autoptr(CpSync) sync = NULL;
   g_autoptr(GPtrArray) events = NULL;
-  g_autofree char *cursor = NULL;
   gint64 invoices[] = { f->invoice_a, f->invoice_b, f->invoice_c };
   guint n_payments = 36;
   guint first_page_payments = 0;
@@ -611,8 +602,7 @@ test_crash_second_page (LedgerFixture *f,
 
   /* Each event is one write: the 103rd is the 3rd of the second page */
   g_assert_cmpint (ctl_sync_killed_at (f, "after-store-write#103"), ==, 99);
-  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
-  g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, 99))->id);
+  assert_cursor_at (f, events, 99);
   /* Each event is applied as its body says: the first page recorded the
    * payments whose succeeded event it holds */
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, 100);
@@ -622,9 +612,7 @@ test_crash_second_page (LedgerFixture *f,
   sync = cp_sync_new (f->ledger);
   g_assert_cmpuint (sync_once (sync), ==, events->len - 100);
   assert_applied_once (f, n_payments, events->len);
-  g_clear_pointer (&cursor, g_free);
-  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
-  g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, events->len - 1))->id);
+  assert_cursor_at (f, events, events->len - 1);
 }
 
 /* In a page, a refund of a payment not recorded here needs a request to
@@ -641,7 +629,6 @@ test_page_with_foreign_refund (LedgerFixture *f,
   g_autoptr(CpInvoice) a = NULL;
   g_autofree char *foreign = NULL;
   g_autofree char *ours = NULL;
-  g_autofree char *cursor = NULL;
   CpStripeRefundParams params = { 0 };
 
   SKIP_WITHOUT_SIM (f);
@@ -659,8 +646,7 @@ test_page_with_foreign_refund (LedgerFixture *f,
   a = lt_invoice (f, f->invoice_a);
   g_assert_cmpint (a->amount_paid, ==, 4000);
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM refunds"), ==, 0);
-  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
-  g_assert_cmpstr (cursor, ==, ((CpStripeEvent *) g_ptr_array_index (events, events->len - 1))->id);
+  assert_cursor_at (f, events, events->len - 1);
 }
 
 /* Bodies: the sync applies the events it lists by their own snapshot */
@@ -1103,6 +1089,25 @@ first_sync (LedgerFixture *f)
   return applied;
 }
 
+/* The forward cases' start: a first sync for a cursor (`n0` events), then
+ * `n_payments` payments until more than `pages` full pages of events (100
+ * each) follow it and at least `n_events` more. All the events, oldest first. */
+static GPtrArray *
+events_after_cursor (LedgerFixture *f,
+                     guint          n_events,
+                     guint          pages,
+                     guint         *n0,
+                     guint         *n_payments)
+{
+  GPtrArray *events;
+
+  *n0 = first_sync (f);
+  *n_payments = make_payments (f, n_events);
+  events = all_events (f);
+  g_assert_cmpuint (events->len - *n0, >, pages * 100);
+  return events;
+}
+
 typedef struct {
   gint          pages;
   gint          pages_off_thread;  /* event pages not asked for by the fetch thread */
@@ -1126,13 +1131,6 @@ forward_hook (const char   *method,
     g_cancellable_cancel (forward->cancellable);
 }
 
-static const char *
-event_id (GPtrArray *events,
-          guint      index)
-{
-  return ((CpStripeEvent *) g_ptr_array_index (events, index))->id;
-}
-
 /* Several pages after the cursor, fetched while the ones before apply: the
  * same ledger as one pass from no cursor (which walks back and applies it
  * all in order) into another database, each event applied once. */
@@ -1144,7 +1142,6 @@ test_forward_pages_same_ledger (LedgerFixture *f,
   g_autoptr(CpSync) other_sync = NULL;
   g_autoptr(CpLedger) other_ledger = NULL;
   g_autoptr(GPtrArray) events = NULL;
-  g_autofree char *cursor = NULL;
   g_autofree char *forward_digest = NULL;
   g_autofree char *back_digest = NULL;
   gint64 invoices[3];
@@ -1153,11 +1150,8 @@ test_forward_pages_same_ledger (LedgerFixture *f,
   guint n0, n_payments, after;
 
   SKIP_WITHOUT_SIM (f);
-  n0 = first_sync (f);
-  n_payments = make_payments (f, 320);
-  events = all_events (f);
+  events = events_after_cursor (f, 320, 3, &n0, &n_payments);
   after = events->len - n0;
-  g_assert_cmpuint (after, >, 3 * 100);
 
   sync = cp_sync_new (f->ledger);
   cp_stripe_client_set_request_hook (f->client, forward_hook, &forward, NULL);
@@ -1167,8 +1161,7 @@ test_forward_pages_same_ledger (LedgerFixture *f,
   /* Each page asked for once, all by the fetch thread */
   g_assert_cmpint (forward.pages, ==, (after + 99) / 100);
   g_assert_cmpint (forward.pages_off_thread, ==, 0);
-  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
-  g_assert_cmpstr (cursor, ==, event_id (events, events->len - 1));
+  assert_cursor_at (f, events, events->len - 1);
   assert_applied_once (f, 1 + n_payments, events->len);
 
   lt_make_database (&other);
@@ -1200,14 +1193,10 @@ test_forward_error_later_page (LedgerFixture *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(CpSync) sync = NULL;
   g_autoptr(GPtrArray) events = NULL;
-  g_autofree char *cursor = NULL;
   guint n0, n_payments, applied = 0;
 
   SKIP_WITHOUT_SIM (f);
-  n0 = first_sync (f);
-  n_payments = make_payments (f, 250);
-  events = all_events (f);
-  g_assert_cmpuint (events->len - n0, >, 2 * 100);
+  events = events_after_cursor (f, 250, 2, &n0, &n_payments);
 
   /* The first two event pages go through as they are, the third fails
    * (a 400 is not retried) */
@@ -1217,15 +1206,12 @@ test_forward_error_later_page (LedgerFixture *f,
   g_assert_false (cp_sync_run (sync, NULL, &applied, &error));
   g_assert_nonnull (error);
   g_assert_cmpuint (fetch_threads (), ==, 0);
-  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
-  g_assert_cmpstr (cursor, ==, event_id (events, n0 + 199));
+  assert_cursor_at (f, events, n0 + 199);
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, n0 + 200);
 
   g_assert_cmpuint (sync_once (sync), ==, events->len - n0 - 200);
   g_assert_cmpuint (fetch_threads (), ==, 0);
-  g_clear_pointer (&cursor, g_free);
-  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
-  g_assert_cmpstr (cursor, ==, event_id (events, events->len - 1));
+  assert_cursor_at (f, events, events->len - 1);
   assert_applied_once (f, 1 + n_payments, events->len);
 }
 
@@ -1240,15 +1226,11 @@ test_forward_cancel (LedgerFixture *f,
   g_autoptr(CpSync) sync = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autofree char *cursor = NULL;
   Forward forward = { 0 };
   guint n0, n_payments, applied = 0;
 
   SKIP_WITHOUT_SIM (f);
-  n0 = first_sync (f);
-  n_payments = make_payments (f, 250);
-  events = all_events (f);
-  g_assert_cmpuint (events->len - n0, >, 2 * 100);
+  events = events_after_cursor (f, 250, 2, &n0, &n_payments);
 
   /* Cancelled before it starts: nothing applied, no thread left */
   {
@@ -1274,8 +1256,7 @@ test_forward_cancel (LedgerFixture *f,
   g_assert_cmpuint (fetch_threads (), ==, 0);
   /* The third page was never asked for */
   g_assert_cmpint (forward.pages, ==, 2);
-  cursor = cp_store_get_meta (CP_STORE (f->store), "sync.cursor");
-  g_assert_cmpstr (cursor, ==, event_id (events, n0 + 99));
+  assert_cursor_at (f, events, n0 + 99);
   g_assert_cmpint (lt_count_rows (f, "SELECT COUNT(*) FROM applied_events"), ==, n0 + 100);
 
   g_assert_cmpuint (sync_once (sync), ==, events->len - n0 - 100);

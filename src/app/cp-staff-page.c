@@ -77,108 +77,131 @@ update_subtitle (AdwActionRow *row,
   adw_action_row_set_subtitle (row, subtitle);
 }
 
+/* The row's role drop-down or its switch changed: the store saves the change
+ * (it checks and audits it), or the control goes back and the error shows. */
 static void
-role_selected_cb (GtkDropDown  *dropdown,
-                  GParamSpec   *pspec,
-                  AdwActionRow *row)
+account_control_changed_cb (GObject      *control,
+                            GParamSpec   *pspec,
+                            AdwActionRow *row)
 {
   CpStaffPage *self = CP_STAFF_PAGE (gtk_widget_get_ancestor (GTK_WIDGET (row), CP_TYPE_STAFF_PAGE));
   Account *account = g_object_get_data (G_OBJECT (row), "account");
-  CpRole role = gtk_drop_down_get_selected (dropdown);
   g_autoptr(GError) error = NULL;
+  CpRole role;
+  gboolean active;
+  gboolean saved;
 
-  if (self == NULL || self->updating || role == account->role)
+  if (self == NULL || self->updating)
+    return;
+  role = gtk_drop_down_get_selected (account->role_dropdown);
+  active = gtk_switch_get_active (account->active_switch);
+  if (role == account->role && active == account->active)
     return;
 
-  if (!cp_store_set_staff_role (self->store, ACTOR (self), account->id, role, &error))
+  if (role != account->role)
+    saved = cp_store_set_staff_role (self->store, ACTOR (self), account->id, role, &error);
+  else
+    saved = cp_store_set_staff_active (self->store, ACTOR (self), account->id, active, &error);
+  if (!saved)
     {
       show_error (self, error->message);
       self->updating = TRUE;
-      gtk_drop_down_set_selected (dropdown, account->role);
+      gtk_drop_down_set_selected (account->role_dropdown, account->role);
+      gtk_switch_set_active (account->active_switch, account->active);
       self->updating = FALSE;
       return;
     }
   show_error (self, NULL);
   account->role = role;
-}
-
-static void
-active_changed_cb (GtkSwitch    *toggle,
-                   GParamSpec   *pspec,
-                   AdwActionRow *row)
-{
-  CpStaffPage *self = CP_STAFF_PAGE (gtk_widget_get_ancestor (GTK_WIDGET (row), CP_TYPE_STAFF_PAGE));
-  Account *account = g_object_get_data (G_OBJECT (row), "account");
-  gboolean active = gtk_switch_get_active (toggle);
-  g_autoptr(GError) error = NULL;
-
-  if (self == NULL || self->updating || active == account->active)
-    return;
-
-  if (!cp_store_set_staff_active (self->store, ACTOR (self), account->id, active, &error))
-    {
-      show_error (self, error->message);
-      self->updating = TRUE;
-      gtk_switch_set_active (toggle, account->active);
-      self->updating = FALSE;
-      return;
-    }
-  show_error (self, NULL);
   account->active = active;
   update_subtitle (row, account);
 }
 
-/* Password reset: an administrator sets a new initial password. */
-
+/* An account change made on a worker thread: a new account (id 0) or a new
+ * initial password for account `id`. The password is wiped when it goes. */
 typedef struct {
   gint64  id;
   char   *username;
+  char   *display_name;
+  CpRole  role;
   char   *password;
-} Reset;
+} StaffChange;
 
 static void
-reset_free (gpointer data)
+staff_change_free (gpointer data)
 {
-  Reset *reset = data;
+  StaffChange *change = data;
 
-  g_free (reset->username);
-  if (reset->password != NULL)
-    explicit_bzero (reset->password, strlen (reset->password));
-  g_free (reset->password);
-  g_free (reset);
+  g_free (change->username);
+  g_free (change->display_name);
+  if (change->password != NULL)
+    explicit_bzero (change->password, strlen (change->password));
+  g_free (change->password);
+  g_free (change);
 }
 
 static void
-reset_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+staff_change_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
 {
   CpStaffPage *self = source_object;
-  Reset *reset = task_data;
+  StaffChange *change = task_data;
   GError *error = NULL;
+  gboolean done;
 
-  if (!cp_store_set_staff_password (self->store, ACTOR (self), reset->id, reset->password, &error))
+  if (change->id == 0)
+    done = cp_store_add_staff (self->store, ACTOR (self), change->username, change->display_name,
+                               change->role, change->password, &error);
+  else
+    done = cp_store_set_staff_password (self->store, ACTOR (self), change->id, change->password, &error);
+  if (!done)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
 }
 
+/* Takes `change`; `done_cb` runs here once it is made or has failed. */
 static void
-reset_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+run_staff_change (CpStaffPage         *self,
+                  StaffChange         *change,
+                  GAsyncReadyCallback  done_cb,
+                  gpointer             source_tag)
 {
-  CpStaffPage *self = CP_STAFF_PAGE (source);
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, done_cb, NULL);
+
+  self->busy++;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, change, staff_change_free);
+  g_task_run_in_thread (task, staff_change_thread);
+}
+
+/* Shows the change's error, or clears the last one; TRUE when it was made. */
+static gboolean
+finish_staff_change (CpStaffPage  *self,
+                     GAsyncResult *result)
+{
   g_autoptr(GError) error = NULL;
 
   self->busy--;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       show_error (self, error->message);
-      return;
+      return FALSE;
     }
   show_error (self, NULL);
+  return TRUE;
+}
+
+/* Password reset: an administrator sets a new initial password. */
+
+static void
+reset_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  finish_staff_change (CP_STAFF_PAGE (source), result);
 }
 
 static void
@@ -188,8 +211,7 @@ reset_response_cb (AdwMessageDialog *dialog,
 {
   Account *account = g_object_get_data (G_OBJECT (dialog), "account");
   GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
-  g_autoptr(GTask) task = NULL;
-  Reset *reset;
+  StaffChange *reset;
 
   if (g_strcmp0 (response, "reset") != 0)
     return;
@@ -198,16 +220,12 @@ reset_response_cb (AdwMessageDialog *dialog,
       show_error (self, _("The new password needs 8 characters or more"));
       return;
     }
-  reset = g_new0 (Reset, 1);
+  reset = g_new0 (StaffChange, 1);
   reset->id = account->id;
   reset->username = g_strdup (account->username);
   reset->password = g_strdup (gtk_editable_get_text (entry));
   gtk_editable_set_text (entry, "");
-  self->busy++;
-  task = g_task_new (self, self->cancellable, reset_done_cb, NULL);
-  g_task_set_source_tag (task, reset_response_cb);
-  g_task_set_task_data (task, reset, reset_free);
-  g_task_run_in_thread (task, reset_thread);
+  run_staff_change (self, reset, reset_done_cb, reset_response_cb);
 }
 
 static void
@@ -272,7 +290,7 @@ account_row_new (CpStaffPage   *self,
   gtk_widget_set_sensitive (GTK_WIDGET (account->role_dropdown), !is_me);
   gtk_accessible_update_property (GTK_ACCESSIBLE (account->role_dropdown),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Role"), -1);
-  g_signal_connect (account->role_dropdown, "notify::selected", G_CALLBACK (role_selected_cb), row);
+  g_signal_connect (account->role_dropdown, "notify::selected", G_CALLBACK (account_control_changed_cb), row);
   adw_action_row_add_suffix (row, GTK_WIDGET (account->role_dropdown));
 
   account->active_switch = GTK_SWITCH (gtk_switch_new ());
@@ -285,7 +303,7 @@ account_row_new (CpStaffPage   *self,
   active_label = g_strdup_printf (_("%s can sign in"), staff->display_name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (account->active_switch),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, active_label, -1);
-  g_signal_connect (account->active_switch, "notify::active", G_CALLBACK (active_changed_cb), row);
+  g_signal_connect (account->active_switch, "notify::active", G_CALLBACK (account_control_changed_cb), row);
   adw_action_row_add_suffix (row, GTK_WIDGET (account->active_switch));
 
   if (!is_me)
@@ -354,59 +372,18 @@ form_changed_cb (CpStaffPage *self)
                             self->busy == 0 && *username != '\0' && *password != '\0');
 }
 
-typedef struct {
-  char   *username;
-  char   *display_name;
-  CpRole  role;
-  char   *password;
-} NewAccount;
-
-static void
-new_account_free (gpointer data)
-{
-  NewAccount *na = data;
-
-  g_free (na->username);
-  g_free (na->display_name);
-  if (na->password != NULL)
-    explicit_bzero (na->password, strlen (na->password));
-  g_free (na->password);
-  g_free (na);
-}
-
-static void
-create_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  CpStaffPage *self = source_object;
-  NewAccount *na = task_data;
-  GError *error = NULL;
-
-  if (!cp_store_add_staff (self->store, ACTOR (self), na->username, na->display_name, na->role,
-                           na->password, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 static void
 created_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   CpStaffPage *self = CP_STAFF_PAGE (source);
-  g_autoptr(GError) error = NULL;
 
-  self->busy--;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!finish_staff_change (self, result))
     {
-      show_error (self, error->message);
       form_changed_cb (self);
       return;
     }
-  show_error (self, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->username_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->display_name_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
@@ -421,8 +398,7 @@ add_clicked_cb (CpStaffPage *self)
   g_autofree char *username = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->username_row))));
   g_autofree char *display_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->display_name_row))));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  g_autoptr(GTask) task = NULL;
-  NewAccount *na;
+  StaffChange *na;
 
   if (!valid_username (username))
     {
@@ -435,7 +411,7 @@ add_clicked_cb (CpStaffPage *self)
       return;
     }
 
-  na = g_new0 (NewAccount, 1);
+  na = g_new0 (StaffChange, 1);
   na->username = g_steal_pointer (&username);
   na->display_name = *display_name != '\0' ? g_steal_pointer (&display_name) : g_strdup (na->username);
   na->role = adw_combo_row_get_selected (self->role_row);
@@ -443,12 +419,8 @@ add_clicked_cb (CpStaffPage *self)
   if (na->role > CP_ROLE_ADMIN)
     na->role = CP_ROLE_CLERK;
 
-  self->busy++;
   gtk_widget_set_sensitive (self->add_button, FALSE);
-  task = g_task_new (self, self->cancellable, created_cb, NULL);
-  g_task_set_source_tag (task, add_clicked_cb);
-  g_task_set_task_data (task, na, new_account_free);
-  g_task_run_in_thread (task, create_thread);
+  run_staff_change (self, na, created_cb, add_clicked_cb);
 }
 
 /* GObject */

@@ -23,28 +23,22 @@ audit_verify (CpStore  *store,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = ctl_json_new_object ();
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "ok");
-      json_builder_add_boolean_value (builder, problems->len == 0);
-      json_builder_set_member_name (builder, "entries");
-      json_builder_add_int_value (builder, count);
-      json_builder_set_member_name (builder, "problems");
-      json_builder_begin_array (builder);
+      ctl_json_add_bool (builder, "ok", problems->len == 0);
+      ctl_json_add_int (builder, "entries", count);
+      ctl_json_begin_array_member (builder, "problems");
       for (guint i = 0; i < problems->len; i++)
         {
           CpAuditProblem *problem = g_ptr_array_index (problems, i);
 
           json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "entry");
-          json_builder_add_int_value (builder, problem->entry_id);
+          ctl_json_add_int (builder, "entry", problem->entry_id);
           ctl_json_add_string (builder, "message", problem->message);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      ctl_print_json (builder);
+      ctl_print_json_object (builder);
     }
   else if (problems->len == 0)
     printf (_("The audit log is intact: %" PRId64 " entries\n"), count);
@@ -84,11 +78,9 @@ audit_list (CpStore    *store,
           CpAuditEntry *entry = g_ptr_array_index (entries, i);
 
           json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "id");
-          json_builder_add_int_value (builder, entry->id);
+          ctl_json_add_int (builder, "id", entry->id);
           ctl_json_add_string (builder, "at", entry->at);
-          json_builder_set_member_name (builder, "staff_id");
-          json_builder_add_int_value (builder, entry->staff_id);
+          ctl_json_add_int (builder, "staff_id", entry->staff_id);
           ctl_json_add_string (builder, "staff", entry->staff_username);
           ctl_json_add_string (builder, "action", entry->action);
           ctl_json_add_string (builder, "object", entry->object);

@@ -21,8 +21,7 @@ build_invoice (JsonBuilder *builder,
   json_builder_begin_object (builder);
   ctl_json_add_string (builder, "number", invoice->number);
 
-  json_builder_set_member_name (builder, "patient");
-  json_builder_begin_object (builder);
+  ctl_json_begin_object_member (builder, "patient");
   ctl_json_add_int (builder, "id", invoice->patient->id);
   ctl_json_add_string (builder, "mrn", invoice->patient->mrn);
   ctl_json_add_string (builder, "name", name);
@@ -39,8 +38,7 @@ build_invoice (JsonBuilder *builder,
   ctl_json_add_int (builder, "amount_refunded", invoice->amount_refunded);
   ctl_json_add_int (builder, "balance_due", invoice->balance_due);
 
-  json_builder_set_member_name (builder, "line_items");
-  json_builder_begin_array (builder);
+  ctl_json_begin_array_member (builder, "line_items");
   for (guint i = 0; i < invoice->line_items->len; i++)
     {
       CpLineItem *item = g_ptr_array_index (invoice->line_items, i);
@@ -56,32 +54,27 @@ build_invoice (JsonBuilder *builder,
     }
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "payments");
-  json_builder_begin_array (builder);
+  ctl_json_begin_array_member (builder, "payments");
   for (guint i = 0; i < invoice->payments->len; i++)
     {
       CpPayment *payment = g_ptr_array_index (invoice->payments, i);
 
       json_builder_begin_object (builder);
       ctl_json_add_string (builder, "stripe_payment_intent_id", payment->stripe_payment_intent_id);
-      ctl_json_add_int (builder, "amount", payment->amount);
-      ctl_json_add_string (builder, "currency", payment->currency);
+      ctl_json_add_money (builder, payment->amount, payment->currency);
       ctl_json_add_string (builder, "status", payment->status);
       ctl_json_add_string (builder, "channel", cp_payment_channel_to_string (payment->channel));
       ctl_json_add_string (builder, "card_brand", payment->card_brand);
       ctl_json_add_string (builder, "card_last4", payment->card_last4);
       ctl_json_add_string (builder, "created_at", payment->created_at);
-      json_builder_set_member_name (builder, "disputed");
-      json_builder_add_boolean_value (builder, payment->disputed);
+      ctl_json_add_bool (builder, "disputed", payment->disputed);
       ctl_json_add_string (builder, "failure_code", payment->failure_code);
-      json_builder_set_member_name (builder, "overpaid");
-      json_builder_add_boolean_value (builder, payment->overpaid);
+      ctl_json_add_bool (builder, "overpaid", payment->overpaid);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "refunds");
-  json_builder_begin_array (builder);
+  ctl_json_begin_array_member (builder, "refunds");
   for (guint i = 0; i < invoice->refunds->len; i++)
     {
       CpRefund *refund = g_ptr_array_index (invoice->refunds, i);
@@ -97,8 +90,7 @@ build_invoice (JsonBuilder *builder,
       json_builder_begin_object (builder);
       ctl_json_add_string (builder, "stripe_refund_id", refund->stripe_refund_id);
       ctl_json_add_string (builder, "stripe_payment_intent_id", intent);
-      ctl_json_add_int (builder, "amount", refund->amount);
-      ctl_json_add_string (builder, "currency", refund->currency);
+      ctl_json_add_money (builder, refund->amount, refund->currency);
       ctl_json_add_string (builder, "status", refund->status);
       ctl_json_add_string (builder, "reason", refund->reason);
       ctl_json_add_string (builder, "failure_reason", refund->failure_reason);

@@ -135,7 +135,7 @@ ctl_cmd_remind (CtlContext  *ctx,
   g_autoptr(CpMailConfig) config = NULL;
   g_autoptr(CpMailer) mailer = NULL;
   g_autofree char *schedule_string = NULL;
-  CtlHospital hospital = { NULL };
+  g_auto(CtlHospital) hospital = { NULL };
   guint sent = 0, failed = 0, skipped = 0;
   int status;
 
@@ -208,7 +208,6 @@ ctl_cmd_remind (CtlContext  *ctx,
         }
       printf ("\n");
     }
-  ctl_hospital_clear (&hospital);
 
   if (dry_run)
     printf (ngettext ("%u reminder due on %s (schedule %s); nothing sent (dry run)\n",
@@ -264,7 +263,7 @@ ctl_cmd_mail (CtlContext  *ctx,
   g_autoptr(CpMailConfig) config = NULL;
   g_autoptr(CpMailer) mailer = NULL;
   g_autoptr(GBytes) pdf = NULL;
-  CtlHospital hospital = { NULL };
+  g_auto(CtlHospital) hospital = { NULL };
   CpReceiptHeader header = { NULL };
   CpMailContext context = { 0 };
   CpMailKind kind;
@@ -289,18 +288,13 @@ ctl_cmd_mail (CtlContext  *ctx,
   context.hospital_name = hospital.name;
   context.hospital_address = hospital.address;
   context.invoice = invoice;
-  header.name = hospital.name;
-  header.address = hospital.address;
-  header.logo_path = hospital.logo;
+  ctl_hospital_set_header (&hospital, &header);
 
   if (kind == CP_MAIL_KIND_INVOICE)
     {
       link = cp_store_get_active_payment_link (CP_STORE (store), invoice->id, &error);
       if (error != NULL)
-        {
-          ctl_hospital_clear (&hospital);
-          return ctl_fail_error (error);
-        }
+        return ctl_fail_error (error);
       context.pay_url = link != NULL ? link->url : NULL;
     }
   else if (kind == CP_MAIL_KIND_RECEIPT)
@@ -309,10 +303,7 @@ ctl_cmd_mail (CtlContext  *ctx,
         if (cp_payment_status_counts (((CpPayment *) invoice->payments->pdata[i])->status))
           context.payment = invoice->payments->pdata[i];
       if (context.payment == NULL)
-        {
-          ctl_hospital_clear (&hospital);
-          return ctl_fail (CTL_EXIT_FAIL, _("%s has no successful payment"), invoice->number);
-        }
+        return ctl_fail (CTL_EXIT_FAIL, _("%s has no successful payment"), invoice->number);
       pdf = cp_receipt_render_payment (&header, invoice, context.payment, &error);
     }
   else
@@ -321,20 +312,13 @@ ctl_cmd_mail (CtlContext  *ctx,
         if (cp_refund_status_counts (((CpRefund *) invoice->refunds->pdata[i])->status))
           context.refund = invoice->refunds->pdata[i];
       if (context.refund == NULL)
-        {
-          ctl_hospital_clear (&hospital);
-          return ctl_fail (CTL_EXIT_FAIL, _("%s has no refund"), invoice->number);
-        }
+        return ctl_fail (CTL_EXIT_FAIL, _("%s has no refund"), invoice->number);
       pdf = cp_receipt_render_refund (&header, invoice, context.refund, &error);
     }
   if (kind != CP_MAIL_KIND_INVOICE && pdf == NULL)
-    {
-      ctl_hospital_clear (&hospital);
-      return ctl_fail_error (error);
-    }
+    return ctl_fail_error (error);
   context.pdf = pdf;
   message = cp_mail_compose (kind, &context, &error);
-  ctl_hospital_clear (&hospital);
   if (message == NULL)
     return ctl_fail_error (error);
 

@@ -23,6 +23,11 @@ void ctl_hospital_load  (CtlHospital *hospital,
                          const char  *address_option,
                          const char  *logo_option);
 void ctl_hospital_clear (CtlHospital *hospital);
+/* The receipt header's name, address and logo, borrowed from `hospital`. */
+void ctl_hospital_set_header (const CtlHospital *hospital,
+                              CpReceiptHeader   *header);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CtlHospital, ctl_hospital_clear)
 
 /* Command groups (registered in main.c) */
 int  ctl_cmd_receipt    (CtlContext *ctx, int argc, char **argv);

@@ -84,20 +84,17 @@ ctl_cmd_pay (CtlContext  *ctx,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = ctl_json_new_object ();
 
-      json_builder_begin_object (builder);
       ctl_json_add_string (builder, "invoice", after->number);
       ctl_json_add_string (builder, "payment_intent", payment->stripe_payment_intent_id);
       ctl_json_add_string (builder, "status", payment->status);
-      ctl_json_add_int (builder, "amount", payment->amount);
-      ctl_json_add_string (builder, "currency", payment->currency);
+      ctl_json_add_money (builder, payment->amount, payment->currency);
       ctl_json_add_string (builder, "card_brand", payment->card_brand);
       ctl_json_add_string (builder, "card_last4", payment->card_last4);
       ctl_json_add_string (builder, "invoice_status", cp_invoice_status_to_string (after->status));
       ctl_json_add_int (builder, "balance_due", after->balance_due);
-      json_builder_end_object (builder);
-      ctl_print_json (builder);
+      ctl_print_json_object (builder);
     }
   else
     {
@@ -149,27 +146,23 @@ ctl_cmd_refund (CtlContext  *ctx,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = ctl_json_new_object ();
 
-      json_builder_begin_object (builder);
       ctl_json_add_string (builder, "invoice", invoice->number);
-      json_builder_set_member_name (builder, "refunds");
-      json_builder_begin_array (builder);
+      ctl_json_begin_array_member (builder, "refunds");
       for (guint i = 0; i < refunds->len; i++)
         {
           CpRefund *refund = g_ptr_array_index (refunds, i);
 
           json_builder_begin_object (builder);
           ctl_json_add_string (builder, "id", refund->stripe_refund_id);
-          ctl_json_add_int (builder, "amount", refund->amount);
-          ctl_json_add_string (builder, "currency", refund->currency);
+          ctl_json_add_money (builder, refund->amount, refund->currency);
           ctl_json_add_string (builder, "status", refund->status);
           ctl_json_add_string (builder, "reason", refund->reason);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      ctl_print_json (builder);
+      ctl_print_json_object (builder);
     }
   else
     {
@@ -219,16 +212,13 @@ ctl_cmd_link (CtlContext  *ctx,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = ctl_json_new_object ();
 
-      json_builder_begin_object (builder);
       ctl_json_add_string (builder, "invoice", invoice->number);
       ctl_json_add_string (builder, "id", link->id);
       ctl_json_add_string (builder, "url", link->url);
-      ctl_json_add_int (builder, "amount", link->amount);
-      ctl_json_add_string (builder, "currency", link->currency);
-      json_builder_end_object (builder);
-      ctl_print_json (builder);
+      ctl_json_add_money (builder, link->amount, link->currency);
+      ctl_print_json_object (builder);
     }
   else
     printf ("%s\n", link->url);
@@ -265,13 +255,11 @@ ctl_cmd_void (CtlContext  *ctx,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = ctl_json_new_object ();
 
-      json_builder_begin_object (builder);
       ctl_json_add_string (builder, "invoice", invoice->number);
       ctl_json_add_string (builder, "status", "cancelled");
-      json_builder_end_object (builder);
-      ctl_print_json (builder);
+      ctl_print_json_object (builder);
     }
   else
     printf (_("Voided %s\n"), invoice->number);
@@ -310,12 +298,10 @@ ctl_cmd_sync (CtlContext  *ctx,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = ctl_json_new_object ();
 
-      json_builder_begin_object (builder);
       ctl_json_add_int (builder, "applied", applied);
-      json_builder_end_object (builder);
-      ctl_print_json (builder);
+      ctl_print_json_object (builder);
     }
   else
     printf (g_dngettext (GETTEXT_PACKAGE, "Applied %u event\n", "Applied %u events\n", applied), applied);
@@ -353,11 +339,9 @@ ctl_cmd_verify (CtlContext  *ctx,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = ctl_json_new_object ();
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "differences");
-      json_builder_begin_array (builder);
+      ctl_json_begin_array_member (builder, "differences");
       for (guint i = 0; i < differences->len; i++)
         {
           CpLedgerDifference *d = g_ptr_array_index (differences, i);
@@ -369,8 +353,7 @@ ctl_cmd_verify (CtlContext  *ctx,
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      ctl_print_json (builder);
+      ctl_print_json_object (builder);
     }
   else
     {

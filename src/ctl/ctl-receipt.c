@@ -77,6 +77,15 @@ ctl_hospital_clear (CtlHospital *hospital)
   g_clear_pointer (&hospital->logo, g_free);
 }
 
+void
+ctl_hospital_set_header (const CtlHospital *hospital,
+                         CpReceiptHeader   *header)
+{
+  header->name = hospital->name;
+  header->address = hospital->address;
+  header->logo_path = hospital->logo;
+}
+
 static gboolean
 parse_paper (const char   *text,
              CpPaperSize  *out)
@@ -118,7 +127,7 @@ ctl_cmd_receipt (CtlContext  *ctx,
   g_autoptr(GError) error = NULL;
   g_autoptr(CpInvoice) invoice = NULL;
   g_autoptr(GBytes) pdf = NULL;
-  CtlHospital hospital = { NULL };
+  g_auto(CtlHospital) hospital = { NULL };
   CpReceiptHeader header = { NULL };
   const CpPayment *payment = NULL;
   const CpRefund *chosen_refund = NULL;
@@ -169,19 +178,13 @@ ctl_cmd_receipt (CtlContext  *ctx,
     }
 
   ctl_hospital_load (&hospital, name, address, logo);
-  header.name = hospital.name;
-  header.address = hospital.address;
-  header.logo_path = hospital.logo;
+  ctl_hospital_set_header (&hospital, &header);
   if (chosen_refund != NULL)
     pdf = cp_receipt_render_refund (&header, invoice, chosen_refund, &error);
   else
     pdf = cp_receipt_render_payment (&header, invoice, payment, &error);
   if (pdf == NULL || !cp_receipt_save (pdf, output, &error))
-    {
-      ctl_hospital_clear (&hospital);
-      return ctl_fail_error (error);
-    }
-  ctl_hospital_clear (&hospital);
+    return ctl_fail_error (error);
 
   if (chosen_refund != NULL)
     printf (_("Wrote the refund receipt of %s (%s) to %s\n"), invoice->number,
@@ -219,7 +222,7 @@ ctl_cmd_statement (CtlContext  *ctx,
   g_autoptr(GPtrArray) invoices = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_invoice_free);
   g_autoptr(GBytes) pdf = NULL;
   CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
-  CtlHospital hospital = { NULL };
+  g_auto(CtlHospital) hospital = { NULL };
   CpReceiptHeader header = { NULL };
   gint64 total = 0;
   int status;
@@ -263,16 +266,10 @@ ctl_cmd_statement (CtlContext  *ctx,
     }
 
   ctl_hospital_load (&hospital, name, address, logo);
-  header.name = hospital.name;
-  header.address = hospital.address;
-  header.logo_path = hospital.logo;
+  ctl_hospital_set_header (&hospital, &header);
   pdf = cp_receipt_render_statement (&header, patient, invoices, today, &error);
   if (pdf == NULL || !cp_receipt_save (pdf, output, &error))
-    {
-      ctl_hospital_clear (&hospital);
-      return ctl_fail_error (error);
-    }
-  ctl_hospital_clear (&hospital);
+    return ctl_fail_error (error);
 
   {
     g_autofree char *amount = cp_money_format (total, invoices->len > 0

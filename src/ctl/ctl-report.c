@@ -17,8 +17,7 @@ add_count_amount (JsonBuilder *builder,
                   gint64       count,
                   gint64       amount)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_object (builder);
+  ctl_json_begin_object_member (builder, name);
   ctl_json_add_int (builder, "count", count);
   ctl_json_add_int (builder, "amount", amount);
   json_builder_end_object (builder);
@@ -27,22 +26,19 @@ add_count_amount (JsonBuilder *builder,
 static void
 print_report (const CpReport *report)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonBuilder) builder = ctl_json_new_object ();
 
-  json_builder_begin_object (builder);
   ctl_json_add_string (builder, "from", report->from);
   ctl_json_add_string (builder, "to", report->to);
   ctl_json_add_string (builder, "by", cp_report_granularity_to_string (report->by));
   ctl_json_add_string (builder, "currency", report->currency);
   ctl_json_add_string (builder, "time_zone", g_time_zone_get_identifier (report->tz));
-  json_builder_set_member_name (builder, "currencies");
-  json_builder_begin_array (builder);
+  ctl_json_begin_array_member (builder, "currencies");
   for (guint i = 0; i < report->currencies->len; i++)
     json_builder_add_string_value (builder, g_ptr_array_index (report->currencies, i));
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "summary");
-  json_builder_begin_object (builder);
+  ctl_json_begin_object_member (builder, "summary");
   ctl_json_add_int (builder, "collected", report->collected);
   ctl_json_add_int (builder, "refunded", report->refunded);
   ctl_json_add_int (builder, "net", report->net);
@@ -55,8 +51,7 @@ print_report (const CpReport *report)
   ctl_json_add_int (builder, "disputed_amount", report->disputed_amount);
   json_builder_end_object (builder);
 
-  json_builder_set_member_name (builder, "series");
-  json_builder_begin_array (builder);
+  ctl_json_begin_array_member (builder, "series");
   for (guint i = 0; i < report->periods->len; i++)
     {
       CpReportPeriod *period = g_ptr_array_index (report->periods, i);
@@ -72,8 +67,7 @@ print_report (const CpReport *report)
     }
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "failures");
-  json_builder_begin_array (builder);
+  ctl_json_begin_array_member (builder, "failures");
   for (guint i = 0; i < report->failures->len; i++)
     {
       CpReportFailure *failure = g_ptr_array_index (report->failures, i);
@@ -86,15 +80,13 @@ print_report (const CpReport *report)
     }
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "channels");
-  json_builder_begin_object (builder);
+  ctl_json_begin_object_member (builder, "channels");
   for (guint i = 0; i < CP_N_PAYMENT_CHANNELS; i++)
     add_count_amount (builder, cp_payment_channel_to_string ((CpPaymentChannel) i),
                       report->channels[i].count, report->channels[i].amount);
   json_builder_end_object (builder);
 
-  json_builder_set_member_name (builder, "disputes");
-  json_builder_begin_array (builder);
+  ctl_json_begin_array_member (builder, "disputes");
   for (guint i = 0; i < report->disputes->len; i++)
     {
       CpReportDispute *dispute = g_ptr_array_index (report->disputes, i);
@@ -110,15 +102,13 @@ print_report (const CpReport *report)
     }
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "aging");
-  json_builder_begin_object (builder);
+  ctl_json_begin_object_member (builder, "aging");
   for (guint i = 0; i < CP_N_REPORT_AGING; i++)
     add_count_amount (builder, cp_report_aging_to_string ((CpReportAging) i),
                       report->aging[i].count, report->aging[i].amount);
   json_builder_end_object (builder);
 
-  json_builder_end_object (builder);
-  ctl_print_json (builder);
+  ctl_print_json_object (builder);
 }
 
 /* carepayctl report --from D --to D [--by day|week|month] [--currency C] [--csv TABLE] */

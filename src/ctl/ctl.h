@@ -53,13 +53,29 @@ CpSqliteStore *ctl_open_store      (CtlContext    *ctx,
 
 /* --json output: prints the builder's root, pretty, on stdout. */
 void           ctl_print_json      (JsonBuilder   *builder);
-/* A member `name` with a string (null when NULL) or an integer value. */
+/* --json output that is one object: a builder with the object begun, and
+ * what closes the object and prints it. */
+JsonBuilder   *ctl_json_new_object (void);
+void           ctl_print_json_object (JsonBuilder *builder);
+/* A member `name` with a string (null when NULL), an integer or a boolean value. */
 void           ctl_json_add_string (JsonBuilder   *builder,
                                     const char    *name,
                                     const char    *value);
 void           ctl_json_add_int    (JsonBuilder   *builder,
                                     const char    *name,
                                     gint64         value);
+void           ctl_json_add_bool   (JsonBuilder   *builder,
+                                    const char    *name,
+                                    gboolean       value);
+/* Money as every command prints it: "amount" in minor units, then "currency". */
+void           ctl_json_add_money  (JsonBuilder   *builder,
+                                    gint64         amount,
+                                    const char    *currency);
+/* A member `name` whose array or object is begun, for the caller to fill and end. */
+void           ctl_json_begin_array_member  (JsonBuilder *builder,
+                                             const char  *name);
+void           ctl_json_begin_object_member (JsonBuilder *builder,
+                                             const char  *name);
 
 /* The staff member named by --as, signed in with the password in
  * CAREPAY_PASSWORD (never taken from the command line, where ps shows it). */

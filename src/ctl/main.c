@@ -148,6 +148,22 @@ ctl_print_json (JsonBuilder *builder)
   printf ("%s\n", text);
 }
 
+JsonBuilder *
+ctl_json_new_object (void)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  return builder;
+}
+
+void
+ctl_print_json_object (JsonBuilder *builder)
+{
+  json_builder_end_object (builder);
+  ctl_print_json (builder);
+}
+
 void
 ctl_json_add_string (JsonBuilder *builder,
                      const char  *name,
@@ -167,6 +183,40 @@ ctl_json_add_int (JsonBuilder *builder,
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_int_value (builder, value);
+}
+
+void
+ctl_json_add_bool (JsonBuilder *builder,
+                   const char  *name,
+                   gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+void
+ctl_json_add_money (JsonBuilder *builder,
+                    gint64       amount,
+                    const char  *currency)
+{
+  ctl_json_add_int (builder, "amount", amount);
+  ctl_json_add_string (builder, "currency", currency);
+}
+
+void
+ctl_json_begin_array_member (JsonBuilder *builder,
+                             const char  *name)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+}
+
+void
+ctl_json_begin_object_member (JsonBuilder *builder,
+                              const char  *name)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_object (builder);
 }
 
 CpStaff *

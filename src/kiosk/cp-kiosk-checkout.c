@@ -240,18 +240,6 @@ invoice_loaded_cb (GObject      *source,
 
 static void begin_payment_now (CpKioskCheckout *self, gint64 amount);
 
-static void
-cancel_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!cp_ledger_cancel_payment_finish (CP_LEDGER (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Could not cancel the kiosk's PaymentIntent: %s", error->message);
-}
-
 /* Forgets the open attempt, cancelling it at Stripe, and gets a fresh card
  * session ready. */
 static void
@@ -259,7 +247,7 @@ drop_attempt (CpKioskCheckout *self)
 {
   if (self->attempt == NULL || self->confirming)
     return;
-  cp_ledger_cancel_payment_async (self->ledger, self->attempt->payment_intent_id, NULL, cancel_done_cb, NULL);
+  cp_kiosk_cancel_payment (self->ledger, self->attempt->payment_intent_id, NULL);
   g_clear_pointer (&self->attempt, cp_payment_attempt_free);
   cp_payment_view_reset (self->payment_view);
 }
@@ -304,12 +292,12 @@ payment_begun_cb (GObject      *source,
   if (gtk_widget_get_root (GTK_WIDGET (self)) == NULL || self->ledger == NULL || self->invoice == NULL)
     {
       if (attempt != NULL)
-        cp_ledger_cancel_payment_async (CP_LEDGER (source), attempt->payment_intent_id, NULL, cancel_done_cb, NULL);
+        cp_kiosk_cancel_payment (CP_LEDGER (source), attempt->payment_intent_id, NULL);
       return;
     }
   if (attempt != NULL && attempt->invoice_id != self->invoice->id)
     {
-      cp_ledger_cancel_payment_async (CP_LEDGER (source), attempt->payment_intent_id, NULL, cancel_done_cb, NULL);
+      cp_kiosk_cancel_payment (CP_LEDGER (source), attempt->payment_intent_id, NULL);
       if (self->wanted_amount != 0)
         begin_payment_now (self, self->wanted_amount);
       else
@@ -321,7 +309,7 @@ payment_begun_cb (GObject      *source,
       (g_strcmp0 (on_screen_page (self), "invoice") != 0 ||
        gtk_revealer_get_reveal_child (GTK_REVEALER (self->part_revealer))))
     {
-      cp_ledger_cancel_payment_async (CP_LEDGER (source), attempt->payment_intent_id, NULL, cancel_done_cb, NULL);
+      cp_kiosk_cancel_payment (CP_LEDGER (source), attempt->payment_intent_id, NULL);
       return;
     }
 

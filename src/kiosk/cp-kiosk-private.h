@@ -14,6 +14,11 @@ void         cp_kiosk_show_error                (GtkWidget     *label,
 void         cp_kiosk_clear_list                (GtkWidget     *list);
 /* "2026-03-12" as the patient reads it: "March 12, 2026". */
 char        *cp_kiosk_format_date               (const char    *iso);
+/* Cancels a PaymentIntent the patient left, in the background; a failure
+ * is logged as a warning unless the call was cancelled. */
+void         cp_kiosk_cancel_payment            (CpLedger      *ledger,
+                                                 const char    *payment_intent_id,
+                                                 GCancellable  *cancellable);
 
 /* For the tests: a template child of the view by its id in cp-kiosk-view.ui. */
 GtkWidget   *cp_kiosk_view_get_child            (CpKioskView   *self,

@@ -100,6 +100,26 @@ cp_kiosk_clear_list (GtkWidget *list)
     gtk_list_box_remove (GTK_LIST_BOX (list), child);
 }
 
+static void
+cancel_payment_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cp_ledger_cancel_payment_finish (CP_LEDGER (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not cancel the kiosk's PaymentIntent: %s", error->message);
+}
+
+void
+cp_kiosk_cancel_payment (CpLedger     *ledger,
+                         const char   *payment_intent_id,
+                         GCancellable *cancellable)
+{
+  cp_ledger_cancel_payment_async (ledger, payment_intent_id, cancellable, cancel_payment_cb, NULL);
+}
+
 /* "2026-03-12" as the patient reads it: "March 12, 2026". */
 char *
 cp_kiosk_format_date (const char *iso)

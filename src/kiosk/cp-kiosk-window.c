@@ -146,18 +146,6 @@ close_exit_dialog (CpKioskWindow *self)
     }
 }
 
-static void
-cancel_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!cp_ledger_cancel_payment_finish (CP_LEDGER (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Could not cancel an abandoned kiosk payment: %s", error->message);
-}
-
 void
 cp_kiosk_window_reset (CpKioskWindow *self)
 {
@@ -169,7 +157,7 @@ cp_kiosk_window_reset (CpKioskWindow *self)
   close_exit_dialog (self);
   open_pi = self->view != NULL ? cp_kiosk_view_get_open_payment_intent (self->view) : NULL;
   if (open_pi != NULL && self->ledger != NULL)
-    cp_ledger_cancel_payment_async (self->ledger, open_pi, self->cancellable, cancel_done_cb, NULL);
+    cp_kiosk_cancel_payment (self->ledger, open_pi, self->cancellable);
   g_free (self->language);
   self->language = g_strdup (self->default_language);
   replace_view (self);
