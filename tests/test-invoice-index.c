@@ -363,6 +363,54 @@ test_accents (void)
   g_assert_cmpstr (folded, ==, "");
 }
 
+/* Letters Unicode does not decompose are found by their Latin spelling,
+ * either case, and typed as they are. */
+static void
+test_latin_letters (void)
+{
+  static const struct {
+    const char *text;
+    const char *folded;
+  } folds[] = {
+    { "Løvstad ØSTBY", "lovstad ostby" },
+    { "Łódź ŁUKASZ", "lodz lukasz" },
+    { "Bær ÆGIR", "baer aegir" },
+    { "Großmann GROẞ", "grossmann gross" },
+    { "Œuvre cœur", "oeuvre coeur" },
+    { "Đorđević", "dordevic" },
+    { "Þór Guðmundsdóttir", "thor gudmundsdottir" },
+    { "Yıldız İnce", "yildiz ince" },
+    { "Ħal Ŧ", "hal t" },
+    { "plain ASCII", "plain ascii" },
+  };
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_invoice_summary_free);
+  g_autoptr(CpInvoiceIndex) index = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (folds); i++)
+    {
+      g_autofree char *folded = cp_invoice_index_fold (folds[i].text);
+
+      g_assert_cmpstr (folded, ==, folds[i].folded);
+    }
+
+  g_ptr_array_add (rows, summary (1, "INV-2026-000001", 1, "Løvstad, Øystein", "MRN-1", CP_INVOICE_STATUS_PENDING));
+  g_ptr_array_add (rows, summary (2, "INV-2026-000002", 2, "Łukasiewicz, Jan", "MRN-2", CP_INVOICE_STATUS_PAID));
+  g_ptr_array_add (rows, summary (3, "FAKTURA-Æ-3", 3, "Lovstad, Oystein", "MRN-3", CP_INVOICE_STATUS_PENDING));
+  g_ptr_array_add (rows, summary (4, "INV-2026-000004", 4, "Yıldız, Ayşe", "MRN-4", CP_INVOICE_STATUS_PENDING));
+  index = cp_invoice_index_new_from_summaries (rows);
+
+  g_assert_cmpuint (index_count (index, -1, "lovstad"), ==, 2);
+  g_assert_cmpuint (index_count (index, -1, "LØVSTAD"), ==, 2);
+  g_assert_cmpuint (index_count (index, -1, "oystein lovstad"), ==, 2);
+  g_assert_cmpuint (index_count (index, -1, "lukasiewicz"), ==, 1);
+  g_assert_cmpuint (index_count (index, -1, "łukasiewicz, jan"), ==, 1);
+  g_assert_cmpuint (index_count (index, -1, "faktura-ae"), ==, 1);
+  g_assert_cmpuint (index_count (index, -1, "faktura-æ"), ==, 1);
+  g_assert_cmpuint (index_count (index, -1, "yildiz"), ==, 1);
+  g_assert_cmpuint (index_count (index, -1, "YILDIZ, AYSE"), ==, 1);
+  g_assert_cmpuint (index_count (index, CP_INVOICE_STATUS_PAID, "lukas"), ==, 1);
+}
+
 /* The packed storage gives back what it was given: a number folding leaves
  * as it is, one that folds to a different length, one too long for a 16-bit
  * skip, no dates nor currency, voided and disputed, and terms shared or not. */
@@ -818,6 +866,7 @@ main (int   argc,
   ADD ("totals-plan", N_INVOICES, test_totals_plan);
 #undef ADD
   g_test_add_func ("/carepay/invoice-index/accents", test_accents);
+  g_test_add_func ("/carepay/invoice-index/latin-letters", test_latin_letters);
   g_test_add_func ("/carepay/invoice-index/empty", test_empty);
   g_test_add_func ("/carepay/invoice-index/storage", test_storage);
   g_test_add_func ("/carepay/invoice-index/numbers", test_numbers);

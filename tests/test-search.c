@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The store's searches ignore accents and case as the invoice list's index
  * does (one folding function): in the store, in carepayctl, after an import
- * and after the v4 migration of an older database. A real file each time. */
+ * and after the v4 and v6 migrations of an older database. A real file each
+ * time. */
 #include "config.h"
 
 #include <string.h>
@@ -26,6 +27,7 @@ static const char *const people[][3] = {
   { "Anna", "Großmann", "MRN-5" },
   { "Zoë", "Ǆuric", "MRN-6" },
   { "Mary", "Smith", "MRN-7" },
+  { "Øystein", "Łukasiewicz-Bær", "MRN-8" },  /* letters with no decomposition */
 };
 
 typedef struct {
@@ -171,7 +173,12 @@ static const struct {
   { "mrn-ab", "INV-2026-000001 INV-2026-000002" },
   { "factura-n", "FACTURA-Ñ-9" },
   { "inv-2026-00000", "INV-2026-000001 INV-2026-000002 INV-2026-000003 INV-2026-000004 "
-                      "INV-2026-000005 INV-2026-000006 INV-2026-000007" },
+                      "INV-2026-000005 INV-2026-000006 INV-2026-000007 INV-2026-000008" },
+  { "lukasiewicz", "INV-2026-000008" },
+  { "ŁUKASIEWICZ-BÆR", "INV-2026-000008" },
+  { "oystein lukasiewicz", "INV-2026-000008" },
+  { "baer, oys", "INV-2026-000008" },
+  { "bær", "INV-2026-000008" },
   { "smith  ", "FACTURA-Ñ-9 INV-2026-000007" },
   { "mu_ler", "" },
   { "%", "" },
@@ -394,12 +401,126 @@ test_migration_fills_keys (void)
     found = store_numbers (CP_STORE (store), "renee lefevre");
     g_assert_cmpstr (found, ==, "INV-2025-000001");
     g_clear_pointer (&found, g_free);
-    found = store_numbers (CP_STORE (store), "ØDEGARD");  /* Ø has no decomposition: only case folds */
+    found = store_numbers (CP_STORE (store), "ØDEGARD");
+    g_assert_cmpstr (found, ==, "INV-2025-000002");
+    g_clear_pointer (&found, g_free);
+    found = store_numbers (CP_STORE (store), "ole odegard");  /* Ø has no decomposition: spelt o */
     g_assert_cmpstr (found, ==, "INV-2025-000002");
   }
   assert_keys_current (path);
 
   g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Puts the keys of a version 5 database back as version 5 wrote them (ø,
+ * ł, æ only lowered), as a file from before the v6 fold would have them. */
+static void
+write_v5_keys (sqlite3 *db)
+{
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE patients SET search_key = lower(family_name || ', ' || given_name || char(10) || "
+                                 "  given_name || ' ' || family_name || char(10) || mrn);"
+                                 "UPDATE patients SET search_key = replace(replace(replace(search_key, 'Ø', 'ø'), 'Ł', 'ł'), 'Æ', 'æ');"
+                                 "UPDATE invoices SET search_key = lower(number);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+/* A version 5 database has its keys remade by the v6 step, in the
+ * transaction that sets the version: a failing step leaves it at version 5
+ * with its keys as they were, and the next open migrates it. */
+static void
+test_migration_v6_remakes_keys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("carepay-search-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "v5.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+  {
+    g_autoptr(CpSqliteStore) old = cp_sqlite_store_open_at_version (path, 5, &error);
+    sqlite3 *db;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (cp_sqlite_store_get_schema_version (old), ==, 5);
+    db = cp_sqlite_store_get_connection (old);
+    g_assert_cmpint (sqlite3_exec (db,
+                                   "INSERT INTO patients (id, mrn, given_name, family_name) VALUES "
+                                   "  (1, 'MRN-1', 'Øystein', 'Løvstad'), (2, 'MRN-2', 'Jan', 'Łukasiewicz'),"
+                                   "  (3, 'MRN-3', 'Mary', 'Smith');"
+                                   "INSERT INTO invoices (number, patient_id, issue_date, due_date, currency, created_at) VALUES "
+                                   "  ('INV-2025-000001', 1, '2025-01-01', '2025-01-31', 'EUR', '2025-01-01T00:00:00Z'),"
+                                   "  ('INV-2025-000002', 2, '2025-01-01', '2025-01-31', 'EUR', '2025-01-01T00:00:00Z'),"
+                                   "  ('FAKTURA-Æ-3', 3, '2025-01-01', '2025-01-31', 'EUR', '2025-01-01T00:00:00Z');",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    write_v5_keys (db);
+    /* A step that cannot finish, for the first open */
+    g_assert_cmpint (sqlite3_exec (db,
+                                   "CREATE TRIGGER no_keys BEFORE UPDATE OF search_key ON invoices "
+                                   "BEGIN SELECT RAISE(ABORT, 'no keys today'); END;",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    /* What version 5 found: "løvstad" only as typed with its ø */
+    {
+      g_autofree char *found = store_numbers (CP_STORE (old), "lovstad");
+
+      g_assert_cmpstr (found, ==, "");
+    }
+  }
+
+  /* The step fails: nothing of it stays. */
+  {
+    g_autoptr(CpSqliteStore) store = cp_sqlite_store_open (path, CP_SQLITE_OPEN_DEFAULT, &error);
+
+    g_assert_null (store);
+    g_assert_nonnull (error);
+    g_test_message ("failed migration: %s", error->message);
+    g_clear_error (&error);
+  }
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 5);
+    sqlite3_finalize (stmt);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT search_key FROM patients WHERE id = 1", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "løvstad, øystein\nøystein løvstad\nmrn-1");
+    sqlite3_finalize (stmt);
+    g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER no_keys", NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+
+  /* Opened again, it is at version 6 with every key remade. */
+  {
+    g_autoptr(CpSqliteStore) store = cp_sqlite_store_open (path, CP_SQLITE_OPEN_DEFAULT, &error);
+    g_autofree char *found = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (cp_sqlite_store_get_schema_version (store), ==, CP_SQLITE_SCHEMA_VERSION);
+    g_assert_cmpint (CP_SQLITE_SCHEMA_VERSION, >=, 6);
+    found = store_numbers (CP_STORE (store), "lovstad");
+    g_assert_cmpstr (found, ==, "INV-2025-000001");
+    g_clear_pointer (&found, g_free);
+    found = store_numbers (CP_STORE (store), "Øystein Løvstad");
+    g_assert_cmpstr (found, ==, "INV-2025-000001");
+    g_clear_pointer (&found, g_free);
+    found = store_numbers (CP_STORE (store), "lukasiewicz");
+    g_assert_cmpstr (found, ==, "INV-2025-000002");
+    g_clear_pointer (&found, g_free);
+    found = store_numbers (CP_STORE (store), "faktura-ae");
+    g_assert_cmpstr (found, ==, "FAKTURA-Æ-3");
+    g_clear_pointer (&found, g_free);
+    g_assert_cmpuint (n_patients_found (CP_STORE (store), "lovstad, oy"), ==, 1);
+  }
+  assert_keys_current (path);
+
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
   g_rmdir (dir);
 }
 
@@ -415,6 +536,7 @@ main (int   argc,
   g_test_add ("/carepay/search/ctl-and-import", Fixture, NULL, fixture_setup, test_ctl_and_import,
               fixture_teardown);
   g_test_add_func ("/carepay/search/migration-fills-keys", test_migration_fills_keys);
+  g_test_add_func ("/carepay/search/migration-v6-remakes-keys", test_migration_v6_remakes_keys);
 
   return g_test_run ();
 }

@@ -9,7 +9,14 @@
  * 70–200 ms (issue #8). Let in a screenful first and the rest a step each
  * next frame, so that no frame builds more than a screenful of rows. Only the
  * rows GTK builds widgets for are paced: past CP_PACED_MODEL_LIMIT, adding
- * rows costs GTK nothing but a number. */
+ * rows costs GTK nothing but a number.
+ *
+ * The rows held back do not exist for the view, so its End, Page Down or a
+ * scrollbar dragged to the bottom would stop at the last row let in. When
+ * the person asks for those (the keys, or a press on the scrollbar, seen
+ * before the view takes them), everything is let in at once: that one frame
+ * builds what the view needs at the end, as it would once the steps are
+ * done; typing, which presses none of them, is paced as before. */
 
 struct _CpPacedModel
 {
@@ -20,6 +27,15 @@ struct _CpPacedModel
   guint       idle_id;
   GtkWidget  *widget;     /* weak */
   guint       tick_id;
+
+  /* While there is a widget: its keys, seen before it takes them; and the
+   * presses on the vertical scrollbar of its scrolled window, found when it
+   * is realized. */
+  GtkEventController *keys;
+  gulong              realize_id;
+  gulong              unrealize_id;
+  GtkWidget          *scrollbar;   /* weak */
+  GtkEventController *presses;
 };
 
 static void cp_paced_model_list_model_init (GListModelInterface *iface);
@@ -171,11 +187,142 @@ source_items_changed_cb (GListModel   *source,
 }
 
 static void
+show_all (CpPacedModel *self)
+{
+  grow_to (self, g_list_model_get_n_items (self->source));
+  schedule (self);
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                CpPacedModel          *self)
+{
+  /* With or without Ctrl and Shift: the list view moves to the end, or a
+   * page down, which may be past the rows let in. */
+  switch (keyval)
+    {
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+    case GDK_KEY_Page_Down:
+    case GDK_KEY_KP_Page_Down:
+      if (cp_paced_model_is_pacing (self))
+        {
+          g_debug ("Navigation key while pacing: letting in all %u rows",
+                   g_list_model_get_n_items (self->source));
+          show_all (self);
+        }
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+static gboolean
+scrollbar_event_cb (GtkEventControllerLegacy *controller,
+                    GdkEvent                 *event,
+                    CpPacedModel             *self)
+{
+  GdkEventType type = gdk_event_get_event_type (event);
+
+  /* Before the scrollbar's own drag starts, so that it drags over all the
+   * rows from the next frame on. (A legacy controller: it only looks, and
+   * no gesture of ours can claim or cancel the scrollbar's.) */
+  if ((type == GDK_BUTTON_PRESS || type == GDK_TOUCH_BEGIN) && cp_paced_model_is_pacing (self))
+    {
+      g_debug ("Scrollbar pressed while pacing: letting in all %u rows",
+               g_list_model_get_n_items (self->source));
+      show_all (self);
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+detach_scrollbar (CpPacedModel *self)
+{
+  if (self->scrollbar != NULL)
+    {
+      gtk_widget_remove_controller (self->scrollbar, self->presses);
+      g_object_remove_weak_pointer (G_OBJECT (self->scrollbar), (gpointer *) &self->scrollbar);
+    }
+  self->scrollbar = NULL;
+  self->presses = NULL;  /* was the scrollbar's */
+}
+
+static void
+attach_scrollbar (CpPacedModel *self)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (self->widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *scrollbar = NULL;
+
+  if (scrolled != NULL)
+    scrollbar = gtk_scrolled_window_get_vscrollbar (GTK_SCROLLED_WINDOW (scrolled));
+  if (scrollbar == self->scrollbar)
+    return;
+  detach_scrollbar (self);
+  if (scrollbar == NULL)
+    return;
+  self->scrollbar = scrollbar;
+  g_object_add_weak_pointer (G_OBJECT (scrollbar), (gpointer *) &self->scrollbar);
+  self->presses = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (self->presses, GTK_PHASE_CAPTURE);
+  g_signal_connect (self->presses, "event", G_CALLBACK (scrollbar_event_cb), self);
+  gtk_widget_add_controller (scrollbar, self->presses);
+}
+
+static void
+widget_realize_cb (GtkWidget    *widget,
+                   CpPacedModel *self)
+{
+  attach_scrollbar (self);
+}
+
+static void
+widget_unrealize_cb (GtkWidget    *widget,
+                     CpPacedModel *self)
+{
+  detach_scrollbar (self);
+}
+
+static void
+attach_widget (CpPacedModel *self)
+{
+  self->keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (self->keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (self->keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (self->widget, self->keys);
+  self->realize_id = g_signal_connect (self->widget, "realize", G_CALLBACK (widget_realize_cb), self);
+  self->unrealize_id = g_signal_connect (self->widget, "unrealize", G_CALLBACK (widget_unrealize_cb), self);
+  if (gtk_widget_get_realized (self->widget))
+    attach_scrollbar (self);
+}
+
+static void
+detach_widget (CpPacedModel *self)
+{
+  detach_scrollbar (self);
+  if (self->widget != NULL)
+    {
+      gtk_widget_remove_controller (self->widget, self->keys);
+      g_clear_signal_handler (&self->realize_id, self->widget);
+      g_clear_signal_handler (&self->unrealize_id, self->widget);
+    }
+  /* Else all went with the widget. */
+  self->keys = NULL;
+  self->realize_id = 0;
+  self->unrealize_id = 0;
+}
+
+static void
 cp_paced_model_dispose (GObject *object)
 {
   CpPacedModel *self = CP_PACED_MODEL (object);
 
   unschedule (self);
+  detach_scrollbar (self);
   cp_paced_model_set_widget (self, NULL);
   if (self->source != NULL)
     g_signal_handlers_disconnect_by_func (self->source, source_items_changed_cb, self);
@@ -230,11 +377,15 @@ cp_paced_model_set_widget (CpPacedModel *self,
   if (self->widget == widget)
     return;
   unschedule (self);
+  detach_widget (self);
   if (self->widget != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->widget), (gpointer *) &self->widget);
   self->widget = widget;
   if (widget != NULL)
-    g_object_add_weak_pointer (G_OBJECT (widget), (gpointer *) &self->widget);
+    {
+      g_object_add_weak_pointer (G_OBJECT (widget), (gpointer *) &self->widget);
+      attach_widget (self);
+    }
   schedule (self);
 }
 

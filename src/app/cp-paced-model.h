@@ -13,7 +13,10 @@ G_DECLARE_FINAL_TYPE (CpPacedModel, cp_paced_model, CP, PACED_MODEL, GObject)
  * a time, one a frame of the widget set with cp_paced_model_set_widget()
  * while it is realized (else one a main-loop idle), until the list view has
  * all the rows it keeps widgets for. Rows going away, and rows past those,
- * are passed on at once. */
+ * are passed on at once; and all the rows are let in at once when the
+ * person asks the widget for its end or a page down (End, Page Down, with
+ * or without Ctrl or Shift) or presses the vertical scrollbar of its
+ * scrolled window, so that these reach the real end. */
 #define CP_PACED_MODEL_FIRST 40   /* rows let in at once first: more than a screen */
 #define CP_PACED_MODEL_STEP  20   /* then a frame's worth */
 #define CP_PACED_MODEL_LIMIT 256  /* past this, rows are let in at once */

@@ -148,6 +148,29 @@ terms_slot (Builder                *b,
   return b->index->terms->len - 1;
 }
 
+/* Letters that Unicode does not decompose into a Latin letter and a mark,
+ * as people type them without the key: "Lovstad" for "Løvstad", "Lodz" for
+ * "Łódź", "Baer" for "Bær". NULL for any other character. */
+static const char *
+latin_letter (gunichar c)
+{
+  switch (c)
+    {
+    case 0x00C6: case 0x00E6: return "ae";  /* Æ æ */
+    case 0x00D0: case 0x00F0: return "d";   /* Ð ð */
+    case 0x00D8: case 0x00F8: return "o";   /* Ø ø */
+    case 0x00DE: case 0x00FE: return "th";  /* Þ þ */
+    case 0x00DF: case 0x1E9E: return "ss";  /* ß ẞ */
+    case 0x0110: case 0x0111: return "d";   /* Đ đ */
+    case 0x0126: case 0x0127: return "h";   /* Ħ ħ */
+    case 0x0131:              return "i";   /* ı */
+    case 0x0141: case 0x0142: return "l";   /* Ł ł */
+    case 0x0152: case 0x0153: return "oe";  /* Œ œ */
+    case 0x0166: case 0x0167: return "t";   /* Ŧ ŧ */
+    default:                  return NULL;
+    }
+}
+
 char *
 cp_invoice_index_fold (const char *text)
 {
@@ -171,8 +194,11 @@ cp_invoice_index_fold (const char *text)
   for (p = decomposed; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
+      const char *latin = latin_letter (c);
 
-      if (!g_unichar_ismark (c))
+      if (latin != NULL)
+        g_string_append (bare, latin);
+      else if (!g_unichar_ismark (c))
         g_string_append_unichar (bare, c);
     }
   return g_utf8_casefold (bare->str, (gssize) bare->len);

@@ -76,8 +76,10 @@ guint             cp_invoice_index_filter             (CpInvoiceIndex    *index,
                                                        const char        *folded_needle,
                                                        guint32           *out);
 
-/* Search folding: compatibility-decomposed, combining marks dropped, case
- * folded, so "garcia" finds "García" and "NUNEZ" finds "Núñez". */
+/* Search folding: compatibility-decomposed, combining marks dropped, letters
+ * with no decomposition spelt in Latin (ø o, ł l, æ ae, ß ss, þ th…), case
+ * folded, so "garcia" finds "García", "NUNEZ" "Núñez" and "lodz" "Łódź".
+ * The store's search keys are made with it (schema v6 remade them). */
 char             *cp_invoice_index_fold               (const char        *text);
 
 /* Approximate bytes held (for the benchmarks). */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The store's search text: patients.search_key and invoices.search_key hold
  * what the invoice list's in-memory index searches, folded by the same
- * function (cp_invoice_index_fold: accents and case), so `carepayctl
- * invoices --search jose` finds "José" as the app does. SQLite cannot fold
+ * function (cp_invoice_index_fold: accents, case, and ø ł æ ß… spelt in
+ * Latin since schema v6), so `carepayctl invoices --search jose` finds
+ * "José" and `--search lovstad` "Løvstad" as the app does. SQLite cannot fold
  * Unicode itself, so the keys are made in C when a row is written, and the
  * searches stay plain SQL (LIKE on the keys) that the sqlite3 shell runs too. */
 #include "config.h"

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CpSqliteStore, cp_sqlite_store, CP, SQLITE_STORE, GObject)
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CP_SQLITE_SCHEMA_VERSION 5
+#define CP_SQLITE_SCHEMA_VERSION 6
 
 typedef enum {
   CP_SQLITE_OPEN_DEFAULT        = 0,
