@@ -262,6 +262,54 @@ find_widget (GtkWidget *root,
   return NULL;
 }
 
+/* The list's view: a GtkColumnView (before) or a GtkListView (one drawn
+ * widget a row), so that one bench-list source measures both. */
+static GtkWidget *
+find_invoice_table (GtkWidget *root)
+{
+  if (GTK_IS_LIST_VIEW (root) && gtk_widget_has_css_class (root, "invoice-table"))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_invoice_table (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_view (GtkWidget *list)
+{
+  GtkWidget *view = find_widget (list, GTK_TYPE_COLUMN_VIEW);
+
+  /* Not the first list view: the filter drop-down has one in its popup. */
+  return view != NULL ? view : find_invoice_table (list);
+}
+
+static guint
+view_n_items (GtkWidget *view)
+{
+  GListModel *model = GTK_IS_COLUMN_VIEW (view) ? G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)))
+                                                : G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (view)));
+
+  return g_list_model_get_n_items (model);
+}
+
+/* Widgets alive under `root`, itself included. */
+static guint
+count_widgets (GtkWidget *root)
+{
+  guint n = 1;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_widgets (child);
+  return n;
+}
+
 /* The search */
 
 static char *
@@ -405,7 +453,7 @@ run_one (const char *db,
   window = bare;
   list = CP_INVOICE_LIST (cp_invoice_list_new ());
   gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (list));
-  view = find_widget (GTK_WIDGET (list), GTK_TYPE_COLUMN_VIEW);
+  view = find_view (GTK_WIDGET (list));
   g_assert_nonnull (view);
   g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), &frames);
   g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &frames);
@@ -453,6 +501,7 @@ run_one (const char *db,
   g_assert_cmpuint (g_list_model_get_n_items (cp_invoice_list_get_model (list)), ==, n_invoices);
   spin (300);
   print_rss ("list");
+  printf ("widgets_list=%u\n", count_widgets (view));
   if (g_getenv ("BENCH_LIST_NODES") != NULL)
     {
       /* By hand: the window's render nodes, to see what a frame draws. */
@@ -541,12 +590,12 @@ run_one (const char *db,
       settle_frame_ms[i] = 0;
       settle_cpu_ms[i] = 0;
       settle_stall_ms[i] = 0;
-      if (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)))) !=
+      if (view_n_items (view) !=
           g_list_model_get_n_items (cp_invoice_list_get_model (list)))
         {
           double s0 = cpu_ms (CLOCK_THREAD_CPUTIME_ID);
 
-          while (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)))) !=
+          while (view_n_items (view) !=
                  g_list_model_get_n_items (cp_invoice_list_get_model (list)))
             {
               double i0 = cpu_ms (CLOCK_THREAD_CPUTIME_ID);
@@ -607,6 +656,7 @@ run_one (const char *db,
     }
   spin (300);
   print_rss ("scrolled");
+  printf ("widgets_scrolled=%u\n", count_widgets (view));
   printf ("cached_rows=%u\n", cp_invoice_model_get_n_cached (CP_INVOICE_MODEL (cp_invoice_list_get_model (list))));
 
   g_signal_handlers_disconnect_by_data (clock, &frames);
@@ -828,21 +878,24 @@ main (int   argc,
           "GtkWindow painted, with the list in it (all rows loaded), after typing and scrolling\n"
           "through to the end. VmRSS, and RssAnon (the heap: VmRSS less the mapped files, such\n"
           "as the database pages SQLite read). list-bare = scrolled - bare, the issue's figure\n"
-          "(budget 60 MiB). items = CpInvoiceRow objects alive after scrolling.\n\n");
-  printf ("%-9s %-8s %-17s %7s %7s %7s %8s %9s | %8s %9s %9s %6s\n", "invoices", "render",
+          "(budget 60 MiB). items = CpInvoiceRow objects alive after scrolling; widgets = widgets\n"
+          "under the list's view with all rows loaded / after scrolling.\n\n");
+  printf ("%-9s %-8s %-17s %7s %7s %7s %8s %9s | %8s %9s %9s %6s %11s\n", "invoices", "render",
           "renderer type", "base", "bare", "list", "scrolled", "list-bare", "anon bare",
-          "anon scr.", "anon l-b", "items");
+          "anon scr.", "anon l-b", "items", "widgets");
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     for (guint r = 0; r < G_N_ELEMENTS (renderers); r++)
       {
         GHashTable *v = results[s][r];
 
-        printf ("%-9u %-8s %-17s %7.1f %7.1f %7.1f %8.1f %9.1f | %8.1f %9.1f %9.1f %6s\n",
+        g_autofree char *widgets = g_strdup_printf ("%s/%s", get (v, "widgets_list"), get (v, "widgets_scrolled"));
+
+        printf ("%-9u %-8s %-17s %7.1f %7.1f %7.1f %8.1f %9.1f | %8.1f %9.1f %9.1f %6s %11s\n",
                 sizes[s], renderer_names[r], get (v, "renderer"), mib (v, "rss_base"),
                 mib (v, "rss_bare"), mib (v, "rss_list"), mib (v, "rss_scrolled"),
                 mib (v, "rss_scrolled") - mib (v, "rss_bare"), mib (v, "anon_bare"),
                 mib (v, "anon_scrolled"), mib (v, "anon_scrolled") - mib (v, "anon_bare"),
-                get (v, "cached_rows"));
+                get (v, "cached_rows"), widgets);
       }
 
   printf ("\nEach column's order, made once on the first click on its header and kept\n"

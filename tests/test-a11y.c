@@ -18,6 +18,10 @@
 #include "cp-import-dialog.h"
 #include "cp-invoice-detail.h"
 #include "cp-invoice-list.h"
+#include "cp-invoice-list-header.h"
+#include "cp-invoice-row-widget.h"
+#include "cp-money.h"
+#include "cp-ui-util.h"
 #include "cp-kiosk-view.h"
 #include "cp-kiosk-window.h"
 #include "cp-ledger.h"
@@ -361,6 +365,93 @@ test_signin (Fixture       *f,
   assert_all_labelled (GTK_WIDGET (f->window), "sign-in");
 }
 
+/* The accessible labels of the list's rows (GtkListItemWidget, which takes
+ * the focus), one a line. */
+static void
+collect_row_names (GtkWidget *widget,
+                   GString   *out)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (widget), "GtkListItemWidget") &&
+      CP_IS_INVOICE_ROW_WIDGET (gtk_widget_get_first_child (widget)))
+    {
+      const char *text = cp_invoice_row_widget_get_text (CP_INVOICE_ROW_WIDGET (gtk_widget_get_first_child (widget)));
+      g_autofree char *differs = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                                     GTK_ACCESSIBLE_PROPERTY_LABEL, text);
+
+      /* The row's name is the text it shows (checked below against the model). */
+      g_assert_null (differs);
+      g_string_append_printf (out, "%s\n", text);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_row_names (child, out);
+}
+
+/* Each row of the invoice list is named by its text in reading order:
+ * invoice, patient, MRN, due date, balance, status (and "Disputed"). */
+static void
+assert_rows_named (CpInvoiceList *list)
+{
+  g_autoptr(GString) names = g_string_new ("\n");
+  GListModel *model = cp_invoice_list_get_model (list);
+  guint n = MIN (g_list_model_get_n_items (model), 5);
+
+  collect_row_names (GTK_WIDGET (list), names);
+  g_assert_cmpuint (n, >, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CpInvoiceRow) row = g_list_model_get_item (model, i);
+      const CpInvoiceSummary *s = cp_invoice_row_get_summary (row);
+      g_autofree char *due = cp_ui_format_date (s->due_date);
+      g_autofree char *balance = cp_money_format (s->balance_due, s->currency);
+      g_autofree char *expected = g_strdup_printf ("\n%s, %s, %s, %s, %s, %s%s\n", s->number, s->patient_name,
+                                                   s->mrn ? s->mrn : "—", due, balance,
+                                                   cp_invoice_status_label (s->status),
+                                                   s->disputed ? ", Disputed" : "");
+
+      if (strstr (names->str, expected) == NULL)
+        g_error ("no list row is named%sRows:%s", expected, names->str);
+    }
+}
+
+/* The sort header's buttons are named by their headings and tell which
+ * one sorts, and which way (GTK_ACCESSIBLE_PROPERTY_SORT). */
+static void
+assert_sort_told (CpInvoiceList *list)
+{
+  GtkWidget *header = find_widget (GTK_WIDGET (list), CP_TYPE_INVOICE_LIST_HEADER, NULL, NULL);
+  GtkWidget *buttons[CP_INVOICE_N_SORTS];
+  GtkWidget *button;
+  guint n = 0;
+
+  g_assert_nonnull (header);
+  for (button = gtk_widget_get_first_child (header); button != NULL; button = gtk_widget_get_next_sibling (button))
+    {
+      g_assert_true (GTK_IS_BUTTON (button));
+      g_assert_true (has_accessible_name (button));
+      g_assert_cmpuint (n, <, CP_INVOICE_N_SORTS);
+      buttons[n++] = button;
+    }
+  g_assert_cmpuint (n, ==, CP_INVOICE_N_SORTS);
+
+  for (guint click = 0; click < 2; click++)
+    {
+      GtkAccessibleSort expected = click == 0 ? GTK_ACCESSIBLE_SORT_ASCENDING : GTK_ACCESSIBLE_SORT_DESCENDING;
+
+      g_signal_emit_by_name (buttons[CP_INVOICE_SORT_BALANCE], "clicked");
+      spin_briefly (100);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *differs = gtk_test_accessible_check_property (
+            GTK_ACCESSIBLE (buttons[i]), GTK_ACCESSIBLE_PROPERTY_SORT,
+            i == CP_INVOICE_SORT_BALANCE ? expected : GTK_ACCESSIBLE_SORT_NONE);
+
+          if (differs != NULL)
+            g_error ("sort button %u: %s", i, differs);
+        }
+    }
+}
+
 static void
 test_main_window (Fixture       *f,
                   gconstpointer  data)
@@ -368,6 +459,9 @@ test_main_window (Fixture       *f,
   g_autoptr(CpInvoice) invoice = NULL;
 
   sign_in_as (f, "admin");
+  assert_rows_named (cp_window_get_invoice_list (f->window));
+  assert_sort_told (cp_window_get_invoice_list (f->window));
+  assert_rows_named (cp_window_get_invoice_list (f->window));
   invoice = invoice_with_status (f, CP_INVOICE_STATUS_PARTIALLY_PAID);
   cp_window_open_invoice (f->window, invoice->id);
   SPIN_UNTIL (g_strcmp0 (cp_window_get_detail_page (f->window), "invoice") == 0, 10);
@@ -393,6 +487,42 @@ assert_not_cut (GtkWidget *widget)
 
   if (!gtk_widget_get_mapped (widget))
     return 0;
+  if (CP_IS_INVOICE_ROW_WIDGET (widget))
+    {
+      /* The list's rows draw their text: every number, date and amount
+       * whole and inside the window. (The patient's name may give way.) */
+      static const CpInvoiceSortKey drawn[] = {
+        CP_INVOICE_SORT_NUMBER, CP_INVOICE_SORT_ISSUE_DATE, CP_INVOICE_SORT_DUE_DATE,
+        CP_INVOICE_SORT_TOTAL, CP_INVOICE_SORT_BALANCE,
+      };
+      GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (widget));
+
+      for (guint i = 0; i < G_N_ELEMENTS (drawn); i++)
+        {
+          graphene_rect_t bounds;
+          graphene_point_t right;
+          gboolean cut = TRUE;
+          const char *text = cp_invoice_row_widget_get_cell (CP_INVOICE_ROW_WIDGET (widget), drawn[i],
+                                                             &bounds, &cut);
+
+          /* The issue date is hidden at this size. */
+          if (text == NULL && drawn[i] == CP_INVOICE_SORT_ISSUE_DATE)
+            continue;
+          g_assert_nonnull (text);
+          if (cut)
+            g_error ("“%s” is cut off at 200 %% text", text);
+          g_assert_true (gtk_widget_compute_point (widget, root,
+                                                   &GRAPHENE_POINT_INIT (bounds.origin.x + bounds.size.width, 0),
+                                                   &right));
+          if (right.x > gtk_widget_get_width (root) + 1)
+            g_error ("“%s” runs past the window's edge at 200 %% text", text);
+          if (drawn[i] == CP_INVOICE_SORT_NUMBER)
+            {
+              g_assert_true (g_str_has_prefix (text, "INV-"));
+              n++;
+            }
+        }
+    }
   if (GTK_IS_LABEL (widget))
     {
       const char *text = gtk_label_get_text (GTK_LABEL (widget));
@@ -629,6 +759,13 @@ has_payment_dialog (void)
   return FALSE;
 }
 
+static gboolean
+is_invoice_table (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return gtk_widget_has_css_class (widget, "invoice-table");
+}
+
 static void
 test_keyboard (Fixture       *f,
                gconstpointer  data)
@@ -647,9 +784,8 @@ test_keyboard (Fixture       *f,
   spin_briefly (500);
 
   search = find_widget (GTK_WIDGET (list), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
-  view = find_widget (GTK_WIDGET (list), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-  if (view == NULL)
-    view = find_widget (GTK_WIDGET (list), GTK_TYPE_LIST_VIEW, NULL, NULL);
+  /* The invoices' list view (not the filter drop-down's popup list). */
+  view = find_widget (GTK_WIDGET (list), GTK_TYPE_LIST_VIEW, is_invoice_table, NULL);
   pay = find_action_button (GTK_WIDGET (detail), "invoice.take-payment");
   link = find_action_button (GTK_WIDGET (detail), "invoice.send-link");
   g_assert_nonnull (search);

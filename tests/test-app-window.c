@@ -9,7 +9,9 @@
 
 #include "cp-invoice-detail.h"
 #include "cp-invoice-list.h"
+#include "cp-invoice-list-header.h"
 #include "cp-invoice-row.h"
+#include "cp-invoice-row-widget.h"
 #include "cp-line-item-editor.h"
 #include "cp-money.h"
 #include "cp-new-invoice-dialog.h"
@@ -570,23 +572,62 @@ test_new_invoice (Fixture       *f,
   assert_detail_shows (f, id);
 }
 
+/* The sort header's button for `column` (a CpInvoiceSortKey): its children in order. */
+static GtkWidget *
+sort_button (CpInvoiceList *list,
+             int            column)
+{
+  GtkWidget *header = find_widget (GTK_WIDGET (list), CP_TYPE_INVOICE_LIST_HEADER, NULL, NULL);
+  GtkWidget *button;
+
+  g_assert_nonnull (header);
+  button = gtk_widget_get_first_child (header);
+  for (int i = 0; i < column && button != NULL; i++)
+    button = gtk_widget_get_next_sibling (button);
+  g_assert_true (GTK_IS_BUTTON (button));
+  return button;
+}
+
+/* The arrow a sort button shows, NULL for none. */
+static const char *
+sort_arrow (GtkWidget *button)
+{
+  GtkWidget *image = find_widget (button, GTK_TYPE_IMAGE, NULL, NULL);
+
+  g_assert_nonnull (image);
+  return gtk_image_get_icon_name (GTK_IMAGE (image));
+}
+
+/* A click on a heading sorts by its column, a second reverses; the arrow
+ * shows which way. */
 static void
 test_sort (Fixture       *f,
            gconstpointer  data)
 {
   CpInvoiceList *list = cp_window_get_invoice_list (f->window);
   GListModel *model = cp_invoice_list_get_model (list);
-  GtkWidget *view = find_widget (GTK_WIDGET (list), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
-  g_autoptr(GtkColumnViewColumn) balance = g_list_model_get_item (columns, 5);
-  g_autoptr(GtkColumnViewColumn) due = g_list_model_get_item (columns, 3);
+  GtkWidget *balance = sort_button (list, CP_INVOICE_SORT_BALANCE);
+  GtkWidget *due = sort_button (list, CP_INVOICE_SORT_DUE_DATE);
   guint n;
 
   sign_in (f);
   n = g_list_model_get_n_items (model);
+  g_assert_null (sort_arrow (balance));
 
-  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), balance, GTK_SORT_DESCENDING);
+  g_signal_emit_by_name (balance, "clicked");
   spin_briefly (200);
+  g_assert_cmpstr (sort_arrow (balance), ==, "pan-up-symbolic");
+  for (guint i = 1; i < n; i++)
+    {
+      g_autoptr(CpInvoiceRow) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(CpInvoiceRow) b = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (cp_invoice_row_get_summary (a)->balance_due, <=, cp_invoice_row_get_summary (b)->balance_due);
+    }
+
+  g_signal_emit_by_name (balance, "clicked");
+  spin_briefly (200);
+  g_assert_cmpstr (sort_arrow (balance), ==, "pan-down-symbolic");
   for (guint i = 1; i < n; i++)
     {
       g_autoptr(CpInvoiceRow) a = g_list_model_get_item (model, i - 1);
@@ -595,8 +636,10 @@ test_sort (Fixture       *f,
       g_assert_cmpint (cp_invoice_row_get_summary (a)->balance_due, >=, cp_invoice_row_get_summary (b)->balance_due);
     }
 
-  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), due, GTK_SORT_ASCENDING);
+  g_signal_emit_by_name (due, "clicked");
   spin_briefly (200);
+  g_assert_null (sort_arrow (balance));
+  g_assert_cmpstr (sort_arrow (due), ==, "pan-up-symbolic");
   for (guint i = 1; i < n; i++)
     {
       g_autoptr(CpInvoiceRow) a = g_list_model_get_item (model, i - 1);
@@ -605,6 +648,95 @@ test_sort (Fixture       *f,
       g_assert_cmpstr (cp_invoice_row_get_summary (a)->due_date, <=, cp_invoice_row_get_summary (b)->due_date);
     }
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 15);
+}
+
+/* Widgets under `widget`, itself included. */
+static guint
+count_widgets (GtkWidget *widget)
+{
+  guint n = 1;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_widgets (child);
+  return n;
+}
+
+static gboolean
+is_row_widget (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  return CP_IS_INVOICE_ROW_WIDGET (widget) && cp_invoice_row_widget_get_text (CP_INVOICE_ROW_WIDGET (widget)) != NULL &&
+         g_str_has_prefix (cp_invoice_row_widget_get_text (CP_INVOICE_ROW_WIDGET (widget)), (const char *) data);
+}
+
+/* Each row is one drawn widget and its badge: the first row shows the
+ * first invoice, whole, in the header's columns; a drag on a heading's edge
+ * widens its column in the header and every row. */
+static void
+test_rows (Fixture       *f,
+           gconstpointer  data)
+{
+  CpInvoiceList *list = cp_window_get_invoice_list (f->window);
+  GListModel *model = cp_invoice_list_get_model (list);
+  CpInvoiceListHeader *header;
+  g_autoptr(CpInvoiceRow) first = NULL;
+  const CpInvoiceSummary *s;
+  GtkWidget *row;
+  graphene_rect_t number, balance, heading;
+  gboolean cut = TRUE;
+  int xs[CP_INVOICE_N_SORTS], ws[CP_INVOICE_N_SORTS], wider[CP_INVOICE_N_SORTS];
+
+  sign_in (f);
+  header = CP_INVOICE_LIST_HEADER (find_widget (GTK_WIDGET (list), CP_TYPE_INVOICE_LIST_HEADER, NULL, NULL));
+  first = g_list_model_get_item (model, 0);
+  s = cp_invoice_row_get_summary (first);
+  row = find_widget (GTK_WIDGET (list), CP_TYPE_INVOICE_ROW_WIDGET, is_row_widget, s->number);
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_mapped (row));
+  /* The row, its status badge and maybe a "Disputed" one: not 18 widgets. */
+  g_assert_cmpuint (count_widgets (row), <=, 3);
+
+  g_assert_cmpstr (cp_invoice_row_widget_get_cell (CP_INVOICE_ROW_WIDGET (row), CP_INVOICE_SORT_NUMBER, &number, &cut),
+                   ==, s->number);
+  g_assert_false (cut);
+  g_assert_nonnull (cp_invoice_row_widget_get_cell (CP_INVOICE_ROW_WIDGET (row), CP_INVOICE_SORT_BALANCE, &balance, &cut));
+  g_assert_false (cut);
+  g_assert_null (cp_invoice_row_widget_get_cell (CP_INVOICE_ROW_WIDGET (row), CP_INVOICE_SORT_STATUS, NULL, NULL));
+
+  /* The header's columns are the row's: the number under "Invoice", the
+   * balance (right-aligned) ending where "Balance"'s column ends. */
+  cp_invoice_list_header_get_columns (header, gtk_widget_get_width (row), xs, ws);
+  g_assert_cmpint (gtk_widget_get_width (row), ==, gtk_widget_get_width (GTK_WIDGET (header)));
+  g_assert_cmpfloat (number.origin.x, >=, xs[CP_INVOICE_SORT_NUMBER]);
+  g_assert_cmpfloat (number.origin.x + number.size.width, <=, xs[CP_INVOICE_SORT_NUMBER] + ws[CP_INVOICE_SORT_NUMBER]);
+  g_assert_cmpfloat (balance.origin.x + balance.size.width, ==,
+                     xs[CP_INVOICE_SORT_BALANCE] + ws[CP_INVOICE_SORT_BALANCE] - CP_INVOICE_CELL_PADDING);
+  g_assert_true (gtk_widget_compute_bounds (sort_button (list, CP_INVOICE_SORT_BALANCE), GTK_WIDGET (header), &heading));
+  g_assert_cmpfloat (heading.origin.x, ==, xs[CP_INVOICE_SORT_BALANCE]);
+
+  /* Widening the total takes the room from the patient (the one column that
+   * gives way): the due date and the total's heading move left, in the
+   * header and the row alike. */
+  g_assert_nonnull (cp_invoice_row_widget_get_cell (CP_INVOICE_ROW_WIDGET (row), CP_INVOICE_SORT_DUE_DATE, &balance, &cut));
+  cp_invoice_list_header_set_column_width (header, CP_INVOICE_SORT_TOTAL, ws[CP_INVOICE_SORT_TOTAL] + 40);
+  spin_briefly (200);
+  cp_invoice_list_header_get_columns (header, gtk_widget_get_width (row), wider, ws);
+  g_assert_cmpint (wider[CP_INVOICE_SORT_TOTAL], ==, xs[CP_INVOICE_SORT_TOTAL] - 40);
+  g_assert_cmpint (wider[CP_INVOICE_SORT_BALANCE], ==, xs[CP_INVOICE_SORT_BALANCE]);
+  g_assert_nonnull (cp_invoice_row_widget_get_cell (CP_INVOICE_ROW_WIDGET (row), CP_INVOICE_SORT_DUE_DATE, &number, &cut));
+  g_assert_cmpfloat (number.origin.x, ==, balance.origin.x - 40);
+  g_assert_true (gtk_widget_compute_bounds (sort_button (list, CP_INVOICE_SORT_TOTAL), GTK_WIDGET (header), &heading));
+  g_assert_cmpfloat (heading.origin.x, ==, wider[CP_INVOICE_SORT_TOTAL]);
+  /* Back to its natural width; never narrower than the contents. */
+  cp_invoice_list_header_set_column_width (header, CP_INVOICE_SORT_TOTAL, -1);
+  spin_briefly (200);
+  cp_invoice_list_header_get_columns (header, gtk_widget_get_width (row), wider, ws);
+  g_assert_cmpint (wider[CP_INVOICE_SORT_TOTAL], ==, xs[CP_INVOICE_SORT_TOTAL]);
+  cp_invoice_list_header_set_column_width (header, CP_INVOICE_SORT_TOTAL, 1);
+  spin_briefly (200);
+  cp_invoice_list_header_get_columns (header, gtk_widget_get_width (row), wider, ws);
+  g_assert_cmpint (wider[CP_INVOICE_SORT_TOTAL], ==, xs[CP_INVOICE_SORT_TOTAL]);
 }
 
 static void
@@ -688,6 +820,7 @@ main (int   argc,
   ADD ("new-invoice", test_new_invoice);
   ADD ("narrow", test_narrow);
   ADD ("sort", test_sort);
+  ADD ("rows", test_rows);
   ADD ("screenshots", test_screenshots);
 #undef ADD
 

@@ -8,8 +8,10 @@
 #endif
 
 #include "cp-invoice-list.h"
+#include "cp-invoice-list-header.h"
 #include "cp-invoice-model.h"
 #include "cp-invoice-row.h"
+#include "cp-invoice-row-widget.h"
 #include "cp-paced-model.h"
 #include "cp-timing.h"
 #include "cp-money.h"
@@ -19,26 +21,6 @@
  * index is built in a worker. */
 #define FIRST_PAGE_ROWS 40
 
-/* One column per sort key of the index. */
-typedef enum {
-  COLUMN_NUMBER = CP_INVOICE_SORT_NUMBER,
-  COLUMN_PATIENT = CP_INVOICE_SORT_PATIENT,
-  COLUMN_ISSUE_DATE = CP_INVOICE_SORT_ISSUE_DATE,
-  COLUMN_DUE_DATE = CP_INVOICE_SORT_DUE_DATE,
-  COLUMN_TOTAL = CP_INVOICE_SORT_TOTAL,
-  COLUMN_BALANCE = CP_INVOICE_SORT_BALANCE,
-  COLUMN_STATUS = CP_INVOICE_SORT_STATUS,
-} ColumnKind;
-
-/* The column view only tells which column sorts (and which way) from GTK
- * 4.10 on. Before that each column's sorter is one of these probes: the view's
- * sorter compares two dummy items, and the first probe called names the
- * primary column. Rows are never sorted by GTK: CpInvoiceIndex does it. */
-typedef struct {
-  CpInvoiceList    *self;
-  CpInvoiceSortKey  key;
-} ColumnProbe;
-
 struct _CpInvoiceList
 {
   AdwBin              parent_instance;
@@ -46,7 +28,7 @@ struct _CpInvoiceList
   CpStore            *store;
   GCancellable       *cancellable;
   CpInvoiceModel     *model;
-  CpPacedModel       *paced;      /* the model as the column view gets it */
+  CpPacedModel       *paced;      /* the model as the list view gets it */
   GtkSingleSelection *selection;
   char               *needle;       /* folded search text */
   char               *search_text;  /* as typed */
@@ -65,9 +47,6 @@ struct _CpInvoiceList
   gboolean            updating_dropdown;
   gboolean            syncing_entry;
   gboolean            swapping;     /* selection changes are ours, not the user's */
-  ColumnProbe         probes[CP_INVOICE_N_SORTS];
-  CpInvoiceSortKey    probed_key;
-  GObject            *probe_items[2];
 
   GtkLabel          *outstanding_value;
   GtkLabel          *outstanding_caption;
@@ -78,7 +57,8 @@ struct _CpInvoiceList
   GtkSearchEntry    *search_entry;
   GtkDropDown       *filter_dropdown;
   GtkStack          *content_stack;
-  GtkColumnView     *column_view;
+  CpInvoiceListHeader *header;
+  GtkListView       *list_view;
   AdwStatusPage     *empty_page;
   AdwStatusPage     *error_page;
   GtkLabel          *count_label;
@@ -220,14 +200,11 @@ scroll_after_change (CpInvoiceList *self)
 
   if (position != GTK_INVALID_LIST_POSITION)
     {
-      /* The column view's inner list view has the action (no API in 4.8). */
-      for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
-           child != NULL; child = gtk_widget_get_next_sibling (child))
-        if (GTK_IS_LIST_VIEW (child))
-          gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+      /* No API for it in 4.8: the list view's own action. */
+      gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
       return;
     }
-  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
   if (vadjustment != NULL && gtk_adjustment_get_value (vadjustment) > 0)
     gtk_adjustment_set_value (vadjustment, 0);
 }
@@ -273,133 +250,14 @@ apply_view (CpInvoiceList  *self,
   update_state (self);
 }
 
-/* Columns */
+/* Rows: one drawn widget each (CpInvoiceRowWidget) in the header's columns */
 
 static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
-          gpointer                  user_data)
+          CpInvoiceList            *self)
 {
-  ColumnKind kind = GPOINTER_TO_INT (user_data);
-  GtkWidget *label = gtk_label_new (NULL);
-
-  /* Only the patient's name gives way when the list is narrow: a cut number,
-   * date, amount or status ("Partially p…") says nothing. */
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-
-  switch (kind)
-    {
-    case COLUMN_PATIENT:
-      {
-        GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-        GtkWidget *mrn = gtk_label_new (NULL);
-
-        gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-
-        gtk_label_set_xalign (GTK_LABEL (mrn), 0);
-        gtk_label_set_ellipsize (GTK_LABEL (mrn), PANGO_ELLIPSIZE_END);
-        gtk_widget_add_css_class (mrn, "caption");
-        gtk_widget_add_css_class (mrn, "dim-label");
-        gtk_box_append (GTK_BOX (box), label);
-        gtk_box_append (GTK_BOX (box), mrn);
-        gtk_list_item_set_child (item, box);
-        return;
-      }
-    case COLUMN_TOTAL:
-    case COLUMN_BALANCE:
-      gtk_label_set_xalign (GTK_LABEL (label), 1);
-      gtk_widget_add_css_class (label, "numeric");
-      break;
-    case COLUMN_NUMBER:
-      gtk_widget_add_css_class (label, "numeric");
-      break;
-    case COLUMN_STATUS:
-      {
-        /* The status badge, and a "Disputed" one (fill_cell makes it when
-         * first needed: few rows have one) when a payment is disputed. */
-        GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-        gtk_widget_set_halign (label, GTK_ALIGN_START);
-        gtk_box_append (GTK_BOX (box), label);
-        gtk_list_item_set_child (item, box);
-        return;
-      }
-    case COLUMN_ISSUE_DATE:
-    case COLUMN_DUE_DATE:
-    default:
-      break;
-    }
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-fill_cell (GtkListItem *item)
-{
-  ColumnKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (item), "cp-column"));
-  CpInvoiceRow *row = gtk_list_item_get_item (item);
-  const CpInvoiceSummary *s = cp_invoice_row_get_summary (row);
-  GtkWidget *child = gtk_list_item_get_child (item);
-
-  switch (kind)
-    {
-    case COLUMN_NUMBER:
-      gtk_label_set_text (GTK_LABEL (child), s->number);
-      break;
-    case COLUMN_PATIENT:
-      {
-        GtkWidget *name = gtk_widget_get_first_child (child);
-        GtkWidget *mrn = gtk_widget_get_next_sibling (name);
-        gtk_label_set_text (GTK_LABEL (name), s->patient_name);
-        gtk_label_set_text (GTK_LABEL (mrn), s->mrn ? s->mrn : "—");
-        break;
-      }
-    case COLUMN_ISSUE_DATE:
-    case COLUMN_DUE_DATE:
-      {
-        g_autofree char *text = cp_ui_format_date (kind == COLUMN_ISSUE_DATE ? s->issue_date
-                                                                              : s->due_date);
-        gtk_label_set_text (GTK_LABEL (child), text);
-        if (kind == COLUMN_DUE_DATE && s->status == CP_INVOICE_STATUS_OVERDUE)
-          gtk_widget_add_css_class (child, "error");
-        else
-          gtk_widget_remove_css_class (child, "error");
-        break;
-      }
-    case COLUMN_TOTAL:
-      cp_ui_label_set_money (GTK_LABEL (child), s->total, s->currency);
-      break;
-    case COLUMN_BALANCE:
-      cp_ui_label_set_money (GTK_LABEL (child), s->balance_due, s->currency);
-      if (s->balance_due > 0)
-        {
-          gtk_widget_add_css_class (child, "amount-due");
-          gtk_widget_remove_css_class (child, "dim-label");
-        }
-      else
-        {
-          gtk_widget_remove_css_class (child, "amount-due");
-          gtk_widget_add_css_class (child, "dim-label");
-        }
-      break;
-    case COLUMN_STATUS:
-      {
-        GtkWidget *status = gtk_widget_get_first_child (child);
-        GtkWidget *disputed = gtk_widget_get_next_sibling (status);
-
-        cp_ui_label_set_status (GTK_LABEL (status), s->status);
-        if (s->disputed && disputed == NULL)
-          {
-            disputed = gtk_label_new (_("Disputed"));
-            gtk_widget_set_css_classes (disputed, (const char *[]) { "badge", "error", "badge-disputed", NULL });
-            gtk_box_append (GTK_BOX (child), disputed);
-          }
-        if (disputed != NULL)
-          gtk_widget_set_visible (disputed, s->disputed);
-        break;
-      }
-    default:
-      g_assert_not_reached ();
-    }
+  gtk_list_item_set_child (item, cp_invoice_row_widget_new (self->header));
 }
 
 static void
@@ -407,11 +265,8 @@ bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *item,
          gpointer                  user_data)
 {
-  g_object_set_data (G_OBJECT (item), "cp-column", user_data);
-  fill_cell (item);
-  /* The item is a position of the list: it is refilled when the list changes. */
-  g_signal_connect_object (gtk_list_item_get_item (item), "changed", G_CALLBACK (fill_cell),
-                           item, G_CONNECT_SWAPPED);
+  cp_invoice_row_widget_set_row (CP_INVOICE_ROW_WIDGET (gtk_list_item_get_child (item)),
+                                 gtk_list_item_get_item (item));
 }
 
 static void
@@ -419,107 +274,21 @@ unbind_cb (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
-  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), fill_cell, item);
+  cp_invoice_row_widget_set_row (CP_INVOICE_ROW_WIDGET (gtk_list_item_get_child (item)), NULL);
 }
 
-static int
-probe_compare (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  ColumnProbe *probe = user_data;
-
-  if (probe->self->probed_key == CP_INVOICE_SORT_NONE)
-    probe->self->probed_key = probe->key;
-  return GTK_ORDERING_SMALLER;
-}
-
-/* Which column sorts the view, and which way. */
-static void
-read_sort (CpInvoiceList    *self,
-           CpInvoiceSortKey *key,
-           gboolean         *descending)
-{
-  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
-
-  *key = CP_INVOICE_SORT_NONE;
-  *descending = FALSE;
-  if (sorter == NULL)
-    return;
-
-#if GTK_CHECK_VERSION (4, 10, 0)
-  {
-    GtkColumnViewSorter *view_sorter = GTK_COLUMN_VIEW_SORTER (sorter);
-    GtkColumnViewColumn *column = gtk_column_view_sorter_get_primary_sort_column (view_sorter);
-
-    if (column != NULL)
-      {
-        *key = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (column), "cp-sort-key")) - 1;
-        *descending = gtk_column_view_sorter_get_primary_sort_order (view_sorter) == GTK_SORT_DESCENDING;
-      }
-  }
-#else
-  {
-    GtkOrdering order;
-
-    self->probed_key = CP_INVOICE_SORT_NONE;
-    order = gtk_sorter_compare (sorter, self->probe_items[0], self->probe_items[1]);
-    if (order != GTK_ORDERING_EQUAL && self->probed_key != CP_INVOICE_SORT_NONE)
-      {
-        *key = self->probed_key;
-        /* Each probe says "smaller": the view inverts it for descending. */
-        *descending = order == GTK_ORDERING_LARGER;
-      }
-    self->probed_key = CP_INVOICE_SORT_NONE;
-  }
-#endif
-}
-
+/* A click on a heading: rows are never sorted by GTK, CpInvoiceIndex does it. */
 static void
 sort_changed_cb (CpInvoiceList *self)
 {
-  CpInvoiceSortKey key;
-  gboolean descending;
+  CpInvoiceSortKey key = cp_invoice_list_header_get_sort_key (self->header);
+  gboolean descending = cp_invoice_list_header_get_sort_descending (self->header);
 
-  /* Columns go away with the view while the list is disposed. */
-  if (self->model == NULL)
-    return;
-  read_sort (self, &key, &descending);
-  if (key == self->sort_key && descending == self->sort_descending)
+  if (self->model == NULL || (key == self->sort_key && descending == self->sort_descending))
     return;
   self->sort_key = key;
   self->sort_descending = descending;
   apply_view (self, NULL, FALSE);
-}
-
-static void
-add_column (CpInvoiceList *self,
-            const char    *title,
-            ColumnKind     kind,
-            gboolean       expand,
-            int            fixed_width)
-{
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkColumnViewColumn) column = NULL;
-  ColumnProbe *probe = &self->probes[kind];
-  g_autoptr(GtkSorter) sorter = NULL;
-
-  probe->self = self;
-  probe->key = (CpInvoiceSortKey) kind;
-  sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare, probe, NULL));
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GINT_TO_POINTER (kind));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GINT_TO_POINTER (kind));
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), NULL);
-
-  column = gtk_column_view_column_new (title, g_object_ref (factory));
-  gtk_column_view_column_set_sorter (column, sorter);
-  g_object_set_data (G_OBJECT (column), "cp-sort-key", GINT_TO_POINTER (kind + 1));
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  if (fixed_width > 0)
-    gtk_column_view_column_set_fixed_width (column, fixed_width);
-  gtk_column_view_append_column (self->column_view, column);
 }
 
 /* With large text the issue date gives its room to the status and the
@@ -529,30 +298,26 @@ text_scale_changed_cb (GtkSettings   *settings,
                        GParamSpec    *pspec,
                        CpInvoiceList *self)
 {
-  GListModel *columns = gtk_column_view_get_columns (self->column_view);
-  g_autoptr(GtkColumnViewColumn) issued = NULL;
   int dpi = 0;
 
-  if (g_list_model_get_n_items (columns) <= COLUMN_ISSUE_DATE)
-    return;
-  issued = g_list_model_get_item (columns, COLUMN_ISSUE_DATE);
   g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
   /* gtk-xft-dpi is 1024 × dots per inch; 96 is 100 % */
-  gtk_column_view_column_set_visible (issued, dpi <= 0 || dpi <= 96 * 1024 * 3 / 2);
+  cp_invoice_list_header_set_column_visible (self->header, CP_INVOICE_SORT_ISSUE_DATE,
+                                             dpi <= 0 || dpi <= 96 * 1024 * 3 / 2);
+  /* The rows' text has another size: the columns fit it again. */
+  if (pspec != NULL)
+    cp_invoice_list_header_reset_widths (self->header);
 }
 
 static void
-setup_columns (CpInvoiceList *self)
+setup_rows (CpInvoiceList *self)
 {
-  /* Natural widths, from the rows shown; the patient takes what is left. */
-  /* Translators: column headings of the invoice list */
-  add_column (self, C_("column", "Invoice"), COLUMN_NUMBER, FALSE, -1);
-  add_column (self, C_("column", "Patient"), COLUMN_PATIENT, TRUE, -1);
-  add_column (self, C_("column", "Issued"), COLUMN_ISSUE_DATE, FALSE, -1);
-  add_column (self, C_("column", "Due"), COLUMN_DUE_DATE, FALSE, -1);
-  add_column (self, C_("column", "Total"), COLUMN_TOTAL, FALSE, -1);
-  add_column (self, C_("column", "Balance"), COLUMN_BALANCE, FALSE, -1);
-  add_column (self, C_("column", "Status"), COLUMN_STATUS, FALSE, -1);
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect_object (factory, "setup", G_CALLBACK (setup_cb), self, 0);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
 }
 
 /* Loading */
@@ -684,7 +449,7 @@ mark_painted (CpInvoiceList *self)
   if (self->painted_marked)
     return;
   self->painted_marked = TRUE;
-  cp_timing_mark_after_paint (GTK_WIDGET (self->column_view), "list-painted");
+  cp_timing_mark_after_paint (GTK_WIDGET (self->list_view), "list-painted");
 }
 
 typedef struct {
@@ -764,7 +529,7 @@ index_cb (GObject      *source,
     {
       /* For the benchmarks: the first frame after the whole index replaced the first page. */
       self->index_painted_marked = TRUE;
-      cp_timing_mark_after_paint (GTK_WIDGET (self->column_view), "index-painted");
+      cp_timing_mark_after_paint (GTK_WIDGET (self->list_view), "index-painted");
     }
   mark_painted (self);
 
@@ -929,8 +694,8 @@ cp_invoice_list_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->column_view != NULL)
-    gtk_column_view_set_model (self->column_view, NULL);
+  if (self->list_view != NULL)
+    gtk_list_view_set_model (self->list_view, NULL);
   g_clear_object (&self->selection);
   g_clear_object (&self->paced);
   g_clear_object (&self->model);
@@ -947,8 +712,6 @@ cp_invoice_list_finalize (GObject *object)
 
   g_free (self->needle);
   g_free (self->search_text);
-  g_clear_object (&self->probe_items[0]);
-  g_clear_object (&self->probe_items[1]);
 
   G_OBJECT_CLASS (cp_invoice_list_parent_class)->finalize (object);
 }
@@ -971,6 +734,7 @@ cp_invoice_list_class_init (CpInvoiceListClass *klass)
   signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (CP_TYPE_INVOICE_LIST_HEADER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/cp-invoice-list.ui");
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, outstanding_value);
@@ -982,7 +746,8 @@ cp_invoice_list_class_init (CpInvoiceListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, search_entry);
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, filter_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, content_stack);
-  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, column_view);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, header);
+  gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, list_view);
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, error_page);
   gtk_widget_class_bind_template_child (widget_class, CpInvoiceList, count_label);
@@ -1000,34 +765,33 @@ cp_invoice_list_init (CpInvoiceList *self)
 {
   self->status_filter = -1;
   self->sort_key = CP_INVOICE_SORT_NONE;
-  self->probed_key = CP_INVOICE_SORT_NONE;
-  self->probe_items[0] = g_object_new (G_TYPE_OBJECT, NULL);
-  self->probe_items[1] = g_object_new (G_TYPE_OBJECT, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  setup_columns (self);
+  setup_rows (self);
   g_signal_connect_object (gtk_settings_get_default (), "notify::gtk-xft-dpi",
                            G_CALLBACK (text_scale_changed_cb), self, 0);
   text_scale_changed_cb (gtk_settings_get_default (), NULL, self);
 
   self->model = cp_invoice_model_new ();
   self->paced = cp_paced_model_new (G_LIST_MODEL (self->model));
-  cp_paced_model_set_widget (self->paced, GTK_WIDGET (self->column_view));
+  cp_paced_model_set_widget (self->paced, GTK_WIDGET (self->list_view));
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->paced)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect_object (self->selection, "selection-changed",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->model, "items-changed",
                            G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
+  g_signal_connect_object (self->header, "notify::sort-key",
+                           G_CALLBACK (sort_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->header, "notify::sort-descending",
                            G_CALLBACK (sort_changed_cb), self, G_CONNECT_SWAPPED);
 
   update_dropdown (self);
-  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->column_view));
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->list_view));
   /* Filtering takes a few milliseconds even at 100,000 invoices: follow the
    * typing closely instead of GTK's 150 ms pause. */
   gtk_search_entry_set_search_delay (self->search_entry, 30);
