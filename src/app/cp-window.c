@@ -31,6 +31,10 @@ struct _CpWindow
   guint                 prepare_id;
   gboolean              first_frame_done;
   CpStore              *list_store;  /* not a reference: the list holds it */
+  /* Sign-in: rows loaded before it are reloaded after the first frame */
+  GdkFrameClock        *reload_clock;
+  gulong                reload_paint_id;
+  guint                 reload_timeout_id;
 
   AdwToastOverlay      *toast_overlay;
   GtkRevealer          *training_banner;
@@ -198,6 +202,56 @@ leaflet_changed_cb (CpWindow *self)
 }
 
 static void
+stop_reload_after_paint (CpWindow *self)
+{
+  /* The clock drops its handlers when its surface goes (an unrealized window). */
+  if (self->reload_clock != NULL && self->reload_paint_id != 0 &&
+      g_signal_handler_is_connected (self->reload_clock, self->reload_paint_id))
+    g_signal_handler_disconnect (self->reload_clock, self->reload_paint_id);
+  self->reload_paint_id = 0;
+  g_clear_object (&self->reload_clock);
+  g_clear_handle_id (&self->reload_timeout_id, g_source_remove);
+}
+
+static void
+reload_list_now (CpWindow *self)
+{
+  stop_reload_after_paint (self);
+  if (self->staff != NULL)
+    cp_invoice_list_reload (self->invoice_list);
+}
+
+static gboolean
+reload_timeout_cb (gpointer user_data)
+{
+  CpWindow *self = user_data;
+
+  self->reload_timeout_id = 0;
+  reload_list_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Rows loaded before sign-in are on screen in its first frame, and reloaded
+ * right after it (or soon, should no frame come): reloaded before, their new
+ * index could land within that frame and have every row bound and laid out
+ * a second time in it, while its thread took a core from the frame. */
+static void
+reload_list_after_paint (CpWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  stop_reload_after_paint (self);
+  if (clock == NULL)
+    {
+      cp_invoice_list_reload (self->invoice_list);
+      return;
+    }
+  self->reload_clock = g_object_ref (clock);
+  self->reload_paint_id = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (reload_list_now), self);
+  self->reload_timeout_id = g_timeout_add (250, reload_timeout_cb, self);
+}
+
+static void
 signed_in_cb (CpWindow *self,
               CpStaff  *staff)
 {
@@ -239,7 +293,7 @@ signed_in_cb (CpWindow *self,
       cp_invoice_list_set_store (self->invoice_list, self->store);
     }
   else
-    cp_invoice_list_reload (self->invoice_list);
+    reload_list_after_paint (self);
   update_detail_title (self);
   update_actions (self);
   cp_invoice_list_focus_search (self->invoice_list);
@@ -267,6 +321,7 @@ sign_out_action (GtkWidget  *widget,
     g_warning ("Sign-out not audited: %s", error->message);
 
   g_clear_pointer (&self->staff, cp_staff_free);
+  stop_reload_after_paint (self);
   cp_invoice_detail_set_staff (self->invoice_detail, NULL);
   cp_invoice_detail_show_invoice (self->invoice_detail, 0);
   cp_invoice_list_set_search (self->invoice_list, "");
@@ -609,6 +664,7 @@ cp_window_dispose (GObject *object)
   CpWindow *self = CP_WINDOW (object);
 
   g_clear_handle_id (&self->prepare_id, g_source_remove);
+  stop_reload_after_paint (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_WINDOW);
   /* The main page went with main_stack; these were never references. */
   self->leaflet = NULL;
@@ -801,6 +857,8 @@ cp_window_show_store_error (CpWindow     *self,
                                    "file, start CarePay with --db FILE."),
                                  path ? path : "", error ? error->message : _("unknown error"));
   adw_status_page_set_description (self->store_error_page, description);
+  /* Only now: an SVG icon (see cp-window.ui) */
+  adw_status_page_set_icon_name (self->store_error_page, "dialog-error-symbolic");
   gtk_stack_set_visible_child_name (self->main_stack, "error");
 }
 
