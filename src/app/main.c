@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "cp-application.h"
+#include "cp-renderer-choice.h"
 #include "cp-timing.h"
 
 int
@@ -18,6 +19,9 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  /* Here, before GApplication starts other threads that may read the
+   * environment. */
+  cp_renderer_choose_for_software_gl ();
 
   app = cp_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
