@@ -2,8 +2,11 @@
 /* Start-up (issue #8), under Xvfb: the staff window offers its sign-in page
  * while the database still opens, and a sign-in submitted meanwhile goes on
  * once it is open; the `carepay` executable shows that page without loading
- * WebKitGTK or the payment view module, which `carepay --kiosk` does load.
- * Speed itself is measured by tests/bench-startup, never asserted here. */
+ * WebKitGTK or the payment view module, which `carepay --kiosk` does load,
+ * nor libcurl (opened at the first mail: src/app/cp-curl-deferred.c; mail
+ * through it is tested by test-mail-deferred-curl) or librsvg (the icons of
+ * those pages are PNG: data/icons/resource/README.md). Speed itself is
+ * measured by tests/bench-startup, never asserted here. */
 #include "config.h"
 
 #include <signal.h>
@@ -147,9 +150,12 @@ maps_of (App *app)
   return maps;
 }
 
+/* `seeded`: with the demo invoices, so the list has rows to load and lay
+ * out behind the sign-in page. */
 static void
 app_start (App        *app,
-           gboolean    kiosk)
+           gboolean    kiosk,
+           gboolean    seeded)
 {
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
@@ -162,6 +168,13 @@ app_start (App        *app,
   g_assert_no_error (error);
   db = g_build_filename (app->dir, "carepay.db", NULL);
   data = g_build_filename (app->dir, "data", NULL);
+  if (seeded)
+    {
+      g_autofree char *cmd = g_strdup_printf ("'%s' --db '%s' seed-demo", CAREPAYCTL, db);
+
+      g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
   g_subprocess_launcher_setenv (launcher, "CAREPAY_TRACE_TIMING", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
   /* Test mode with a key from the environment: no simulator, no demo data. */
@@ -195,7 +208,7 @@ test_no_webkit_at_signin (void)
   App app = { 0 };
   g_autofree char *maps = NULL;
 
-  app_start (&app, FALSE);
+  app_start (&app, FALSE, FALSE);
   wait_for_marker (&app, "signin-painted");
   spin_briefly (500);
   maps = maps_of (&app);
@@ -211,7 +224,7 @@ test_kiosk_loads_payment_view (void)
   App app = { 0 };
   g_autofree char *maps = NULL;
 
-  app_start (&app, TRUE);
+  app_start (&app, TRUE, FALSE);
   /* The kiosk window is in the module: once it is on screen, both are loaded. */
   wait_for_marker (&app, "main");
   for (int i = 0; i < 600; i++)
@@ -225,6 +238,61 @@ test_kiosk_loads_payment_view (void)
   g_assert_nonnull (strstr (maps, "libcarepay-payview"));
   g_assert_nonnull (strstr (maps, "libwebkitgtk-6.0"));
   app_stop (&app);
+}
+
+static void
+test_no_curl_no_rsvg_at_signin (void)
+{
+  App app = { 0 };
+  g_autofree char *maps = NULL;
+
+  app_start (&app, FALSE, TRUE);
+  wait_for_marker (&app, "signin-painted");
+  /* The main page is built and laid out in idle time after that frame. */
+  wait_for_marker (&app, "warm-up-done");
+  spin_briefly (300);
+  maps = maps_of (&app);
+  g_assert_null (strstr (maps, "libcurl"));
+  g_assert_null (strstr (maps, "librsvg"));
+  g_assert_null (strstr (maps, "libpixbufloader-svg"));
+  app_stop (&app);
+}
+
+/* The icons GTK finds in the app's resources instead of Adwaita's SVGs:
+ * under names of their own, in the sizes the spinners and avatar use. */
+static void
+test_resource_icons (void)
+{
+  static const char *paths[] = {
+    "/org/stingrays/CarePay/icons/16x16/status/cp-process-working-symbolic.symbolic.png",
+    "/org/stingrays/CarePay/icons/32x32/status/cp-process-working-symbolic.symbolic.png",
+    "/org/stingrays/CarePay/icons/64x64/status/cp-process-working-symbolic.symbolic.png",
+    "/org/stingrays/CarePay/icons/16x16/status/cp-avatar-default-symbolic.symbolic.png",
+  };
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      gsize size = 0;
+
+      g_assert_true (g_resources_get_info (paths[i], G_RESOURCE_LOOKUP_FLAGS_NONE, &size, NULL, NULL));
+      g_assert_cmpuint (size, >, 0);
+    }
+
+  /* As GtkApplication does with its resource base path. */
+  gtk_icon_theme_add_resource_path (theme, "/org/stingrays/CarePay/icons");
+  for (int size = 12; size <= 64; size += 4)
+    {
+      g_autoptr(GtkIconPaintable) spinner =
+        gtk_icon_theme_lookup_icon (theme, "cp-process-working-symbolic", NULL, size, 1, GTK_TEXT_DIR_NONE, 0);
+      g_autoptr(GFile) file = gtk_icon_paintable_get_file (spinner);
+      g_autofree char *uri = file != NULL ? g_file_get_uri (file) : NULL;
+
+      g_assert_nonnull (uri);
+      g_assert_true (g_str_has_prefix (uri, "resource:///org/stingrays/CarePay/icons/"));
+      g_assert_true (g_str_has_suffix (uri, ".symbolic.png"));
+      g_assert_true (gtk_icon_paintable_is_symbolic (spinner));
+    }
 }
 
 /* The list's first page (a few dozen rows) comes first and the whole index
@@ -396,5 +464,7 @@ main (int   argc,
   g_test_add_func ("/carepay/startup/list-ready-before-signin", test_list_ready_before_signin);
   g_test_add_func ("/carepay/startup/no-webkit-at-signin", test_no_webkit_at_signin);
   g_test_add_func ("/carepay/startup/kiosk-loads-payment-view", test_kiosk_loads_payment_view);
+  g_test_add_func ("/carepay/startup/no-curl-no-rsvg-at-signin", test_no_curl_no_rsvg_at_signin);
+  g_test_add_func ("/carepay/startup/resource-icons", test_resource_icons);
   return g_test_run ();
 }
