@@ -531,13 +531,8 @@ cp_ledger_apply_event_body (CpLedger             *self,
     }
   if (!ok)
     {
-      /* Not ours: applied as nothing, as cp_ledger_apply_event_full() does */
-      if (!g_error_matches (local_error, CP_ERROR, CP_ERROR_INVALID_INPUT))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      g_debug ("Event %s (%s) changes nothing here: %s", event->id, type, local_error->message);
+      if (!cp_ledger_event_not_ours (event->id, type, &local_error, error))
+        return FALSE;
       invoice_id = 0;
       received = FALSE;
     }

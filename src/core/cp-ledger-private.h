@@ -33,6 +33,14 @@ void       cp_ledger_maintain_link           (CpLedger       *self,
 
 gint64     cp_ledger_metadata_invoice_id     (JsonObject    *metadata);
 gboolean   cp_ledger_is_not_found            (const GError  *error);
+/* After an event failed to apply with `event_error`: an event that is not
+ * ours (CP_ERROR_INVALID_INPUT: another system's PaymentIntent, another
+ * currency) is applied as nothing and TRUE is returned; anything else moves
+ * to `error` (retried with the next delivery or sync) and FALSE is returned. */
+gboolean   cp_ledger_event_not_ours          (const char    *event_id,
+                                              const char    *type,
+                                              GError       **event_error,
+                                              GError       **error);
 /* One audit line per money action: who, what, which invoice, how much. */
 void       cp_ledger_audit                   (CpLedger      *self,
                                               gint64         staff_id,

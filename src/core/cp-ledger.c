@@ -134,6 +134,21 @@ cp_ledger_is_not_found (const GError *error)
   return g_error_matches (error, CP_ERROR, CP_ERROR_NOT_FOUND);
 }
 
+gboolean
+cp_ledger_event_not_ours (const char  *event_id,
+                          const char  *type,
+                          GError     **event_error,
+                          GError     **error)
+{
+  if (!g_error_matches (*event_error, CP_ERROR, CP_ERROR_INVALID_INPUT))
+    {
+      g_propagate_error (error, g_steal_pointer (event_error));
+      return FALSE;
+    }
+  g_debug ("Event %s (%s) changes nothing here: %s", event_id, type, (*event_error)->message);
+  return TRUE;
+}
+
 /* One audit line per money action: who, what, which invoice, how much. */
 void
 cp_ledger_audit (CpLedger    *self,
