@@ -36,6 +36,7 @@
 #include "cp-invoice-list.h"
 #include "cp-window.h"
 #include "cp-signin-page.h"
+#include "bench-child-util.h"
 #include "test-app-util.h"
 
 #define ROUNDS 5
@@ -554,31 +555,8 @@ run_child (const char *self_exe,
            const char *renderer)
 {
   const char *argv[] = { self_exe, "--run", mode, db, NULL };
-  g_auto(GStrv) envp = g_get_environ ();
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) lines = NULL;
-  GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  int status = 0;
 
-  envp = renderer != NULL ? g_environ_setenv (envp, "GSK_RENDERER", renderer, TRUE)
-                          : g_environ_unsetenv (envp, "GSK_RENDERER");
-  if (!g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_CHILD_INHERITS_STDERR, NULL, NULL,
-                     &out, NULL, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_printerr ("bench-glframe --run %s: %s\n", mode, error->message);
-      return values;
-    }
-  lines = g_strsplit (out, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *eq = strchr (lines[i], '=');
-
-      if (eq != NULL)
-        g_hash_table_insert (values, g_strndup (lines[i], eq - lines[i]), g_strdup (eq + 1));
-    }
-  return values;
+  return bench_run_child (argv, renderer);
 }
 
 static double

@@ -3,25 +3,9 @@
  * GSK_RENDERER is unset (src/app/cp-renderer-choice.c), under a real X
  * server. Each case runs in a fresh process: GSK reads GSK_RENDERER once. */
 #include <string.h>
-#include <epoxy/gl.h>
 #include <gtk/gtk.h>
 
 #include "cp-renderer-choice.h"
-
-/* What OpenGL is here, asked as the app asks; NULL without OpenGL. */
-static char *
-gl_renderer_name (void)
-{
-  g_autoptr(GdkGLContext) context = gdk_display_create_gl_context (gdk_display_get_default (), NULL);
-  char *name;
-
-  if (context == NULL || !gdk_gl_context_realize (context, NULL))
-    return NULL;
-  gdk_gl_context_make_current (context);
-  name = g_strdup ((const char *) glGetString (GL_RENDERER));
-  gdk_gl_context_clear_current ();
-  return name;
-}
 
 /* The type name of the renderer a realized window gets. */
 static char *
@@ -45,7 +29,7 @@ software_gl_draws_with_cairo_child (void)
 
   g_unsetenv ("GSK_RENDERER");
   chosen = cp_renderer_choose_for_software_gl ();
-  gl = gl_renderer_name ();
+  gl = cp_renderer_get_gl_name ();
   g_test_message ("OpenGL here: %s", gl ? gl : "(none)");
   /* Under Xvfb OpenGL is Mesa's llvmpipe or softpipe, or there is none. */
   if (gl != NULL)
@@ -68,7 +52,7 @@ explicit_renderer_kept_child (void)
   g_assert_false (cp_renderer_choose_for_software_gl ());
   g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "gl");
   gtk_init ();
-  gl = gl_renderer_name ();
+  gl = cp_renderer_get_gl_name ();
   type = window_renderer_type ();
   if (gl != NULL)
     g_assert_cmpstr (type, ==, "GskGLRenderer");

@@ -26,28 +26,32 @@ is_software_rasterizer (const char *renderer)
   return FALSE;
 }
 
+char *
+cp_renderer_get_gl_name (void)
+{
+  g_autoptr(GdkGLContext) context = gdk_display_create_gl_context (gdk_display_get_default (), NULL);
+  char *name;
+
+  if (context == NULL || !gdk_gl_context_realize (context, NULL))
+    return NULL;
+  gdk_gl_context_make_current (context);
+  name = g_strdup ((const char *) glGetString (GL_RENDERER));
+  gdk_gl_context_clear_current ();
+  return name;
+}
+
 gboolean
 cp_renderer_choose_for_software_gl (void)
 {
-  g_autoptr(GdkGLContext) context = NULL;
-  GdkDisplay *display;
-  const char *renderer;
-  gboolean software;
+  g_autofree char *renderer = NULL;
 
   if (g_getenv ("GSK_RENDERER") != NULL || !gtk_init_check ())
     return FALSE;
-  display = gdk_display_get_default ();
-  context = gdk_display_create_gl_context (display, NULL);
+  renderer = cp_renderer_get_gl_name ();
   /* No OpenGL at all: GTK picks cairo by itself. */
-  if (context == NULL || !gdk_gl_context_realize (context, NULL))
+  if (renderer == NULL || !is_software_rasterizer (renderer))
     return FALSE;
-  gdk_gl_context_make_current (context);
-  renderer = (const char *) glGetString (GL_RENDERER);
-  software = renderer != NULL && is_software_rasterizer (renderer);
-  if (software)
-    g_debug ("OpenGL is %s, a software rasterizer: drawing with cairo", renderer);
-  gdk_gl_context_clear_current ();
-  if (software)
-    g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  return software;
+  g_debug ("OpenGL is %s, a software rasterizer: drawing with cairo", renderer);
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  return TRUE;
 }

@@ -9,5 +9,7 @@ G_BEGIN_DECLS
  * software rasterizer, sets GSK_RENDERER=cairo and returns TRUE. Call it
  * before any other thread may read the environment (g_setenv). */
 gboolean cp_renderer_choose_for_software_gl (void);
+/* OpenGL's GL_RENDERER on the default display, or NULL without OpenGL. */
+char    *cp_renderer_get_gl_name            (void);
 
 G_END_DECLS
