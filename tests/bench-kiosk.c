@@ -30,6 +30,7 @@
 #include "cp-application.h"
 #include "cp-kiosk-private.h"
 #include "cp-ledger.h"
+#include "cp-renderer-choice.h"
 #include "cp-seed.h"
 #include "cp-sqlite-store.h"
 
@@ -314,6 +315,9 @@ main (int   argc,
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("CAREPAY_TODAY", TODAY, TRUE);
   g_setenv ("LANGUAGE", "en", TRUE);
+  /* As `carepay --kiosk` does: with cairo, no OpenGL in GTK, and WebKit
+   * told so. */
+  cp_renderer_choose ();
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "cp-application.h"
@@ -14,6 +15,8 @@ main (int   argc,
 {
   g_autoptr(CpApplication) app = NULL;
 
+  if (argc == 2 && strcmp (argv[1], CP_RENDERER_PROBE_ARG) == 0)
+    return cp_renderer_probe_main ();
   cp_timing_mark ("main");
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -21,7 +24,9 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
   /* Here, before GApplication starts other threads that may read the
    * environment. */
-  cp_renderer_choose_for_software_gl ();
+  cp_renderer_choose ();
+  /* Well after the first frames, so the probe does not compete with them. */
+  cp_renderer_refresh_later (10);
 
   app = cp_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
