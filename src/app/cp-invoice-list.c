@@ -921,6 +921,14 @@ cp_invoice_list_get_model (CpInvoiceList *self)
   return G_LIST_MODEL (self->model);
 }
 
+GListModel *
+cp_invoice_list_get_view_model (CpInvoiceList *self)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST (self), NULL);
+
+  return G_LIST_MODEL (self->paced);
+}
+
 gboolean
 cp_invoice_list_select_invoice (CpInvoiceList *self,
                                 gint64         id)

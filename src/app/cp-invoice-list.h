@@ -33,6 +33,8 @@ void        cp_invoice_list_set_search      (CpInvoiceList *self,
 void        cp_invoice_list_focus_search    (CpInvoiceList *self);
 /* The rows shown (CpInvoiceRow), after filter and sort. */
 GListModel *cp_invoice_list_get_model       (CpInvoiceList *self);
+/* Those of them let in to the list view so far (CpPacedModel: a step a frame). */
+GListModel *cp_invoice_list_get_view_model  (CpInvoiceList *self);
 /* Selects and scrolls to the invoice if it is shown; FALSE otherwise. */
 gboolean    cp_invoice_list_select_invoice  (CpInvoiceList *self,
                                              gint64         id);
