@@ -464,6 +464,28 @@ test_others_still_paced (Fixture       *f,
   g_signal_handlers_disconnect_by_func (f->paced, items_changed_cb, &max_added);
 }
 
+/* Dropped while it still holds rows back, with a widget (as when the window
+ * closes while a result grows): no step of it may run after that. */
+static void
+test_dispose_while_pacing (void)
+{
+  g_autoptr(GListStore) source = g_list_store_new (GTK_TYPE_STRING_OBJECT);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkWidget *widget = g_object_ref_sink (gtk_label_new (NULL));
+  CpPacedModel *paced;
+
+  paced = cp_paced_model_new (G_LIST_MODEL (source));
+  cp_paced_model_set_widget (paced, widget);
+  for (guint i = 0; i < N_GROWN; i++)
+    g_ptr_array_add (rows, gtk_string_object_new ("row"));
+  /* One result of many rows at once, as a search gives. */
+  g_list_store_splice (source, 0, 0, rows->pdata, rows->len);
+  g_assert_true (cp_paced_model_is_pacing (paced));
+  g_assert_finalize_object (paced);
+  spin_briefly (200);
+  g_object_unref (widget);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -497,5 +519,6 @@ main (int   argc,
 #undef ADD
     }
 
+  g_test_add_func ("/carepay/paced-view/dispose-while-pacing", test_dispose_while_pacing);
   return g_test_run ();
 }

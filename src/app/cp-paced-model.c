@@ -322,9 +322,10 @@ cp_paced_model_dispose (GObject *object)
 {
   CpPacedModel *self = CP_PACED_MODEL (object);
 
+  /* Without its widget it would go on with idles: none may outlive it. */
+  cp_paced_model_set_widget (self, NULL);
   unschedule (self);
   detach_scrollbar (self);
-  cp_paced_model_set_widget (self, NULL);
   if (self->source != NULL)
     g_signal_handlers_disconnect_by_func (self->source, source_items_changed_cb, self);
   g_clear_object (&self->source);
