@@ -352,6 +352,44 @@ test_first_page_then_all (void)
   test_db_close (&db);
 }
 
+/* A file too big to load whole before sign-in (cp-window.c's
+ * PRELOAD_MAX_BYTES) gets its first rows only: they are listed, the list
+ * stays loading, and nothing reads every invoice until the reload that
+ * signing in makes, which lists them all. */
+static void
+test_first_page_only (void)
+{
+  TestDb db = { 0 };
+  GtkWidget *window;
+  CpInvoiceList *list;
+  CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_db_open (&db, 130);
+  rows = cp_store_list_invoices (db.store, &query, &error);
+  g_assert_no_error (error);
+
+  window = gtk_window_new ();
+  list = CP_INVOICE_LIST (cp_invoice_list_new ());
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (list));
+  gtk_window_present (GTK_WINDOW (window));
+  cp_invoice_list_set_store_first_page (list, db.store);
+  SPIN_UNTIL (g_list_model_get_n_items (cp_invoice_list_get_model (list)) > 0, 30);
+  spin_briefly (300);
+  g_assert_cmpuint (g_list_model_get_n_items (cp_invoice_list_get_model (list)), <, rows->len);
+  g_assert_true (cp_invoice_list_get_loading (list));
+  g_assert_cmpstr (cp_invoice_list_get_state (list), ==, "list");
+
+  cp_invoice_list_reload (list);
+  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
+              g_list_model_get_n_items (cp_invoice_list_get_model (list)) == rows->len, 30);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_briefly (100);
+  test_db_close (&db);
+}
+
 /* The invoice numbers the list's rows (drawn, one widget a row) show, one a
  * line as collect_labels() gives them. */
 static void
@@ -461,6 +499,7 @@ main (int   argc,
   g_test_add_func ("/carepay/startup/signin-before-store-wrong-password",
                    test_signin_before_store_wrong_password);
   g_test_add_func ("/carepay/startup/first-page-then-all", test_first_page_then_all);
+  g_test_add_func ("/carepay/startup/first-page-only", test_first_page_only);
   g_test_add_func ("/carepay/startup/list-ready-before-signin", test_list_ready_before_signin);
   g_test_add_func ("/carepay/startup/no-webkit-at-signin", test_no_webkit_at_signin);
   g_test_add_func ("/carepay/startup/kiosk-loads-payment-view", test_kiosk_loads_payment_view);

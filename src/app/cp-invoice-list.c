@@ -42,6 +42,7 @@ struct _CpInvoiceList
   CpInvoiceIndex     *totals_index;
   gboolean            loaded_once;  /* the whole index, at least once */
   gboolean            partial;      /* only the first page so far */
+  gboolean            first_page_only;  /* this load stops after it */
   gboolean            painted_marked;
   gboolean            index_painted_marked;
   gboolean            updating_dropdown;
@@ -573,20 +574,22 @@ first_page_cb (GObject      *source,
       apply_view (self, page, FALSE);
       mark_painted (self);
     }
+  if (self->first_page_only)
+    return;
   /* The month's payments first: a short query that would otherwise wait
    * for the index's read of every invoice to release the store. */
   load_totals (self);
   build_index (self);
 }
 
-void
-cp_invoice_list_reload (CpInvoiceList *self)
+static void
+load (CpInvoiceList *self,
+      gboolean       first_page_only)
 {
-  g_return_if_fail (CP_IS_INVOICE_LIST (self));
-
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->n_loading = 0;
+  self->first_page_only = first_page_only;
 
   if (self->store == NULL)
     return;
@@ -613,6 +616,14 @@ cp_invoice_list_reload (CpInvoiceList *self)
       build_index (self);
     }
   finish_loading (self); /* totals do not hold the list back */
+}
+
+void
+cp_invoice_list_reload (CpInvoiceList *self)
+{
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+
+  load (self, FALSE);
 }
 
 /* Callbacks */
@@ -803,12 +814,11 @@ cp_invoice_list_new (void)
   return g_object_new (CP_TYPE_INVOICE_LIST, NULL);
 }
 
-void
-cp_invoice_list_set_store (CpInvoiceList *self,
-                           CpStore       *store)
+static void
+set_store (CpInvoiceList *self,
+           CpStore       *store,
+           gboolean       first_page_only)
 {
-  g_return_if_fail (CP_IS_INVOICE_LIST (self));
-
   if (!g_set_object (&self->store, store))
     return;
 
@@ -820,7 +830,25 @@ cp_invoice_list_set_store (CpInvoiceList *self,
   self->swapping = FALSE;
   memset (self->counts, 0, sizeof self->counts);
   update_dropdown (self);
-  cp_invoice_list_reload (self);
+  load (self, first_page_only);
+}
+
+void
+cp_invoice_list_set_store (CpInvoiceList *self,
+                           CpStore       *store)
+{
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+
+  set_store (self, store, FALSE);
+}
+
+void
+cp_invoice_list_set_store_first_page (CpInvoiceList *self,
+                                      CpStore       *store)
+{
+  g_return_if_fail (CP_IS_INVOICE_LIST (self));
+
+  set_store (self, store, TRUE);
 }
 
 gboolean

@@ -12,10 +12,11 @@
 #include "cp-timing.h"
 #include "cp-window.h"
 
-/* Loading the list before sign-in reads every invoice (its index, then the
- * totals) under the store's lock, which a sign-in submitted meanwhile waits
- * for: most of a second with 100,000 invoices (a 91 MB file). Below this
- * size (some 17,000 invoices) it is over before anyone has typed. */
+/* Loading the whole list before sign-in reads every invoice (its index,
+ * then the totals) under the store's lock, which a sign-in submitted
+ * meanwhile waits for: most of a second with 100,000 invoices (a 91 MB
+ * file). Below this size (some 17,000 invoices) it is over before anyone
+ * has typed; above it only the first rows are loaded before sign-in. */
 #define PRELOAD_MAX_BYTES (16 * 1024 * 1024)
 
 struct _CpWindow
@@ -519,7 +520,7 @@ small_enough_to_preload (CpStore *store)
  * and the main page is laid out at the stack's size, rows included: signing
  * in then switches the stack, reloads the list in place and paints. The list
  * is not loaded here once a sign-in is submitted (then the store is the
- * sign-in's), nor from a file over PRELOAD_MAX_BYTES. */
+ * sign-in's); from a file over PRELOAD_MAX_BYTES only its first page is. */
 static gboolean
 prepare_main_page_cb (gpointer user_data)
 {
@@ -541,13 +542,13 @@ prepare_main_page_cb (gpointer user_data)
       if (cp_signin_page_get_busy (self->signin_page))
         return G_SOURCE_REMOVE;
       /* Its rows bring us back here (list_items_changed_cb) to lay them out. */
+      cp_timing_mark ("list-preload-start");
+      self->list_store = self->store;
       if (small_enough_to_preload (self->store))
-        {
-          cp_timing_mark ("list-preload-start");
-          self->list_store = self->store;
-          cp_invoice_list_set_store (self->invoice_list, self->store);
-          return G_SOURCE_REMOVE;
-        }
+        cp_invoice_list_set_store (self->invoice_list, self->store);
+      else
+        cp_invoice_list_set_store_first_page (self->invoice_list, self->store);
+      return G_SOURCE_REMOVE;
     }
 
   cp_timing_mark ("warm-up-start");
