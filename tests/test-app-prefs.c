@@ -923,8 +923,8 @@ test_admin_lost (Fixture       *f,
 static void
 test_shortcuts_window (void)
 {
-  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/stingrays/CarePay/gtk/help-overlay.ui");
-  GObject *overlay = gtk_builder_get_object (builder, "help_overlay");
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/stingrays/CarePay/cp-shortcuts-window.ui");
+  GObject *overlay = gtk_builder_get_object (builder, "shortcuts_window");
   g_autofree char *labels = NULL;
 
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
@@ -1012,8 +1012,8 @@ find_live_banner (GtkWidget *root)
   return NULL;
 }
 
-static CpPreferencesWindow *
-find_prefs_window (void)
+static GtkWindow *
+find_toplevel (GType type)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();  /* transfer none */
 
@@ -1021,10 +1021,22 @@ find_prefs_window (void)
     {
       g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
 
-      if (CP_IS_PREFERENCES_WINDOW (w))
-        return CP_PREFERENCES_WINDOW (w);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+        return GTK_WINDOW (w);
     }
   return NULL;
+}
+
+static CpPreferencesWindow *
+find_prefs_window (void)
+{
+  return (CpPreferencesWindow *) find_toplevel (CP_TYPE_PREFERENCES_WINDOW);
+}
+
+static GtkWindow *
+find_shortcuts_window (void)
+{
+  return find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
 }
 
 static void
@@ -1039,6 +1051,7 @@ test_application (Fixture       *f,
   g_autoptr(GPtrArray) payments = NULL;
   g_autoptr(CpInvoice) invoice = NULL;
   g_auto(GStrv) accels = NULL;
+  g_auto(GStrv) help_accels = NULL;
   g_autofree char *expected_id = NULL;
   CpPreferencesWindow *prefs;
   CpWindow *window;
@@ -1064,13 +1077,21 @@ test_application (Fixture       *f,
   accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.preferences");
   g_assert_cmpstr (accels[0], ==, "<Control>comma");
 
-  /* The staff window gets the shortcuts window from the resources. */
+  /* The staff window shows its shortcuts window, built when first asked
+   * for, with Ctrl+? as in every GNOME app. */
+  help_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
+  g_assert_cmpstr (help_accels[0], ==, "<Control>question");
   window = cp_window_new (GTK_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   cp_window_set_store (window, f->db.store);
   gtk_window_present (GTK_WINDOW (window));
   SPIN_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (cp_window_get_signin_page (window))), 10);
-  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))));
+  g_assert_null (find_shortcuts_window ());
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  SPIN_UNTIL (find_shortcuts_window () != NULL && gtk_widget_get_mapped (GTK_WIDGET (find_shortcuts_window ())), 10);
+  g_assert_true (gtk_window_get_transient_for (find_shortcuts_window ()) == GTK_WINDOW (window));
+  gtk_window_close (find_shortcuts_window ());
+  SPIN_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (find_shortcuts_window ())), 10);
 
   /* Before sign-in there is nobody to show preferences to. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
