@@ -8,6 +8,10 @@
 #define N_COLUMNS CP_INVOICE_N_SORTS
 /* How near a heading's right edge a press starts a resize, in pixels. */
 #define EDGE 4
+/* How long the rows must stay put (no row bound, unbound or changed) before
+ * the columns shrink to the rows now shown: they grow at once, but shrinking
+ * while scrolling would make them jitter. */
+#define SHRINK_DELAY_MS 400
 
 struct _CpInvoiceListHeader
 {
@@ -16,8 +20,11 @@ struct _CpInvoiceListHeader
   GtkWidget        *buttons[N_COLUMNS];
   GtkWidget        *arrows[N_COLUMNS];
   gboolean          visible[N_COLUMNS];
-  int               content[N_COLUMNS];  /* widest row content seen */
-  int               user[N_COLUMNS];     /* dragged width, or -1 */
+  int               content[N_COLUMNS];  /* widest content of the rows bound */
+  int               user[N_COLUMNS];     /* dragged width, or -1: fit the content (the patient: the rest) */
+  GHashTable       *reported;            /* row → int[N_COLUMNS], its widths, while bound */
+  guint             shrink_id;
+  gint64            shrink_at;           /* monotonic time the rows last changed + the delay */
   CpInvoiceSortKey  sort_key;
   gboolean          sort_descending;
 
@@ -25,6 +32,10 @@ struct _CpInvoiceListHeader
   guint             realign_id;
   CpInvoiceSortKey  dragged;             /* column being resized, or -1 */
   int               drag_start_width;
+  int               drag_max_width;
+  CpInvoiceSortKey  pressed_edge;        /* the last press on an edge, for double-clicks */
+  guint32           pressed_time;
+  GSettings        *settings;            /* where the user's widths are kept, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (CpInvoiceListHeader, cp_invoice_list_header, GTK_TYPE_WIDGET)
@@ -65,38 +76,38 @@ column_title (CpInvoiceSortKey column)
     }
 }
 
+/* The narrowest a column can be: its heading whole (and its sort arrow's
+ * room), and but for the patient's, its widest value now shown: an invoice
+ * number, a date or an amount cut short could be misread ("$9,87…").
+ * Names ellipsize. */
+static int
+column_min (CpInvoiceListHeader *self,
+            CpInvoiceSortKey     column)
+{
+  int heading = 0;
+
+  gtk_widget_measure (self->buttons[column], GTK_ORIENTATION_HORIZONTAL, -1, NULL, &heading, NULL, NULL);
+  if (column != CP_INVOICE_SORT_PATIENT)
+    return MAX (heading, self->content[column]);
+  return heading;
+}
+
 /* A column's natural width: its heading's or its widest content. */
 static int
 column_natural (CpInvoiceListHeader *self,
                 CpInvoiceSortKey     column)
 {
-  int heading = 0;
-
-  gtk_widget_measure (self->buttons[column], GTK_ORIENTATION_HORIZONTAL, -1, NULL, &heading, NULL, NULL);
-  return MAX (heading, self->content[column]);
+  return MAX (column_min (self, column), self->content[column]);
 }
 
-static int
-column_min (CpInvoiceListHeader *self,
-            CpInvoiceSortKey     column)
-{
-  int min = 0;
-
-  if (column != CP_INVOICE_SORT_PATIENT)
-    return column_natural (self, column);
-  /* Only the patient's name gives way (it ellipsizes): a cut number, date,
-   * amount or status ("Partially p…") says nothing. */
-  gtk_widget_measure (self->buttons[column], GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
-  return min;
-}
-
+/* What a column asks for: the width it was dragged to, else its content's. */
 static int
 column_width (CpInvoiceListHeader *self,
               CpInvoiceSortKey     column)
 {
-  int natural = column_natural (self, column);
-
-  return self->user[column] > natural ? self->user[column] : natural;
+  if (self->user[column] >= 0)
+    return MAX (self->user[column], column_min (self, column));
+  return column_natural (self, column);
 }
 
 /* The rows' width, which a classic (not overlaid) scrollbar makes narrower
@@ -116,6 +127,7 @@ cp_invoice_list_header_get_columns (CpInvoiceListHeader *self,
 {
   int fixed = 0;
   int at = 0;
+  int rest;
 
   g_return_if_fail (CP_IS_INVOICE_LIST_HEADER (self));
 
@@ -125,7 +137,13 @@ cp_invoice_list_header_get_columns (CpInvoiceListHeader *self,
       if (i != CP_INVOICE_SORT_PATIENT)
         fixed += widths[i];
     }
-  widths[CP_INVOICE_SORT_PATIENT] = MAX (width - fixed, column_min (self, CP_INVOICE_SORT_PATIENT));
+  /* The patient takes the rest until it is given a width; then the rest is
+   * left empty after the last column, as in a spreadsheet. Either way it is
+   * the one that gives way when the row is too narrow (names ellipsize). */
+  rest = width - fixed;
+  if (self->user[CP_INVOICE_SORT_PATIENT] >= 0)
+    rest = MIN (rest, self->user[CP_INVOICE_SORT_PATIENT]);
+  widths[CP_INVOICE_SORT_PATIENT] = MAX (rest, column_min (self, CP_INVOICE_SORT_PATIENT));
   for (int i = 0; i < N_COLUMNS; i++)
     {
       x[i] = at;
@@ -162,22 +180,118 @@ columns_changed (CpInvoiceListHeader *self)
   g_signal_emit (self, signals[COLUMNS_CHANGED], 0);
 }
 
+/* A column's content width changed: the columns move when it sizes one
+ * (every row is laid out again); the patient's only changes the rows'
+ * natural width (it takes the rest, or the width it was given), which a
+ * resize of the header tells its parent. */
+static void
+content_changed (CpInvoiceListHeader *self,
+                 CpInvoiceSortKey     column,
+                 gboolean            *moved)
+{
+  if (column == CP_INVOICE_SORT_PATIENT)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  else if (self->user[column] < 0)
+    *moved = TRUE;
+}
+
+static gboolean
+shrink_cb (gpointer data)
+{
+  CpInvoiceListHeader *self = data;
+  gint64 now = g_get_monotonic_time ();
+  int widest[N_COLUMNS] = { 0 };
+  gboolean changed = FALSE;
+  GHashTableIter iter;
+  gpointer value;
+
+  self->shrink_id = 0;
+  if (now < self->shrink_at)
+    {
+      /* The rows changed again since: wait until they stay put. */
+      self->shrink_id = g_timeout_add ((self->shrink_at - now + 999) / 1000, shrink_cb, self);
+      return G_SOURCE_REMOVE;
+    }
+  g_hash_table_iter_init (&iter, self->reported);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    for (int i = 0; i < N_COLUMNS; i++)
+      widest[i] = MAX (widest[i], ((const int *) value)[i]);
+  for (int i = 0; i < N_COLUMNS; i++)
+    if (widest[i] != self->content[i])
+      {
+        self->content[i] = widest[i];
+        content_changed (self, i, &changed);
+      }
+  if (changed)
+    columns_changed (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A widest row went away or got narrower: the columns may shrink once the
+ * rows stay put. One timer, pushed back by each change (no source churn). */
+static void
+queue_shrink (CpInvoiceListHeader *self)
+{
+  self->shrink_at = g_get_monotonic_time () + SHRINK_DELAY_MS * 1000;
+  if (self->shrink_id == 0)
+    self->shrink_id = g_timeout_add (SHRINK_DELAY_MS, shrink_cb, self);
+}
+
 void
 cp_invoice_list_header_note_widths (CpInvoiceListHeader *self,
+                                    gpointer             row,
                                     const int           *widths)
 {
+  int *had;
   gboolean grew = FALSE;
+  gboolean narrowed = FALSE;
+
+  g_return_if_fail (CP_IS_INVOICE_LIST_HEADER (self));
+  g_return_if_fail (row != NULL);
+
+  if (self->reported == NULL)  /* disposed */
+    return;
+  had = g_hash_table_lookup (self->reported, row);
+  if (had == NULL)
+    {
+      had = g_new0 (int, N_COLUMNS);
+      g_hash_table_insert (self->reported, row, had);
+    }
+  for (int i = 0; i < N_COLUMNS; i++)
+    {
+      if (widths[i] < had[i] && had[i] >= self->content[i])
+        narrowed = TRUE;
+      had[i] = widths[i];
+      if (widths[i] > self->content[i])
+        {
+          self->content[i] = widths[i];
+          content_changed (self, i, &grew);
+        }
+    }
+  if (grew)
+    columns_changed (self);
+  if (narrowed)
+    queue_shrink (self);
+}
+
+void
+cp_invoice_list_header_forget_widths (CpInvoiceListHeader *self,
+                                      gpointer             row)
+{
+  int *had;
 
   g_return_if_fail (CP_IS_INVOICE_LIST_HEADER (self));
 
+  had = self->reported != NULL ? g_hash_table_lookup (self->reported, row) : NULL;
+  if (had == NULL)
+    return;
   for (int i = 0; i < N_COLUMNS; i++)
-    if (widths[i] > self->content[i])
+    if (had[i] > 0 && had[i] >= self->content[i])
       {
-        self->content[i] = widths[i];
-        grew = TRUE;
+        queue_shrink (self);
+        break;
       }
-  if (grew)
-    columns_changed (self);
+  g_hash_table_remove (self->reported, row);
 }
 
 void
@@ -187,8 +301,20 @@ cp_invoice_list_header_reset_widths (CpInvoiceListHeader *self)
 
   for (int i = 0; i < N_COLUMNS; i++)
     self->content[i] = 0;
+  if (self->reported != NULL)
+    g_hash_table_remove_all (self->reported);
   g_signal_emit (self, signals[WIDTHS_RESET], 0);
   columns_changed (self);
+}
+
+int
+cp_invoice_list_header_get_content_width (CpInvoiceListHeader *self,
+                                          CpInvoiceSortKey     column)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST_HEADER (self), 0);
+  g_return_val_if_fail (column >= 0 && column < N_COLUMNS, 0);
+
+  return self->content[column];
 }
 
 void
@@ -199,10 +325,57 @@ cp_invoice_list_header_set_column_width (CpInvoiceListHeader *self,
   g_return_if_fail (CP_IS_INVOICE_LIST_HEADER (self));
   g_return_if_fail (column >= 0 && column < N_COLUMNS);
 
+  width = MAX (width, -1);
   if (self->user[column] == width)
     return;
   self->user[column] = width;
   columns_changed (self);
+}
+
+/* The widths the user gave (by the pointer or the keyboard; not those set
+ * by code) are kept for the next start. */
+static void
+save_user_widths (CpInvoiceListHeader *self)
+{
+  gint32 widths[N_COLUMNS];
+
+  if (self->settings == NULL)
+    return;
+  for (int i = 0; i < N_COLUMNS; i++)
+    widths[i] = self->user[i];
+  g_settings_set_value (self->settings, "invoice-column-widths",
+                        g_variant_new_fixed_array (G_VARIANT_TYPE_INT32, widths, N_COLUMNS, sizeof (gint32)));
+}
+
+static void
+load_user_widths (CpInvoiceListHeader *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source != NULL ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+  g_autoptr(GVariant) value = NULL;
+  const gint32 *widths;
+  gsize n = 0;
+
+  /* Without the schema (a test of another part): nothing kept. */
+  if (schema == NULL || !g_settings_schema_has_key (schema, "invoice-column-widths"))
+    return;
+  self->settings = g_settings_new (APP_ID);
+  value = g_settings_get_value (self->settings, "invoice-column-widths");
+  widths = g_variant_get_fixed_array (value, &n, sizeof (gint32));
+  if (n != N_COLUMNS)  /* unset, or from another version's columns */
+    return;
+  for (int i = 0; i < N_COLUMNS; i++)
+    self->user[i] = MAX (widths[i], -1);
+}
+
+int
+cp_invoice_list_header_get_column_width (CpInvoiceListHeader *self,
+                                         CpInvoiceSortKey     column)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST_HEADER (self), -1);
+  g_return_val_if_fail (column >= 0 && column < N_COLUMNS, -1);
+
+  return self->user[column];
 }
 
 void
@@ -307,7 +480,8 @@ button_clicked_cb (GtkButton           *button,
     cp_invoice_list_header_set_sort (self, key, FALSE);
 }
 
-/* Resizing by dragging a heading's right edge */
+/* Resizing by dragging a heading's right edge; a double-click on it fits
+ * the column to its content again (the patient: to the rest of the row). */
 
 static CpInvoiceSortKey
 edge_at (CpInvoiceListHeader *self,
@@ -317,10 +491,35 @@ edge_at (CpInvoiceListHeader *self,
 
   cp_invoice_list_header_get_columns (self, rows_width (self, gtk_widget_get_width (GTK_WIDGET (self))), xs, ws);
   for (int i = 0; i < N_COLUMNS; i++)
-    /* The patient takes what is left: its edge is not its own to move. */
-    if (self->visible[i] && i != CP_INVOICE_SORT_PATIENT && ABS (x - (xs[i] + ws[i])) <= EDGE)
+    if (self->visible[i] && ABS (x - (xs[i] + ws[i])) <= EDGE)
       return i;
   return CP_INVOICE_SORT_NONE;
+}
+
+static gboolean
+is_double_click (CpInvoiceListHeader *self,
+                 CpInvoiceSortKey     edge,
+                 guint32              time)
+{
+  int double_click_time = 400;
+
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-double-click-time", &double_click_time, NULL);
+  return edge == self->pressed_edge && time - self->pressed_time <= (guint32) double_click_time;
+}
+
+/* The widest `column` can be made, `ws` its current widths: as wide as the
+ * row holds with the patient at its narrowest, since the list never
+ * scrolls sideways. Never less than it is. */
+static int
+column_max (CpInvoiceListHeader *self,
+            CpInvoiceSortKey     column,
+            int                  width,
+            const int           *ws)
+{
+  int room = MAX (width - cp_invoice_list_header_get_min_row_width (self), 0);
+  int max = (column == CP_INVOICE_SORT_PATIENT ? column_min (self, column) : ws[column]) + room;
+
+  return MAX (max, ws[column]);
 }
 
 static void
@@ -329,17 +528,32 @@ drag_begin_cb (GtkGestureDrag      *gesture,
                double               y,
                CpInvoiceListHeader *self)
 {
+  int width = rows_width (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  guint32 time = gtk_event_controller_get_current_event_time (GTK_EVENT_CONTROLLER (gesture));
+  CpInvoiceSortKey edge = edge_at (self, x);
   int xs[N_COLUMNS], ws[N_COLUMNS];
 
-  self->dragged = edge_at (self, x);
-  if (self->dragged == CP_INVOICE_SORT_NONE)
+  self->dragged = CP_INVOICE_SORT_NONE;
+  if (edge == CP_INVOICE_SORT_NONE)
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
       return;
     }
-  cp_invoice_list_header_get_columns (self, rows_width (self, gtk_widget_get_width (GTK_WIDGET (self))), xs, ws);
-  self->drag_start_width = ws[self->dragged];
+  /* Claimed either way: a press on an edge never sorts. */
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  if (is_double_click (self, edge, time))
+    {
+      self->pressed_edge = CP_INVOICE_SORT_NONE;
+      cp_invoice_list_header_set_column_width (self, edge, -1);
+      save_user_widths (self);
+      return;
+    }
+  self->pressed_edge = edge;
+  self->pressed_time = time;
+  self->dragged = edge;
+  cp_invoice_list_header_get_columns (self, width, xs, ws);
+  self->drag_start_width = ws[edge];
+  self->drag_max_width = column_max (self, edge, width, ws);
 }
 
 static void
@@ -350,10 +564,29 @@ drag_update_cb (GtkGestureDrag      *gesture,
 {
   if (self->dragged == CP_INVOICE_SORT_NONE)
     return;
-  /* Never narrower than its contents: numbers, dates and amounts stay whole. */
+  /* Down to column_min(): a name ellipsizes, other values stay whole. */
   cp_invoice_list_header_set_column_width (self, self->dragged,
-                                           MAX (self->drag_start_width + (int) dx,
-                                                column_natural (self, self->dragged)));
+                                           CLAMP (self->drag_start_width + (int) dx,
+                                                  column_min (self, self->dragged),
+                                                  self->drag_max_width));
+}
+
+static void
+drag_end_cb (GtkGestureDrag      *gesture,
+             double               dx,
+             double               dy,
+             CpInvoiceListHeader *self)
+{
+  int distance = 5;
+
+  if (self->dragged == CP_INVOICE_SORT_NONE)
+    return;
+  self->dragged = CP_INVOICE_SORT_NONE;
+  /* A press that moved the edge is a drag, not half a double-click. */
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-double-click-distance", &distance, NULL);
+  if (ABS (dx) > distance || ABS (dy) > distance)
+    self->pressed_edge = CP_INVOICE_SORT_NONE;
+  save_user_widths (self);
 }
 
 static void
@@ -364,6 +597,36 @@ motion_cb (GtkEventControllerMotion *motion,
 {
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self),
                                    edge_at (self, x) != CP_INVOICE_SORT_NONE ? "col-resize" : NULL);
+}
+
+/* From the keyboard, on a focused heading: Ctrl+Left and Ctrl+Right make
+ * its column narrower or wider by a step, Ctrl+0 fits it again (the
+ * double-click). Bindings of the header, so only with a heading focused. */
+#define KEY_STEP 16
+
+static gboolean
+resize_focused_cb (GtkWidget *widget,
+                   GVariant  *args,
+                   gpointer   user_data)
+{
+  CpInvoiceListHeader *self = CP_INVOICE_LIST_HEADER (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  int step = g_variant_get_int32 (args);
+  int width = rows_width (self, gtk_widget_get_width (widget));
+  int xs[N_COLUMNS], ws[N_COLUMNS];
+
+  for (int i = 0; i < N_COLUMNS; i++)
+    if (focus != NULL && (focus == self->buttons[i] || gtk_widget_is_ancestor (focus, self->buttons[i])))
+      {
+        cp_invoice_list_header_get_columns (self, width, xs, ws);
+        cp_invoice_list_header_set_column_width (self, i, step == 0 ? -1 :
+                                                 CLAMP (ws[i] + step, column_min (self, i),
+                                                        column_max (self, i, width, ws)));
+        save_user_widths (self);
+        return TRUE;
+      }
+  return FALSE;
 }
 
 /* GtkWidget */
@@ -484,6 +747,9 @@ cp_invoice_list_header_dispose (GObject *object)
   CpInvoiceListHeader *self = CP_INVOICE_LIST_HEADER (object);
 
   g_clear_handle_id (&self->realign_id, g_source_remove);
+  g_clear_handle_id (&self->shrink_id, g_source_remove);
+  g_clear_pointer (&self->reported, g_hash_table_unref);
+  g_clear_object (&self->settings);
   for (int i = 0; i < N_COLUMNS; i++)
     g_clear_pointer (&self->buttons[i], gtk_widget_unparent);
 
@@ -515,6 +781,13 @@ cp_invoice_list_header_class_init (CpInvoiceListHeaderClass *klass)
   signals[WIDTHS_RESET] = g_signal_new ("widths-reset", G_TYPE_FROM_CLASS (klass),
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, GDK_CONTROL_MASK, resize_focused_cb, "i", -KEY_STEP);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Left, GDK_CONTROL_MASK, resize_focused_cb, "i", -KEY_STEP);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Right, GDK_CONTROL_MASK, resize_focused_cb, "i", KEY_STEP);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_Right, GDK_CONTROL_MASK, resize_focused_cb, "i", KEY_STEP);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, resize_focused_cb, "i", 0);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_KP_0, GDK_CONTROL_MASK, resize_focused_cb, "i", 0);
+
   gtk_widget_class_set_css_name (widget_class, "header");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_ROW);
 }
@@ -527,6 +800,8 @@ cp_invoice_list_header_init (CpInvoiceListHeader *self)
 
   self->sort_key = CP_INVOICE_SORT_NONE;
   self->dragged = CP_INVOICE_SORT_NONE;
+  self->pressed_edge = CP_INVOICE_SORT_NONE;
+  self->reported = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   for (int i = 0; i < N_COLUMNS; i++)
     {
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
@@ -554,11 +829,13 @@ cp_invoice_list_header_init (CpInvoiceListHeader *self)
       self->user[i] = -1;
     }
   show_sort (self);
+  load_user_widths (self);
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
   gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drag), GTK_PHASE_CAPTURE);
   g_signal_connect (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
   g_signal_connect (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (drag_end_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
   g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);

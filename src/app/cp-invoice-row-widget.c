@@ -33,6 +33,7 @@ struct _CpInvoiceRowWidget
   gboolean             overdue;
   gboolean             balance_due;
   gboolean             noted;        /* widths told to the header */
+  int                  full[N_COLUMNS]; /* each text's whole width, as noted */
   guint                mrn_serial;   /* of the Pango context the MRN's font is from */
 };
 
@@ -118,7 +119,11 @@ fill (CpInvoiceRowWidget *self)
   set_layout (self, &self->layouts[CP_INVOICE_SORT_TOTAL], total, numeric_attrs (FALSE));
   /* The "amount-due" class: bold. */
   set_layout (self, &self->layouts[CP_INVOICE_SORT_BALANCE], balance, numeric_attrs (self->balance_due));
-  pango_layout_set_ellipsize (self->layouts[CP_INVOICE_SORT_PATIENT], PANGO_ELLIPSIZE_END);
+  /* Only when given a width: the patient's always, the others' when the
+   * user made their column narrower than them. */
+  for (int i = 0; i < N_COLUMNS; i++)
+    if (self->layouts[i] != NULL)
+      pango_layout_set_ellipsize (self->layouts[i], PANGO_ELLIPSIZE_END);
   pango_layout_set_ellipsize (self->mrn, PANGO_ELLIPSIZE_END);
 
   cp_ui_label_set_status (GTK_LABEL (self->status), s->status);
@@ -126,6 +131,7 @@ fill (CpInvoiceRowWidget *self)
     {
       self->disputed = gtk_label_new (_("Disputed"));
       gtk_widget_set_css_classes (self->disputed, (const char *[]) { "badge", "error", "badge-disputed", NULL });
+      gtk_label_set_ellipsize (GTK_LABEL (self->disputed), PANGO_ELLIPSIZE_END);
       gtk_widget_set_parent (self->disputed, GTK_WIDGET (self));
     }
   if (self->disputed != NULL)
@@ -161,7 +167,13 @@ cp_invoice_row_widget_set_row (CpInvoiceRowWidget *self,
     g_signal_handlers_disconnect_by_func (self->row, row_changed_cb, self);
   g_set_object (&self->row, row);
   if (row == NULL)
-    return;
+    {
+      /* Unbound: its widths no longer size the columns. */
+      if (self->header != NULL)
+        cp_invoice_list_header_forget_widths (self->header, self);
+      self->noted = FALSE;
+      return;
+    }
   /* The item is a position of the list: it is refilled when the list changes. */
   g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), self, G_CONNECT_SWAPPED);
   fill (self);
@@ -210,7 +222,7 @@ badges_width (CpInvoiceRowWidget *self)
 }
 
 /* Tells the header how wide this row's contents are, once a change: the
- * columns fit the widest row seen (measured here, rooted, so the badges'
+ * columns fit the widest row bound (measured here, rooted, so the badges'
  * CSS is known). */
 static void
 note_widths (CpInvoiceRowWidget *self)
@@ -221,12 +233,16 @@ note_widths (CpInvoiceRowWidget *self)
     return;
   self->noted = TRUE;
   for (int i = 0; i < N_COLUMNS; i++)
-    if (self->layouts[i] != NULL)
-      widths[i] = layout_width (self->layouts[i]) + 2 * PAD;
+    {
+      self->full[i] = self->layouts[i] != NULL ? layout_width (self->layouts[i]) : 0;
+      if (self->layouts[i] != NULL)
+        widths[i] = self->full[i] + 2 * PAD;
+    }
   /* The patient gives way (ellipsizes): its natural width is only a wish. */
   widths[CP_INVOICE_SORT_PATIENT] = MAX (widths[CP_INVOICE_SORT_PATIENT], layout_width (self->mrn) + 2 * PAD);
-  widths[CP_INVOICE_SORT_STATUS] = badges_width (self) + 2 * PAD;
-  cp_invoice_list_header_note_widths (self->header, widths);
+  self->full[CP_INVOICE_SORT_STATUS] = badges_width (self);
+  widths[CP_INVOICE_SORT_STATUS] = self->full[CP_INVOICE_SORT_STATUS] + 2 * PAD;
+  cp_invoice_list_header_note_widths (self->header, self, widths);
 }
 
 static void
@@ -259,16 +275,21 @@ cp_invoice_row_widget_measure (GtkWidget      *widget,
     }
 }
 
-/* The cell's full height, as the column view's status cell gave its badges. */
-static void
+/* The cell's full height, as the column view's status cell gave its badges;
+ * no wider than `room` (ellipsized) in a column the user made narrow.
+ * Returns the width given. */
+static int
 allocate_badge (GtkWidget *badge,
                 int        x,
+                int        room,
                 int        height)
 {
-  int width = 0;
+  int min = 0, width = 0;
 
-  gtk_widget_measure (badge, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &width, NULL, NULL);
+  gtk_widget_measure (badge, GTK_ORIENTATION_HORIZONTAL, -1, &min, &width, NULL, NULL);
+  width = MAX (MIN (width, room), min);
   gtk_widget_size_allocate (badge, &(GtkAllocation) { x, PAD, width, MAX (height - 2 * PAD, 0) }, -1);
+  return width;
 }
 
 static void
@@ -279,20 +300,28 @@ cp_invoice_row_widget_size_allocate (GtkWidget *widget,
 {
   CpInvoiceRowWidget *self = CP_INVOICE_ROW_WIDGET (widget);
   int xs[N_COLUMNS], ws[N_COLUMNS];
-  int x;
+  int x, room;
 
   cp_invoice_list_header_get_columns (self->header, width, xs, ws);
   cp_invoice_list_header_note_rows_width (self->header, width);
   if (self->row == NULL)
     return;
   x = xs[CP_INVOICE_SORT_STATUS] + PAD;
-  allocate_badge (self->status, x, height);
+  room = ws[CP_INVOICE_SORT_STATUS] - 2 * PAD;
+  x += allocate_badge (self->status, x, room, height) + BADGE_SPACING;
   if (self->disputed != NULL && gtk_widget_get_visible (self->disputed))
-    allocate_badge (self->disputed, x + gtk_widget_get_width (self->status) + BADGE_SPACING, height);
+    allocate_badge (self->disputed, x, xs[CP_INVOICE_SORT_STATUS] + ws[CP_INVOICE_SORT_STATUS] - PAD - x, height);
   /* The name and MRN ellipsize at the patient column's width. */
   pango_layout_set_width (self->layouts[CP_INVOICE_SORT_PATIENT],
                           MAX (ws[CP_INVOICE_SORT_PATIENT] - 2 * PAD, 0) * PANGO_SCALE);
   pango_layout_set_width (self->mrn, MAX (ws[CP_INVOICE_SORT_PATIENT] - 2 * PAD, 0) * PANGO_SCALE);
+  /* The others only in a column the user made narrower than their text:
+   * a width given to every layout would lay them all out again each time
+   * a column moves. */
+  for (int i = 0; i < N_COLUMNS; i++)
+    if (i != CP_INVOICE_SORT_PATIENT && self->layouts[i] != NULL)
+      pango_layout_set_width (self->layouts[i],
+                              self->full[i] + 2 * PAD > ws[i] ? MAX (ws[i] - 2 * PAD, 0) * PANGO_SCALE : -1);
 }
 
 /* Where a column's text is drawn: numbers at the right of theirs. */
@@ -348,6 +377,7 @@ cp_invoice_row_widget_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   int xs[N_COLUMNS], ws[N_COLUMNS];
   GdkRGBA fg, dim, error;
+  gboolean clip;
   int x, y;
 
   if (self->row == NULL)
@@ -379,9 +409,16 @@ cp_invoice_row_widget_snapshot (GtkWidget   *widget,
   cell_origin (self, CP_INVOICE_SORT_PATIENT, self->mrn, xs, ws, height, &x, &y);
   draw (snapshot, self->mrn, x, y, &dim);
 
+  /* Badges wider than a column the user made narrow are cut at its edge. */
+  clip = self->full[CP_INVOICE_SORT_STATUS] + 2 * PAD > ws[CP_INVOICE_SORT_STATUS];
+  if (clip)
+    gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (xs[CP_INVOICE_SORT_STATUS], 0,
+                                                           MAX (ws[CP_INVOICE_SORT_STATUS] - PAD, 0), height));
   gtk_widget_snapshot_child (widget, self->status, snapshot);
   if (self->disputed != NULL)
     gtk_widget_snapshot_child (widget, self->disputed, snapshot);
+  if (clip)
+    gtk_snapshot_pop (snapshot);
 }
 
 const char *
@@ -462,7 +499,7 @@ cp_invoice_row_widget_dispose (GObject *object)
 {
   CpInvoiceRowWidget *self = CP_INVOICE_ROW_WIDGET (object);
 
-  cp_invoice_row_widget_set_row (self, NULL);
+  cp_invoice_row_widget_set_row (self, NULL);  /* its widths forgotten too */
   g_clear_pointer (&self->status, gtk_widget_unparent);
   g_clear_pointer (&self->disputed, gtk_widget_unparent);
   for (int i = 0; i < N_COLUMNS; i++)
@@ -504,6 +541,8 @@ static void
 cp_invoice_row_widget_init (CpInvoiceRowWidget *self)
 {
   self->status = gtk_label_new (NULL);
+  /* Whole unless the user makes the status column narrower than it. */
+  gtk_label_set_ellipsize (GTK_LABEL (self->status), PANGO_ELLIPSIZE_END);
   gtk_widget_set_parent (self->status, GTK_WIDGET (self));
 }
 
