@@ -4,19 +4,18 @@
  * under Xvfb, driven by real X events (xdotool): a column fits the rows
  * bound now, so it shrinks back once a wide value has scrolled away and the
  * rows stay put, and grows at once when it comes back; a drag on a heading's
- * edge makes a column narrower than its contents (down to its heading, the
- * contents ellipsized) or wider, the patient's too; a double-click on the
+ * edge makes a column wider or narrower (the patient's down to its heading,
+ * names ellipsized; the others never below their widest value); a double-click on the
  * edge fits the column to its content again, and neither sorts; so do
  * Ctrl+Left, Ctrl+Right and Ctrl+0 on a focused heading. The widths given
  * are kept (GSettings) for the next start. */
 #include "config.h"
 
-#include <gdk/x11/gdkx.h>
-
 #include "cp-invoice-list-header.h"
 #include "cp-invoice-row.h"
 #include "cp-invoice-row-widget.h"
 #include "test-app-util.h"
+#include "xdo-test-util.h"
 
 #define N_ROWS 600        /* far more than GTK 4.8 keeps bound (~200) */
 #define WIDE_NUMBER "INV-2026-000000"
@@ -107,42 +106,13 @@ window_event_cb (GtkEventControllerLegacy *controller,
   return FALSE;
 }
 
-/* xdotool with these arguments while our main loop waits: GTK takes what it
- * sends when the loop runs again. */
-static void
-xdo (const char *first,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-  va_list ap;
-
-  g_ptr_array_add (argv, (char *) "xdotool");
-  va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH,
-                               NULL, NULL, NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
-static char *
-window_xid (Fixture *f)
-{
-  return g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (f->window))));
-}
-
 /* The pointer to a point of the header, in the X window's coordinates. */
 static void
 pointer_to (Fixture *f,
             int      x,
             int      y)
 {
-  g_autofree char *xid = window_xid (f);
+  g_autofree char *xid = xdo_window_id (f->window);
   GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (f->window));
   GdkDevice *pointer = gdk_seat_get_pointer (gdk_display_get_default_seat (gdk_display_get_default ()));
   graphene_point_t p;
@@ -162,7 +132,7 @@ pointer_to (Fixture *f,
     return;
   xs = g_strdup_printf ("%d", tx);
   ys = g_strdup_printf ("%d", ty);
-  xdo ("mousemove", "--window", xid, xs, ys, NULL);
+  xdo_sync ("mousemove", "--window", xid, xs, ys, NULL);
   SPIN_UNTIL ((int) f->motion_x == tx, 20);
 }
 
@@ -197,11 +167,11 @@ drag_edge (Fixture          *f,
   guint presses = f->n_presses, releases = f->n_releases;
 
   pointer_to (f, x, y);
-  xdo ("mousedown", "1", NULL);
+  xdo_sync ("mousedown", "1", NULL);
   SPIN_UNTIL (f->n_presses == presses + 1, 20);
   for (int i = 1; i <= 4; i++)
     pointer_to (f, MAX (x + dx * i / 4, 0), y);
-  xdo ("mouseup", "1", NULL);
+  xdo_sync ("mouseup", "1", NULL);
   SPIN_UNTIL (f->n_releases == releases + 1, 20);
 }
 
@@ -212,7 +182,7 @@ double_click_edge (Fixture          *f,
   guint releases = f->n_releases;
 
   pointer_to (f, edge (f, column) - 1, gtk_widget_get_height (GTK_WIDGET (f->header)) / 2);
-  xdo ("click", "--repeat", "2", "--delay", "60", "1", NULL);
+  xdo_sync ("click", "--repeat", "2", "--delay", "60", "1", NULL);
   SPIN_UNTIL (f->n_releases == releases + 2, 20);
 }
 
@@ -338,8 +308,8 @@ fixture_setup (Fixture       *f,
   gtk_window_set_child (GTK_WINDOW (f->window), box);
   gtk_window_present (GTK_WINDOW (f->window));
   SPIN_UNTIL (gtk_widget_get_mapped (f->window), 20);
-  xid = window_xid (f);
-  xdo ("windowfocus", "--sync", xid, NULL);
+  xid = xdo_window_id (f->window);
+  xdo_sync ("windowfocus", "--sync", xid, NULL);
   SPIN_UNTIL (gtk_window_is_active (GTK_WINDOW (f->window)), 20);
   SPIN_UNTIL (row_widget (f, WIDE_NUMBER) != NULL, 20);
   wait_frames (f, 2);
@@ -376,7 +346,7 @@ test_shrink_after_scroll (Fixture       *f,
   /* End, as a clerk would press it in the list. */
   gtk_widget_grab_focus (f->list);
   SPIN_UNTIL (gtk_widget_has_focus (f->list) || gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), f->list), 20);
-  xdo ("key", "--clearmodifiers", "End", NULL);
+  xdo_sync ("key", "--clearmodifiers", "End", NULL);
   SPIN_UNTIL (row_widget (f, last) != NULL, 20);
   g_assert_null (row_widget (f, WIDE_NUMBER));
 
@@ -391,7 +361,7 @@ test_shrink_after_scroll (Fixture       *f,
   g_assert_false (cut);
 
   /* Home: the wide amount is whole as soon as its row is laid out. */
-  xdo ("key", "--clearmodifiers", "Home", NULL);
+  xdo_sync ("key", "--clearmodifiers", "Home", NULL);
   SPIN_UNTIL (row_widget (f, WIDE_NUMBER) != NULL, 20);
   wait_frames (f, 1);
   columns (f, xs, ws);
@@ -444,9 +414,9 @@ test_drag_narrower_and_reset (Fixture       *f,
 
   /* It keeps that width whatever the rows bound: not refitted by a scroll. */
   gtk_widget_grab_focus (f->list);
-  xdo ("key", "--clearmodifiers", "End", NULL);
+  xdo_sync ("key", "--clearmodifiers", "End", NULL);
   SPIN_UNTIL (row_widget (f, WIDE_NUMBER) == NULL, 20);
-  xdo ("key", "--clearmodifiers", "Home", NULL);
+  xdo_sync ("key", "--clearmodifiers", "Home", NULL);
   SPIN_UNTIL (row_widget (f, WIDE_NUMBER) != NULL, 20);
   columns (f, xs, ws);
   g_assert_cmpint (ws[CP_INVOICE_SORT_TOTAL], ==, wide);
@@ -534,18 +504,18 @@ test_keyboard (Fixture       *f,
   g_assert_true (gtk_widget_grab_focus (total));
   SPIN_UNTIL (gtk_widget_has_focus (total), 20);
 
-  xdo ("key", "--clearmodifiers", "ctrl+Right", NULL);
+  xdo_sync ("key", "--clearmodifiers", "ctrl+Right", NULL);
   SPIN_UNTIL (cp_invoice_list_header_get_column_width (f->header, CP_INVOICE_SORT_TOTAL) != -1, 20);
   columns (f, xs, ws);
   step = ws[CP_INVOICE_SORT_TOTAL] - wide;
   g_assert_cmpint (step, >, 0);
-  xdo ("key", "--clearmodifiers", "ctrl+Right", "ctrl+Left", "ctrl+Left", NULL);
+  xdo_sync ("key", "--clearmodifiers", "ctrl+Right", "ctrl+Left", "ctrl+Left", NULL);
   SPIN_UNTIL (cp_invoice_list_header_get_column_width (f->header, CP_INVOICE_SORT_TOTAL) == wide, 20);
   /* No narrower than the amounts. */
-  xdo ("key", "--clearmodifiers", "ctrl+Left", NULL);
+  xdo_sync ("key", "--clearmodifiers", "ctrl+Left", NULL);
   spin_briefly (200);
   g_assert_cmpint (cp_invoice_list_header_get_column_width (f->header, CP_INVOICE_SORT_TOTAL), ==, wide);
-  xdo ("key", "--clearmodifiers", "ctrl+0", NULL);
+  xdo_sync ("key", "--clearmodifiers", "ctrl+0", NULL);
   SPIN_UNTIL (cp_invoice_list_header_get_column_width (f->header, CP_INVOICE_SORT_TOTAL) == -1, 20);
   columns (f, xs, ws);
   g_assert_cmpint (ws[CP_INVOICE_SORT_TOTAL], ==, wide);

@@ -9,10 +9,9 @@
  * the test checks that the model was still holding rows back when it came. */
 #include "config.h"
 
-#include <gdk/x11/gdkx.h>
-
 #include "cp-paced-model.h"
 #include "test-app-util.h"
+#include "xdo-test-util.h"
 
 #define N_FIRST   100  /* more than a page: the scrollbar has a slider */
 #define N_GROWN   1500
@@ -90,38 +89,6 @@ window_press_cb (GtkGestureClick *gesture,
   f->pacing_at_event = cp_paced_model_is_pacing (f->paced);
   f->shown_at_event = g_list_model_get_n_items (G_LIST_MODEL (f->paced));
   f->n_events++;
-}
-
-static char *
-window_xid (Fixture *f)
-{
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (f->window));
-
-  return g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
-}
-
-/* xdotool with these arguments while our main loop waits: what it sends is
- * queued for GTK, which takes it first thing when the loop runs again, before
- * the next frame (a lower priority than events) lets more rows in. */
-static void
-xdo_now (const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-  va_list ap;
-
-  g_ptr_array_add (argv, (char *) "xdotool");
-  va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH,
-                               NULL, NULL, NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
 static void
@@ -236,8 +203,8 @@ fixture_setup (Fixture       *f,
 
   gtk_window_present (GTK_WINDOW (f->window));
   SPIN_UNTIL (gtk_widget_get_mapped (f->window), 20);
-  xid = window_xid (f);
-  xdo_now ("windowfocus", "--sync", xid, NULL);
+  xid = xdo_window_id (f->window);
+  xdo_sync ("windowfocus", "--sync", xid, NULL);
   SPIN_UNTIL (gtk_window_is_active (GTK_WINDOW (f->window)), 20);
   while (cp_paced_model_is_pacing (f->paced))
     g_main_context_iteration (NULL, TRUE);
@@ -346,7 +313,7 @@ test_end_key (Fixture       *f,
 
   grow (f);
   n_setup = f->n_setup;
-  xdo_now ("key", "--clearmodifiers", keys, NULL);
+  xdo_sync ("key", "--clearmodifiers", keys, NULL);
   assert_asked_while_pacing (f);
   /* Ctrl moves the focus without selecting (GtkListBase): the view ends
    * at the last row either way. */
@@ -369,12 +336,12 @@ test_page_down (Fixture       *f,
   guint to;
 
   /* The focus on the last row (End, nothing held back) */
-  xdo_now ("key", "--clearmodifiers", "End", NULL);
+  xdo_sync ("key", "--clearmodifiers", "End", NULL);
   SPIN_UNTIL (gtk_single_selection_get_selected (f->selection) == from, 20);
   wait_frames (f, 2);
 
   grow (f);
-  xdo_now ("key", "--clearmodifiers", "Page_Down", NULL);
+  xdo_sync ("key", "--clearmodifiers", "Page_Down", NULL);
   assert_asked_while_pacing (f);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->paced)), ==, N_GROWN);
   g_assert_false (cp_paced_model_is_pacing (f->paced));
@@ -382,7 +349,7 @@ test_page_down (Fixture       *f,
   wait_frames (f, 2);
 
   from = gtk_single_selection_get_selected (f->selection);
-  xdo_now ("key", "--clearmodifiers", "Page_Down", NULL);
+  xdo_sync ("key", "--clearmodifiers", "Page_Down", NULL);
   SPIN_UNTIL (gtk_single_selection_get_selected (f->selection) > from, 20);
   to = gtk_single_selection_get_selected (f->selection);
   page_rows = to - from;
@@ -392,7 +359,7 @@ test_page_down (Fixture       *f,
   g_assert_true (row_visible (f, to));
 
   /* Then End, all the way. */
-  xdo_now ("key", "--clearmodifiers", "End", NULL);
+  xdo_sync ("key", "--clearmodifiers", "End", NULL);
   SPIN_UNTIL (gtk_single_selection_get_selected (f->selection) == N_GROWN - 1, 20);
   assert_at_end (f);
 }
@@ -404,7 +371,7 @@ test_scrollbar_drag (Fixture       *f,
                      gconstpointer  data)
 {
   GtkWidget *scrollbar = gtk_scrolled_window_get_vscrollbar (GTK_SCROLLED_WINDOW (f->scrolled));
-  g_autofree char *xid = window_xid (f);
+  g_autofree char *xid = xdo_window_id (f->window);
   g_autofree char *x = NULL;
   g_autofree char *top = NULL;
   graphene_rect_t bounds;
@@ -415,7 +382,7 @@ test_scrollbar_drag (Fixture       *f,
   top = g_strdup_printf ("%d", (int) (bounds.origin.y + 4));  /* the slider, at the top */
 
   grow (f);
-  xdo_now ("mousemove", "--window", xid, x, top, "mousedown", "1", NULL);
+  xdo_sync ("mousemove", "--window", xid, x, top, "mousedown", "1", NULL);
   assert_asked_while_pacing (f);
   /* A person's drag: moves a frame apart, each laid out before the next is
    * taken, to past the bottom. (One jump from top to bottom left GTK 4.8's
@@ -425,10 +392,10 @@ test_scrollbar_drag (Fixture       *f,
     {
       g_autofree char *y = g_strdup_printf ("%d", (int) (bounds.origin.y + 4 + i * (bounds.size.height + 36) / N_MOVES));
 
-      xdo_now ("mousemove", "--window", xid, x, y, NULL);
+      xdo_sync ("mousemove", "--window", xid, x, y, NULL);
       wait_frames (f, 1);
     }
-  xdo_now ("mouseup", "1", NULL);
+  xdo_sync ("mouseup", "1", NULL);
   assert_at_end (f);
 }
 
@@ -453,7 +420,7 @@ test_others_still_paced (Fixture       *f,
 
   g_signal_connect (f->paced, "items-changed", G_CALLBACK (items_changed_cb), &max_added);
   grow (f);
-  xdo_now ("key", "--clearmodifiers", "Down", NULL);
+  xdo_sync ("key", "--clearmodifiers", "Down", NULL);
   assert_asked_while_pacing (f);
   g_assert_true (cp_paced_model_is_pacing (f->paced));
   while (cp_paced_model_is_pacing (f->paced))
