@@ -671,14 +671,7 @@ main (int   argc,
       g_hash_table_unref (mains[r]);
       g_hash_table_unref (bares[r]);
     }
-  g_unlink (db);
-  {
-    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-
-    g_unlink (wal);
-    g_unlink (shm);
-  }
+  test_unlink_sqlite (db);
   g_rmdir (dir);
   return 0;
 }

@@ -31,6 +31,7 @@
 #include "cp-invoice-row.h"
 #include "cp-seed.h"
 #include "cp-sqlite-store.h"
+#include "test-util.h"
 
 #define TODAY "2026-03-15"
 #define SQLITE3 "/usr/bin/sqlite3"
@@ -904,12 +905,8 @@ main (int   argc,
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
       g_autofree char *db = g_strdup_printf ("%s/list-%u.db", dir, sizes[s]);
-      g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (db, "-shm", NULL);
 
-      g_unlink (db);
-      g_unlink (wal);
-      g_unlink (shm);
+      test_unlink_sqlite (db);
       for (guint r = 0; r < G_N_ELEMENTS (renderers); r++)
         g_clear_pointer (&results[s][r], g_hash_table_unref);
     }

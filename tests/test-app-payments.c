@@ -788,14 +788,7 @@ test_application_training (void)
   g_free (run.api_base);
   g_unsetenv ("CAREPAY_DB");
   g_unlink (state);
-  g_unlink (db);
-  {
-    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-
-    g_unlink (wal);
-    g_unlink (shm);
-  }
+  test_unlink_sqlite (db);
   g_rmdir (dir);
 }
 

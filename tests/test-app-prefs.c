@@ -1329,14 +1329,7 @@ test_single_instance (Fixture       *f,
   g_assert_true (g_subprocess_get_if_exited (primary));
   g_assert_cmpint (g_subprocess_get_exit_status (primary), ==, 0);
   g_unlink (state);
-  {
-    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-
-    g_unlink (db);
-    g_unlink (wal);
-    g_unlink (shm);
-  }
+  test_unlink_sqlite (db);
 }
 
 int

@@ -10,6 +10,7 @@
 
 #include "cp-seed.h"
 #include "cp-sqlite-store.h"
+#include "test-util.h"
 
 #define TEST_TODAY "2026-11-22"
 
@@ -60,13 +61,8 @@ test_db_open (TestDb  *db,
 static inline void
 test_db_close (TestDb *db)
 {
-  g_autofree char *wal = g_strconcat (db->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (db->path, "-shm", NULL);
-
   g_assert_finalize_object (db->store);
-  g_unlink (db->path);
-  g_unlink (wal);
-  g_unlink (shm);
+  test_unlink_sqlite (db->path);
   g_rmdir (db->dir);
   g_free (db->path);
   g_free (db->dir);

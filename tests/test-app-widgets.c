@@ -278,13 +278,9 @@ test_open_seeds_empty (void)
   store = NULL;
 
   {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
     g_autofree char *sub = g_path_get_dirname (path);
 
-    g_unlink (path);
-    g_unlink (wal);
-    g_unlink (shm);
+    test_unlink_sqlite (path);
     g_rmdir (sub);
     g_rmdir (dir);
   }

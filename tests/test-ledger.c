@@ -12,6 +12,7 @@
 #include "cp-stripe-payment-intents.h"
 #include "cp-stripe-payment-link.h"
 #include "ledger-test-util.h"
+#include "test-util.h"
 
 #define SKIP_WITHOUT_SIM(f) if ((f)->ledger == NULL) return
 
@@ -684,13 +685,7 @@ test_migration_from_v1 (void)
   g_assert_no_error (error);
 
   g_clear_object (&store);
-  g_unlink (path);
-  {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-    g_unlink (wal);
-    g_unlink (shm);
-  }
+  test_unlink_sqlite (path);
   g_rmdir (dir);
 }
 

@@ -5,6 +5,18 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+/* Removes an SQLite file and the -wal and -shm files beside it. */
+static inline void
+test_unlink_sqlite (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+}
+
 /* Removes a test's temporary directory and all below it; a symbolic link is
  * removed, never followed. */
 static inline void
