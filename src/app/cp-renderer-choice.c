@@ -123,6 +123,19 @@ store_in_cache (const char *renderer)
     g_debug ("Renderer cache %s not written: %s", path, error ? error->message : g_strerror (errno));
 }
 
+/* Asks OpenGL, and keeps the answer for this display: the software
+ * rasterizer's name, or NULL (a GPU, or no OpenGL at all). */
+static char *
+probe_software_gl (void)
+{
+  char *renderer = cp_renderer_get_gl_name ();
+
+  if (renderer != NULL && !is_software_rasterizer (renderer))
+    g_clear_pointer (&renderer, g_free);
+  store_in_cache (renderer);
+  return renderer;
+}
+
 static void
 append_to_env (const char *name,
                const char *item)
@@ -171,15 +184,11 @@ cp_renderer_choose (void)
 
   if (!gtk_init_check ())
     return CP_RENDERER_CHOICE_GTK;
-  renderer = cp_renderer_get_gl_name ();
-  /* No OpenGL at all: GTK picks cairo by itself. */
-  if (renderer == NULL || !is_software_rasterizer (renderer))
-    {
-      store_in_cache (NULL);
-      return CP_RENDERER_CHOICE_GTK;
-    }
+  renderer = probe_software_gl ();
+  /* A GPU; or no OpenGL at all, and GTK picks cairo by itself. */
+  if (renderer == NULL)
+    return CP_RENDERER_CHOICE_GTK;
   g_debug ("OpenGL is %s, a software rasterizer: drawing with cairo", renderer);
-  store_in_cache (renderer);
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
   return CP_RENDERER_CHOICE_CAIRO;
 }
@@ -187,12 +196,9 @@ cp_renderer_choose (void)
 int
 cp_renderer_probe_main (void)
 {
-  g_autofree char *renderer = NULL;
-
   if (!gtk_init_check ())
     return 1;
-  renderer = cp_renderer_get_gl_name ();
-  store_in_cache (renderer != NULL && is_software_rasterizer (renderer) ? renderer : NULL);
+  g_free (probe_software_gl ());
   return 0;
 }
 
