@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <gdk/x11/gdkx.h>
 
 #include "cp-application.h"
 #include "cp-audit-window.h"
@@ -25,6 +24,7 @@
 #include "cp-signin-page.h"
 #include "cp-window.h"
 #include "test-app-util.h"
+#include "xdo-test-util.h"
 
 static CpApplication *app;
 
@@ -54,18 +54,15 @@ static void
 xdo (const char *first,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   gboolean done = FALSE;
   va_list ap;
 
-  g_ptr_array_add (argv, (char *) "xdotool");
   va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
+  argv = xdo_argv_valist (first, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
   process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
   g_subprocess_wait_check_async (process, NULL, xdo_done, &done);
@@ -89,8 +86,7 @@ type (const char *text)
 static void
 focus_window (GtkWidget *window)
 {
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-  g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  g_autofree char *xid = xdo_window_id (window);
 
   SPIN_UNTIL (gtk_widget_get_mapped (window), 10);
   xdo ("windowfocus", "--sync", xid, NULL);

@@ -1,10 +1,24 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Real X events for the tests that drive a window under Xvfb with xdotool
- * (tests/test-paced-view.c, tests/test-list-columns.c). */
+ * (tests/test-paced-view.c, tests/test-list-columns.c, tests/test-keyboard.c). */
 #pragma once
 
 #include <gdk/x11/gdkx.h>
 #include <gtk/gtk.h>
+
+/* xdotool's argv, NULL-terminated, from NULL-terminated arguments. */
+static inline GPtrArray *
+xdo_argv_valist (const char *first,
+                 va_list     ap)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (char *) "xdotool");
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
 
 /* xdotool with these arguments (NULL-terminated) while our main loop waits:
  * what it sends is queued for GTK, which takes it first thing when the loop
@@ -13,17 +27,14 @@ static inline void
 xdo_sync (const char *first,
           ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
   int status = 0;
   va_list ap;
 
-  g_ptr_array_add (argv, (char *) "xdotool");
   va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
+  argv = xdo_argv_valist (first, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
   g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH,
                                NULL, NULL, NULL, NULL, &status, &error));
   g_assert_no_error (error);
