@@ -1039,6 +1039,34 @@ find_shortcuts_window (void)
   return find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
 }
 
+/* The keys the shortcuts window shows for `action`, or NULL. */
+static const char *
+shown_accelerator (GtkWidget  *widget,
+                   const char *action)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *name = NULL;
+
+      g_object_get (widget, "action-name", &name, NULL);
+      if (g_strcmp0 (name, action) == 0)
+        {
+          GtkWidget *label = find_widget (widget, GTK_TYPE_SHORTCUT_LABEL, NULL, NULL);
+
+          return label != NULL ? gtk_shortcut_label_get_accelerator (GTK_SHORTCUT_LABEL (label)) : NULL;
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *found = shown_accelerator (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_application (Fixture       *f,
                   gconstpointer  data)
@@ -1090,6 +1118,10 @@ test_application (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
   SPIN_UNTIL (find_shortcuts_window () != NULL && gtk_widget_get_mapped (GTK_WIDGET (find_shortcuts_window ())), 10);
   g_assert_true (gtk_window_get_transient_for (find_shortcuts_window ()) == GTK_WINDOW (window));
+  /* With the keys of the actions it names, as the application has them. */
+  g_assert_cmpstr (shown_accelerator (GTK_WIDGET (find_shortcuts_window ()), "app.preferences"), ==, "<Control>comma");
+  g_assert_cmpstr (shown_accelerator (GTK_WIDGET (find_shortcuts_window ()), "win.show-help-overlay"), ==,
+                   "<Control>question");
   gtk_window_close (find_shortcuts_window ());
   SPIN_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (find_shortcuts_window ())), 10);
 

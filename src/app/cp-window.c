@@ -31,7 +31,6 @@ struct _CpWindow
   gboolean              patient_from_invoice;
   guint                 prepare_id;
   gboolean              first_frame_done;
-  GtkWindow            *shortcuts;  /* built when first asked for */
   CpStore              *list_store;  /* not a reference: the list holds it */
   /* Sign-in: rows loaded before it are reloaded after the first frame */
   GdkFrameClock        *reload_clock;
@@ -308,23 +307,23 @@ signed_in_cb (CpWindow *self,
 
 /* Built when first asked for, not with the window as GtkApplication does
  * with a gtk/help-overlay.ui resource (some 5 ms before the sign-in page's
- * first frame). */
+ * first frame). Then it is the window's help overlay all the same, which
+ * shows the keys of the actions it names. */
 static void
 show_shortcuts_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *param)
 {
-  CpWindow *self = CP_WINDOW (widget);
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (widget);
 
-  if (self->shortcuts == NULL)
+  if (gtk_application_window_get_help_overlay (window) == NULL)
     {
       g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/cp-shortcuts-window.ui");
 
-      self->shortcuts = g_object_ref (GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window")));
-      gtk_window_set_transient_for (self->shortcuts, GTK_WINDOW (self));
-      gtk_window_set_hide_on_close (self->shortcuts, TRUE);
+      gtk_application_window_set_help_overlay (window,
+                                               GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "shortcuts_window")));
     }
-  gtk_window_present (self->shortcuts);
+  gtk_window_present (GTK_WINDOW (gtk_application_window_get_help_overlay (window)));
 }
 
 static void
@@ -691,9 +690,6 @@ cp_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->prepare_id, g_source_remove);
   stop_reload_after_paint (self);
-  if (self->shortcuts != NULL)
-    gtk_window_destroy (self->shortcuts);
-  g_clear_object (&self->shortcuts);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_WINDOW);
   /* The main page went with main_stack; these were never references. */
   self->leaflet = NULL;
