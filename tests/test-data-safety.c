@@ -22,6 +22,7 @@
 #include "cp-sqlite-private.h"
 #include "ctl-test-util.h"
 #include "ledger-test-util.h"
+#include "sqlite-test-util.h"
 #include "test-util.h"
 
 static const char *self_path;
@@ -407,40 +408,6 @@ make_other_database (const char *path,
   sqlite3_close (db);
 }
 
-/* Overwrites the start of the b-tree page that holds `table`. */
-static void
-damage_table (const char *path,
-              const char *table)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  g_autofree char *sql = g_strdup_printf ("SELECT rootpage FROM sqlite_master WHERE name = '%s'", table);
-  int page_size = 0, root = 0;
-  FILE *file;
-  guchar junk[64];
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  /* Everything in the main file first */
-  sqlite3_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA page_size", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  page_size = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  root = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  g_assert_cmpint (root, >, 1);
-
-  memset (junk, 0xA5, sizeof junk);
-  file = fopen (path, "r+b");
-  g_assert_nonnull (file);
-  g_assert_cmpint (fseek (file, (long) page_size * (root - 1), SEEK_SET), ==, 0);
-  g_assert_cmpuint (fwrite (junk, 1, sizeof junk, file), ==, sizeof junk);
-  fclose (file);
-}
-
 static void
 test_restore_refusals (LedgerFixture *f,
                        gconstpointer  data)
@@ -466,7 +433,7 @@ test_restore_refusals (LedgerFixture *f,
   make_other_database (newer, "CREATE TABLE t (x); PRAGMA application_id = 1129333081; PRAGMA user_version = 99");
   g_assert_true (cp_sqlite_store_backup (f->store, broken, &error));
   g_assert_no_error (error);
-  damage_table (broken, "invoices");
+  test_damage_table (broken, "invoices");
 
   g_clear_object (&f->store);
   {
@@ -509,7 +476,7 @@ test_restore_over_damaged (LedgerFixture *f,
   g_assert_true (cp_sqlite_store_backup (f->store, backup, &error));
   g_assert_no_error (error);
   g_clear_object (&f->store);
-  damage_table (f->path, "invoices");
+  test_damage_table (f->path, "invoices");
 
   ctl (&refused, f->path, "invoices", NULL);
   assert_one_line_error (&refused, "damaged");
@@ -538,7 +505,7 @@ test_damaged_at_open (LedgerFixture *f,
   g_auto(CtlRun) run = { 0 };
 
   g_clear_object (&f->store);
-  damage_table (f->path, "invoices");
+  test_damage_table (f->path, "invoices");
 
   store = cp_sqlite_store_open (f->path, CP_SQLITE_OPEN_DEFAULT, &error);
   g_assert_null (store);
@@ -554,6 +521,102 @@ test_damaged_at_open (LedgerFixture *f,
 
   ctl (&run, f->path, "invoices", NULL);
   assert_one_line_error (&run, "damaged");
+}
+
+/* Integrity in the background: the app reads at once, writes wait */
+
+static void
+test_damaged_in_background (LedgerFixture *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSqliteStore) store = NULL;
+  g_autoptr(CpPatient) patient = make_patient (100);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  sqlite3 *other = NULL;
+
+  g_clear_object (&f->store);
+  test_damage_table (f->path, "invoices");
+  before = file_checksum (f->path);
+
+  store = cp_sqlite_store_open (f->path, CP_SQLITE_OPEN_CHECK_IN_BACKGROUND, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+
+  /* Writes wait for the check, then fail as the open would have */
+  g_assert_false (cp_store_save_patient (CP_STORE (store), patient, &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE);
+  g_assert_nonnull (strstr (error->message, "damaged"));
+  g_assert_nonnull (strstr (error->message, f->path));
+  g_clear_error (&error);
+  g_assert_false (cp_store_audit_append (CP_STORE (store), 0, "test", "x", NULL, &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE);
+  g_clear_error (&error);
+  g_assert_false (cp_store_begin (CP_STORE (store), &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE);
+  g_clear_error (&error);
+  g_assert_false (cp_sqlite_store_wait_checked (store, &error));
+  g_assert_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE);
+  g_assert_nonnull (strstr (error->message, "backup"));
+  g_clear_error (&error);
+
+  /* The file keeps its write lock while it is open: nobody else writes either */
+  g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_BUSY);
+  sqlite3_close (other);
+
+  g_clear_object (&store);
+  after = file_checksum (f->path);
+  g_assert_cmpstr (after, ==, before);
+}
+
+static void
+wait_checked_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  int *outcome = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *outcome = cp_sqlite_store_wait_checked_finish (CP_SQLITE_STORE (source), result, &error) ? 1 : 2;
+  g_assert_no_error (error);
+}
+
+static void
+test_checked_in_background (LedgerFixture *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSqliteStore) store = NULL;
+  g_autoptr(CpPatient) patient = make_patient (100);
+  int outcome = 0;
+
+  g_clear_object (&f->store);
+  store = cp_sqlite_store_open (f->path, CP_SQLITE_OPEN_CHECK_IN_BACKGROUND, &error);
+  g_assert_no_error (error);
+
+  cp_sqlite_store_wait_checked_async (store, NULL, wait_checked_cb, &outcome);
+  /* A write waits for the check and goes through */
+  g_assert_true (cp_store_save_patient (CP_STORE (store), patient, &error));
+  g_assert_no_error (error);
+  g_assert_true (cp_sqlite_store_wait_checked (store, &error));
+  g_assert_no_error (error);
+  while (outcome == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (outcome, ==, 1);
+  g_assert_cmpuint (count_patients (CP_STORE (store)), ==, 1);
+
+  /* Another program can write again once the check is done */
+  {
+    sqlite3 *other = NULL;
+
+    g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+    sqlite3_busy_timeout (other, 5000);
+    g_assert_cmpint (sqlite3_exec (other, "UPDATE patients SET given_name = 'Other' WHERE mrn = 'SAFE-00100'",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (other);
+  }
 }
 
 /* A lock held by another process */
@@ -613,6 +676,16 @@ test_locked (LedgerFixture *f,
 
   /* Reads still work meanwhile (WAL) */
   g_assert_cmpuint (count_patients (CP_STORE (f->store)), ==, 5);
+
+  /* Opening meanwhile checks in the foreground: the lock is not ours to take */
+  {
+    g_autoptr(CpSqliteStore) second = cp_sqlite_store_open (f->path, CP_SQLITE_OPEN_CHECK_IN_BACKGROUND, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (cp_sqlite_store_wait_checked (second, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_patients (CP_STORE (second)), ==, 5);
+  }
 
   g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (holder), "go\n", 3, NULL, NULL, &error));
   g_assert_true (g_subprocess_wait_check (holder, NULL, &error));
@@ -743,6 +816,8 @@ main (int   argc,
   ADD ("restore-in-use", test_restore_in_use);
   ADD ("restore-over-damaged", test_restore_over_damaged);
   ADD ("damaged-at-open", test_damaged_at_open);
+  ADD ("damaged-in-background", test_damaged_in_background);
+  ADD ("checked-in-background", test_checked_in_background);
   ADD ("locked", test_locked);
   ADD ("disk-full", test_disk_full);
 #undef ADD

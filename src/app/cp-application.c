@@ -123,7 +123,9 @@ open_store_thread (GTask        *task,
       return;
     }
 
-  store = cp_sqlite_store_open (od->path, CP_SQLITE_OPEN_CREATE, &error);
+  /* The integrity check of a big file goes on in the background: signing in
+   * and the list only read, and writes wait for it (store_checked_cb) */
+  store = cp_sqlite_store_open (od->path, CP_SQLITE_OPEN_CREATE | CP_SQLITE_OPEN_CHECK_IN_BACKGROUND, &error);
   if (store == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -718,6 +720,41 @@ start_backups (CpApplication *self)
   cp_backup_scheduler_start (self->backups);
 }
 
+/* A file found damaged after it opened: what a failed open shows, in every
+ * window, and nothing more written (the store refuses writes from now on) */
+static void
+store_checked_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CpApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (cp_sqlite_store_wait_checked_finish (CP_SQLITE_STORE (source), result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_warning ("%s", error->message);
+  /* Services not started yet will not start without a store */
+  if (self->store == CP_STORE (source))
+    g_clear_object (&self->store);
+  if (self->sync_controller != NULL)
+    cp_sync_controller_stop (self->sync_controller);
+  if (self->sync != NULL)
+    cp_sync_stop (self->sync);
+  if (self->backups != NULL)
+    cp_backup_scheduler_stop (self->backups);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (CP_IS_WINDOW (l->data))
+        cp_window_show_store_error (CP_WINDOW (l->data), self->db_path, error);
+      else if (CP_IS_KIOSK_WINDOW (l->data))
+        cp_kiosk_window_set_unavailable (CP_KIOSK_WINDOW (l->data),
+                                         _("This kiosk is not working right now. Please pay at the front desk."));
+    }
+}
+
 static void
 store_opened_cb (GObject      *source,
                  GAsyncResult *result,
@@ -734,6 +771,9 @@ store_opened_cb (GObject      *source,
   cp_timing_mark ("store-opened");
 
   g_set_object (&self->store, store);
+  if (CP_IS_SQLITE_STORE (store))
+    cp_sqlite_store_wait_checked_async (CP_SQLITE_STORE (store), self->cancellable,
+                                        store_checked_cb, g_object_ref (self));
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (is_kiosk_window (self, window))
     {

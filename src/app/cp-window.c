@@ -253,10 +253,21 @@ reload_list_after_paint (CpWindow *self)
 }
 
 static void
+sign_in_audited_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autofree char *username = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cp_store_audit_append_finish (CP_STORE (source), result, &error))
+    g_warning ("Sign-in of %s not audited: %s", username, error->message);
+}
+
+static void
 signed_in_cb (CpWindow *self,
               CpStaff  *staff)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *object = NULL;
   g_autofree char *label = NULL;
 
@@ -269,9 +280,11 @@ signed_in_cb (CpWindow *self,
   self->staff->role = staff->role;
   self->staff->active = staff->active;
 
+  /* In a worker: it waits for the store's integrity check, which the list
+   * does not need to (cp_sqlite_store_wait_checked) */
   object = g_strdup_printf ("staff:%s", staff->username);
-  if (!cp_store_audit_append (self->store, staff->id, "sign-in", object, NULL, &error))
-    g_warning ("Sign-in of %s not audited: %s", staff->username, error->message);
+  cp_store_audit_append_async (self->store, staff->id, "sign-in", object, NULL,
+                               sign_in_audited_cb, g_strdup (staff->username));
 
   /* Translators: staff name and role in the header, "Casey Clerk · Clerk" */
   label = g_strdup_printf (_("%s · %s"), staff->display_name, cp_role_label (staff->role));

@@ -158,6 +158,8 @@ import_invoice (CpStore    *store,
                 GError    **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(CpInvoice) existing = NULL;
   g_autoptr(GError) local_error = NULL;

@@ -79,6 +79,8 @@ record_payment (CpStore    *store,
                                 GError    **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = NULL;
@@ -153,6 +155,8 @@ record_refund (CpStore   *store,
                                GError   **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = NULL;
@@ -313,6 +317,8 @@ mark_event_applied (CpStore     *store,
                     GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
                                                           "INSERT INTO applied_events (event_id, type, applied_at) "
@@ -353,6 +359,8 @@ save_payment_link (CpStore        *store,
                    GError        **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = cp_sqlite_now_utc ();
@@ -425,6 +433,8 @@ revoke_payment_link (CpStore     *store,
                      GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
                                                           "UPDATE payment_links SET active = 0, "

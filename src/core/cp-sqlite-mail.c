@@ -21,6 +21,8 @@ save_mail_log (CpStore         *store,
                GError         **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 

@@ -175,6 +175,8 @@ administer (CpSqliteStore  *self,
             GError        **error)
 {
   CpStore *store = CP_STORE (self);
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(CpStaff) target = NULL;
   g_autoptr(GError) lookup_error = NULL;
@@ -350,6 +352,8 @@ add_staff (CpStore     *store,
   object = g_strdup_printf ("staff:%s", username);
   asked = g_strdup_printf ("staff.create role=%s", cp_role_to_string (role));
 
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   {
     LOCK (self);
 

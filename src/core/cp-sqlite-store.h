@@ -15,6 +15,10 @@ typedef enum {
   CP_SQLITE_OPEN_DEFAULT        = 0,
   CP_SQLITE_OPEN_CREATE         = 1 << 0, /* create the file (mode 0600) if missing */
   CP_SQLITE_OPEN_READ_ONLY      = 1 << 1,
+  /* Check the file's integrity in a thread instead of before returning, when
+   * it needs no upgrade: reads start at once, writes wait for the check and
+   * fail as the open would have if it finds damage. */
+  CP_SQLITE_OPEN_CHECK_IN_BACKGROUND = 1 << 2,
 } CpSqliteOpenFlags;
 
 /* Opens (and with CREATE, creates) the database, checks it is a CarePay
@@ -28,6 +32,18 @@ CpSqliteStore *cp_sqlite_store_open        (const char         *path,
 CpSqliteStore *cp_sqlite_store_open_at_version (const char  *path,
                                                 int          version,
                                                 GError     **error);
+/* Waits for the background integrity check (CP_SQLITE_OPEN_CHECK_IN_BACKGROUND;
+ * at once without one): FALSE with CP_ERROR_NOT_A_DATABASE when the file is
+ * damaged, and every write fails so from then on. */
+gboolean       cp_sqlite_store_wait_checked (CpSqliteStore  *self,
+                                             GError        **error);
+void           cp_sqlite_store_wait_checked_async  (CpSqliteStore       *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean       cp_sqlite_store_wait_checked_finish (CpSqliteStore  *self,
+                                                    GAsyncResult   *result,
+                                                    GError        **error);
 int            cp_sqlite_store_get_schema_version (CpSqliteStore *self);
 const char    *cp_sqlite_store_get_path    (CpSqliteStore *self);
 

@@ -51,6 +51,8 @@ cp_sqlite_sync_note_version (CpSqliteStore  *self,
                              const char     *event_id,
                              GError        **error)
 {
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
@@ -103,6 +105,8 @@ cp_sqlite_sync_queue_link_check (CpSqliteStore  *self,
                                  gint64          invoice_id,
                                  GError        **error)
 {
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = cp_sqlite_now_utc ();
@@ -152,6 +156,8 @@ cp_sqlite_sync_link_check_done (CpSqliteStore  *self,
                                 gint64          invoice_id,
                                 GError        **error)
 {
+  if (!cp_sqlite_store_wait_checked (self, error))
+    return FALSE;
   LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
