@@ -36,7 +36,9 @@ test_signin_before_store (void)
   CpSigninPage *page = cp_window_get_signin_page (window);
   GtkWidget *user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
   GtkWidget *pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
+  GtkWidget *signin_button = find_action_button (GTK_WIDGET (page), "signin.submit");
   g_autofree char *signed_in = NULL;
+  g_autofree char *labels = NULL;
 
   g_assert_cmpstr (cp_window_get_page (window), ==, "loading");
   cp_window_show_signin (window);
@@ -49,10 +51,16 @@ test_signin_before_store (void)
   gtk_editable_set_text (GTK_EDITABLE (pass_entry), "clerk");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
   g_assert_true (cp_signin_page_get_busy (page));
-  spin_briefly (200);
+  /* No spinner for a sign-in that ends at once... */
+  g_assert_true (gtk_widget_get_sensitive (signin_button));
+  spin_briefly (400);
   g_assert_true (cp_signin_page_get_busy (page));
   g_assert_null (signed_in);
   g_assert_null (cp_signin_page_get_error (page));
+  /* ...but this one is slow, and says so */
+  g_assert_false (gtk_widget_get_sensitive (signin_button));
+  labels = collect_labels (signin_button);
+  g_assert_nonnull (strstr (labels, "Signing In"));
 
   /* The database opens: the same sign-in goes on by itself. */
   test_db_open (&db, 0);
@@ -63,6 +71,7 @@ test_signin_before_store (void)
 
   /* A store set while nothing is pending only resets the page. */
   g_assert_false (cp_signin_page_get_busy (page));
+  g_assert_true (gtk_widget_get_sensitive (signin_button));
 
   gtk_window_destroy (GTK_WINDOW (window));
   spin_briefly (100);

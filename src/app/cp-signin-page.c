@@ -15,6 +15,7 @@ struct _CpSigninPage
   GCancellable *cancellable;
   gboolean      busy;
   gboolean      pending;  /* submitted before the database was open */
+  guint         busy_shown_id;
 
   GtkEntry         *username_entry;
   GtkPasswordEntry *password_entry;
@@ -45,6 +46,31 @@ show_error (CpSigninPage *self,
                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
 }
 
+/* A sign-in mostly ends well within this (the password check takes about
+ * 30 ms): the spinner then never flashes, and no animation is running when
+ * the main page is to be painted. */
+#define BUSY_SHOWN_DELAY_MS 250
+
+static void
+show_busy (CpSigninPage *self,
+           gboolean      busy)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->signin_button), !busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_label_set_text (self->button_label, busy ? _("Signing In…") : _("Sign In"));
+}
+
+static gboolean
+busy_shown_cb (gpointer user_data)
+{
+  CpSigninPage *self = user_data;
+
+  self->busy_shown_id = 0;
+  show_busy (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 set_busy (CpSigninPage *self,
           gboolean      busy)
@@ -53,10 +79,11 @@ set_busy (CpSigninPage *self,
   /* Not insensitive: that would take the focus away from the entries. */
   gtk_editable_set_editable (GTK_EDITABLE (self->username_entry), !busy);
   gtk_editable_set_editable (GTK_EDITABLE (self->password_entry), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->signin_button), !busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_label_set_text (self->button_label, busy ? _("Signing In…") : _("Sign In"));
+  g_clear_handle_id (&self->busy_shown_id, g_source_remove);
+  if (busy)
+    self->busy_shown_id = g_timeout_add (BUSY_SHOWN_DELAY_MS, busy_shown_cb, self);
+  else
+    show_busy (self, FALSE);
 }
 
 static void
@@ -209,6 +236,7 @@ cp_signin_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
+  g_clear_handle_id (&self->busy_shown_id, g_source_remove);
 
   G_OBJECT_CLASS (cp_signin_page_parent_class)->dispose (object);
 }
