@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE  /* gettid() */
 #include "config.h"
 
+#include <errno.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
 
 #include "cp-error.h"
@@ -23,6 +27,11 @@ check_thread (gpointer data)
 {
   CpSqliteCheck *self = data;
   g_autoptr(GError) error = NULL;
+
+  /* Behind the window being drawn and the list being loaded: nothing waits
+   * for the check but writes, and there are none before sign-in */
+  if (setpriority (PRIO_PROCESS, gettid (), 10) != 0)
+    g_debug ("Could not lower the integrity check's priority: %s", g_strerror (errno));
 
   /* A sound file is released at once; a refused one keeps its write lock,
    * so nothing writes to it until it is restored. */
