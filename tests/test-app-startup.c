@@ -214,13 +214,20 @@ app_start (App      *app,
   app_start_full (app, kiosk, seeded, NULL);
 }
 
+/* Asks it to quit and waits until it has */
+static void
+app_end (App *app)
+{
+  g_subprocess_send_signal (app->process, SIGTERM);
+  g_subprocess_wait (app->process, NULL, NULL);
+}
+
 static void
 app_stop (App *app)
 {
   g_autofree char *cmd = NULL;
 
-  g_subprocess_send_signal (app->process, SIGTERM);
-  g_subprocess_wait (app->process, NULL, NULL);
+  app_end (app);
   g_clear_object (&app->err);
   g_clear_object (&app->process);
   cmd = g_strdup_printf ("rm -rf '%s'", app->dir);
@@ -515,16 +522,6 @@ test_list_ready_before_signin (void)
   test_db_close (&db);
 }
 
-static char *
-checksum_of (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-}
-
 /* A file that opens but is damaged: the app signs nobody in to it unchecked.
  * It is checked in the background (PRAGMA quick_check: 0.3 s at 100,000
  * invoices) while the sign-in page shows; then the window says what a failed
@@ -536,12 +533,11 @@ test_damaged_after_open (void)
   g_autofree char *db = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  g_autofree char *cmd = NULL;
 
   /* A table nothing reads before sign-in: only the check can find it */
   app_start_full (&app, FALSE, TRUE, "mail_log");
   db = g_build_filename (app.dir, "carepay.db", NULL);
-  before = checksum_of (db);
+  before = test_file_checksum (db);
   wait_for_marker (&app, "store-opened");
   for (;;)
     {
@@ -559,15 +555,10 @@ test_damaged_after_open (void)
   spin_briefly (300);
   g_assert_nonnull (g_subprocess_get_identifier (app.process));
 
-  g_subprocess_send_signal (app.process, SIGTERM);
-  g_subprocess_wait (app.process, NULL, NULL);
-  after = checksum_of (db);
+  app_end (&app);
+  after = test_file_checksum (db);
   g_assert_cmpstr (after, ==, before);
-  cmd = g_strdup_printf ("rm -rf '%s'", app.dir);
-  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
-  g_clear_object (&app.err);
-  g_clear_object (&app.process);
-  g_free (app.dir);
+  app_stop (&app);
 }
 
 int

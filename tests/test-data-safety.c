@@ -87,16 +87,6 @@ file_mode (const char *path)
   return st.st_mode & 0777;
 }
 
-static char *
-file_checksum (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-}
-
 /* carepayctl --db DB ARGS... (NULL-terminated) */
 #define ctl(run, db, ...) ctl_run (run, NULL, "--db", db, __VA_ARGS__)
 
@@ -442,7 +432,7 @@ test_restore_refusals (LedgerFixture *f,
     sqlite3_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     sqlite3_close (db);
   }
-  before_sum = file_checksum (f->path);
+  before_sum = test_file_checksum (f->path);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -456,7 +446,7 @@ test_restore_refusals (LedgerFixture *f,
 
       ctl (&run, f->path, "restore", cases[i].path, NULL);
       assert_one_line_error (&run, cases[i].words);
-      after_sum = file_checksum (f->path);
+      after_sum = test_file_checksum (f->path);
       g_assert_cmpstr (after_sum, ==, before_sum);
       g_assert_false (g_file_test (before_path, G_FILE_TEST_EXISTS));
     }
@@ -538,7 +528,7 @@ test_damaged_in_background (LedgerFixture *f,
 
   g_clear_object (&f->store);
   test_damage_table (f->path, "invoices");
-  before = file_checksum (f->path);
+  before = test_file_checksum (f->path);
 
   store = cp_sqlite_store_open (f->path, CP_SQLITE_OPEN_CHECK_IN_BACKGROUND, &error);
   g_assert_no_error (error);
@@ -567,7 +557,7 @@ test_damaged_in_background (LedgerFixture *f,
   sqlite3_close (other);
 
   g_clear_object (&store);
-  after = file_checksum (f->path);
+  after = test_file_checksum (f->path);
   g_assert_cmpstr (after, ==, before);
 }
 

@@ -140,16 +140,6 @@ test_demo (Fixture       *f,
   }
 }
 
-static char *
-file_checksum (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
-}
-
 static void
 test_twice (Fixture       *f,
             gconstpointer  data)
@@ -165,7 +155,7 @@ test_twice (Fixture       *f,
 
   /* Checkpoint so the main file holds everything, then compare it */
   g_clear_object (&f->store);
-  before = file_checksum (f->path);
+  before = test_file_checksum (f->path);
   f->store = cp_sqlite_store_open (f->path, CP_SQLITE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   store = CP_STORE (f->store);
@@ -182,7 +172,7 @@ test_twice (Fixture       *f,
   g_assert_cmpuint (invoices->len, ==, 15);
 
   g_clear_object (&f->store);
-  after = file_checksum (f->path);
+  after = test_file_checksum (f->path);
   g_assert_cmpstr (before, ==, after);
   f->store = cp_sqlite_store_open (f->path, CP_SQLITE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);

@@ -55,16 +55,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->dir);
 }
 
-static char *
-file_checksum (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
-}
-
 static sqlite3 *
 raw_open (const char *path)
 {
@@ -245,13 +235,13 @@ assert_refused (const char *path,
                 CpSqliteOpenFlags flags)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *before = file_checksum (path);
+  g_autofree char *before = test_file_checksum (path);
   g_autofree char *after = NULL;
   g_autoptr(CpSqliteStore) store = cp_sqlite_store_open (path, flags, &error);
 
   g_assert_null (store);
   g_assert_error (error, CP_ERROR, CP_ERROR_NOT_A_DATABASE);
-  after = file_checksum (path);
+  after = test_file_checksum (path);
   g_assert_cmpstr (before, ==, after);
 }
 

@@ -36,3 +36,14 @@ test_remove_tree (const char *path)
     }
   g_rmdir (path);
 }
+
+/* SHA-256 of a file's bytes, to show it was left exactly as it was. */
+static inline char *
+test_file_checksum (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
