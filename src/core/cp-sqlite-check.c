@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
@@ -40,6 +41,8 @@ check_thread (gpointer data)
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       sqlite3_close_v2 (self->db);
       self->db = NULL;
+      /* The pages the check read went to this thread's malloc arena */
+      malloc_trim (0);
     }
 
   g_mutex_lock (&self->mutex);
