@@ -9,6 +9,7 @@
 #include "cp-invoice-list.h"
 #include "cp-invoice-model.h"
 #include "cp-invoice-row.h"
+#include "cp-invoice-row-widget.h"
 #include "cp-line-item-editor.h"
 #include "cp-new-invoice-dialog.h"
 #include "cp-patient-view.h"
@@ -317,6 +318,43 @@ test_application (void)
   g_assert_finalize_object (app);
 }
 
+/* Start-up's glyph warm-up draws the rows shown, up to its limit, and the
+ * labels; hidden ones are left alone (cp-window.c, before sign-in). */
+static void
+test_warm_glyphs (void)
+{
+  GtkWidget *header = g_object_ref_sink (cp_invoice_list_header_new ());
+  GtkWidget *box = g_object_ref_sink (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
+  GtkWidget *hidden = NULL;
+
+  gtk_box_append (GTK_BOX (box), gtk_label_new ("Total Outstanding $1,234.56"));
+  for (guint i = 0; i < 4; i++)
+    {
+      CpInvoiceSummary *s = cp_invoice_summary_new ();
+      g_autoptr(CpInvoiceRow) row = NULL;
+      GtkWidget *widget = cp_invoice_row_widget_new (CP_INVOICE_LIST_HEADER (header));
+
+      s->id = i + 1;
+      s->number = g_strdup_printf ("INV-2026-00000%u", i + 1);
+      s->patient_name = g_strdup ("Ñúñez, José");
+      s->mrn = g_strdup ("MRN-00042");
+      s->currency = g_strdup ("USD");
+      s->total = 12345 * (i + 1);
+      s->status = CP_INVOICE_STATUS_PENDING;
+      row = cp_invoice_row_new (s);  /* takes s */
+      cp_invoice_row_widget_set_row (CP_INVOICE_ROW_WIDGET (widget), row);
+      gtk_box_append (GTK_BOX (box), widget);
+      hidden = widget;
+    }
+  gtk_widget_set_visible (hidden, FALSE);
+
+  g_assert_cmpuint (cp_ui_warm_glyphs (box, 2), ==, 2);
+  g_assert_cmpuint (cp_ui_warm_glyphs (box, 30), ==, 3);
+
+  g_object_unref (box);
+  g_object_unref (header);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -329,6 +367,7 @@ main (int   argc,
   g_test_add_func ("/carepay/app-widgets/patient-view", test_patient_view);
   g_test_add_func ("/carepay/app-widgets/line-item-editor", test_line_item_editor);
   g_test_add_func ("/carepay/app-widgets/invoice-row", test_invoice_row);
+  g_test_add_func ("/carepay/app-widgets/warm-glyphs", test_warm_glyphs);
   g_test_add_func ("/carepay/app-widgets/status-badge", test_status_badge);
   g_test_add_func ("/carepay/app-widgets/window", test_window);
   g_test_add_func ("/carepay/app-widgets/window-size", test_window_size);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <glib/gi18n.h>
 
+#include "cp-invoice-row-widget.h"
 #include "cp-money.h"
 #include "cp-ui-util.h"
 
@@ -147,4 +148,48 @@ cp_ui_card_brand_label (const char *brand)
     if (g_ascii_strcasecmp (brand, brands[i].id) == 0)
       return brands[i].label;
   return brand;
+}
+
+static void
+warm_glyphs (GtkWidget *widget,
+             cairo_t   *cr,
+             guint     *rows_left)
+{
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
+    return;
+
+  if (CP_IS_INVOICE_ROW_WIDGET (widget))
+    {
+      if (*rows_left == 0)
+        return;
+      (*rows_left)--;
+      cp_invoice_row_widget_draw_text (CP_INVOICE_ROW_WIDGET (widget), cr);
+    }
+  else if (GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
+    {
+      cairo_move_to (cr, 0, 0);
+      pango_cairo_show_layout (cr, gtk_label_get_layout (GTK_LABEL (widget)));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    warm_glyphs (child, cr, rows_left);
+}
+
+guint
+cp_ui_warm_glyphs (GtkWidget *root,
+                   guint      max_rows)
+{
+  /* Wide enough for a line: glyphs wholly outside the surface are skipped */
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 2048, 64);
+  cairo_t *cr = cairo_create (surface);
+  guint rows_left = max_rows;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    warm_glyphs (child, cr, &rows_left);
+
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return max_rows - rows_left;
 }

@@ -25,6 +25,13 @@ void        cp_ui_label_set_money    (GtkLabel   *label,
                                       const char *currency);
 /* Whether an invoice in this status can still be paid. */
 gboolean    cp_ui_status_is_open     (CpInvoiceStatus  status);
+/* Start-up: draws the text of the labels and invoice rows shown under `root`
+ * once, on a scratch surface, so that their glyphs are rasterized (cairo
+ * keeps them per font) before the frame that first shows them. At most
+ * `max_rows` rows: past a screenful they bring no new glyphs. Returns the
+ * number of rows drawn. */
+guint       cp_ui_warm_glyphs        (GtkWidget       *root,
+                                      guint            max_rows);
 /* "Visa" for Stripe's "visa", "Mastercard", "American Express"...; "Card" for NULL. */
 const char *cp_ui_card_brand_label   (const char      *brand);
 
