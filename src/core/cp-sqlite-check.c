@@ -28,6 +28,7 @@ check_thread (gpointer data)
 {
   CpSqliteCheck *self = data;
   g_autoptr(GError) error = NULL;
+  gboolean sound;
 
   /* Behind the window being drawn and the list being loaded: nothing waits
    * for the check but writes, and there are none before sign-in */
@@ -36,13 +37,12 @@ check_thread (gpointer data)
 
   /* A sound file is released at once; a refused one keeps its write lock,
    * so nothing writes to it until it is restored. */
-  if (cp_sqlite_integrity_check (self->db, self->path, TRUE, &error))
+  sound = cp_sqlite_integrity_check (self->db, self->path, TRUE, &error);
+  if (sound)
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       sqlite3_close_v2 (self->db);
       self->db = NULL;
-      /* The pages the check read went to this thread's malloc arena */
-      malloc_trim (0);
     }
 
   g_mutex_lock (&self->mutex);
@@ -50,6 +50,10 @@ check_thread (gpointer data)
   self->done = TRUE;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
+
+  /* The pages the check read went to this thread's malloc arena */
+  if (sound)
+    malloc_trim (0);
   return NULL;
 }
 
