@@ -720,6 +720,18 @@ start_backups (CpApplication *self)
   cp_backup_scheduler_start (self->backups);
 }
 
+/* Sync (polls, webhooks) and backups: at shutdown, and when the store is refused */
+static void
+stop_services (CpApplication *self)
+{
+  if (self->sync != NULL)
+    cp_sync_stop (self->sync);
+  if (self->sync_controller != NULL)
+    cp_sync_controller_stop (self->sync_controller);
+  if (self->backups != NULL)
+    cp_backup_scheduler_stop (self->backups);
+}
+
 /* A file found damaged after it opened: what a failed open shows, in every
  * window, and nothing more written (the store refuses writes from now on) */
 static void
@@ -738,12 +750,7 @@ store_checked_cb (GObject      *source,
   /* Services not started yet will not start without a store */
   if (self->store == CP_STORE (source))
     g_clear_object (&self->store);
-  if (self->sync_controller != NULL)
-    cp_sync_controller_stop (self->sync_controller);
-  if (self->sync != NULL)
-    cp_sync_stop (self->sync);
-  if (self->backups != NULL)
-    cp_backup_scheduler_stop (self->backups);
+  stop_services (self);
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     {
@@ -1113,12 +1120,7 @@ cp_application_shutdown (GApplication *app)
   CpApplication *self = CP_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->sync != NULL)
-    cp_sync_stop (self->sync);
-  if (self->sync_controller != NULL)
-    cp_sync_controller_stop (self->sync_controller);
-  if (self->backups != NULL)
-    cp_backup_scheduler_stop (self->backups);
+  stop_services (self);
   stop_simulator (self);
 
   G_APPLICATION_CLASS (cp_application_parent_class)->shutdown (app);
