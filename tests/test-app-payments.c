@@ -674,6 +674,40 @@ test_void (Fixture       *f,
   g_assert_false (action_enabled (f, "invoice.void"));
 }
 
+/* Without Stripe's publishable key the card form cannot load: the dialog says
+ * so before anything is asked of Stripe, and nothing is recorded. */
+static void
+test_no_publishable_key (Fixture       *f,
+                         gconstpointer  data)
+{
+  CpInvoiceDetail *detail = cp_window_get_invoice_detail (f->window);
+  CpStripeConfig *config = cp_stripe_client_get_config (f->client);
+  CpPaymentDialog *dialog;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  sign_in_as (f, "clerk");
+  id = find_unpaid (f, CP_INVOICE_STATUS_PENDING);
+  open_invoice (f, id);
+  before = cp_store_list_payments (f->db.store, id, &error);
+  g_assert_no_error (error);
+  cp_stripe_config_set_key (config, CP_STRIPE_KEY_PUBLISHABLE, NULL);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "invoice.take-payment", NULL));
+  dialog = find_toplevel (CP_TYPE_PAYMENT_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_false (cp_payment_dialog_continue (dialog));
+  g_assert_cmpstr (cp_payment_dialog_get_page (dialog), ==, "error");
+  g_assert_nonnull (strstr (cp_payment_dialog_get_error (dialog), "publishable key"));
+  g_assert_null (cp_payment_dialog_get_view (dialog));
+  after = cp_store_list_payments (f->db.store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->len, ==, before->len);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* Each dialog builds from its template and goes away without a leak, also
  * while its first request is still out. */
 static void
@@ -811,6 +845,7 @@ main (int   argc,
   ADD ("payment-link", test_payment_link);
   ADD ("refund", test_refund);
   ADD ("void", test_void);
+  ADD ("no-publishable-key", test_no_publishable_key);
   ADD ("dialogs-create-destroy", test_dialogs_create_destroy);
 #undef ADD
   g_test_add_func ("/carepay/app-payments/application-training", test_application_training);

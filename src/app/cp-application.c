@@ -645,6 +645,12 @@ keyring_loaded_cb (GObject      *source,
       stripe_failed (self, _("no Stripe keys are set up; ask an administrator"));
       return;
     }
+  /* The kiosk only takes cards, in Stripe's form, which needs this key */
+  if (self->kiosk && cp_stripe_config_get_publishable_key (config) == NULL)
+    {
+      stripe_failed (self, _("the Stripe publishable key is not set up; ask an administrator"));
+      return;
+    }
   self->stripe_config = g_object_ref (config);
   maybe_set_up_ledger (self);
 }

@@ -324,6 +324,7 @@ cp_payment_dialog_continue (CpPaymentDialog *self)
 {
   g_autoptr(GError) error = NULL;
   const char *text;
+  const char *publishable;
   gint64 amount = 0;
 
   g_return_val_if_fail (CP_IS_PAYMENT_DIALOG (self), FALSE);
@@ -343,6 +344,16 @@ cp_payment_dialog_continue (CpPaymentDialog *self)
       g_autofree char *message = g_strdup_printf (_("That is more than the %s due."), balance);
 
       set_amount_error (self, message);
+      return FALSE;
+    }
+
+  /* The card form needs it: say so before asking Stripe for anything */
+  publishable = cp_stripe_config_get_publishable_key (cp_stripe_client_get_config (cp_ledger_get_client (self->ledger)));
+  if (publishable == NULL)
+    {
+      show_error (self, _("Payment Not Started"),
+                  _("Card payments need Stripe’s publishable key, which is not set up. "
+                    "Ask an administrator to add it in Preferences."));
       return FALSE;
     }
 
