@@ -368,27 +368,23 @@ draw (GtkSnapshot   *snapshot,
   gtk_snapshot_restore (snapshot);
 }
 
-guint
+void
 cp_invoice_row_widget_draw_text (CpInvoiceRowWidget *self,
                                  cairo_t            *cr)
 {
-  guint n = 0;
-
-  g_return_val_if_fail (CP_IS_INVOICE_ROW_WIDGET (self), 0);
+  g_return_if_fail (CP_IS_INVOICE_ROW_WIDGET (self));
 
   if (self->row == NULL)
-    return 0;
+    return;
   ensure_mrn_font (self);
   for (int i = 0; i < N_COLUMNS; i++)
     if (self->layouts[i] != NULL)
       {
         cairo_move_to (cr, 0, 0);
         pango_cairo_show_layout (cr, self->layouts[i]);
-        n++;
       }
   cairo_move_to (cr, 0, 0);
   pango_cairo_show_layout (cr, self->mrn);
-  return n + 1;
 }
 
 static void

@@ -25,9 +25,8 @@ const char *cp_invoice_row_widget_get_cell  (CpInvoiceRowWidget  *self,
                                              CpInvoiceSortKey     column,
                                              graphene_rect_t     *bounds,
                                              gboolean            *cut);
-/* Draws its text layouts at the origin of `cr`: for cp_ui_warm_glyphs().
- * Returns how many. */
-guint       cp_invoice_row_widget_draw_text (CpInvoiceRowWidget  *self,
+/* Draws its text layouts at the origin of `cr`: for cp_ui_warm_glyphs(). */
+void        cp_invoice_row_widget_draw_text (CpInvoiceRowWidget  *self,
                                              cairo_t             *cr);
 /* The accessible label: the row's text in reading order. */
 const char *cp_invoice_row_widget_get_text  (CpInvoiceRowWidget  *self);

@@ -78,16 +78,12 @@ cp_sqlite_check_start (const char  *path,
   if (rc != SQLITE_OK)
     {
       cp_sqlite_set_error (self->db, rc, _("Could not check the database"), error);
-      self->done = TRUE;
       return NULL;
     }
 
   self->thread = g_thread_try_new ("carepay-check", check_thread, self, error);
   if (self->thread == NULL)
-    {
-      self->done = TRUE;
-      return NULL;
-    }
+    return NULL;
   return g_steal_pointer (&self);
 }
 
