@@ -702,6 +702,7 @@ test_no_publishable_key (Fixture       *f,
   g_assert_cmpstr (cp_payment_dialog_get_page (dialog), ==, "error");
   g_assert_nonnull (strstr (cp_payment_dialog_get_error (dialog), "publishable key"));
   g_assert_null (cp_payment_dialog_get_view (dialog));
+  save_window_screenshot (GTK_WIDGET (dialog), "payment-no-publishable-key.png");
   after = cp_store_list_payments (f->db.store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (after->len, ==, before->len);
