@@ -283,6 +283,17 @@ open_from_list (Fixture *f,
               cp_invoice_detail_get_invoice (detail)->id == id, 20);
 }
 
+/* Reloads the invoice list as a sync does, and waits for its new rows. */
+static void
+reload_list (Fixture *f)
+{
+  CpInvoiceList *list = cp_window_get_invoice_list (f->window);
+
+  cp_invoice_list_reload (list);
+  g_assert_true (cp_invoice_list_get_loading (list));
+  SPIN_UNTIL (!cp_invoice_list_get_loading (list), 20);
+}
+
 static void
 assert_detail_shows (Fixture *f,
                      gint64   id)
@@ -410,6 +421,11 @@ test_patient_view (Fixture       *f,
   for (guint i = 0; i < rows->len; i++)
     g_assert_true (labels_have (labels, ((CpInvoiceSummary *) g_ptr_array_index (rows, i))->number));
 
+  /* The list reloading (a sync, a payment elsewhere) leaves the patient on
+   * screen: it does not bring back the invoice selected in the list. */
+  reload_list (f);
+  g_assert_cmpstr (cp_window_get_detail_page (f->window), ==, "patient");
+
   /* Alt+Left / Escape: back to the invoice. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.back", NULL));
   g_assert_cmpstr (cp_window_get_detail_page (f->window), ==, "invoice");
@@ -429,6 +445,12 @@ test_patient_view (Fixture       *f,
       g_assert_cmpstr (cp_window_get_detail_page (f->window), ==, "invoice");
       SPIN_UNTIL (!cp_invoice_detail_get_loading (detail) && cp_invoice_detail_get_invoice (detail) != NULL &&
                   cp_invoice_detail_get_invoice (detail)->id == other, 20);
+      /* Nor the invoice opened from the patient's list. */
+      if (other != id)
+        {
+          reload_list (f);
+          g_assert_cmpint (cp_invoice_detail_get_invoice_id (detail), ==, other);
+        }
     }
 }
 

@@ -187,9 +187,6 @@ update_state (CpInvoiceList *self)
   gtk_stack_set_visible_child_name (self->content_stack, "empty");
 }
 
-static void
-selection_changed_cb (CpInvoiceList *self);
-
 /* After a new search, filter or sort: the selected row if it is still
  * shown, else the top. (The items are positions, so without this the view
  * would stay at the same place in a different list.) */
@@ -212,12 +209,12 @@ scroll_after_change (CpInvoiceList *self)
 
 /* Shows `index` (a reload, when not NULL) with the current filter, search
  * and sort. The selection is dropped first and put back by id: it follows
- * the invoice, not the position. `announce`: tell about the selection again
- * (the invoice may have changed). */
+ * the invoice, not the position, and is not announced again: the detail
+ * may show another invoice, or a patient, by now (the sync reloads the
+ * detail itself when its invoice changed). */
 static void
 apply_view (CpInvoiceList  *self,
-            CpInvoiceIndex *index,
-            gboolean        announce)
+            CpInvoiceIndex *index)
 {
   guint position = gtk_single_selection_get_selected (self->selection);
   gint64 selected_id = 0;
@@ -246,8 +243,6 @@ apply_view (CpInvoiceList  *self,
   /* A reload keeps the view where it is. */
   if (index == NULL)
     scroll_after_change (self);
-  if (announce && gtk_single_selection_get_selected (self->selection) != GTK_INVALID_LIST_POSITION)
-    selection_changed_cb (self);
   update_state (self);
 }
 
@@ -289,7 +284,7 @@ sort_changed_cb (CpInvoiceList *self)
     return;
   self->sort_key = key;
   self->sort_descending = descending;
-  apply_view (self, NULL, FALSE);
+  apply_view (self, NULL);
 }
 
 /* With large text the issue date gives its room to the status and the
@@ -524,7 +519,7 @@ index_cb (GObject      *source,
   self->partial = FALSE;
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "error") == 0)
     gtk_stack_set_visible_child_name (self->content_stack, "loading");
-  apply_view (self, index, TRUE);
+  apply_view (self, index);
   update_dropdown (self);
   if (self->painted_marked && !self->index_painted_marked)
     {
@@ -571,7 +566,7 @@ first_page_cb (GObject      *source,
       g_autoptr(CpInvoiceIndex) page = cp_invoice_index_new_from_summaries (summaries);
 
       self->partial = TRUE;
-      apply_view (self, page, FALSE);
+      apply_view (self, page);
       mark_painted (self);
     }
   if (self->first_page_only)
@@ -872,7 +867,7 @@ cp_invoice_list_set_status_filter (CpInvoiceList *self,
   self->status_filter = status;
   if (gtk_drop_down_get_selected (self->filter_dropdown) != (guint) (status + 1))
     gtk_drop_down_set_selected (self->filter_dropdown, status + 1);
-  apply_view (self, NULL, FALSE);
+  apply_view (self, NULL);
 }
 
 int
@@ -929,7 +924,7 @@ cp_invoice_list_set_search (CpInvoiceList *self,
       self->syncing_entry = FALSE;
     }
 
-  apply_view (self, NULL, FALSE);
+  apply_view (self, NULL);
 }
 
 void
