@@ -19,6 +19,7 @@
 #include "cp-sync.h"
 #include "cp-sync-controller.h"
 #include "cp-kiosk-window.h"
+#include "cp-startup-theme.h"
 #include "cp-timing.h"
 
 struct _CpApplication
@@ -1095,6 +1096,7 @@ cp_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
 
   cp_timing_mark ("startup");
+  cp_startup_theme_end ();
   G_APPLICATION_CLASS (cp_application_parent_class)->startup (app);
   cp_timing_mark ("startup-done");
   load_icon_theme_in_thread ();

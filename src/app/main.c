@@ -7,6 +7,7 @@
 
 #include "cp-application.h"
 #include "cp-renderer-choice.h"
+#include "cp-startup-theme.h"
 #include "cp-timing.h"
 
 int
@@ -27,6 +28,7 @@ main (int   argc,
   cp_renderer_choose ();
   /* Well after the first frames, so the probe does not compete with them. */
   cp_renderer_refresh_later (10);
+  cp_startup_theme_begin ();
 
   app = cp_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
