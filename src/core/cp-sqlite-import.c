@@ -13,11 +13,6 @@
 #include "cp-money.h"
 #include "cp-sqlite-private.h"
 
-#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
-  g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
-
-static const char zero_hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
-
 /* Invoices */
 
 static gboolean
@@ -160,7 +155,7 @@ import_invoice (CpStore    *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(CpInvoice) existing = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *today = NULL;
@@ -275,7 +270,7 @@ list_between (CpStore         *store,
               GError         **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *end = NULL;
 
@@ -342,7 +337,7 @@ list_audit (CpStore     *store,
             GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   if (since != NULL && !cp_date_is_valid (since))
@@ -374,10 +369,10 @@ audit_check (CpStore  *store,
              GError  **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_audit_problem_free);
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *expected_prev = g_strdup (zero_hash);
+  g_autofree char *expected_prev = g_strdup (CP_SQLITE_AUDIT_FIRST_PREV);
   gint64 prev_id = 0;
   gint64 count = 0;
   gboolean has_row;

@@ -10,9 +10,6 @@
 #include "cp-error.h"
 #include "cp-sqlite-private.h"
 
-#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
-  g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
-
 static void
 bind_id_or_null (sqlite3_stmt *stmt,
                  int           idx,
@@ -81,7 +78,7 @@ record_payment (CpStore    *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = NULL;
   gboolean has_row;
@@ -157,7 +154,7 @@ record_refund (CpStore   *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = NULL;
   gint64 invoice_id;
@@ -227,7 +224,7 @@ get_payment_by_intent (CpStore     *store,
                        GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
                                                           "SELECT " PAYMENT_COLUMNS " FROM payments "
                                                           "WHERE stripe_payment_intent_id = ?1", error);
@@ -257,7 +254,7 @@ list_for_invoice (CpStore         *store,
                   GError         **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self, sql, error);
 
   if (stmt == NULL)
@@ -296,7 +293,7 @@ event_applied (CpStore     *store,
                GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
                                                           "SELECT 1 FROM applied_events WHERE event_id = ?1",
                                                           error);
@@ -319,7 +316,7 @@ mark_event_applied (CpStore     *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
                                                           "INSERT INTO applied_events (event_id, type, applied_at) "
                                                           "VALUES (?1, ?2, ?3) ON CONFLICT (event_id) DO NOTHING",
@@ -361,7 +358,7 @@ save_payment_link (CpStore        *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = cp_sqlite_now_utc ();
 
@@ -399,7 +396,7 @@ get_active_payment_link (CpStore  *store,
                          GError  **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
                                                           "SELECT " LINK_COLUMNS " FROM payment_links "
                                                           "WHERE invoice_id = ?1 AND active = 1 "
@@ -435,7 +432,7 @@ revoke_payment_link (CpStore     *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
                                                           "UPDATE payment_links SET active = 0, "
                                                           "  revoked_at = COALESCE(revoked_at, ?2), "

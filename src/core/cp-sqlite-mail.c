@@ -8,9 +8,6 @@
 #include "cp-error.h"
 #include "cp-sqlite-private.h"
 
-#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
-  g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
-
 #define MAIL_LOG_COLUMNS \
   "id, invoice_id, kind, recipient, subject, status, attempts, last_error, created_at, " \
   "sent_at, message_id"
@@ -23,7 +20,7 @@ save_mail_log (CpStore         *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   if (entry->kind == NULL || entry->recipient == NULL || entry->status == NULL)
@@ -88,7 +85,7 @@ list_mail_log (CpStore     *store,
                GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
                                                           "SELECT " MAIL_LOG_COLUMNS " FROM mail_log "
                                                           "WHERE (?1 = 0 OR invoice_id = ?1) "

@@ -26,7 +26,9 @@ gboolean cp_sqlite_migrate    (sqlite3     *db,
 
 /* The audit log chain: hash = SHA-256 hex of prev_hash, at, staff_id,
  * action, object and details joined with U+001F; the first entry's
- * prev_hash is 64 zeros. */
+ * prev_hash is 64 zeros (CP_SQLITE_AUDIT_FIRST_PREV). */
+#define CP_SQLITE_AUDIT_FIRST_PREV "0000000000000000000000000000000000000000000000000000000000000000"
+
 char    *cp_sqlite_audit_hash (const char  *prev_hash,
                                const char  *at,
                                gint64       staff_id,
@@ -143,6 +145,15 @@ gboolean      cp_sqlite_store_insert_line_items (CpSqliteStore  *self,
                                                  GPtrArray      *line_items,
                                                  GError        **error);
 GRecMutex    *cp_sqlite_store_get_lock  (CpSqliteStore  *self);
+
+/* The store's one connection is shared by its threads: every method holds
+ * the store's lock while it uses it, readers too. A method that writes
+ * calls cp_sqlite_store_wait_checked() first, before taking the lock: a
+ * background integrity check (CP_SQLITE_OPEN_CHECK_IN_BACKGROUND) holds the
+ * file's write lock, and a writer waiting for it inside the store's lock
+ * would hold up every reader meanwhile. */
+#define CP_SQLITE_LOCK(self) \
+  g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
 char         *cp_sqlite_now_utc         (void);
 
 #define PAYMENT_COLUMNS \

@@ -10,9 +10,6 @@
 #include "cp-report.h"
 #include "cp-sqlite-private.h"
 
-#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
-  g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
-
 static const char *
 col (sqlite3_stmt *stmt,
      int           i)
@@ -219,7 +216,7 @@ fill_report (CpStore   *store,
              GError   **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   sqlite3 *db = cp_sqlite_store_get_connection (self);
   const char *start = g_ptr_array_index (report->bounds, 0);
   const char *end = g_ptr_array_index (report->bounds, report->periods->len);

@@ -14,9 +14,6 @@
 #include "cp-error.h"
 #include "cp-sqlite-private.h"
 
-#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
-  g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
-
 typedef enum {
   OP_ROLE,
   OP_ACTIVE,
@@ -177,7 +174,7 @@ administer (CpSqliteStore  *self,
   CpStore *store = CP_STORE (self);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(CpStaff) target = NULL;
   g_autoptr(GError) lookup_error = NULL;
   g_autofree char *object = NULL;
@@ -355,7 +352,7 @@ add_staff (CpStore     *store,
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
   {
-    LOCK (self);
+    CP_SQLITE_LOCK (self);
 
     if (!cp_store_begin (store, error))
       return FALSE;
@@ -401,7 +398,7 @@ require_admin (CpStore     *store,
                GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
 
   /* A write transaction, so the refusal's audit entry chains like any other */
   if (!cp_store_begin (store, error))

@@ -49,10 +49,6 @@ stmt_finalize (gpointer stmt)
   sqlite3_finalize (stmt);
 }
 
-#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = g_rec_mutex_locker_new (&(self)->lock)
-
-static const char zero_hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
-
 /* Helpers */
 
 static char *
@@ -355,7 +351,7 @@ cp_sqlite_store_get_meta (CpStore    *store,
                           const char *key)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
 
   if (stmt == NULL)
@@ -376,7 +372,7 @@ cp_sqlite_store_set_meta (CpStore     *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   if (value == NULL)
@@ -428,7 +424,7 @@ cp_sqlite_store_save_patient (CpStore    *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *search_key = NULL;
 
@@ -490,7 +486,7 @@ cp_sqlite_store_get_patient (CpStore  *store,
                              GError  **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " PATIENT_COLUMNS " FROM patients p WHERE p.id = ?1", error);
   gboolean has_row;
 
@@ -514,7 +510,7 @@ cp_sqlite_store_get_patient_by_mrn (CpStore     *store,
                                     GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " PATIENT_COLUMNS " FROM patients p WHERE p.mrn = ?1", error);
   gboolean has_row;
 
@@ -538,7 +534,7 @@ cp_sqlite_store_list_patients (CpStore     *store,
                                GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_patient_free);
   g_autofree char *pattern = cp_sqlite_search_pattern (search);
@@ -604,7 +600,7 @@ cp_sqlite_store_next_invoice_number (CpStore  *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return NULL;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autofree char *today = cp_today ();
 
   today[4] = '\0';
@@ -727,7 +723,7 @@ cp_sqlite_store_create_invoice (CpStore    *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
 
   if (!check_invoice (invoice, error))
     return FALSE;
@@ -875,7 +871,7 @@ cp_sqlite_store_get_invoice (CpStore  *store,
                              GError  **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
 
   return get_invoice_locked (self, id, NULL, error);
 }
@@ -886,7 +882,7 @@ cp_sqlite_store_get_invoice_by_number (CpStore     *store,
                                        GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
 
   return get_invoice_locked (self, 0, number, error);
 }
@@ -1096,7 +1092,7 @@ cp_sqlite_store_list_invoices (CpStore               *store,
                                GError               **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   CpInvoiceQuery all = CP_INVOICE_QUERY_INIT;
   g_autofree char *today = cp_today ();
 
@@ -1112,7 +1108,7 @@ cp_sqlite_store_set_invoice_voided (CpStore   *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = prepare (self, "UPDATE invoices SET voided = ?1 WHERE id = ?2", error);
 
   if (stmt == NULL)
@@ -1212,7 +1208,7 @@ cp_sqlite_store_create_staff (CpStore     *store,
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
   {
-    LOCK (self);
+    CP_SQLITE_LOCK (self);
     g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                             "INSERT INTO staff (username, display_name, role, password_hash, active) "
                                             "VALUES (?1, ?2, ?3, ?4, 1)", error);
@@ -1265,7 +1261,7 @@ cp_sqlite_store_authenticate (CpStore     *store,
 
   if (username != NULL && password != NULL)
     {
-      LOCK (self);
+      CP_SQLITE_LOCK (self);
       g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                               "SELECT " STAFF_COLUMNS ", password_hash "
                                               "FROM staff WHERE username = ?1", error);
@@ -1298,7 +1294,7 @@ cp_sqlite_store_list_staff (CpStore  *store,
                             GError  **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                           "SELECT " STAFF_COLUMNS " FROM staff ORDER BY username", error);
 
@@ -1318,7 +1314,7 @@ cp_sqlite_store_idempotency_key (CpStore     *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return NULL;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autofree char *key = g_uuid_string_random ();
   g_autofree char *now = now_utc ();
   gboolean has_row;
@@ -1402,7 +1398,7 @@ audit_append_locked (CpSqliteStore  *self,
       return FALSE;
     if (!step_row (self, stmt, &has_row, _("Could not write the audit log"), error))
       return FALSE;
-    prev = has_row ? cp_sqlite_col_text (stmt, 0) : g_strdup (zero_hash);
+    prev = has_row ? cp_sqlite_col_text (stmt, 0) : g_strdup (CP_SQLITE_AUDIT_FIRST_PREV);
   }
 
   hash = cp_sqlite_audit_hash (prev, at, staff_id, action, object, details);
@@ -1435,7 +1431,7 @@ cp_sqlite_store_audit_append (CpStore     *store,
   CpSqliteStore *self = CP_SQLITE_STORE (store);
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
 
   /* Read the last hash and append in one write transaction, so two
    * processes cannot both chain onto the same entry */
@@ -1454,11 +1450,11 @@ cp_sqlite_audit_verify (CpSqliteStore  *self,
                         gint64         *out_count,
                         GError        **error)
 {
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                           "SELECT id, at, staff_id, action, object, details, prev_hash, hash "
                                           "FROM audit_log ORDER BY id", error);
-  g_autofree char *expected_prev = g_strdup (zero_hash);
+  g_autofree char *expected_prev = g_strdup (CP_SQLITE_AUDIT_FIRST_PREV);
   gint64 count = 0;
   gboolean has_row;
 

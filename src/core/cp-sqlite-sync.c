@@ -9,16 +9,13 @@
 #include "cp-sqlite-private.h"
 #include "cp-sqlite-sync.h"
 
-#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
-  g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
-
 gboolean
 cp_sqlite_sync_get_version (CpSqliteStore    *self,
                             const char       *object_id,
                             CpStripeVersion  *out_version,
                             GError          **error)
 {
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   gboolean has_row = FALSE;
 
@@ -53,7 +50,7 @@ cp_sqlite_sync_note_version (CpSqliteStore  *self,
 {
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (CP_IS_SQLITE_STORE (self), FALSE);
@@ -78,7 +75,7 @@ cp_sqlite_sync_invoice_brief (CpSqliteStore  *self,
                               char          **out_currency,
                               GError        **error)
 {
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   gboolean has_row = FALSE;
 
@@ -107,7 +104,7 @@ cp_sqlite_sync_queue_link_check (CpSqliteStore  *self,
 {
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = cp_sqlite_now_utc ();
 
@@ -126,7 +123,7 @@ GArray *
 cp_sqlite_sync_list_link_checks (CpSqliteStore  *self,
                                  GError        **error)
 {
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean has_row = TRUE;
@@ -158,7 +155,7 @@ cp_sqlite_sync_link_check_done (CpSqliteStore  *self,
 {
   if (!cp_sqlite_store_wait_checked (self, error))
     return FALSE;
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (CP_IS_SQLITE_STORE (self), FALSE);

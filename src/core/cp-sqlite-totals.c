@@ -12,9 +12,6 @@
 #include "cp-money.h"
 #include "cp-sqlite-private.h"
 
-#define LOCK(self) g_autoptr(GRecMutexLocker) G_GNUC_UNUSED _locker = \
-  g_rec_mutex_locker_new (cp_sqlite_store_get_lock (self))
-
 /* Sums as cp_store_list_invoices() makes them for its rows. Each is grouped
  * along an index on invoice_id, so SQLite streams the groups in order. */
 static const char subtotals_sql[] =
@@ -201,7 +198,7 @@ get_totals (CpStore          *store,
             GError          **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   sqlite3 *db = cp_sqlite_store_get_connection (self);
   g_autofree char *today = cp_today ();
   g_autofree char *currency = hospital_currency (store);
@@ -235,7 +232,7 @@ get_paid_this_month (CpStore          *store,
                      GError          **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  LOCK (self);
+  CP_SQLITE_LOCK (self);
   g_autofree char *today = cp_today ();
   g_autofree char *currency = hospital_currency (store);
   CpInvoiceTotals totals = { 0 };
