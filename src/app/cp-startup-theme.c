@@ -7,7 +7,7 @@
 
 /* libadwaita replaces GTK's theme with its own stylesheet: it sets GTK's
  * theme to this empty one. GTK has parsed its default theme by then, when
- * its settings were made (some 15 ms before the first frame, thrown away).
+ * its settings were made (20–30 ms before the first frame, thrown away).
  * With this name in GTK_THEME while GTK makes its settings, it parses
  * nothing. libadwaita loads its stylesheet only without GTK_THEME, so the
  * variable is gone before libadwaita starts; then it sets the same empty
