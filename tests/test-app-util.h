@@ -225,6 +225,24 @@ audit_count (const char *db_path,
   return count;
 }
 
+/* The audit log's actions in the order they were written, comma-separated. */
+static inline char *
+audit_actions (const char *db_path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GString *actions = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT action FROM audit_log ORDER BY id", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (actions, "%s%s", actions->len > 0 ? "," : "", sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (actions, FALSE);
+}
+
 /* The letters after "_" in a menu's labels (sections and submenus too). */
 static inline void
 test_collect_mnemonics (GMenuModel *menu,

@@ -22,6 +22,8 @@
 /* A screenful of rows and more: past it rows bring no new glyphs */
 #define WARM_GLYPH_ROWS 30
 
+typedef struct _SignInAudit SignInAudit;
+
 struct _CpWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -30,6 +32,7 @@ struct _CpWindow
   CpStore              *store;
   CpLedger             *ledger;
   CpStaff              *staff;
+  SignInAudit          *sign_in_audit;  /* the last sign-in's entry, written by a worker */
   gint64                pending_select_id;
   gboolean              patient_from_invoice;
   guint                 prepare_id;
@@ -256,23 +259,93 @@ reload_list_after_paint (CpWindow *self)
   self->reload_timeout_id = g_timeout_add (250, reload_timeout_cb, self);
 }
 
-static void
-sign_in_audited_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+/* The sign-in's audit entry is written by a worker: it waits for the
+ * store's integrity check, which the list does not need to
+ * (cp_sqlite_store_wait_checked). A sign-out waits for that write before its
+ * own, so the log keeps their order (and the sign-out is written before it
+ * returns, as ever). */
+struct _SignInAudit
 {
-  g_autofree char *username = user_data;
+  CpStore  *store;
+  gint64    staff_id;
+  char     *username;
+  GMutex    mutex;
+  GCond     written_cond;
+  gboolean  written;
+};
+
+static void
+sign_in_audit_clear (SignInAudit *audit)
+{
+  g_object_unref (audit->store);
+  g_free (audit->username);
+  g_mutex_clear (&audit->mutex);
+  g_cond_clear (&audit->written_cond);
+}
+
+static void
+sign_in_audit_unref (SignInAudit *audit)
+{
+  g_atomic_rc_box_release_full (audit, (GDestroyNotify) sign_in_audit_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SignInAudit, sign_in_audit_unref)
+
+static void
+sign_in_audit_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  SignInAudit *audit = task_data;
+  g_autofree char *object = g_strdup_printf ("staff:%s", audit->username);
   g_autoptr(GError) error = NULL;
 
-  if (!cp_store_audit_append_finish (CP_STORE (source), result, &error))
-    g_warning ("Sign-in of %s not audited: %s", username, error->message);
+  if (!cp_store_audit_append (audit->store, audit->staff_id, "sign-in", object, NULL, &error))
+    g_warning ("Sign-in of %s not audited: %s", audit->username, error->message);
+  g_mutex_lock (&audit->mutex);
+  audit->written = TRUE;
+  g_cond_broadcast (&audit->written_cond);
+  g_mutex_unlock (&audit->mutex);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+audit_sign_in (CpWindow      *self,
+               const CpStaff *staff)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  SignInAudit *audit = g_atomic_rc_box_new0 (SignInAudit);
+
+  audit->store = g_object_ref (self->store);
+  audit->staff_id = staff->id;
+  audit->username = g_strdup (staff->username);
+  g_mutex_init (&audit->mutex);
+  g_cond_init (&audit->written_cond);
+  g_clear_pointer (&self->sign_in_audit, sign_in_audit_unref);
+  self->sign_in_audit = g_atomic_rc_box_acquire (audit);
+  g_task_set_task_data (task, audit, (GDestroyNotify) sign_in_audit_unref);
+  g_task_run_in_thread (task, sign_in_audit_thread);
+}
+
+/* Waits (at most for the integrity check) for the sign-in's entry. */
+static void
+wait_sign_in_audited (CpWindow *self)
+{
+  g_autoptr(SignInAudit) audit = g_steal_pointer (&self->sign_in_audit);
+
+  if (audit == NULL)
+    return;
+  g_mutex_lock (&audit->mutex);
+  while (!audit->written)
+    g_cond_wait (&audit->written_cond, &audit->mutex);
+  g_mutex_unlock (&audit->mutex);
 }
 
 static void
 signed_in_cb (CpWindow *self,
               CpStaff  *staff)
 {
-  g_autofree char *object = NULL;
   g_autofree char *label = NULL;
 
   ensure_main_page (self);
@@ -284,11 +357,7 @@ signed_in_cb (CpWindow *self,
   self->staff->role = staff->role;
   self->staff->active = staff->active;
 
-  /* In a worker: it waits for the store's integrity check, which the list
-   * does not need to (cp_sqlite_store_wait_checked) */
-  object = g_strdup_printf ("staff:%s", staff->username);
-  cp_store_audit_append_async (self->store, staff->id, "sign-in", object, NULL,
-                               sign_in_audited_cb, g_strdup (staff->username));
+  audit_sign_in (self, staff);
 
   /* Translators: staff name and role in the header, "Casey Clerk · Clerk" */
   label = g_strdup_printf (_("%s · %s"), staff->display_name, cp_role_label (staff->role));
@@ -356,6 +425,7 @@ sign_out_action (GtkWidget  *widget,
     return;
 
   object = g_strdup_printf ("staff:%s", self->staff->username);
+  wait_sign_in_audited (self);
   if (!cp_store_audit_append (self->store, self->staff->id, "sign-out", object, NULL, &error))
     g_warning ("Sign-out not audited: %s", error->message);
 
@@ -724,6 +794,7 @@ cp_window_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->ledger);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->sign_in_audit, sign_in_audit_unref);
 
   G_OBJECT_CLASS (cp_window_parent_class)->dispose (object);
 }

@@ -691,63 +691,6 @@ cp_store_authenticate_finish (CpStore       *self,
   return cp_thread_call_finish (self, result, cp_store_authenticate_async, error);
 }
 
-typedef struct {
-  gint64  staff_id;
-  char   *action;
-  char   *object;
-  char   *details;
-} AuditData;
-
-static void
-audit_data_free (AuditData *data)
-{
-  g_free (data->action);
-  g_free (data->object);
-  g_free (data->details);
-  g_free (data);
-}
-
-static gpointer
-audit_append_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
-{
-  AuditData *audit = data;
-
-  return cp_store_audit_append (self, audit->staff_id, audit->action, audit->object,
-                                audit->details, error) ? self : NULL;
-}
-
-void
-cp_store_audit_append_async (CpStore             *self,
-                             gint64               staff_id,
-                             const char          *action,
-                             const char          *object,
-                             const char          *details,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  AuditData *data;
-
-  g_return_if_fail (CP_IS_STORE (self));
-  g_return_if_fail (action != NULL);
-
-  data = g_new0 (AuditData, 1);
-  data->staff_id = staff_id;
-  data->action = g_strdup (action);
-  data->object = g_strdup (object);
-  data->details = g_strdup (details);
-  cp_thread_call_run (self, cp_store_audit_append_async, CP_THREAD_CALL_DEFAULT,
-                      (CpThreadFunc) audit_append_func, NULL,
-                      data, (GDestroyNotify) audit_data_free, NULL, callback, user_data);
-}
-
-gboolean
-cp_store_audit_append_finish (CpStore       *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  return cp_thread_call_finish_boolean (self, result, cp_store_audit_append_async, error);
-}
-
 static gpointer
 fill_report_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
 {

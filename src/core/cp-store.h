@@ -250,11 +250,6 @@ void              cp_store_authenticate_async    (CpStore *self, const char *use
                                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                                   gpointer user_data);
 CpStaff          *cp_store_authenticate_finish   (CpStore *self, GAsyncResult *result, GError **error);
-/* Not cancellable: an entry asked for is written. */
-void              cp_store_audit_append_async    (CpStore *self, gint64 staff_id, const char *action,
-                                                  const char *object, const char *details,
-                                                  GAsyncReadyCallback callback, gpointer user_data);
-gboolean          cp_store_audit_append_finish   (CpStore *self, GAsyncResult *result, GError **error);
 
 /* The report is the task's until the callback: do not read it before _finish. */
 void              cp_store_fill_report_async     (CpStore *self, CpReport *report, GCancellable *cancellable,
