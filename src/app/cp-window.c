@@ -22,8 +22,6 @@
 /* A screenful of rows and more: past it rows bring no new glyphs */
 #define WARM_GLYPH_ROWS 30
 
-typedef struct _SignInAudit SignInAudit;
-
 struct _CpWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -32,7 +30,7 @@ struct _CpWindow
   CpStore              *store;
   CpLedger             *ledger;
   CpStaff              *staff;
-  SignInAudit          *sign_in_audit;  /* the last sign-in's entry, written by a worker */
+  GThread              *sign_in_audit;  /* writing the last sign-in's audit entry */
   gint64                pending_select_id;
   gboolean              patient_from_invoice;
   guint                 prepare_id;
@@ -259,87 +257,59 @@ reload_list_after_paint (CpWindow *self)
   self->reload_timeout_id = g_timeout_add (250, reload_timeout_cb, self);
 }
 
-/* The sign-in's audit entry is written by a worker: it waits for the
- * store's integrity check, which the list does not need to
- * (cp_sqlite_store_wait_checked). A sign-out waits for that write before its
- * own, so the log keeps their order (and the sign-out is written before it
- * returns, as ever). */
-struct _SignInAudit
-{
-  CpStore  *store;
-  gint64    staff_id;
-  char     *username;
-  GMutex    mutex;
-  GCond     written_cond;
-  gboolean  written;
-};
+/* The sign-in's audit entry is written by a thread of its own: it waits for
+ * the store's integrity check, which the list does not need to
+ * (cp_sqlite_store_wait_checked). A sign-out joins that thread before it
+ * writes its own entry, so the log keeps their order (and the sign-out is
+ * written before it returns, as ever). */
+typedef struct {
+  CpStore *store;
+  gint64   staff_id;
+  char    *username;
+} SignInAudit;
 
-static void
-sign_in_audit_clear (SignInAudit *audit)
+static gpointer
+sign_in_audit_thread (gpointer data)
 {
-  g_object_unref (audit->store);
-  g_free (audit->username);
-  g_mutex_clear (&audit->mutex);
-  g_cond_clear (&audit->written_cond);
-}
-
-static void
-sign_in_audit_unref (SignInAudit *audit)
-{
-  g_atomic_rc_box_release_full (audit, (GDestroyNotify) sign_in_audit_clear);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SignInAudit, sign_in_audit_unref)
-
-static void
-sign_in_audit_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  SignInAudit *audit = task_data;
+  SignInAudit *audit = data;
   g_autofree char *object = g_strdup_printf ("staff:%s", audit->username);
   g_autoptr(GError) error = NULL;
 
   if (!cp_store_audit_append (audit->store, audit->staff_id, "sign-in", object, NULL, &error))
     g_warning ("Sign-in of %s not audited: %s", audit->username, error->message);
-  g_mutex_lock (&audit->mutex);
-  audit->written = TRUE;
-  g_cond_broadcast (&audit->written_cond);
-  g_mutex_unlock (&audit->mutex);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-audit_sign_in (CpWindow      *self,
-               const CpStaff *staff)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-  SignInAudit *audit = g_atomic_rc_box_new0 (SignInAudit);
-
-  audit->store = g_object_ref (self->store);
-  audit->staff_id = staff->id;
-  audit->username = g_strdup (staff->username);
-  g_mutex_init (&audit->mutex);
-  g_cond_init (&audit->written_cond);
-  g_clear_pointer (&self->sign_in_audit, sign_in_audit_unref);
-  self->sign_in_audit = g_atomic_rc_box_acquire (audit);
-  g_task_set_task_data (task, audit, (GDestroyNotify) sign_in_audit_unref);
-  g_task_run_in_thread (task, sign_in_audit_thread);
+  g_object_unref (audit->store);
+  g_free (audit->username);
+  g_free (audit);
+  return NULL;
 }
 
 /* Waits (at most for the integrity check) for the sign-in's entry. */
 static void
 wait_sign_in_audited (CpWindow *self)
 {
-  g_autoptr(SignInAudit) audit = g_steal_pointer (&self->sign_in_audit);
+  GThread *thread = g_steal_pointer (&self->sign_in_audit);
 
-  if (audit == NULL)
-    return;
-  g_mutex_lock (&audit->mutex);
-  while (!audit->written)
-    g_cond_wait (&audit->written_cond, &audit->mutex);
-  g_mutex_unlock (&audit->mutex);
+  if (thread != NULL)
+    g_thread_join (thread);
+}
+
+static void
+audit_sign_in (CpWindow      *self,
+               const CpStaff *staff)
+{
+  SignInAudit *audit = g_new0 (SignInAudit, 1);
+  g_autoptr(GError) error = NULL;
+
+  audit->store = g_object_ref (self->store);
+  audit->staff_id = staff->id;
+  audit->username = g_strdup (staff->username);
+  wait_sign_in_audited (self);
+  self->sign_in_audit = g_thread_try_new ("carepay-audit", sign_in_audit_thread, audit, &error);
+  if (self->sign_in_audit == NULL)
+    {
+      g_warning ("Sign-in audited in the foreground: %s", error->message);
+      sign_in_audit_thread (audit);
+    }
 }
 
 static void
@@ -794,7 +764,8 @@ cp_window_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->ledger);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->sign_in_audit, sign_in_audit_unref);
+  /* It ends by itself (it holds the store) */
+  g_clear_pointer (&self->sign_in_audit, g_thread_unref);
 
   G_OBJECT_CLASS (cp_window_parent_class)->dispose (object);
 }
