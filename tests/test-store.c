@@ -899,6 +899,85 @@ test_meta_and_transactions (Fixture       *f,
   g_assert_error (error, CP_ERROR, CP_ERROR_FAILED);
 }
 
+typedef struct {
+  CpStore   *store;
+  GMutex     mutex;
+  GCond      cond;
+  gboolean   done;
+  guint      n_rows;
+} ListCall;
+
+static gpointer
+list_all_thread (gpointer data)
+{
+  ListCall *call = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = cp_store_list_invoices (call->store, NULL, &error);
+
+  g_assert_no_error (error);
+  g_mutex_lock (&call->mutex);
+  call->n_rows = rows->len;
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->mutex);
+  return NULL;
+}
+
+/* The rows another thread sees, read while this one may hold the store */
+static guint
+list_all_elsewhere (CpStore *store)
+{
+  ListCall call = { .store = store };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  GThread *thread;
+  guint n_rows;
+
+  g_mutex_init (&call.mutex);
+  g_cond_init (&call.cond);
+  thread = g_thread_new ("list-all", list_all_thread, &call);
+  g_mutex_lock (&call.mutex);
+  while (!call.done)
+    if (!g_cond_wait_until (&call.cond, &call.mutex, deadline))
+      g_error ("Reading every invoice waited for another thread's transaction");
+  n_rows = call.n_rows;
+  g_mutex_unlock (&call.mutex);
+  g_thread_join (thread);
+  g_mutex_clear (&call.mutex);
+  g_cond_clear (&call.cond);
+  return n_rows;
+}
+
+/* The whole list (the app's index, ~0.8 s at 100,000 invoices) is read on a
+ * connection of its own: it neither waits for a transaction nor holds the
+ * store, and sees what is committed; the thread in a transaction sees its
+ * own writes. */
+static void
+test_list_all_beside_writes (Fixture       *f,
+                             gconstpointer  data)
+{
+  CpStore *store = CP_STORE (f->store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) first = make_invoice (f->patient, "INV-2026-000001", "2026-03-01", "2026-03-31", 0, 100);
+  g_autoptr(CpInvoice) second = make_invoice (f->patient, "INV-2026-000002", "2026-03-02", "2026-04-01", 0, 200);
+  g_autoptr(GPtrArray) own = NULL;
+
+  g_assert_true (cp_store_create_invoice (store, first, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (list_all_elsewhere (store), ==, 1);
+
+  g_assert_true (cp_store_begin (store, &error));
+  g_assert_true (cp_store_create_invoice (store, second, &error));
+  g_assert_no_error (error);
+  own = cp_store_list_invoices (store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (own->len, ==, 2);
+  g_assert_cmpuint (list_all_elsewhere (store), ==, 1);
+  g_assert_true (cp_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (list_all_elsewhere (store), ==, 2);
+}
+
 static void
 test_audit (Fixture       *f,
             gconstpointer  data)
@@ -986,6 +1065,7 @@ main (int   argc,
   ADD ("async", test_async);
   ADD ("idempotency", test_idempotency);
   ADD ("meta-transactions", test_meta_and_transactions);
+  ADD ("list-all-beside-writes", test_list_all_beside_writes);
   ADD ("audit", test_audit);
 #undef ADD
 

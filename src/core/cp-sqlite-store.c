@@ -21,7 +21,8 @@
 /* One connection (SQLITE_OPEN_FULLMUTEX) shared by every thread. A recursive
  * lock around each method keeps the cached statements and multi-statement
  * operations consistent; cp_store_begin() keeps the lock until the matching
- * commit or rollback, so a transaction belongs to the thread that began it. */
+ * commit or rollback, so a transaction belongs to the thread that began it.
+ * Reads of every invoice go to a second, read-only connection (reader). */
 struct _CpSqliteStore
 {
   GObject     parent_instance;
@@ -34,6 +35,7 @@ struct _CpSqliteStore
   int         tx_depth;
   gboolean    read_only;
   CpSqliteCheck *check;     /* the integrity check writers wait for, if any */
+  CpSqliteStore *reader;    /* a read-only twin for reads of every invoice */
 };
 
 static void cp_sqlite_store_iface_init (CpStoreInterface *iface);
@@ -1086,17 +1088,62 @@ list_invoices_locked (CpSqliteStore         *self,
   return NULL;
 }
 
+/* TRUE when this thread is inside a transaction of its own: only the main
+ * connection sees what it has written so far. */
+static gboolean
+in_own_transaction (CpSqliteStore *self)
+{
+  gboolean own = FALSE;
+
+  /* A transaction keeps the lock until it ends: if this thread can take
+   * the lock while one is open, the transaction is this thread's. */
+  if (g_rec_mutex_trylock (&self->lock))
+    {
+      own = self->tx_depth > 0;
+      g_rec_mutex_unlock (&self->lock);
+    }
+  return own;
+}
+
+/* Every invoice, on the twin connection in one read transaction: a
+ * committed snapshot, while the main connection serves everyone else. */
+static GPtrArray *
+list_all_invoices_on_reader (CpSqliteStore         *self,
+                             const CpInvoiceQuery  *query,
+                             const char            *today,
+                             GError               **error)
+{
+  CpSqliteStore *reader = self->reader;
+  CP_SQLITE_LOCK (reader);
+  GPtrArray *rows;
+
+  if (!exec_sql (reader, "BEGIN", _("Could not list invoices"), error))
+    return NULL;
+  rows = list_invoices_locked (reader, query, today, error);
+  sqlite3_exec (reader->db, "COMMIT", NULL, NULL, NULL);
+  return rows;
+}
+
 static GPtrArray *
 cp_sqlite_store_list_invoices (CpStore               *store,
                                const CpInvoiceQuery  *query,
                                GError               **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  CP_SQLITE_LOCK (self);
   CpInvoiceQuery all = CP_INVOICE_QUERY_INIT;
   g_autofree char *today = cp_today ();
 
-  return list_invoices_locked (self, query != NULL ? query : &all, today, error);
+  if (query == NULL)
+    query = &all;
+  /* The whole list takes ~0.8 s to read at 100,000 invoices: on the main
+   * connection it would hold up every other call, a password check or a
+   * payment's write included. */
+  if (self->reader != NULL && query->limit <= 0 && query->patient_id <= 0 &&
+      (query->search == NULL || *query->search == '\0') && !in_own_transaction (self))
+    return list_all_invoices_on_reader (self, query, today, error);
+
+  CP_SQLITE_LOCK (self);
+  return list_invoices_locked (self, query, today, error);
 }
 
 static gboolean
@@ -1633,6 +1680,32 @@ create_file (const char  *path,
   return TRUE;
 }
 
+/* The twin of a writable store that reads every invoice (cp_sqlite_store_list_invoices).
+ * NULL if it cannot be opened: the main connection then does it all. */
+static CpSqliteStore *
+open_reader (CpSqliteStore *writer)
+{
+  g_autoptr(CpSqliteStore) self = g_object_new (CP_TYPE_SQLITE_STORE, NULL);
+  int rc;
+
+  self->path = g_strdup (writer->path);
+  self->read_only = TRUE;
+  self->schema_version = writer->schema_version;
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_debug ("No reading connection to %s: %s", self->path, sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_handler (self->db, busy_cb, self);
+  /* As open_internal's, with a smaller cache: it only scans */
+  sqlite3_exec (self->db, "PRAGMA cache_size = -1024; PRAGMA mmap_size = 0; "
+                "PRAGMA temp_store = MEMORY; PRAGMA query_only = ON", NULL, NULL, NULL);
+  return g_steal_pointer (&self);
+}
+
 static CpSqliteStore *
 open_internal (const char         *path,
                CpSqliteOpenFlags   flags,
@@ -1778,6 +1851,8 @@ open_internal (const char         *path,
     return NULL;
 
   self->schema_version = MAX (version, target_version);
+  /* WAL (above) lets it read while the main connection writes */
+  self->reader = open_reader (self);
   return g_steal_pointer (&self);
 }
 
@@ -1866,7 +1941,8 @@ cp_sqlite_store_finalize (GObject *object)
     g_critical ("CpSqliteStore finalized inside a transaction");
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
-  /* The check's connection first: the last one to close checkpoints */
+  /* The other connections first: the last one to close checkpoints */
+  g_clear_object (&self->reader);
   g_clear_pointer (&self->check, cp_sqlite_check_free);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
