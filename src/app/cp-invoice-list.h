@@ -18,13 +18,9 @@ G_DECLARE_FINAL_TYPE (CpInvoiceList, cp_invoice_list, CP, INVOICE_LIST, AdwBin)
 GtkWidget  *cp_invoice_list_new             (void);
 void        cp_invoice_list_set_store       (CpInvoiceList *self,
                                              CpStore       *store);
-/* The same, but only the first rows (a screenful) are loaded: the whole
- * index, a read of every invoice under the store's lock, comes with the
- * next cp_invoice_list_reload(). */
-void        cp_invoice_list_set_store_first_page (CpInvoiceList *self,
-                                                  CpStore       *store);
 /* Reloads rows and totals; keeps the filter, search and selection. */
 void        cp_invoice_list_reload          (CpInvoiceList *self);
+/* TRUE from a (re)load until its whole index is read. */
 gboolean    cp_invoice_list_get_loading     (CpInvoiceList *self);
 /* -1 for every status, else a CpInvoiceStatus. */
 void        cp_invoice_list_set_status_filter (CpInvoiceList *self,

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "cp-audit-window.h"
 #include "cp-reports-window.h"
@@ -18,7 +17,6 @@
  * meanwhile waits for: most of a second with 100,000 invoices (a 91 MB
  * file). Below this size (some 17,000 invoices) it is over before anyone
  * has typed; above it only the first rows are loaded before sign-in. */
-#define PRELOAD_MAX_BYTES (16 * 1024 * 1024)
 /* A screenful of rows and more: past it rows bring no new glyphs */
 #define WARM_GLYPH_ROWS 30
 
@@ -343,13 +341,15 @@ signed_in_cb (CpWindow *self,
   gtk_stack_set_visible_child_full (self->main_stack, "main", GTK_STACK_TRANSITION_TYPE_NONE);
   /* A store new to the list loads by itself: one first-page query, not two.
    * Rows loaded before (prepare_main_page_cb, or before a sign-out) stay on
-   * screen while they are reloaded. */
+   * screen while they are reloaded; a load still under way (the one begun
+   * while the password was typed) brings rows as fresh, and is not begun
+   * again. */
   if (self->list_store != self->store)
     {
       self->list_store = self->store;
       cp_invoice_list_set_store (self->invoice_list, self->store);
     }
-  else
+  else if (!cp_invoice_list_get_loading (self->invoice_list))
     reload_list_after_paint (self);
   update_detail_title (self);
   update_actions (self);
@@ -578,17 +578,6 @@ cp_window_live_mode_mapping (GValue   *value,
   return TRUE;
 }
 
-static gboolean
-small_enough_to_preload (CpStore *store)
-{
-  GStatBuf buf;
-
-  if (!CP_IS_SQLITE_STORE (store))
-    return TRUE;
-  return g_stat (cp_sqlite_store_get_path (CP_SQLITE_STORE (store)), &buf) == 0 &&
-         buf.st_size <= PRELOAD_MAX_BYTES;
-}
-
 /* Start-up: the main page is not laid out while the sign-in page shows (the
  * stack is not homogeneous), so the first frame after sign-in would load the
  * list, make its rows, and compute the style and layout of every widget of
@@ -598,7 +587,9 @@ small_enough_to_preload (CpStore *store)
  * and the main page is laid out at the stack's size, rows included: signing
  * in then switches the stack, reloads the list in place and paints. The list
  * is not loaded here once a sign-in is submitted (then the store is the
- * sign-in's); from a file over PRELOAD_MAX_BYTES only its first page is. */
+ * sign-in's). Its whole index comes too, read on the store's own reading
+ * connection (0.6–0.8 s at 100,000 invoices), which the password check does
+ * not wait for. */
 static gboolean
 prepare_main_page_cb (gpointer user_data)
 {
@@ -622,10 +613,7 @@ prepare_main_page_cb (gpointer user_data)
       /* Its rows bring us back here (list_items_changed_cb) to lay them out. */
       cp_timing_mark ("list-preload-start");
       self->list_store = self->store;
-      if (small_enough_to_preload (self->store))
-        cp_invoice_list_set_store (self->invoice_list, self->store);
-      else
-        cp_invoice_list_set_store_first_page (self->invoice_list, self->store);
+      cp_invoice_list_set_store (self->invoice_list, self->store);
       return G_SOURCE_REMOVE;
     }
 

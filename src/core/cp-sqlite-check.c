@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define _GNU_SOURCE  /* gettid() */
 #include "config.h"
 
-#include <errno.h>
 #include <malloc.h>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <glib/gi18n.h>
 
 #include "cp-error.h"
 #include "cp-sqlite-check.h"
 #include "cp-sqlite-private.h"
+#include "cp-thread-call.h"
 
 struct _CpSqliteCheck
 {
@@ -32,8 +29,7 @@ check_thread (gpointer data)
 
   /* Behind the window being drawn and the list being loaded: nothing waits
    * for the check but writes, and there are none before sign-in */
-  if (setpriority (PRIO_PROCESS, gettid (), 10) != 0)
-    g_debug ("Could not lower the integrity check's priority: %s", g_strerror (errno));
+  cp_thread_lower_priority ();
 
   /* A sound file is released at once; a refused one keeps its write lock,
    * so nothing writes to it until it is restored. */

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE  /* gettid() */
 #include "config.h"
+
+#include <errno.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "cp-thread-call.h"
 
@@ -86,4 +91,13 @@ cp_thread_call_finish_boolean (gpointer       source,
   g_return_val_if_fail (g_task_is_valid (result, source), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cp_thread_lower_priority (void)
+{
+  /* Linux gives each thread its own nice value; it cannot be raised back
+   * without privileges, hence a thread of its own. */
+  if (setpriority (PRIO_PROCESS, gettid (), 10) != 0)
+    g_debug ("Could not lower a background thread's priority: %s", g_strerror (errno));
 }

@@ -35,4 +35,8 @@ gpointer cp_thread_call_finish         (gpointer source, GAsyncResult *result, g
 gboolean cp_thread_call_finish_boolean (gpointer source, GAsyncResult *result, gpointer source_tag,
                                         GError **error);
 
+/* Puts the calling thread behind the others (nice 10) for the rest of its
+ * life: for a thread of its own doing background work, never a pool's. */
+void     cp_thread_lower_priority      (void);
+
 G_END_DECLS
