@@ -37,6 +37,7 @@
 #include "cp-window.h"
 #include "cp-signin-page.h"
 #include "bench-child-util.h"
+#include "bench-stats.h"
 #include "test-app-util.h"
 
 #define ROUNDS 5
@@ -150,23 +151,6 @@ process_cpu_ms (int pid)
   /* fields[0] is the state (field 3): utime and stime are fields 14, 15 */
   return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) * 1000.0 /
          sysconf (_SC_CLK_TCK);
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *values,
-        guint   n)
-{
-  qsort (values, n, sizeof (double), compare_double);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 /* RSS of /proc/self/smaps by kind of mapping, in KiB */
@@ -502,9 +486,9 @@ run_main (const char *db,
   apply (NULL, extra, window, content, hidden, veil);
 
   for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
-    printf ("v_%s=%.2f|%.2f|%.2f|%.2f\n", variants[v].name, median (process[v], ROUNDS * FRAMES),
-            median (thread[v], ROUNDS * FRAMES), x_pid ? median (xserver[v], ROUNDS) : -1.0,
-            median (wall[v], ROUNDS * FRAMES));
+    printf ("v_%s=%.2f|%.2f|%.2f|%.2f\n", variants[v].name, bench_median (process[v], ROUNDS * FRAMES),
+            bench_median (thread[v], ROUNDS * FRAMES), x_pid ? bench_median (xserver[v], ROUNDS) : -1.0,
+            bench_median (wall[v], ROUNDS * FRAMES));
   spin_briefly (500);
   print_smaps ("after");
   malloc_trim (0);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench-stats.h"
 #include "cp-application.h"
 #include "cp-kiosk-private.h"
 #include "cp-ledger.h"
@@ -107,27 +108,12 @@ click (CpKioskWindow *window,
 
 /* --- statistics ----------------------------------------------------------- */
 
-static int
-cmp_double (gconstpointer a,
-            gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 /* Nearest-rank percentile of the samples (sorted in place). */
 static double
 percentile (GArray *samples,
             double  p)
 {
-  guint rank;
-
-  if (samples->len == 0)
-    return 0;
-  g_array_sort (samples, cmp_double);
-  rank = (guint) MAX (1.0, (p / 100.0) * samples->len + 0.999999);
-  return g_array_index (samples, double, MIN (rank, samples->len) - 1);
+  return bench_percentile ((double *) samples->data, samples->len, p);
 }
 
 /* The machine's 1-minute load average: these are wall-clock times. */

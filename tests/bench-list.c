@@ -25,6 +25,7 @@
 #include <adwaita.h>
 
 #include "bench-child-util.h"
+#include "bench-stats.h"
 #include "cp-invoice-index.h"
 #include "cp-invoice-list.h"
 #include "cp-invoice-model.h"
@@ -75,15 +76,6 @@ print_rss (const char *name)
           name, status_kib ("VmRSS:"), name, status_kib ("RssAnon:"));
 }
 
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
 /* Median and 95th percentile (nearest rank) of `n` values, in place. */
 static void
 stats (double *values,
@@ -91,12 +83,8 @@ stats (double *values,
        double *median,
        double *p95)
 {
-  guint rank;
-
-  qsort (values, n, sizeof (double), compare_double);
-  *median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  rank = (guint) (0.95 * n + 0.999999);
-  *p95 = values[MIN (MAX (rank, 1), n) - 1];
+  *median = bench_median (values, n);
+  *p95 = bench_percentile (values, n, 95);
 }
 
 static CpInvoiceSummary *

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "cp-invoice-index.h"
+#include "bench-stats.h"
 #include "bench-store-util.h"
 
 #define TODAY "2026-11-20"
@@ -51,24 +52,14 @@ short_call_ms (CpStore *store,
   return (g_get_monotonic_time () - start) / 1000.0;
 }
 
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
 static void
 print_row (const char *what,
            GArray     *ms)
 {
-  g_array_sort (ms, compare_double);
-  printf ("%-44s %6u %9.1f %9.1f %9.1f\n", what, ms->len,
-          g_array_index (ms, double, ms->len / 2),
-          g_array_index (ms, double, (ms->len * 95) / 100),
-          g_array_index (ms, double, ms->len - 1));
+  double *values = (double *) ms->data;
+
+  printf ("%-44s %6u %9.1f %9.1f %9.1f\n", what, ms->len, bench_median (values, ms->len),
+          bench_percentile (values, ms->len, 95), bench_percentile (values, ms->len, 100));
 }
 
 int
