@@ -29,7 +29,7 @@ check_thread (gpointer data)
 
   /* Behind the window being drawn and the list being loaded: nothing waits
    * for the check but writes, and there are none before sign-in */
-  cp_thread_lower_priority ();
+  cp_thread_lower_priority (10);
 
   /* A sound file is released at once; a refused one keeps its write lock,
    * so nothing writes to it until it is restored. */

@@ -94,10 +94,10 @@ cp_thread_call_finish_boolean (gpointer       source,
 }
 
 void
-cp_thread_lower_priority (void)
+cp_thread_lower_priority (int nice)
 {
   /* Linux gives each thread its own nice value; it cannot be raised back
    * without privileges, hence a thread of its own. */
-  if (setpriority (PRIO_PROCESS, gettid (), 10) != 0)
+  if (setpriority (PRIO_PROCESS, gettid (), nice) != 0)
     g_debug ("Could not lower a background thread's priority: %s", g_strerror (errno));
 }

@@ -35,8 +35,9 @@ gpointer cp_thread_call_finish         (gpointer source, GAsyncResult *result, g
 gboolean cp_thread_call_finish_boolean (gpointer source, GAsyncResult *result, gpointer source_tag,
                                         GError **error);
 
-/* Puts the calling thread behind the others (nice 10) for the rest of its
- * life: for a thread of its own doing background work, never a pool's. */
-void     cp_thread_lower_priority      (void);
+/* Puts the calling thread behind the others (`nice`, 1 to 19) for the rest
+ * of its life: for a thread of its own doing background work, never a
+ * pool's. */
+void     cp_thread_lower_priority      (int nice);
 
 G_END_DECLS
