@@ -7,16 +7,10 @@
 #include "cp-reports-window.h"
 #include "cp-import-dialog.h"
 #include "cp-new-invoice-dialog.h"
-#include "cp-sqlite-store.h"
 #include "cp-timing.h"
 #include "cp-ui-util.h"
 #include "cp-window.h"
 
-/* Loading the whole list before sign-in reads every invoice (its index,
- * then the totals) under the store's lock, which a sign-in submitted
- * meanwhile waits for: most of a second with 100,000 invoices (a 91 MB
- * file). Below this size (some 17,000 invoices) it is over before anyone
- * has typed; above it only the first rows are loaded before sign-in. */
 /* A screenful of rows and more: past it rows bring no new glyphs */
 #define WARM_GLYPH_ROWS 30
 
