@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "cp-error.h"
+#include "cp-seed.h"
 #include "cp-sqlite-private.h"
 #include "test-util.h"
 
@@ -901,6 +902,7 @@ test_meta_and_transactions (Fixture       *f,
 
 typedef struct {
   CpStore   *store;
+  GThread   *thread;
   GMutex     mutex;
   GCond      cond;
   gboolean   done;
@@ -923,28 +925,58 @@ list_all_thread (gpointer data)
   return NULL;
 }
 
+/* Every invoice, read by another thread */
+static ListCall *
+list_all_start (CpStore *store)
+{
+  ListCall *call = g_new0 (ListCall, 1);
+
+  call->store = store;
+  g_mutex_init (&call->mutex);
+  g_cond_init (&call->cond);
+  call->thread = g_thread_new ("list-all", list_all_thread, call);
+  return call;
+}
+
+/* TRUE once that read is done, FALSE if it is not within `ms` */
+static gboolean
+list_all_wait (ListCall *call,
+               guint     ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+  gboolean done;
+
+  g_mutex_lock (&call->mutex);
+  while (!call->done && g_cond_wait_until (&call->cond, &call->mutex, deadline))
+    ;
+  done = call->done;
+  g_mutex_unlock (&call->mutex);
+  return done;
+}
+
+/* The rows it read, once done */
+static guint
+list_all_finish (ListCall *call)
+{
+  guint n_rows;
+
+  g_thread_join (call->thread);
+  n_rows = call->n_rows;
+  g_mutex_clear (&call->mutex);
+  g_cond_clear (&call->cond);
+  g_free (call);
+  return n_rows;
+}
+
 /* The rows another thread sees, read while this one may hold the store */
 static guint
 list_all_elsewhere (CpStore *store)
 {
-  ListCall call = { .store = store };
-  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  GThread *thread;
-  guint n_rows;
+  ListCall *call = list_all_start (store);
 
-  g_mutex_init (&call.mutex);
-  g_cond_init (&call.cond);
-  thread = g_thread_new ("list-all", list_all_thread, &call);
-  g_mutex_lock (&call.mutex);
-  while (!call.done)
-    if (!g_cond_wait_until (&call.cond, &call.mutex, deadline))
-      g_error ("Reading every invoice waited for another thread's transaction");
-  n_rows = call.n_rows;
-  g_mutex_unlock (&call.mutex);
-  g_thread_join (thread);
-  g_mutex_clear (&call.mutex);
-  g_cond_clear (&call.cond);
-  return n_rows;
+  if (!list_all_wait (call, 10000))
+    g_error ("Reading every invoice waited for another thread's transaction");
+  return list_all_finish (call);
 }
 
 /* The whole list (the app's index, ~0.8 s at 100,000 invoices) is read on a
@@ -976,6 +1008,46 @@ test_list_all_beside_writes (Fixture       *f,
   g_assert_no_error (error);
 
   g_assert_cmpuint (list_all_elsewhere (store), ==, 2);
+}
+
+/* A sign-in pauses the reads of every invoice (cp_sqlite_store_pause_reads):
+ * they wait until resumed, or until the pause runs out; other calls do not. */
+static void
+test_reads_paused (Fixture       *f,
+                   gconstpointer  data)
+{
+  CpStore *store = CP_STORE (f->store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) invoice = NULL;
+  ListCall *call;
+  gint64 start;
+
+  /* Enough rows for SQLite to look at the pause while it reads */
+  g_assert_true (cp_seed_demo (store, 300, 42, TODAY, &error));
+  g_assert_no_error (error);
+
+  cp_sqlite_store_pause_reads (f->store, 60000);
+  call = list_all_start (store);
+  g_assert_false (list_all_wait (call, 300));
+  invoice = cp_store_get_invoice (store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (invoice);
+  cp_sqlite_store_resume_reads (f->store);
+  g_assert_true (list_all_wait (call, 10000));
+  g_assert_cmpuint (list_all_finish (call), ==, 300);
+
+  /* Not resumed: it runs out */
+  start = g_get_monotonic_time ();
+  cp_sqlite_store_pause_reads (f->store, 200);
+  call = list_all_start (store);
+  g_assert_true (list_all_wait (call, 10000));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 190 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpuint (list_all_finish (call), ==, 300);
+
+  /* And once it has, reads do not wait */
+  start = g_get_monotonic_time ();
+  g_assert_cmpuint (list_all_elsewhere (store), ==, 300);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 190 * G_TIME_SPAN_MILLISECOND);
 }
 
 static void
@@ -1066,6 +1138,7 @@ main (int   argc,
   ADD ("idempotency", test_idempotency);
   ADD ("meta-transactions", test_meta_and_transactions);
   ADD ("list-all-beside-writes", test_list_all_beside_writes);
+  ADD ("reads-paused", test_reads_paused);
   ADD ("audit", test_audit);
 #undef ADD
 

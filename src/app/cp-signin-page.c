@@ -5,6 +5,7 @@
 
 #include "cp-error.h"
 #include "cp-signin-page.h"
+#include "cp-sqlite-store.h"
 #include "cp-timing.h"
 
 struct _CpSigninPage
@@ -50,6 +51,8 @@ show_error (CpSigninPage *self,
  * 30 ms): the spinner then never flashes, and no animation is running when
  * the main page is to be painted. */
 #define BUSY_SHOWN_DELAY_MS 250
+/* At most this long, should nothing resume them */
+#define SIGN_IN_PAUSES_READS_MS 500
 
 static void
 show_busy (CpSigninPage *self,
@@ -103,6 +106,8 @@ authenticate_cb (GObject      *source,
 
   if (staff == NULL)
     {
+      if (CP_IS_SQLITE_STORE (self->store))
+        cp_sqlite_store_resume_reads (CP_SQLITE_STORE (self->store));
       gtk_editable_set_text (GTK_EDITABLE (self->password_entry), "");
       if (g_error_matches (error, CP_ERROR, CP_ERROR_AUTH))
         show_error (self, _("Wrong username or password. Check both and try again."));
@@ -132,6 +137,11 @@ authenticate (CpSigninPage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  /* The list may be reading its whole index behind this page (cp-window.c):
+   * the check and the first frame after it go first. The window resumes the
+   * read once that frame is painted; a failed sign-in at once. */
+  if (CP_IS_SQLITE_STORE (self->store))
+    cp_sqlite_store_pause_reads (CP_SQLITE_STORE (self->store), SIGN_IN_PAUSES_READS_MS);
   cp_store_authenticate_async (self->store, username, password, self->cancellable,
                                authenticate_cb, g_object_ref (self));
 }

@@ -7,6 +7,7 @@
 #include "cp-reports-window.h"
 #include "cp-import-dialog.h"
 #include "cp-new-invoice-dialog.h"
+#include "cp-sqlite-store.h"
 #include "cp-timing.h"
 #include "cp-ui-util.h"
 #include "cp-window.h"
@@ -249,6 +250,35 @@ reload_list_after_paint (CpWindow *self)
   self->reload_timeout_id = g_timeout_add (250, reload_timeout_cb, self);
 }
 
+static void
+resume_reads (CpWindow *self)
+{
+  if (CP_IS_SQLITE_STORE (self->store))
+    cp_sqlite_store_resume_reads (CP_SQLITE_STORE (self->store));
+}
+
+static void
+resume_reads_cb (GdkFrameClock *clock,
+                 CpWindow      *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, resume_reads_cb, self);
+  resume_reads (self);
+}
+
+/* The sign-in page paused the store's reads of every invoice for the
+ * password check (cp-signin-page.c); they go on once the main page's first
+ * frame is painted. */
+static void
+resume_reads_after_paint (CpWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (clock == NULL)
+    resume_reads (self);
+  else
+    g_signal_connect_object (clock, "after-paint", G_CALLBACK (resume_reads_cb), self, 0);
+}
+
 /* The sign-in's audit entry is written by a thread of its own: it waits for
  * the store's integrity check, which the list does not need to
  * (cp_sqlite_store_wait_checked). A sign-out joins that thread before it
@@ -345,6 +375,7 @@ signed_in_cb (CpWindow *self,
     }
   else if (!cp_invoice_list_get_loading (self->invoice_list))
     reload_list_after_paint (self);
+  resume_reads_after_paint (self);
   update_detail_title (self);
   update_actions (self);
   cp_invoice_list_focus_search (self->invoice_list);

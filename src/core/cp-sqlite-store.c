@@ -36,6 +36,11 @@ struct _CpSqliteStore
   gboolean    read_only;
   CpSqliteCheck *check;     /* the integrity check writers wait for, if any */
   CpSqliteStore *reader;    /* a read-only twin for reads of every invoice */
+  /* cp_sqlite_store_pause_reads(): the reader waits until then (monotonic µs) */
+  GMutex      pause_mutex;
+  GCond       pause_cond;
+  gint64      paused_until;
+  gint        paused;       /* atomic: paused_until is set */
 };
 
 static void cp_sqlite_store_iface_init (CpStoreInterface *iface);
@@ -1680,6 +1685,47 @@ create_file (const char  *path,
   return TRUE;
 }
 
+/* SQLite calls this every few thousand steps of the reader's queries: it
+ * waits there while the store's reads are paused. */
+static int
+reader_progress_cb (void *data)
+{
+  CpSqliteStore *writer = data;
+
+  if (!g_atomic_int_get (&writer->paused))
+    return 0;
+  g_mutex_lock (&writer->pause_mutex);
+  while (writer->paused_until > g_get_monotonic_time ())
+    g_cond_wait_until (&writer->pause_cond, &writer->pause_mutex, writer->paused_until);
+  writer->paused_until = 0;
+  g_atomic_int_set (&writer->paused, FALSE);
+  g_mutex_unlock (&writer->pause_mutex);
+  return 0;
+}
+
+void
+cp_sqlite_store_pause_reads (CpSqliteStore *self,
+                             guint          ms)
+{
+  g_return_if_fail (CP_IS_SQLITE_STORE (self));
+
+  g_mutex_lock (&self->pause_mutex);
+  self->paused_until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+  g_atomic_int_set (&self->paused, TRUE);
+  g_mutex_unlock (&self->pause_mutex);
+}
+
+void
+cp_sqlite_store_resume_reads (CpSqliteStore *self)
+{
+  g_return_if_fail (CP_IS_SQLITE_STORE (self));
+
+  g_mutex_lock (&self->pause_mutex);
+  self->paused_until = 0;
+  g_cond_broadcast (&self->pause_cond);
+  g_mutex_unlock (&self->pause_mutex);
+}
+
 /* The twin of a writable store that reads every invoice (cp_sqlite_store_list_invoices).
  * NULL if it cannot be opened: the main connection then does it all. */
 static CpSqliteStore *
@@ -1700,6 +1746,8 @@ open_reader (CpSqliteStore *writer)
     }
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_handler (self->db, busy_cb, self);
+  /* The writer outlives it (it closes it first) */
+  sqlite3_progress_handler (self->db, 4096, reader_progress_cb, writer);
   /* As open_internal's, with a smaller cache: it only scans */
   sqlite3_exec (self->db, "PRAGMA cache_size = -1024; PRAGMA mmap_size = 0; "
                 "PRAGMA temp_store = MEMORY; PRAGMA query_only = ON", NULL, NULL, NULL);
@@ -1948,6 +1996,8 @@ cp_sqlite_store_finalize (GObject *object)
     sqlite3_close_v2 (self->db);
   g_free (self->path);
   g_rec_mutex_clear (&self->lock);
+  g_mutex_clear (&self->pause_mutex);
+  g_cond_clear (&self->pause_cond);
 
   G_OBJECT_CLASS (cp_sqlite_store_parent_class)->finalize (object);
 }
@@ -1964,6 +2014,8 @@ static void
 cp_sqlite_store_init (CpSqliteStore *self)
 {
   g_rec_mutex_init (&self->lock);
+  g_mutex_init (&self->pause_mutex);
+  g_cond_init (&self->pause_cond);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                             stmt_finalize);
 }

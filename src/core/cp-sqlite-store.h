@@ -45,6 +45,12 @@ gboolean       cp_sqlite_store_wait_checked_finish (CpSqliteStore  *self,
                                                     GAsyncResult   *result,
                                                     GError        **error);
 int            cp_sqlite_store_get_schema_version (CpSqliteStore *self);
+/* Holds reads of every invoice (the list's index, on the store's reading
+ * connection) for up to `ms` milliseconds, or until resumed: the CPU they
+ * take goes to what a person is waiting for, a sign-in and its first frame. */
+void           cp_sqlite_store_pause_reads  (CpSqliteStore *self,
+                                             guint          ms);
+void           cp_sqlite_store_resume_reads (CpSqliteStore *self);
 const char    *cp_sqlite_store_get_path    (CpSqliteStore *self);
 
 G_END_DECLS
