@@ -376,6 +376,76 @@ test_resource_icons (void)
     }
 }
 
+/* What the whole list shows once loaded: its number of rows, and the
+ * outstanding card's amount (returned). */
+static char *
+whole_list_expected (CpStore *store,
+                     guint   *n_rows)
+{
+  CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
+  CpInvoiceTotals totals = { 0 };
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  char *outstanding;
+
+  rows = cp_store_list_invoices (store, &query, &error);
+  g_assert_no_error (error);
+  *n_rows = rows->len;
+  g_assert_true (cp_store_get_totals (store, &totals, &error));
+  g_assert_no_error (error);
+  outstanding = cp_money_format (totals.outstanding, totals.currency);
+  cp_invoice_totals_clear (&totals);
+  return outstanding;
+}
+
+/* A staff window on `store`, presented: its sign-in page shows. */
+static CpWindow *
+present_window (CpStore *store)
+{
+  CpWindow *window = g_object_ref_sink (cp_window_new (NULL));
+
+  cp_window_set_store (window, store);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+/* Types the demo clerk's name and password, submits, and waits for the main page. */
+static void
+sign_in_clerk (CpWindow *window)
+{
+  CpSigninPage *page = cp_window_get_signin_page (window);
+  GtkWidget *user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
+  GtkWidget *pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (user_entry), "clerk");
+  gtk_editable_set_text (GTK_EDITABLE (pass_entry), "clerk");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
+  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
+}
+
+/* Waits until the list holds all `n_rows` and its cards show `outstanding`. */
+static void
+wait_for_whole_list (CpInvoiceList *list,
+                     guint          n_rows,
+                     const char    *outstanding)
+{
+  g_autofree char *labels = NULL;
+
+  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
+              g_list_model_get_n_items (cp_invoice_list_get_model (list)) == n_rows, 30);
+  g_assert_cmpstr (cp_invoice_list_get_state (list), ==, "list");
+  SPIN_UNTIL ((g_free (labels), labels = collect_labels (GTK_WIDGET (list)),
+               labels_have (labels, outstanding)), 30);
+}
+
+static void
+close_window (CpWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_briefly (100);
+  g_assert_finalize_object (window);
+}
+
 /* The list's first page (a few dozen rows) comes first and the whole index
  * replaces it; the summary cards load after that first page. With more
  * invoices than one page, every one ends up listed and the cards filled.
@@ -387,49 +457,20 @@ test_first_page_then_all (void)
 {
   TestDb db = { 0 };
   CpWindow *window;
-  CpSigninPage *page;
-  CpInvoiceList *list;
-  GtkWidget *user_entry;
-  GtkWidget *pass_entry;
-  CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
-  CpInvoiceTotals totals = { 0 };
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *outstanding = NULL;
-  g_autofree char *labels = NULL;
+  guint n_rows;
 
   test_db_open (&db, 130);
-  rows = cp_store_list_invoices (db.store, &query, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (rows->len, >, 100);
-  g_assert_true (cp_store_get_totals (db.store, &totals, &error));
-  g_assert_no_error (error);
-  outstanding = cp_money_format (totals.outstanding, totals.currency);
+  outstanding = whole_list_expected (db.store, &n_rows);
+  g_assert_cmpuint (n_rows, >, 100);
 
-  window = g_object_ref_sink (cp_window_new (NULL));
-  page = cp_window_get_signin_page (window);
-  list = cp_window_get_invoice_list (window);
-  user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
-  pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
-  cp_window_set_store (window, db.store);
-  gtk_window_present (GTK_WINDOW (window));
+  window = present_window (db.store);
   spin_briefly (500);
   g_assert_cmpstr (cp_window_get_page (window), ==, "signin");
+  sign_in_clerk (window);
+  wait_for_whole_list (cp_window_get_invoice_list (window), n_rows, outstanding);
 
-  gtk_editable_set_text (GTK_EDITABLE (user_entry), "clerk");
-  gtk_editable_set_text (GTK_EDITABLE (pass_entry), "clerk");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
-  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
-              g_list_model_get_n_items (cp_invoice_list_get_model (list)) == rows->len, 30);
-  g_assert_cmpstr (cp_invoice_list_get_state (list), ==, "list");
-  SPIN_UNTIL ((g_free (labels), labels = collect_labels (GTK_WIDGET (list)),
-               labels_have (labels, outstanding)), 30);
-
-  cp_invoice_totals_clear (&totals);
-  gtk_window_destroy (GTK_WINDOW (window));
-  spin_briefly (100);
-  g_assert_finalize_object (window);
+  close_window (window);
   test_db_close (&db);
 }
 
@@ -442,51 +483,24 @@ test_signin_during_preload (void)
 {
   TestDb db = { 0 };
   CpWindow *window;
-  CpSigninPage *page;
   CpInvoiceList *list;
-  GtkWidget *user_entry;
-  GtkWidget *pass_entry;
-  CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
-  CpInvoiceTotals totals = { 0 };
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *outstanding = NULL;
-  g_autofree char *labels = NULL;
+  guint n_rows;
 
   test_db_open (&db, 10000);
-  rows = cp_store_list_invoices (db.store, &query, &error);
-  g_assert_no_error (error);
-  g_assert_true (cp_store_get_totals (db.store, &totals, &error));
-  g_assert_no_error (error);
-  outstanding = cp_money_format (totals.outstanding, totals.currency);
+  outstanding = whole_list_expected (db.store, &n_rows);
 
-  window = g_object_ref_sink (cp_window_new (NULL));
-  page = cp_window_get_signin_page (window);
+  window = present_window (db.store);
   list = cp_window_get_invoice_list (window);
-  user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
-  pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
-  cp_window_set_store (window, db.store);
-  gtk_window_present (GTK_WINDOW (window));
   SPIN_UNTIL (cp_invoice_list_get_loading (list), 30);
-
-  gtk_editable_set_text (GTK_EDITABLE (user_entry), "clerk");
-  gtk_editable_set_text (GTK_EDITABLE (pass_entry), "clerk");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
+  sign_in_clerk (window);
   g_test_message ("Signed in %s the index was read", cp_invoice_list_get_loading (list) ? "before" : "after");
-  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
-              g_list_model_get_n_items (cp_invoice_list_get_model (list)) == rows->len, 30);
-  g_assert_cmpstr (cp_invoice_list_get_state (list), ==, "list");
-  SPIN_UNTIL ((g_free (labels), labels = collect_labels (GTK_WIDGET (list)),
-               labels_have (labels, outstanding)), 30);
+  wait_for_whole_list (list, n_rows, outstanding);
   /* Nothing more is read: the list stays as it is */
   spin_briefly (300);
   g_assert_false (cp_invoice_list_get_loading (list));
 
-  cp_invoice_totals_clear (&totals);
-  gtk_window_destroy (GTK_WINDOW (window));
-  spin_briefly (100);
-  g_assert_finalize_object (window);
+  close_window (window);
   test_db_close (&db);
 }
 
@@ -528,9 +542,6 @@ test_list_ready_before_signin (void)
   TestDb db = { 0 };
   CpWindow *window;
   CpInvoiceList *list;
-  CpSigninPage *page;
-  GtkWidget *user_entry;
-  GtkWidget *pass_entry;
   CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) error = NULL;
@@ -550,9 +561,6 @@ test_list_ready_before_signin (void)
   window = g_object_ref_sink (cp_window_new (NULL));
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
   list = cp_window_get_invoice_list (window);
-  page = cp_window_get_signin_page (window);
-  user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
-  pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
   cp_window_set_store (window, db.store);
   gtk_window_present (GTK_WINDOW (window));
 
@@ -573,19 +581,14 @@ test_list_ready_before_signin (void)
   g_assert_true (cp_store_set_invoice_voided (db.store, to_void->id, TRUE, &error));
   g_assert_no_error (error);
 
-  gtk_editable_set_text (GTK_EDITABLE (user_entry), "clerk");
-  gtk_editable_set_text (GTK_EDITABLE (pass_entry), "clerk");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
+  sign_in_clerk (window);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (list)));
   SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
               cp_invoice_list_get_status_count (list, CP_INVOICE_STATUS_CANCELLED) == cancelled + 1,
               30);
   g_assert_cmpuint (g_list_model_get_n_items (cp_invoice_list_get_model (list)), ==, rows->len);
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  spin_briefly (100);
-  g_assert_finalize_object (window);
+  close_window (window);
   test_db_close (&db);
 }
 
