@@ -72,7 +72,7 @@ static guint
 count_patients (CpStore *store)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) patients = cp_store_list_patients (store, "Safety", &error);
+  g_autoptr(GPtrArray) patients = cp_store_list_patients (store, "Safety", 0, &error);
 
   g_assert_no_error (error);
   return patients->len;

@@ -747,7 +747,7 @@ test_totals (Fixture       *f,
 {
   CpStore *store = CP_STORE (f->store);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) patients = cp_store_list_patients (store, NULL, &error);
+  g_autoptr(GPtrArray) patients = cp_store_list_patients (store, NULL, 0, &error);
   CpPatient *patient;
   gint64 partly, paid, voided, refunded, disputed, eur_open, eur_overdue, pay;
   guint counts[2][CP_N_INVOICE_STATUSES] = { { 0 } };

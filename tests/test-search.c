@@ -208,7 +208,7 @@ n_patients_found (CpStore    *store,
                   const char *typed)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) patients = cp_store_list_patients (store, typed, &error);
+  g_autoptr(GPtrArray) patients = cp_store_list_patients (store, typed, 0, &error);
 
   g_assert_no_error (error);
   return patients->len;

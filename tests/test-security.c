@@ -187,7 +187,7 @@ test_injection_store (LedgerFixture *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
     {
-      g_autoptr(GPtrArray) patients = cp_store_list_patients (store, hostile[i], &error);
+      g_autoptr(GPtrArray) patients = cp_store_list_patients (store, hostile[i], 0, &error);
       CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
       g_autoptr(GPtrArray) invoices = NULL;
       g_autoptr(CpInvoice) by_number = NULL;
@@ -241,9 +241,9 @@ test_injection_store (LedgerFixture *f,
 
   /* "%" and "_" are literal: no wildcard reaches the other patients */
   {
-    g_autoptr(GPtrArray) percent = cp_store_list_patients (store, "%", &error);
-    g_autoptr(GPtrArray) underscore = cp_store_list_patients (store, "_", &error);
-    g_autoptr(GPtrArray) garcia = cp_store_list_patients (store, "Garc_a", &error);
+    g_autoptr(GPtrArray) percent = cp_store_list_patients (store, "%", 0, &error);
+    g_autoptr(GPtrArray) underscore = cp_store_list_patients (store, "_", 0, &error);
+    g_autoptr(GPtrArray) garcia = cp_store_list_patients (store, "Garc_a", 0, &error);
 
     g_assert_cmpuint (percent->len, ==, 2);     /* "%" and "50% off_\x" */
     g_assert_cmpuint (underscore->len, ==, 2);  /* "_" and "50% off_\x" */

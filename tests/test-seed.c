@@ -58,7 +58,7 @@ test_demo (Fixture       *f,
   g_assert_true (cp_seed_demo (store, 0, 1, TODAY, &error));
   g_assert_no_error (error);
 
-  patients = cp_store_list_patients (store, NULL, &error);
+  patients = cp_store_list_patients (store, NULL, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (patients->len, ==, 5);
 
@@ -196,7 +196,7 @@ test_scale (Fixture       *f,
   invoices = cp_store_list_invoices (store, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (invoices->len, ==, 2000);
-  patients = cp_store_list_patients (store, NULL, &error);
+  patients = cp_store_list_patients (store, NULL, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (patients->len, ==, 2000 * 10 / 33);
   staff = cp_store_list_staff (store, &error);

@@ -356,13 +356,19 @@ test_patients (Fixture       *f,
   g_assert_cmpstr (got->phone, ==, "+1 512 555 0100");
   g_assert_cmpstr (got->preferred_language, ==, "en");
 
-  found = cp_store_list_patients (store, "o'bri", &error);
+  found = cp_store_list_patients (store, "o'bri", 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 1);
   g_clear_pointer (&found, g_ptr_array_unref);
-  found = cp_store_list_patients (store, NULL, &error);
+  found = cp_store_list_patients (store, NULL, 0, &error);
   g_assert_cmpuint (found->len, ==, 2);
   /* Sorted by family name */
+  g_assert_cmpstr (((CpPatient *) found->pdata[0])->family_name, ==, "Garcia");
+  g_clear_pointer (&found, g_ptr_array_unref);
+  /* A limit keeps the first of that order. */
+  found = cp_store_list_patients (store, NULL, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
   g_assert_cmpstr (((CpPatient *) found->pdata[0])->family_name, ==, "Garcia");
 
   g_assert_null (cp_store_get_patient (store, 999, &error));

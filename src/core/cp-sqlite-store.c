@@ -538,6 +538,7 @@ cp_sqlite_store_get_patient_by_mrn (CpStore     *store,
 static GPtrArray *
 cp_sqlite_store_list_patients (CpStore     *store,
                                const char  *search,
+                               guint        limit,
                                GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
@@ -551,11 +552,12 @@ cp_sqlite_store_list_patients (CpStore     *store,
                   "SELECT " PATIENT_COLUMNS " FROM patients p "
                   "WHERE ?1 IS NULL OR p.search_key LIKE ?1 ESCAPE '\\' "
                   "   OR p.email LIKE ?1 ESCAPE '\\' "
-                  "ORDER BY p.family_name, p.given_name, p.id", error);
+                  "ORDER BY p.family_name, p.given_name, p.id LIMIT ?2", error);
   if (stmt == NULL)
     return NULL;
 
   cp_sqlite_bind_text (stmt, 1, pattern);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (sqlite3_int64) limit : -1);
   while (step_row (self, stmt, &has_row, _("Could not list patients"), error))
     {
       if (!has_row)

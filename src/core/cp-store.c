@@ -114,10 +114,11 @@ cp_store_get_patient_by_mrn (CpStore     *self,
 GPtrArray *
 cp_store_list_patients (CpStore     *self,
                         const char  *search,
+                        guint        limit,
                         GError     **error)
 {
   g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  return FORWARD (self, list_patients, NULL, error, search);
+  return FORWARD (self, list_patients, NULL, error, search, limit);
 }
 
 gboolean
@@ -558,6 +559,52 @@ cp_store_get_invoice_finish (CpStore       *self,
                              GError       **error)
 {
   return cp_thread_call_finish (self, result, cp_store_get_invoice_async, error);
+}
+
+typedef struct {
+  char  *search;
+  guint  limit;
+} PatientSearch;
+
+static void
+patient_search_free (PatientSearch *search)
+{
+  g_free (search->search);
+  g_free (search);
+}
+
+static gpointer
+list_patients_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
+{
+  PatientSearch *search = data;
+
+  return cp_store_list_patients (self, search->search, search->limit, error);
+}
+
+void
+cp_store_list_patients_async (CpStore             *self,
+                              const char          *search,
+                              guint                limit,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  PatientSearch *data = g_new0 (PatientSearch, 1);
+
+  g_return_if_fail (CP_IS_STORE (self));
+  data->search = g_strdup (search);
+  data->limit = limit;
+  cp_thread_call_run (self, cp_store_list_patients_async, CP_THREAD_CALL_SKIP_CANCELLED,
+                      (CpThreadFunc) list_patients_func, (GDestroyNotify) g_ptr_array_unref,
+                      data, (GDestroyNotify) patient_search_free, cancellable, callback, user_data);
+}
+
+GPtrArray *
+cp_store_list_patients_finish (CpStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return cp_thread_call_finish (self, result, cp_store_list_patients_async, error);
 }
 
 static void

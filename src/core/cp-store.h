@@ -42,7 +42,7 @@ struct _CpStoreInterface
   gboolean          (*save_patient)         (CpStore *self, CpPatient *patient, GError **error);
   CpPatient        *(*get_patient)          (CpStore *self, gint64 id, GError **error);
   CpPatient        *(*get_patient_by_mrn)   (CpStore *self, const char *mrn, GError **error);
-  GPtrArray        *(*list_patients)        (CpStore *self, const char *search, GError **error);
+  GPtrArray        *(*list_patients)        (CpStore *self, const char *search, guint limit, GError **error);
 
   /* Invoices */
   gboolean          (*create_invoice)       (CpStore *self, CpInvoice *invoice, GError **error);
@@ -128,7 +128,9 @@ gboolean          cp_store_set_meta              (CpStore *self, const char *key
 gboolean          cp_store_save_patient          (CpStore *self, CpPatient *patient, GError **error);
 CpPatient        *cp_store_get_patient           (CpStore *self, gint64 id, GError **error);
 CpPatient        *cp_store_get_patient_by_mrn    (CpStore *self, const char *mrn, GError **error);
-GPtrArray        *cp_store_list_patients         (CpStore *self, const char *search, GError **error);
+/* Patients whose name, MRN or e-mail contains `search` (NULL: every patient),
+ * by family and given name; at most `limit` of them (0: no limit). */
+GPtrArray        *cp_store_list_patients         (CpStore *self, const char *search, guint limit, GError **error);
 gboolean          cp_store_create_invoice        (CpStore *self, CpInvoice *invoice, GError **error);
 CpInvoice        *cp_store_get_invoice           (CpStore *self, gint64 id, GError **error);
 CpInvoice        *cp_store_get_invoice_by_number (CpStore *self, const char *number, GError **error);
@@ -240,6 +242,10 @@ GPtrArray        *cp_store_list_invoices_finish  (CpStore *self, GAsyncResult *r
 void              cp_store_get_invoice_async     (CpStore *self, gint64 id, GCancellable *cancellable,
                                                   GAsyncReadyCallback callback, gpointer user_data);
 CpInvoice        *cp_store_get_invoice_finish    (CpStore *self, GAsyncResult *result, GError **error);
+void              cp_store_list_patients_async   (CpStore *self, const char *search, guint limit,
+                                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                                  gpointer user_data);
+GPtrArray        *cp_store_list_patients_finish  (CpStore *self, GAsyncResult *result, GError **error);
 void              cp_store_get_totals_async      (CpStore *self, GCancellable *cancellable,
                                                   GAsyncReadyCallback callback, gpointer user_data);
 CpInvoiceTotals  *cp_store_get_totals_finish     (CpStore *self, GAsyncResult *result, GError **error);

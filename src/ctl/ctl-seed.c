@@ -98,7 +98,7 @@ ctl_cmd_seed_demo (CtlContext  *ctx,
     return ctl_fail_error (error);
   seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
 
-  patients = cp_store_list_patients (CP_STORE (store), NULL, &error);
+  patients = cp_store_list_patients (CP_STORE (store), NULL, 0, &error);
   if (patients != NULL)
     invoices = cp_store_list_invoices (CP_STORE (store), NULL, &error);
   if (invoices != NULL)
