@@ -308,6 +308,158 @@ test_new_invoice_dialog (void)
 }
 
 static void
+add_patient (CpStore    *store,
+             const char *mrn,
+             const char *given,
+             const char *family)
+{
+  g_autoptr(CpPatient) patient = cp_patient_new ();
+  g_autoptr(GError) error = NULL;
+
+  patient->mrn = g_strdup (mrn);
+  patient->given_name = g_strdup (given);
+  patient->family_name = g_strdup (family);
+  g_assert_true (cp_store_save_patient (store, patient, &error));
+  g_assert_no_error (error);
+}
+
+static guint
+count_children (GtkWidget *widget)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n++;
+  return n;
+}
+
+/* The patient search runs in a worker and fetches a screenful and one more;
+ * Enter pressed before its rows come (a wristband scanner types the MRN and
+ * Enter at once) picks the first match once found. */
+static void
+test_new_invoice_patient_search (void)
+{
+  TestDb db = { 0 };
+  CpNewInvoiceDialog *dialog;
+  GtkWidget *entry;
+  GtkWidget *listbox;
+  g_autofree char *labels = NULL;
+
+  test_db_open (&db, 0);
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *mrn = g_strdup_printf ("MRN-G%02d", i);
+      g_autofree char *given = g_strdup_printf ("Ana %02d", i);
+
+      add_patient (db.store, mrn, given, "Garcia");
+    }
+  add_patient (db.store, "MRN-O01", "Amara", "Okafor");
+
+  dialog = g_object_ref_sink (cp_new_invoice_dialog_new (NULL, db.store, 1));
+  entry = find_widget (GTK_WIDGET (dialog), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  listbox = find_widget (GTK_WIDGET (dialog), GTK_TYPE_LIST_BOX, NULL, NULL);
+  g_assert_nonnull (entry);
+  g_assert_nonnull (listbox);
+
+  cp_new_invoice_dialog_set_patient_search (dialog, "garc");
+  g_assert_true (cp_new_invoice_dialog_get_searching (dialog));
+  SPIN_UNTIL (!cp_new_invoice_dialog_get_searching (dialog), 10);
+  /* Eight rows and a note: the ninth match only says there are more. */
+  g_assert_cmpuint (cp_new_invoice_dialog_get_n_patient_matches (dialog), ==, 9);
+  g_assert_cmpuint (count_children (listbox), ==, 9);
+  labels = collect_labels (listbox);
+  g_assert_true (labels_have (labels, "Ana 00 Garcia"));
+  g_assert_true (labels_have (labels, "More patients match: type more of the name, or the MRN"));
+  g_clear_pointer (&labels, g_free);
+
+  /* Scanned: the text and Enter at once. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "MRN-O01");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_true (cp_new_invoice_dialog_get_searching (dialog));
+  SPIN_UNTIL (!cp_new_invoice_dialog_get_searching (dialog), 10);
+  labels = collect_labels (GTK_WIDGET (dialog));
+  g_assert_true (labels_have (labels, "Amara Okafor · MRN-O01"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_clear_pointer (&labels, g_free);
+
+  /* Nothing found. */
+  cp_new_invoice_dialog_set_patient_search (dialog, "zzz");
+  SPIN_UNTIL (!cp_new_invoice_dialog_get_searching (dialog), 10);
+  g_assert_cmpuint (cp_new_invoice_dialog_get_n_patient_matches (dialog), ==, 0);
+  labels = collect_labels (listbox);
+  g_assert_true (labels_have (labels, "No patient matches"));
+
+  /* Closed with a search under way: its answer finds nothing to touch. */
+  cp_new_invoice_dialog_set_patient_search (dialog, "ana");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+  spin_briefly (100);
+  test_db_close (&db);
+}
+
+static gboolean
+release_lock_cb (gpointer data)
+{
+  sqlite3 *other = data;
+
+  g_assert_cmpint (sqlite3_exec (other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  return G_SOURCE_REMOVE;
+}
+
+/* Another program holds the write lock: Create returns at once, the window
+ * goes on drawing, will not close half-saved, and saves once the lock is
+ * free. */
+static void
+test_new_invoice_saves_in_background (void)
+{
+  TestDb db = { 0 };
+  CpNewInvoiceDialog *dialog;
+  g_autoptr(GPtrArray) editors = NULL;
+  g_autoptr(CpInvoice) created = NULL;
+  g_autoptr(CpPatient) patient = NULL;
+  sqlite3 *other = NULL;
+  gint64 started;
+
+  test_db_open (&db, 0);
+  add_patient (db.store, "MRN-O01", "Amara", "Okafor");
+  patient = cp_store_get_patient_by_mrn (db.store, "MRN-O01", NULL);
+  g_assert_nonnull (patient);
+
+  dialog = g_object_ref_sink (cp_new_invoice_dialog_new (NULL, db.store, 1));
+  gtk_window_present (GTK_WINDOW (dialog));
+  cp_new_invoice_dialog_set_patient (dialog, patient);
+  editors = cp_new_invoice_dialog_get_line_items (dialog);
+  cp_line_item_editor_set_fields (g_ptr_array_index (editors, 0), "Office visit", "99213", "1", "80", NULL, NULL);
+
+  g_assert_cmpint (sqlite3_open (db.path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  started = g_get_monotonic_time ();
+  g_assert_true (cp_new_invoice_dialog_create (dialog));
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
+  g_assert_false (cp_new_invoice_dialog_create (dialog));
+  spin_briefly (300);
+  g_assert_cmpint (cp_new_invoice_dialog_get_created_id (dialog), ==, 0);
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+
+  g_timeout_add (10, release_lock_cb, other);
+  SPIN_UNTIL (cp_new_invoice_dialog_get_created_id (dialog) > 0, 10);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_null (cp_new_invoice_dialog_get_error (dialog));
+  created = cp_store_get_invoice (db.store, cp_new_invoice_dialog_get_created_id (dialog), NULL);
+  g_assert_nonnull (created);
+  g_assert_cmpint (created->total, ==, 8000);
+  g_assert_cmpint (created->patient->id, ==, patient->id);
+  g_assert_true (g_str_has_prefix (created->number, "INV-2026-"));
+
+  g_assert_finalize_object (dialog);
+  sqlite3_close (other);
+  test_db_close (&db);
+}
+
+static void
 test_application (void)
 {
   CpApplication *app = cp_application_new ();
@@ -375,6 +527,8 @@ main (int   argc,
   g_test_add_func ("/carepay/app-widgets/open-not-a-database", test_open_not_a_database);
   g_test_add_func ("/carepay/app-widgets/open-seeds-empty", test_open_seeds_empty);
   g_test_add_func ("/carepay/app-widgets/new-invoice-dialog", test_new_invoice_dialog);
+  g_test_add_func ("/carepay/app-widgets/new-invoice-patient-search", test_new_invoice_patient_search);
+  g_test_add_func ("/carepay/app-widgets/new-invoice-saves-in-background", test_new_invoice_saves_in_background);
   g_test_add_func ("/carepay/app-widgets/application", test_application);
 
   return g_test_run ();

@@ -560,7 +560,7 @@ test_new_invoice (Fixture       *f,
   int audits;
 
   sign_in (f);
-  patients = cp_store_list_patients (f->db.store, NULL, NULL);
+  patients = cp_store_list_patients (f->db.store, NULL, 0, NULL);
   g_assert_nonnull (patients);
   patient = g_ptr_array_index (patients, 0);
   audits = audit_count (f->db.path, "invoice.create");
@@ -592,6 +592,7 @@ test_new_invoice (Fixture       *f,
 
   /* Right this time: patient found by MRN, two services. */
   cp_new_invoice_dialog_set_patient_search (dialog, patient->mrn);
+  SPIN_UNTIL (!cp_new_invoice_dialog_get_searching (dialog), 10);
   g_assert_cmpuint (cp_new_invoice_dialog_get_n_patient_matches (dialog), ==, 1);
   {
     GtkWidget *listbox = find_widget (GTK_WIDGET (dialog), GTK_TYPE_LIST_BOX, NULL, NULL);
@@ -604,6 +605,7 @@ test_new_invoice (Fixture       *f,
   second = CP_LINE_ITEM_EDITOR (cp_new_invoice_dialog_add_line_item (dialog));
   cp_line_item_editor_set_fields (second, "Office visit", "99213", "1", "1,000", NULL, NULL);
   g_assert_true (cp_new_invoice_dialog_create (dialog));
+  SPIN_UNTIL (cp_new_invoice_dialog_get_created_id (dialog) > 0, 10);
   id = cp_new_invoice_dialog_get_created_id (dialog);
   g_assert_cmpint (id, >, 0);
   g_assert_finalize_object (dialog);

@@ -19,6 +19,13 @@ struct _CpNewInvoiceDialog
   GPtrArray  *matches;       /* CpPatient shown in patient_list */
   gint64      created_id;
 
+  /* The patient search runs in a worker; a newer one cancels it. */
+  GCancellable *search_cancellable;
+  char         *search_text;      /* what the rows shown, or being found, are for */
+  gboolean      searching;
+  gboolean      pick_when_found;  /* Enter came before the rows */
+  gboolean      saving;
+
   GtkSearchEntry *patient_search;
   GtkListBox     *patient_list;
   GtkLabel       *patient_label;
@@ -197,33 +204,39 @@ cp_new_invoice_dialog_set_patient (CpNewInvoiceDialog *self,
 }
 
 static void
-patient_search_cb (CpNewInvoiceDialog *self)
+clear_patient_rows (CpNewInvoiceDialog *self)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->patient_search))));
-  g_autoptr(GError) error = NULL;
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->patient_list))) != NULL)
     gtk_list_box_remove (self->patient_list, child);
   g_clear_pointer (&self->matches, g_ptr_array_unref);
+}
 
-  if (*text == '\0' || self->store == NULL)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->patient_list), FALSE);
-      return;
-    }
+/* A row that is not a patient: "no match", "more match". */
+static void
+append_note_row (CpNewInvoiceDialog *self,
+                 const char         *text)
+{
+  GtkWidget *row = adw_action_row_new ();
 
-  /* An indexed lookup on a local database: quick enough as you type. */
-  self->matches = cp_store_list_patients (self->store, text, &error);
-  if (self->matches == NULL)
-    {
-      set_field_error (GTK_WIDGET (self->patient_search), self->patient_error, error->message);
-      return;
-    }
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_add_css_class (row, "dim-label");
+  g_object_set_data (G_OBJECT (row), "index", GUINT_TO_POINTER (G_MAXUINT));
+  gtk_list_box_append (self->patient_list, row);
+}
 
-  for (guint i = 0; i < self->matches->len && i < MAX_PATIENT_MATCHES; i++)
+static void
+show_matches (CpNewInvoiceDialog *self,
+              GPtrArray          *matches)
+{
+  clear_patient_rows (self);
+  self->matches = g_ptr_array_ref (matches);
+
+  for (guint i = 0; i < matches->len && i < MAX_PATIENT_MATCHES; i++)
     {
-      const CpPatient *p = g_ptr_array_index (self->matches, i);
+      const CpPatient *p = g_ptr_array_index (matches, i);
       g_autofree char *name = cp_patient_display_name (p);
       g_autofree char *subtitle = g_strdup_printf (_("%s · born %s"), p->mrn,
                                                    p->date_of_birth ? p->date_of_birth : "—");
@@ -237,17 +250,69 @@ patient_search_cb (CpNewInvoiceDialog *self)
       gtk_list_box_append (self->patient_list, row);
     }
 
-  if (self->matches->len == 0)
-    {
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No patient matches"));
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-      gtk_widget_add_css_class (row, "dim-label");
-      g_object_set_data (G_OBJECT (row), "index", GUINT_TO_POINTER (G_MAXUINT));
-      gtk_list_box_append (self->patient_list, row);
-    }
+  if (matches->len == 0)
+    append_note_row (self, _("No patient matches"));
+  else if (matches->len > MAX_PATIENT_MATCHES)
+    append_note_row (self, _("More patients match: type more of the name, or the MRN"));
   gtk_widget_set_visible (GTK_WIDGET (self->patient_list), TRUE);
+}
+
+static void pick_first_match (CpNewInvoiceDialog *self);
+
+static void
+patients_found_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) matches = cp_store_list_patients_finish (CP_STORE (source), result, &error);
+  CpNewInvoiceDialog *self;
+
+  /* A newer search, or the dialog gone: nothing here is ours any more. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = CP_NEW_INVOICE_DIALOG (user_data);
+  self->searching = FALSE;
+  if (matches == NULL)
+    {
+      self->pick_when_found = FALSE;
+      clear_patient_rows (self);
+      set_field_error (GTK_WIDGET (self->patient_search), self->patient_error, error->message);
+      return;
+    }
+  set_field_error (GTK_WIDGET (self->patient_search), self->patient_error, NULL);
+  show_matches (self, matches);
+  if (self->pick_when_found)
+    pick_first_match (self);
+}
+
+/* As people type (GtkSearchEntry waits for a pause): at most one screenful
+ * and one more, so that a single letter does not fetch 30,000 patients. */
+static void
+patient_search_cb (CpNewInvoiceDialog *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->patient_search))));
+
+  if (g_strcmp0 (text, self->search_text) == 0)
+    return;
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  g_free (self->search_text);
+  self->search_text = g_steal_pointer (&text);
+  self->searching = FALSE;
+
+  if (*self->search_text == '\0' || self->store == NULL)
+    {
+      self->pick_when_found = FALSE;
+      clear_patient_rows (self);
+      gtk_widget_set_visible (GTK_WIDGET (self->patient_list), FALSE);
+      return;
+    }
+
+  self->searching = TRUE;
+  self->search_cancellable = g_cancellable_new ();
+  cp_store_list_patients_async (self->store, self->search_text, MAX_PATIENT_MATCHES + 1,
+                                self->search_cancellable, patients_found_cb, self);
 }
 
 static void
@@ -256,20 +321,34 @@ patient_activated_cb (CpNewInvoiceDialog *self,
 {
   guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "index"));
 
-  if (self->matches == NULL || index >= self->matches->len)
+  if (self->matches == NULL || index >= self->matches->len || index >= MAX_PATIENT_MATCHES)
     return;
   cp_new_invoice_dialog_set_patient (self, g_ptr_array_index (self->matches, index));
   gtk_editable_set_text (GTK_EDITABLE (self->patient_search), "");
+  patient_search_cb (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->issue_entry));
 }
 
 static void
-patient_search_activate_cb (CpNewInvoiceDialog *self)
+pick_first_match (CpNewInvoiceDialog *self)
 {
   GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->patient_list, 0);
 
+  self->pick_when_found = FALSE;
   if (first != NULL)
     patient_activated_cb (self, first);
+}
+
+/* Enter picks the first match; typed (or scanned from a wristband) faster
+ * than the search, it picks the first match of what was typed once found. */
+static void
+patient_search_activate_cb (CpNewInvoiceDialog *self)
+{
+  patient_search_cb (self);
+  if (self->searching)
+    self->pick_when_found = TRUE;
+  else
+    pick_first_match (self);
 }
 
 void
@@ -280,6 +359,14 @@ cp_new_invoice_dialog_set_patient_search (CpNewInvoiceDialog *self,
 
   gtk_editable_set_text (GTK_EDITABLE (self->patient_search), text);
   patient_search_cb (self);
+}
+
+gboolean
+cp_new_invoice_dialog_get_searching (CpNewInvoiceDialog *self)
+{
+  g_return_val_if_fail (CP_IS_NEW_INVOICE_DIALOG (self), FALSE);
+
+  return self->searching;
 }
 
 guint
@@ -299,6 +386,88 @@ show_form_error (CpNewInvoiceDialog *self,
   set_field_error (NULL, self->form_error, message);
 }
 
+/* The save runs in a worker: numbering and writing wait for the store's
+ * integrity check after start-up, or for another program's write. */
+typedef struct {
+  CpStore   *store;
+  gint64     staff_id;
+  CpInvoice *invoice;
+} SaveData;
+
+static SaveData *
+save_data_new (CpStore   *store,
+               gint64     staff_id,
+               CpInvoice *invoice)
+{
+  SaveData *data = g_new0 (SaveData, 1);
+
+  data->store = g_object_ref (store);
+  data->staff_id = staff_id;
+  data->invoice = invoice;
+  return data;
+}
+
+static void
+save_data_free (SaveData *data)
+{
+  g_object_unref (data->store);
+  cp_invoice_free (data->invoice);
+  g_free (data);
+}
+
+static void
+save_invoice_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  SaveData *data = task_data;
+  CpInvoice *invoice = data->invoice;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *total = NULL;
+
+  invoice->number = cp_store_next_invoice_number (data->store, &error);
+  if (invoice->number == NULL || !cp_store_create_invoice (data->store, invoice, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  total = cp_money_format_plain (invoice->total, invoice->currency);
+  details = g_strdup_printf ("patient=%" G_GINT64_FORMAT " total=%s %s items=%u",
+                             invoice->patient->id, total, invoice->currency,
+                             invoice->line_items->len);
+  if (!cp_store_audit_append (data->store, data->staff_id, "invoice.create", invoice->number,
+                              details, &error))
+    g_warning ("Invoice %s created but not audited: %s", invoice->number, error->message);
+  g_task_return_int (task, invoice->id);
+}
+
+static void
+invoice_saved_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CpNewInvoiceDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = g_task_propagate_int (G_TASK (result), &error);
+
+  self->saving = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.create", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.cancel", TRUE);
+  if (error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("The invoice was not saved: %s"), error->message);
+
+      show_form_error (self, message);
+      return;
+    }
+  self->created_id = id;
+  g_signal_emit (self, signals[INVOICE_CREATED], 0, id);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 gboolean
 cp_new_invoice_dialog_create (CpNewInvoiceDialog *self)
 {
@@ -308,15 +477,15 @@ cp_new_invoice_dialog_create (CpNewInvoiceDialog *self)
   g_autofree char *tax_text = entry_text (self->tax_entry);
   g_autofree char *notes = entry_text (self->notes_entry);
   g_autoptr(CpInvoice) invoice = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *details = NULL;
-  g_autofree char *total = NULL;
+  g_autoptr(GTask) task = NULL;
   gboolean ok = TRUE;
   int bp = 0;
   guint n_items = 0;
 
   g_return_val_if_fail (CP_IS_NEW_INVOICE_DIALOG (self), FALSE);
 
+  if (self->saving)
+    return FALSE;
   show_form_error (self, NULL);
   invoice = cp_invoice_new ();
 
@@ -405,27 +574,14 @@ cp_new_invoice_dialog_create (CpNewInvoiceDialog *self)
   invoice->currency = g_strdup (currency);
   invoice->tax_rate_bp = bp;
   invoice->notes = *notes != '\0' ? g_steal_pointer (&notes) : NULL;
-  invoice->number = cp_store_next_invoice_number (self->store, &error);
-  if (invoice->number == NULL ||
-      !cp_store_create_invoice (self->store, invoice, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("The invoice was not saved: %s"), error->message);
-
-      show_form_error (self, message);
-      return FALSE;
-    }
-
-  total = cp_money_format_plain (invoice->total, invoice->currency);
-  details = g_strdup_printf ("patient=%" G_GINT64_FORMAT " total=%s %s items=%u",
-                             invoice->patient->id, total, invoice->currency,
-                             invoice->line_items->len);
-  if (!cp_store_audit_append (self->store, self->staff_id, "invoice.create", invoice->number,
-                              details, &error))
-    g_warning ("Invoice %s created but not audited: %s", invoice->number, error->message);
-
-  self->created_id = invoice->id;
-  g_signal_emit (self, signals[INVOICE_CREATED], 0, invoice->id);
-  gtk_window_close (GTK_WINDOW (self));
+  self->saving = TRUE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.create", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.cancel", FALSE);
+  task = g_task_new (self->store, NULL, invoice_saved_cb, g_object_ref (self));
+  g_task_set_source_tag (task, cp_new_invoice_dialog_create);
+  g_task_set_task_data (task, save_data_new (self->store, self->staff_id, g_steal_pointer (&invoice)),
+                        (GDestroyNotify) save_data_free);
+  g_task_run_in_thread (task, save_invoice_thread);
   return TRUE;
 }
 
@@ -451,10 +607,24 @@ issue_changed_cb (CpNewInvoiceDialog *self)
   update_total (self);
 }
 
+/* A save under way ends the dialog itself (or reports why it could not). */
+static gboolean
+cp_new_invoice_dialog_close_request (GtkWindow *window)
+{
+  GtkWindowClass *parent_class = GTK_WINDOW_CLASS (cp_new_invoice_dialog_parent_class);
+
+  if (CP_NEW_INVOICE_DIALOG (window)->saving)
+    return TRUE;
+  return parent_class->close_request != NULL && parent_class->close_request (window);
+}
+
 static void
 cp_new_invoice_dialog_dispose (GObject *object)
 {
   CpNewInvoiceDialog *self = CP_NEW_INVOICE_DIALOG (object);
+
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
 
   g_clear_object (&self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_NEW_INVOICE_DIALOG);
@@ -469,6 +639,7 @@ cp_new_invoice_dialog_finalize (GObject *object)
 
   g_clear_pointer (&self->patient, cp_patient_free);
   g_clear_pointer (&self->matches, g_ptr_array_unref);
+  g_free (self->search_text);
 
   G_OBJECT_CLASS (cp_new_invoice_dialog_parent_class)->finalize (object);
 }
@@ -478,9 +649,11 @@ cp_new_invoice_dialog_class_init (CpNewInvoiceDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = cp_new_invoice_dialog_dispose;
   object_class->finalize = cp_new_invoice_dialog_finalize;
+  window_class->close_request = cp_new_invoice_dialog_close_request;
 
   signals[INVOICE_CREATED] = g_signal_new ("invoice-created", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
