@@ -800,6 +800,11 @@ test_staff (Fixture       *f,
   /* Role change */
   dropdown = find_widget (GTK_WIDGET (row), GTK_TYPE_DROP_DOWN, NULL, NULL);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), CP_ROLE_SUPERVISOR);
+  /* Saved in a worker, the row's controls waiting meanwhile. */
+  g_assert_cmpuint (cp_staff_page_get_busy (page), ==, 1);
+  g_assert_false (gtk_widget_get_sensitive (dropdown));
+  SPIN_UNTIL (cp_staff_page_get_busy (page) == 0, 60);
+  g_assert_true (gtk_widget_get_sensitive (dropdown));
   g_assert_cmpint (audit_count (f->db.path, "staff.role"), ==, 1);
   g_clear_pointer (&signed_in, cp_staff_free);
   signed_in = cp_store_authenticate (f->db.store, "dana", "dana-initial-1", &error);
@@ -808,6 +813,7 @@ test_staff (Fixture       *f,
 
   /* Deactivated: signing in is refused. */
   flip_switch (row, FALSE);
+  SPIN_UNTIL (cp_staff_page_get_busy (page) == 0, 60);
   g_assert_null (cp_staff_page_get_error (page));
   g_assert_cmpint (audit_count (f->db.path, "staff.deactivate"), ==, 1);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "deactivated"));
@@ -819,6 +825,7 @@ test_staff (Fixture       *f,
 
   /* And back. */
   flip_switch (row, TRUE);
+  SPIN_UNTIL (cp_staff_page_get_busy (page) == 0, 60);
   g_assert_cmpint (audit_count (f->db.path, "staff.activate"), ==, 1);
   signed_in = cp_store_authenticate (f->db.store, "dana", "dana-initial-1", &error);
   g_assert_no_error (error);
@@ -852,6 +859,30 @@ test_staff (Fixture       *f,
   SPIN_UNTIL (cp_staff_page_get_busy (page) == 0, 60);
   g_assert_nonnull (cp_staff_page_get_error (page));
   g_assert_cmpint (audit_count (f->db.path, "staff.create"), ==, 1);
+
+  /* Another administrator takes this one's role away: the next change is
+   * refused in the worker, and the row's controls go back. */
+  {
+    g_autoptr(CpStaff) other = NULL;
+    GtkWidget *toggle = find_widget (GTK_WIDGET (row), GTK_TYPE_SWITCH, NULL, NULL);
+
+    g_assert_true (cp_store_add_staff (f->db.store, f->staff, "root2", "Second Admin", CP_ROLE_ADMIN,
+                                       "root2-pass", &error));
+    g_assert_no_error (error);
+    other = cp_store_authenticate (f->db.store, "root2", "root2-pass", &error);
+    g_assert_no_error (error);
+    g_assert_true (cp_store_set_staff_role (f->db.store, other, f->staff->id, CP_ROLE_CLERK, &error));
+    g_assert_no_error (error);
+
+    flip_switch (row, FALSE);
+    SPIN_UNTIL (cp_staff_page_get_busy (page) == 0, 60);
+    g_assert_nonnull (cp_staff_page_get_error (page));
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
+    g_assert_true (gtk_widget_get_sensitive (toggle));
+    g_assert_null (strstr (adw_action_row_get_subtitle (row), "deactivated"));
+    g_assert_cmpint (audit_count (f->db.path, "staff.deactivate"), ==, 1);
+    g_assert_cmpint (audit_count (f->db.path, "staff.refused"), ==, 1);
+  }
 }
 
 static void

@@ -77,54 +77,26 @@ update_subtitle (AdwActionRow *row,
   adw_action_row_set_subtitle (row, subtitle);
 }
 
-/* The row's role drop-down or its switch changed: the store saves the change
- * (it checks and audits it), or the control goes back and the error shows. */
-static void
-account_control_changed_cb (GObject      *control,
-                            GParamSpec   *pspec,
-                            AdwActionRow *row)
-{
-  CpStaffPage *self = CP_STAFF_PAGE (gtk_widget_get_ancestor (GTK_WIDGET (row), CP_TYPE_STAFF_PAGE));
-  Account *account = g_object_get_data (G_OBJECT (row), "account");
-  g_autoptr(GError) error = NULL;
-  CpRole role;
-  gboolean active;
-  gboolean saved;
+/* An account change made on a worker thread: a new account, a new initial
+ * password, role or active state for account `id`. The password is wiped
+ * when it goes. */
+typedef enum {
+  STAFF_CHANGE_ADD,
+  STAFF_CHANGE_PASSWORD,
+  STAFF_CHANGE_ROLE,
+  STAFF_CHANGE_ACTIVE,
+} StaffChangeKind;
 
-  if (self == NULL || self->updating)
-    return;
-  role = gtk_drop_down_get_selected (account->role_dropdown);
-  active = gtk_switch_get_active (account->active_switch);
-  if (role == account->role && active == account->active)
-    return;
-
-  if (role != account->role)
-    saved = cp_store_set_staff_role (self->store, ACTOR (self), account->id, role, &error);
-  else
-    saved = cp_store_set_staff_active (self->store, ACTOR (self), account->id, active, &error);
-  if (!saved)
-    {
-      show_error (self, error->message);
-      self->updating = TRUE;
-      gtk_drop_down_set_selected (account->role_dropdown, account->role);
-      gtk_switch_set_active (account->active_switch, account->active);
-      self->updating = FALSE;
-      return;
-    }
-  show_error (self, NULL);
-  account->role = role;
-  account->active = active;
-  update_subtitle (row, account);
-}
-
-/* An account change made on a worker thread: a new account (id 0) or a new
- * initial password for account `id`. The password is wiped when it goes. */
 typedef struct {
-  gint64  id;
-  char   *username;
-  char   *display_name;
-  CpRole  role;
-  char   *password;
+  StaffChangeKind  kind;
+  gint64           id;
+  char            *username;
+  char            *display_name;
+  CpRole           role;
+  gboolean         active;
+  char            *password;
+  AdwActionRow    *row;       /* owned; role and active changes */
+  CpStore         *store;     /* owned: the page may go while it runs */
 } StaffChange;
 
 static void
@@ -137,6 +109,8 @@ staff_change_free (gpointer data)
   if (change->password != NULL)
     explicit_bzero (change->password, strlen (change->password));
   g_free (change->password);
+  g_clear_object (&change->row);
+  g_clear_object (&change->store);
   g_free (change);
 }
 
@@ -148,14 +122,28 @@ staff_change_thread (GTask        *task,
 {
   CpStaffPage *self = source_object;
   StaffChange *change = task_data;
+  CpStore *store = change->store;
   GError *error = NULL;
   gboolean done;
 
-  if (change->id == 0)
-    done = cp_store_add_staff (self->store, ACTOR (self), change->username, change->display_name,
-                               change->role, change->password, &error);
-  else
-    done = cp_store_set_staff_password (self->store, ACTOR (self), change->id, change->password, &error);
+  switch (change->kind)
+    {
+    case STAFF_CHANGE_ADD:
+      done = cp_store_add_staff (store, ACTOR (self), change->username, change->display_name,
+                                 change->role, change->password, &error);
+      break;
+    case STAFF_CHANGE_PASSWORD:
+      done = cp_store_set_staff_password (store, ACTOR (self), change->id, change->password, &error);
+      break;
+    case STAFF_CHANGE_ROLE:
+      done = cp_store_set_staff_role (store, ACTOR (self), change->id, change->role, &error);
+      break;
+    case STAFF_CHANGE_ACTIVE:
+      done = cp_store_set_staff_active (store, ACTOR (self), change->id, change->active, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
   if (!done)
     g_task_return_error (task, error);
   else
@@ -171,10 +159,19 @@ run_staff_change (CpStaffPage         *self,
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, done_cb, NULL);
 
+  change->store = g_object_ref (self->store);
+
   self->busy++;
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, change, staff_change_free);
   g_task_run_in_thread (task, staff_change_thread);
+}
+
+/* The page was disposed while a change ran: its widgets are gone. */
+static gboolean
+page_gone (CpStaffPage *self)
+{
+  return g_cancellable_is_cancelled (self->cancellable);
 }
 
 /* Shows the change's error, or clears the last one; TRUE when it was made. */
@@ -187,11 +184,75 @@ finish_staff_change (CpStaffPage  *self,
   self->busy--;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      if (page_gone (self))
+        return FALSE;
       show_error (self, error->message);
       return FALSE;
     }
   show_error (self, NULL);
   return TRUE;
+}
+
+/* The row's role drop-down or its switch changed: the store saves the change
+ * in a worker (it checks and audits it) while the row's controls wait; then
+ * the row shows it, or its controls go back and the error shows. */
+static void
+account_changed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CpStaffPage *self = CP_STAFF_PAGE (source);
+  StaffChange *change = g_task_get_task_data (G_TASK (result));
+  Account *account = g_object_get_data (G_OBJECT (change->row), "account");
+  gboolean saved = finish_staff_change (self, result);
+
+  if (page_gone (self))
+    return;
+  gtk_widget_set_sensitive (GTK_WIDGET (account->role_dropdown), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (account->active_switch), TRUE);
+  if (!saved)
+    {
+      self->updating = TRUE;
+      gtk_drop_down_set_selected (account->role_dropdown, account->role);
+      gtk_switch_set_active (account->active_switch, account->active);
+      self->updating = FALSE;
+      return;
+    }
+  if (change->kind == STAFF_CHANGE_ROLE)
+    account->role = change->role;
+  else
+    account->active = change->active;
+  update_subtitle (change->row, account);
+}
+
+static void
+account_control_changed_cb (GObject      *control,
+                            GParamSpec   *pspec,
+                            AdwActionRow *row)
+{
+  CpStaffPage *self = CP_STAFF_PAGE (gtk_widget_get_ancestor (GTK_WIDGET (row), CP_TYPE_STAFF_PAGE));
+  Account *account = g_object_get_data (G_OBJECT (row), "account");
+  StaffChange *change;
+  CpRole role;
+  gboolean active;
+
+  if (self == NULL || self->updating)
+    return;
+  role = gtk_drop_down_get_selected (account->role_dropdown);
+  active = gtk_switch_get_active (account->active_switch);
+  if (role == account->role && active == account->active)
+    return;
+
+  change = g_new0 (StaffChange, 1);
+  change->kind = role != account->role ? STAFF_CHANGE_ROLE : STAFF_CHANGE_ACTIVE;
+  change->id = account->id;
+  change->username = g_strdup (account->username);
+  change->role = role;
+  change->active = active;
+  change->row = g_object_ref (row);
+  gtk_widget_set_sensitive (GTK_WIDGET (account->role_dropdown), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (account->active_switch), FALSE);
+  run_staff_change (self, change, account_changed_cb, account_control_changed_cb);
 }
 
 /* Password reset: an administrator sets a new initial password. */
@@ -221,6 +282,7 @@ reset_response_cb (AdwMessageDialog *dialog,
       return;
     }
   reset = g_new0 (StaffChange, 1);
+  reset->kind = STAFF_CHANGE_PASSWORD;
   reset->id = account->id;
   reset->username = g_strdup (account->username);
   reset->password = g_strdup (gtk_editable_get_text (entry));
@@ -378,8 +440,11 @@ created_cb (GObject      *source,
             gpointer      user_data)
 {
   CpStaffPage *self = CP_STAFF_PAGE (source);
+  gboolean made = finish_staff_change (self, result);
 
-  if (!finish_staff_change (self, result))
+  if (page_gone (self))
+    return;
+  if (!made)
     {
       form_changed_cb (self);
       return;
@@ -412,6 +477,7 @@ add_clicked_cb (CpStaffPage *self)
     }
 
   na = g_new0 (StaffChange, 1);
+  na->kind = STAFF_CHANGE_ADD;
   na->username = g_steal_pointer (&username);
   na->display_name = *display_name != '\0' ? g_steal_pointer (&display_name) : g_strdup (na->username);
   na->role = adw_combo_row_get_selected (self->role_row);
