@@ -20,6 +20,7 @@ struct _CpInvoiceDetail
   CpStaff      *staff;
   GCancellable *cancellable;
   CpInvoice    *invoice;
+  GPtrArray    *mail_log;     /* CpMailLogEntry of `invoice`, read with it; NULL if unread */
   gint64        invoice_id;
   gboolean      loading;
 
@@ -391,12 +392,58 @@ show_current (CpInvoiceDetail *self)
 
   add_payment_rows (self);
   cp_receipt_actions_update (GTK_WIDGET (self), inv);
-  cp_receipt_actions_fill_mail_log (self->mail_log_list, self->store, inv->id);
+  cp_receipt_actions_show_mail_log (self->mail_log_list, self->mail_log);
 
   gtk_widget_set_visible (self->notes_box, inv->notes != NULL && *inv->notes != '\0');
   gtk_label_set_text (self->notes_label, inv->notes ? inv->notes : "");
 
   gtk_stack_set_visible_child_name (self->stack, "invoice");
+}
+
+/* The invoice and its send log, read together in a worker: a read on the
+ * main thread would wait for whatever else holds the store (a sync page, an
+ * import, a report). */
+typedef struct {
+  CpInvoice *invoice;
+  GPtrArray *mail_log;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_pointer (&loaded->invoice, cp_invoice_free);
+  g_clear_pointer (&loaded->mail_log, g_ptr_array_unref);
+  g_free (loaded);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  CpStore *store = source_object;
+  gint64 id = *(gint64 *) task_data;
+  GError *error = NULL;
+  Loaded *loaded;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  loaded = g_new0 (Loaded, 1);
+  loaded->invoice = cp_store_get_invoice (store, id, &error);
+  if (loaded->invoice == NULL)
+    {
+      loaded_free (loaded);
+      g_task_return_error (task, error);
+      return;
+    }
+  loaded->mail_log = cp_store_list_mail_log (store, id, NULL, &error);
+  if (loaded->mail_log == NULL)
+    {
+      g_warning ("Could not read the send log: %s", error->message);
+      g_clear_error (&error);
+    }
+  g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
 }
 
 static void
@@ -406,23 +453,26 @@ get_invoice_cb (GObject      *source,
 {
   g_autoptr(CpInvoiceDetail) self = user_data;
   g_autoptr(GError) error = NULL;
-  CpInvoice *invoice;
+  Loaded *loaded;
 
-  invoice = cp_store_get_invoice_finish (CP_STORE (source), result, &error);
+  loaded = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   self->loading = FALSE;
   g_clear_pointer (&self->invoice, cp_invoice_free);
+  g_clear_pointer (&self->mail_log, g_ptr_array_unref);
 
-  if (invoice == NULL)
+  if (loaded == NULL)
     {
       adw_status_page_set_description (self->error_page, error->message);
       gtk_stack_set_visible_child_name (self->stack, "error");
     }
   else
     {
-      self->invoice = invoice;
+      self->invoice = g_steal_pointer (&loaded->invoice);
+      self->mail_log = g_steal_pointer (&loaded->mail_log);
+      loaded_free (loaded);
       show_current (self);
     }
   update_money_actions (self);
@@ -433,6 +483,8 @@ get_invoice_cb (GObject      *source,
 void
 cp_invoice_detail_reload (CpInvoiceDetail *self)
 {
+  g_autoptr(GTask) task = NULL;
+
   g_return_if_fail (CP_IS_INVOICE_DETAIL (self));
 
   g_cancellable_cancel (self->cancellable);
@@ -442,6 +494,7 @@ cp_invoice_detail_reload (CpInvoiceDetail *self)
   if (self->store == NULL || self->invoice_id == 0)
     {
       g_clear_pointer (&self->invoice, cp_invoice_free);
+      g_clear_pointer (&self->mail_log, g_ptr_array_unref);
       gtk_stack_set_visible_child_name (self->stack, "empty");
       update_money_actions (self);
       return;
@@ -451,13 +504,16 @@ cp_invoice_detail_reload (CpInvoiceDetail *self)
   if (self->invoice == NULL || self->invoice->id != self->invoice_id)
     {
       g_clear_pointer (&self->invoice, cp_invoice_free);
+      g_clear_pointer (&self->mail_log, g_ptr_array_unref);
       gtk_stack_set_visible_child_name (self->stack, "loading");
     }
 
   self->loading = TRUE;
   self->cancellable = g_cancellable_new ();
-  cp_store_get_invoice_async (self->store, self->invoice_id, self->cancellable,
-                              get_invoice_cb, g_object_ref (self));
+  task = g_task_new (self->store, self->cancellable, get_invoice_cb, g_object_ref (self));
+  g_task_set_source_tag (task, cp_invoice_detail_reload);
+  g_task_set_task_data (task, g_memdup2 (&self->invoice_id, sizeof self->invoice_id), g_free);
+  g_task_run_in_thread (task, load_thread);
 }
 
 static void
@@ -643,6 +699,7 @@ cp_invoice_detail_finalize (GObject *object)
   CpInvoiceDetail *self = CP_INVOICE_DETAIL (object);
 
   g_clear_pointer (&self->invoice, cp_invoice_free);
+  g_clear_pointer (&self->mail_log, g_ptr_array_unref);
   g_clear_pointer (&self->staff, cp_staff_free);
 
   G_OBJECT_CLASS (cp_invoice_detail_parent_class)->finalize (object);
@@ -666,8 +723,9 @@ receipt_sent_hook (GtkWidget *widget)
 {
   CpInvoiceDetail *self = CP_INVOICE_DETAIL (widget);
 
+  /* The send log changed: read it again with the invoice (kept on screen). */
   if (self->invoice != NULL)
-    cp_receipt_actions_fill_mail_log (self->mail_log_list, self->store, self->invoice->id);
+    cp_invoice_detail_reload (self);
 }
 
 static void

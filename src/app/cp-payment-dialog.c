@@ -126,6 +126,26 @@ view_locale (void)
 /* Completion */
 
 static void
+receipt_invoice_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CpPaymentDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CpInvoice *invoice = cp_store_get_invoice_finish (CP_STORE (source), result, &error);
+
+  if (invoice == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("No receipt: the invoice could not be read again: %s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->receipt_invoice, cp_invoice_free);
+  self->receipt_invoice = invoice;
+  cp_receipt_actions_update (GTK_WIDGET (self), self->receipt_invoice);
+}
+
+static void
 show_done (CpPaymentDialog *self)
 {
   const CpPayment *p = self->payment;
@@ -145,9 +165,11 @@ show_done (CpPaymentDialog *self)
   /* Translators: "Invoice INV-2026-0042 · Ana María Pérez" */
   description = g_strdup_printf (_("Recorded on invoice %s."), self->invoice->number);
   adw_status_page_set_description (self->done_page, description);
+  /* The receipt's buttons come once the invoice with this payment is read. */
   g_clear_pointer (&self->receipt_invoice, cp_invoice_free);
-  self->receipt_invoice = cp_store_get_invoice (cp_ledger_get_store (self->ledger), self->invoice->id, NULL);
-  cp_receipt_actions_update (GTK_WIDGET (self), self->receipt_invoice);
+  cp_receipt_actions_update (GTK_WIDGET (self), NULL);
+  cp_store_get_invoice_async (cp_ledger_get_store (self->ledger), self->invoice->id, self->cancellable,
+                              receipt_invoice_cb, g_object_ref (self));
   show_page (self, "done");
 }
 

@@ -481,26 +481,17 @@ mail_status_label (const char *status)
 }
 
 void
-cp_receipt_actions_fill_mail_log (GtkListBox *list,
-                                  CpStore    *store,
-                                  gint64      invoice_id)
+cp_receipt_actions_show_mail_log (GtkListBox *list,
+                                  GPtrArray  *log)
 {
-  g_autoptr(GPtrArray) log = NULL;
-  g_autoptr(GError) error = NULL;
   GtkWidget *child;
 
   g_return_if_fail (GTK_IS_LIST_BOX (list));
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
     gtk_list_box_remove (list, child);
-  if (store == NULL || invoice_id == 0)
-    return;
-  log = cp_store_list_mail_log (store, invoice_id, NULL, &error);
   if (log == NULL)
-    {
-      g_warning ("Could not read the send log: %s", error->message);
-      return;
-    }
+    return;
   if (log->len == 0)
     {
       GtkWidget *row = adw_action_row_new ();

@@ -67,9 +67,9 @@ void      cp_receipt_actions_install          (GtkWidgetClass       *widget_clas
 void      cp_receipt_actions_update           (GtkWidget            *widget,
                                                const CpInvoice      *invoice);
 
-/* Fills `list` with the invoice's send log (kind, recipient, status, time). */
-void      cp_receipt_actions_fill_mail_log    (GtkListBox           *list,
-                                               CpStore              *store,
-                                               gint64                invoice_id);
+/* Fills `list` with an invoice's send log (CpMailLogEntry: kind, recipient,
+ * status, time), read by the caller off the main thread; NULL empties it. */
+void      cp_receipt_actions_show_mail_log    (GtkListBox           *list,
+                                               GPtrArray            *log);
 
 G_END_DECLS
