@@ -1243,10 +1243,16 @@ test_application (Fixture       *f,
     g_assert_cmpint (g_variant_get_int64 (target), ==, paid->invoice_id);
   }
 
-  /* An unknown invoice sends nothing. */
-  g_assert_false (cp_notifier_notify_payment (notifier, 987654321, &error));
-  g_assert_error (error, CP_ERROR, CP_ERROR_NOT_FOUND);
-  g_clear_error (&error);
+  /* An invoice without a payment sends nothing. */
+  {
+    g_autoptr(CpInvoice) unpaid = cp_invoice_new ();
+
+    unpaid->id = invoice->id;
+    unpaid->number = g_strdup (invoice->number);
+    g_assert_false (cp_notifier_send (notifier, unpaid, &error));
+    g_assert_error (error, CP_ERROR, CP_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
 
   /* Clicking it opens that invoice. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "open-invoice", g_variant_new_int64 (paid->invoice_id));

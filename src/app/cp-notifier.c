@@ -24,34 +24,27 @@ cp_notifier_dup_id (gint64 invoice_id)
 }
 
 gboolean
-cp_notifier_notify_payment (CpNotifier  *self,
-                            gint64       invoice_id,
-                            GError     **error)
+cp_notifier_send (CpNotifier       *self,
+                  const CpInvoice  *invoice,
+                  GError          **error)
 {
-  g_autoptr(CpInvoice) invoice = NULL;
-  g_autoptr(GPtrArray) payments = NULL;
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *amount = NULL;
   g_autofree char *body = NULL;
   g_autofree char *id = NULL;
-  CpPayment *newest = NULL;
+  const CpPayment *newest = NULL;
 
   g_return_val_if_fail (CP_IS_NOTIFIER (self), FALSE);
+  g_return_val_if_fail (invoice != NULL, FALSE);
 
   if (self->application == NULL)
     {
       g_set_error_literal (error, CP_ERROR, CP_ERROR_FAILED, "The application is gone");
       return FALSE;
     }
-  invoice = cp_store_get_invoice (self->store, invoice_id, error);
-  if (invoice == NULL)
-    return FALSE;
-  payments = cp_store_list_payments (self->store, invoice_id, error);
-  if (payments == NULL)
-    return FALSE;
-  for (guint i = 0; i < payments->len; i++)
+  for (guint i = 0; invoice->payments != NULL && i < invoice->payments->len; i++)
     {
-      CpPayment *p = payments->pdata[i];
+      const CpPayment *p = invoice->payments->pdata[i];
 
       if (cp_payment_status_counts (p->status))
         newest = p;
@@ -83,23 +76,35 @@ cp_notifier_notify_payment (CpNotifier  *self,
     }
   notification = g_notification_new (_("Payment Received"));
   g_notification_set_body (notification, body);
-  g_notification_set_default_action_and_target (notification, "app.open-invoice", "x", invoice_id);
+  g_notification_set_default_action_and_target (notification, "app.open-invoice", "x", invoice->id);
   g_notification_add_button_with_target (notification, _("Open Invoice"), "app.open-invoice", "x",
-                                         invoice_id);
-  id = cp_notifier_dup_id (invoice_id);
+                                         invoice->id);
+  id = cp_notifier_dup_id (invoice->id);
   g_application_send_notification (self->application, id, notification);
   return TRUE;
 }
 
 static void
+invoice_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(CpNotifier) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) invoice = cp_store_get_invoice_finish (CP_STORE (source), result, &error);
+
+  if (invoice == NULL || !cp_notifier_send (self, invoice, &error))
+    g_debug ("No notification: %s", error->message);
+}
+
+/* The invoice is read in a worker: the sync may hold the store meanwhile. */
+static void
 payment_received_cb (CpSync     *sync,
                      gint64      invoice_id,
                      CpNotifier *self)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!cp_notifier_notify_payment (self, invoice_id, &error))
-    g_debug ("No notification for invoice %" G_GINT64_FORMAT ": %s", invoice_id, error->message);
+  if (self->store != NULL)
+    cp_store_get_invoice_async (self->store, invoice_id, NULL, invoice_read_cb, g_object_ref (self));
 }
 
 void

@@ -16,14 +16,16 @@ G_DECLARE_FINAL_TYPE (CpNotifier, cp_notifier, CP, NOTIFIER, GObject)
  * amount; clicking it runs app.open-invoice with the invoice id (int64). */
 CpNotifier *cp_notifier_new            (GApplication *application,
                                         CpStore      *store);
-/* Notifies on each ::payment-received of `sync` for as long as both live. */
+/* Notifies on each ::payment-received of `sync` for as long as both live,
+ * reading the invoice in a worker. */
 void        cp_notifier_watch_sync     (CpNotifier   *self,
                                         CpSync       *sync);
-/* Sends the notification for the newest counted payment of `invoice_id`.
- * FALSE (and no notification) when the invoice or its payment is unknown. */
-gboolean    cp_notifier_notify_payment (CpNotifier   *self,
-                                        gint64        invoice_id,
-                                        GError      **error);
+/* Sends the notification for the newest counted payment of `invoice` (read
+ * with its payments). FALSE (CP_ERROR_NOT_FOUND, no notification) when it
+ * has none. */
+gboolean    cp_notifier_send           (CpNotifier      *self,
+                                        const CpInvoice *invoice,
+                                        GError         **error);
 
 /* The notification's id and texts, for `invoice_id` (for tests). */
 char       *cp_notifier_dup_id         (gint64        invoice_id);

@@ -151,27 +151,32 @@ taken_here_just_now (CpSyncController *self,
   return payment_is_recent (payment);
 }
 
-/* `only_recent`: a webhook says an invoice's PaymentIntent changed, not
- * that a payment newly succeeded: only a payment recorded just now counts. */
+typedef struct {
+  CpSyncController *self;
+  gboolean          only_recent;
+} PaymentRead;
+
 static void
-payment_received (CpSyncController *self,
-                  gint64            invoice_id,
-                  gboolean          only_recent)
+payment_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  CpStore *store = cp_ledger_get_store (self->ledger);
-  g_autoptr(GPtrArray) payments = NULL;
+  PaymentRead *read = user_data;
+  g_autoptr(CpSyncController) self = read->self;
+  gboolean only_recent = read->only_recent;
   g_autoptr(GError) error = NULL;
+  g_autoptr(CpInvoice) invoice = cp_store_get_invoice_finish (CP_STORE (source), result, &error);
   const CpPayment *newest = NULL;
 
-  payments = cp_store_list_payments (store, invoice_id, &error);
-  if (payments == NULL)
+  g_free (read);
+  if (invoice == NULL)
     {
-      g_debug ("No payments for invoice %" G_GINT64_FORMAT ": %s", invoice_id, error->message);
+      g_debug ("No notification: %s", error->message);
       return;
     }
-  for (guint i = 0; i < payments->len; i++)
+  for (guint i = 0; invoice->payments != NULL && i < invoice->payments->len; i++)
     {
-      const CpPayment *p = g_ptr_array_index (payments, i);
+      const CpPayment *p = g_ptr_array_index (invoice->payments, i);
 
       if (cp_payment_status_counts (p->status))
         newest = p;
@@ -192,13 +197,28 @@ payment_received (CpSyncController *self,
       g_debug ("Payment %" G_GINT64_FORMAT " was taken at this desk: no notification", newest->id);
       return;
     }
-  if (self->notifier != NULL &&
-      !cp_notifier_notify_payment (self->notifier, invoice_id, &error))
+  if (self->notifier != NULL && !cp_notifier_send (self->notifier, invoice, &error))
     {
-      g_debug ("No notification for invoice %" G_GINT64_FORMAT ": %s", invoice_id, error->message);
+      g_debug ("No notification for invoice %" G_GINT64_FORMAT ": %s", invoice->id, error->message);
       return;
     }
-  g_signal_emit (self, signals[PAYMENT_NOTIFIED], 0, invoice_id);
+  g_signal_emit (self, signals[PAYMENT_NOTIFIED], 0, invoice->id);
+}
+
+/* `only_recent`: a webhook says an invoice's PaymentIntent changed, not
+ * that a payment newly succeeded: only a payment recorded just now counts.
+ * The invoice is read in a worker, as the sync may hold the store. */
+static void
+payment_received (CpSyncController *self,
+                  gint64            invoice_id,
+                  gboolean          only_recent)
+{
+  PaymentRead *read = g_new0 (PaymentRead, 1);
+
+  read->self = g_object_ref (self);
+  read->only_recent = only_recent;
+  cp_store_get_invoice_async (cp_ledger_get_store (self->ledger), invoice_id, self->cancellable,
+                              payment_read_cb, read);
 }
 
 static void
