@@ -504,6 +504,64 @@ test_signin_during_preload (void)
   test_db_close (&db);
 }
 
+/* Another program voids an invoice while the list reads every row behind
+ * the sign-in page (the read held at a pause, past the start of its
+ * snapshot), and the clerk signs in before that read ends: the sign-in keeps
+ * the read, whose rows miss the change, and the window, comparing the
+ * store's data version at sign-in with the one the list read at, reads them
+ * again. */
+static void
+test_changed_during_preload (void)
+{
+  TestDb db = { 0 };
+  CpWindow *window;
+  CpInvoiceList *list;
+  CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(CpSqliteStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+  const CpInvoiceSummary *to_void = NULL;
+  guint cancelled = 0;
+
+  test_db_open (&db, 300);
+  rows = cp_store_list_invoices (db.store, &query, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const CpInvoiceSummary *row = rows->pdata[i];
+
+      cancelled += row->status == CP_INVOICE_STATUS_CANCELLED;
+      if (to_void == NULL && row->status == CP_INVOICE_STATUS_PENDING)
+        to_void = row;
+    }
+  g_assert_nonnull (to_void);
+
+  cp_sqlite_store_pause_reads (CP_SQLITE_STORE (db.store), 60000);
+  window = present_window (db.store);
+  list = cp_window_get_invoice_list (window);
+  SPIN_UNTIL (cp_invoice_list_get_loading (list), 30);
+  spin_briefly (300);
+  g_assert_true (cp_invoice_list_get_loading (list));
+
+  other = cp_sqlite_store_open (db.path, CP_SQLITE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (cp_store_set_invoice_voided (CP_STORE (other), to_void->id, TRUE, &error));
+  g_assert_no_error (error);
+
+  /* Signing in resumes the read once its first frame is painted. */
+  sign_in_clerk (window);
+  g_assert_true (cp_invoice_list_get_loading (list));
+  SPIN_UNTIL (!cp_invoice_list_get_loading (list), 30);
+  g_test_message ("The read kept at sign-in listed %u cancelled (%u before the change)",
+                  cp_invoice_list_get_status_count (list, CP_INVOICE_STATUS_CANCELLED), cancelled);
+  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
+              cp_invoice_list_get_status_count (list, CP_INVOICE_STATUS_CANCELLED) == cancelled + 1, 30);
+  g_assert_cmpuint (g_list_model_get_n_items (cp_invoice_list_get_model (list)), ==, rows->len);
+
+  close_window (window);
+  test_db_close (&db);
+}
+
 /* The invoice numbers the list's rows (drawn, one widget a row) show, one a
  * line as collect_labels() gives them. */
 static void
@@ -646,6 +704,7 @@ main (int   argc,
   g_test_add_func ("/carepay/startup/first-page-then-all", test_first_page_then_all);
   g_test_add_func ("/carepay/startup/signin-during-preload", test_signin_during_preload);
   g_test_add_func ("/carepay/startup/list-ready-before-signin", test_list_ready_before_signin);
+  g_test_add_func ("/carepay/startup/changed-during-preload", test_changed_during_preload);
   g_test_add_func ("/carepay/startup/damaged-after-open", test_damaged_after_open);
   g_test_add_func ("/carepay/startup/kiosk-damaged-after-open", test_kiosk_damaged_after_open);
   g_test_add_func ("/carepay/startup/no-webkit-at-signin", test_no_webkit_at_signin);

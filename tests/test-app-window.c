@@ -528,6 +528,63 @@ test_sign_out_at_once (Fixture       *f,
   g_assert_cmpstr (actions, ==, "sign-in,sign-out");
 }
 
+/* Another program (a second connection: carepayctl, a kiosk on this file)
+ * voids an invoice and adds one: the list shows both within a few seconds,
+ * with no signal from us; signed out, nothing is polled. */
+static void
+test_other_program (Fixture       *f,
+                    gconstpointer  data)
+{
+  CpInvoiceList *list = cp_window_get_invoice_list (f->window);
+  CpInvoiceDetail *detail = cp_window_get_invoice_detail (f->window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSqliteStore) other = NULL;
+  g_autoptr(GPtrArray) patients = NULL;
+  g_autoptr(CpInvoice) added = cp_invoice_new ();
+  g_autoptr(CpInvoice) shown = NULL;
+  CpLineItem *item = cp_line_item_new ();
+  guint before;
+
+  sign_in (f);
+  before = g_list_model_get_n_items (cp_invoice_list_get_model (list));
+  g_assert_cmpuint (before, >, 0);
+  shown = cp_store_get_invoice (f->db.store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_false (shown->voided);
+  cp_window_open_invoice (f->window, shown->id);
+  SPIN_UNTIL (!cp_invoice_detail_get_loading (detail) && cp_invoice_detail_get_invoice (detail) != NULL, 20);
+
+  other = cp_sqlite_store_open (f->db.path, CP_SQLITE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  patients = cp_store_list_patients (CP_STORE (other), NULL, 1, &error);
+  g_assert_no_error (error);
+  added->patient = cp_patient_copy (g_ptr_array_index (patients, 0));
+  added->number = g_strdup ("INV-2026-900001");
+  added->issue_date = g_strdup (TEST_TODAY);
+  added->due_date = g_strdup ("2026-12-22");
+  added->currency = g_strdup ("USD");
+  item->description = g_strdup ("Office visit");
+  item->quantity = 1;
+  item->unit_amount = 9000;
+  g_ptr_array_add (added->line_items, item);
+  g_assert_true (cp_store_create_invoice (CP_STORE (other), added, &error));
+  g_assert_no_error (error);
+  g_assert_true (cp_store_set_invoice_voided (CP_STORE (other), shown->id, TRUE, &error));
+  g_assert_no_error (error);
+
+  SPIN_UNTIL (g_list_model_get_n_items (cp_invoice_list_get_model (list)) == before + 1, 20);
+  SPIN_UNTIL (!cp_invoice_detail_get_loading (detail) && cp_invoice_detail_get_invoice (detail) != NULL &&
+              cp_invoice_detail_get_invoice (detail)->voided, 20);
+
+  /* Signed out: no more reads for other programs' changes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL));
+  g_assert_true (cp_store_set_invoice_voided (CP_STORE (other), shown->id, FALSE, &error));
+  spin_briefly (4000);
+  g_assert_false (cp_invoice_list_get_loading (list));
+  g_assert_true (cp_invoice_detail_get_invoice (detail) == NULL ||
+                 cp_invoice_detail_get_invoice (detail)->voided);
+}
+
 static CpNewInvoiceDialog *
 find_dialog (void)
 {
@@ -872,6 +929,7 @@ main (int   argc,
   ADD ("wrong-password", test_wrong_password);
   ADD ("sign-out", test_sign_out);
   ADD ("sign-out-at-once", test_sign_out_at_once);
+  ADD ("other-program", test_other_program);
   ADD ("new-invoice", test_new_invoice);
   ADD ("narrow", test_narrow);
   ADD ("sort", test_sort);

@@ -1056,6 +1056,51 @@ test_reads_paused (Fixture       *f,
   g_assert_cmpint (g_get_monotonic_time () - start, <, 190 * G_TIME_SPAN_MILLISECOND);
 }
 
+/* The data version moves with another program's commit, not with ours, and
+ * the async pair reads the same. */
+static void
+data_version_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  guint64 *out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cp_store_get_data_version_finish (CP_STORE (source), result, out, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_data_version (Fixture       *f,
+                   gconstpointer  data)
+{
+  CpStore *store = CP_STORE (f->store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpSqliteStore) other = NULL;
+  guint64 before = 0, after = 0, async_version = G_MAXUINT64;
+
+  g_assert_true (cp_store_get_data_version (store, &before, &error));
+  g_assert_no_error (error);
+  g_assert_true (cp_store_set_meta (store, "ours", "1", &error));
+  g_assert_true (cp_store_get_data_version (store, &after, &error));
+  g_assert_cmpuint (after, ==, before);
+
+  other = cp_sqlite_store_open (f->path, CP_SQLITE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (cp_store_set_meta (CP_STORE (other), "theirs", "1", &error));
+  g_assert_no_error (error);
+  g_assert_true (cp_store_get_data_version (store, &after, &error));
+  g_assert_cmpuint (after, !=, before);
+
+  cp_store_get_data_version_async (store, NULL, data_version_cb, &async_version);
+  while (async_version == G_MAXUINT64)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (async_version, ==, after);
+  /* The worker lets go of its task (and the store) just after the callback. */
+  for (int i = 0; i < 5000 && g_atomic_int_get (&G_OBJECT (store)->ref_count) > 1; i++)
+    g_usleep (1000);
+}
+
 static void
 test_audit (Fixture       *f,
             gconstpointer  data)
@@ -1145,6 +1190,7 @@ main (int   argc,
   ADD ("meta-transactions", test_meta_and_transactions);
   ADD ("list-all-beside-writes", test_list_all_beside_writes);
   ADD ("reads-paused", test_reads_paused);
+  ADD ("data-version", test_data_version);
   ADD ("audit", test_audit);
 #undef ADD
 

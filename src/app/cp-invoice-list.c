@@ -42,6 +42,8 @@ struct _CpInvoiceList
   CpInvoiceTotals    *month_totals;
   CpInvoiceIndex     *totals_index;
   gboolean            loaded_once;  /* the whole index, at least once */
+  gboolean            has_data_version;
+  guint64             data_version; /* the store's, just before the index was read */
   gboolean            partial;      /* only the first page so far */
   gboolean            painted_marked;
   gboolean            index_painted_marked;
@@ -451,6 +453,8 @@ mark_painted (CpInvoiceList *self)
 typedef struct {
   CpStore          *store;
   CpInvoiceSortKey  sort;
+  gboolean          has_version;
+  guint64           version;
 } BuildData;
 
 static void
@@ -477,6 +481,9 @@ build_index_thread (gpointer user_data)
   cp_thread_lower_priority (5);
   if (g_task_return_error_if_cancelled (task))
     return NULL;
+  /* Before the read: a commit by another program during it changes the
+   * version, so the window's poll reloads once more. */
+  data->has_version = cp_store_get_data_version (data->store, &data->version, NULL);
   index = cp_invoice_index_new_from_store (data->store, &error);
   /* Sorted by a column, the new index needs its order at once: make it here
    * rather than on the main thread. */
@@ -518,6 +525,12 @@ index_cb (GObject      *source,
     }
 
   cp_timing_mark ("index-ready");
+  {
+    BuildData *data = g_task_get_task_data (G_TASK (result));
+
+    self->has_data_version = data->has_version;
+    self->data_version = data->version;
+  }
   self->totals_index = cp_invoice_index_ref (index);
   show_totals (self);
   cp_invoice_index_count_statuses (index, self->counts);
@@ -830,6 +843,7 @@ cp_invoice_list_set_store (CpInvoiceList *self,
     return;
 
   self->loaded_once = FALSE;
+  self->has_data_version = FALSE;
   self->partial = FALSE;
   self->swapping = TRUE;
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -838,6 +852,16 @@ cp_invoice_list_set_store (CpInvoiceList *self,
   memset (self->counts, 0, sizeof self->counts);
   update_dropdown (self);
   load (self);
+}
+
+gboolean
+cp_invoice_list_get_data_version (CpInvoiceList *self,
+                                  guint64       *out_version)
+{
+  g_return_val_if_fail (CP_IS_INVOICE_LIST (self), FALSE);
+
+  *out_version = self->data_version;
+  return self->has_data_version;
 }
 
 gboolean

@@ -22,6 +22,10 @@ void        cp_invoice_list_set_store       (CpInvoiceList *self,
 void        cp_invoice_list_reload          (CpInvoiceList *self);
 /* TRUE from a (re)load until its whole index is read. */
 gboolean    cp_invoice_list_get_loading     (CpInvoiceList *self);
+/* The store's data version (cp_store_get_data_version) read just before
+ * the rows shown; FALSE before any whole read. */
+gboolean    cp_invoice_list_get_data_version (CpInvoiceList *self,
+                                              guint64       *out_version);
 /* -1 for every status, else a CpInvoiceStatus. */
 void        cp_invoice_list_set_status_filter (CpInvoiceList *self,
                                                int            status);

@@ -34,6 +34,13 @@ struct _CpWindow
   GdkFrameClock        *reload_clock;
   gulong                reload_paint_id;
   guint                 reload_timeout_id;
+  /* Other programs' changes (watch_other_programs) */
+  guint                 poll_id;
+  GCancellable         *poll_cancellable;
+  gboolean              polling;        /* a read of the version under way */
+  gboolean              has_seen_version;
+  gboolean              check_list_version;
+  guint64               seen_version;   /* the store's at the last poll */
 
   AdwToastOverlay      *toast_overlay;
   GtkRevealer          *training_banner;
@@ -279,6 +286,117 @@ resume_reads_after_paint (CpWindow *self)
     g_signal_connect_object (clock, "after-paint", G_CALLBACK (resume_reads_cb), self, 0);
 }
 
+/* The list, and the invoice or patient beside it, read again. */
+static void
+reload_all (CpWindow *self)
+{
+  if (self->leaflet == NULL)
+    return;
+  cp_invoice_list_reload (self->invoice_list);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "patient") == 0)
+    cp_patient_view_reload (self->patient_view);
+  else
+    cp_invoice_detail_reload (self->invoice_detail);
+}
+
+/* Another program's commit (carepayctl, a kiosk or a second CarePay on this
+ * file) sends us no signal. While someone is signed in, the store's data
+ * version is read in a worker at sign-in and every few seconds after; when
+ * it moves, everything on screen is read again. The version at sign-in is
+ * also compared, once the list is loaded, with the one the list read its
+ * rows at: that catches a commit made during the read behind the sign-in
+ * page. */
+#define POLL_OTHER_PROGRAMS_S 3
+
+static void
+data_version_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  CpWindow *self;
+  guint64 version;
+
+  gboolean read = cp_store_get_data_version_finish (CP_STORE (source), result, &version, &error);
+
+  /* Cancelled: signed out, or the window is gone. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = CP_WINDOW (user_data);
+  self->polling = FALSE;
+  if (!read)
+    {
+      g_debug ("No data version: %s", error->message);
+      return;
+    }
+  if (!self->has_seen_version)
+    {
+      self->has_seen_version = TRUE;
+      self->check_list_version = TRUE;
+      self->seen_version = version;
+    }
+  else if (version != self->seen_version)
+    {
+      self->seen_version = version;
+      self->check_list_version = FALSE;
+      g_debug ("Another program changed the database: reading it again");
+      reload_all (self);
+      return;
+    }
+  if (self->check_list_version && !cp_invoice_list_get_loading (self->invoice_list))
+    {
+      guint64 listed;
+
+      self->check_list_version = FALSE;
+      if (cp_invoice_list_get_data_version (self->invoice_list, &listed) && listed != version)
+        {
+          g_debug ("Another program changed the database as the list was read: reading it again");
+          reload_all (self);
+        }
+    }
+}
+
+/* One at a time: a long write elsewhere (an import) holds the store. */
+static void
+poll_other_programs (CpWindow *self)
+{
+  if (self->polling)
+    return;
+  self->polling = TRUE;
+  cp_store_get_data_version_async (self->store, self->poll_cancellable, data_version_cb, self);
+}
+
+static gboolean
+poll_other_programs_cb (gpointer user_data)
+{
+  CpWindow *self = user_data;
+
+  if (!cp_invoice_list_get_loading (self->invoice_list))
+    poll_other_programs (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_watching_other_programs (CpWindow *self)
+{
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_cancellable_cancel (self->poll_cancellable);
+  g_clear_object (&self->poll_cancellable);
+}
+
+static void
+watch_other_programs (CpWindow *self)
+{
+  stop_watching_other_programs (self);
+  if (self->store == NULL)
+    return;
+  self->poll_cancellable = g_cancellable_new ();
+  self->polling = FALSE;
+  self->has_seen_version = FALSE;
+  poll_other_programs (self);
+  self->poll_id = g_timeout_add_seconds (POLL_OTHER_PROGRAMS_S, poll_other_programs_cb, self);
+}
+
 /* The sign-in's audit entry is written by a thread of its own: it waits for
  * the store's integrity check, which the list does not need to
  * (cp_sqlite_store_wait_checked). A sign-out joins that thread before it
@@ -376,6 +494,7 @@ signed_in_cb (CpWindow *self,
   else if (!cp_invoice_list_get_loading (self->invoice_list))
     reload_list_after_paint (self);
   resume_reads_after_paint (self);
+  watch_other_programs (self);
   update_detail_title (self);
   update_actions (self);
   cp_invoice_list_focus_search (self->invoice_list);
@@ -426,6 +545,7 @@ sign_out_action (GtkWidget  *widget,
 
   g_clear_pointer (&self->staff, cp_staff_free);
   stop_reload_after_paint (self);
+  stop_watching_other_programs (self);
   cp_invoice_detail_set_staff (self->invoice_detail, NULL);
   cp_invoice_detail_show_invoice (self->invoice_detail, 0);
   cp_invoice_list_set_search (self->invoice_list, "");
@@ -534,15 +654,7 @@ refresh_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *param)
 {
-  CpWindow *self = CP_WINDOW (widget);
-
-  if (self->leaflet == NULL)
-    return;
-  cp_invoice_list_reload (self->invoice_list);
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "patient") == 0)
-    cp_patient_view_reload (self->patient_view);
-  else
-    cp_invoice_detail_reload (self->invoice_detail);
+  reload_all (CP_WINDOW (widget));
 }
 
 static void
@@ -763,6 +875,7 @@ cp_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->prepare_id, g_source_remove);
   stop_reload_after_paint (self);
+  stop_watching_other_programs (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_WINDOW);
   /* The main page went with main_stack; these were never references. */
   self->leaflet = NULL;

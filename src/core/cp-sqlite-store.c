@@ -370,6 +370,24 @@ cp_sqlite_store_get_meta (CpStore    *store,
   return NULL;
 }
 
+/* PRAGMA data_version on the main connection: other connections' commits
+ * change it, its own do not (the reading twin never writes). */
+static gboolean
+cp_sqlite_store_get_data_version (CpStore  *store,
+                                  guint64  *out_version,
+                                  GError  **error)
+{
+  CpSqliteStore *self = CP_SQLITE_STORE (store);
+  CP_SQLITE_LOCK (self);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "PRAGMA data_version", error);
+  gboolean has_row;
+
+  if (stmt == NULL || !step_row (self, stmt, &has_row, _("Could not read the database's version"), error))
+    return FALSE;
+  *out_version = has_row ? (guint64) sqlite3_column_int64 (stmt, 0) : 0;
+  return TRUE;
+}
+
 static gboolean
 cp_sqlite_store_set_meta (CpStore     *store,
                           const char  *key,
@@ -2030,6 +2048,7 @@ cp_sqlite_store_iface_init (CpStoreInterface *iface)
   iface->rollback = cp_sqlite_store_rollback;
   iface->get_meta = cp_sqlite_store_get_meta;
   iface->set_meta = cp_sqlite_store_set_meta;
+  iface->get_data_version = cp_sqlite_store_get_data_version;
   iface->save_patient = cp_sqlite_store_save_patient;
   iface->get_patient = cp_sqlite_store_get_patient;
   iface->get_patient_by_mrn = cp_sqlite_store_get_patient_by_mrn;

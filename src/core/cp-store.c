@@ -37,6 +37,16 @@ not_supported (CpStore     *self,
    : (not_supported ((self), #method, (error)), (failed)))
 
 gboolean
+cp_store_get_data_version (CpStore  *self,
+                           guint64  *out_version,
+                           GError  **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_version != NULL, FALSE);
+  return FORWARD (self, get_data_version, FALSE, error, out_version);
+}
+
+gboolean
 cp_store_begin (CpStore  *self,
                 GError  **error)
 {
@@ -559,6 +569,42 @@ cp_store_get_invoice_finish (CpStore       *self,
                              GError       **error)
 {
   return cp_thread_call_finish (self, result, cp_store_get_invoice_async, error);
+}
+
+static gpointer
+get_data_version_func (CpStore *self, gpointer data, GCancellable *cancellable, GError **error)
+{
+  guint64 version;
+
+  if (!cp_store_get_data_version (self, &version, error))
+    return NULL;
+  return g_memdup2 (&version, sizeof version);
+}
+
+void
+cp_store_get_data_version_async (CpStore             *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (CP_IS_STORE (self));
+  cp_thread_call_run (self, cp_store_get_data_version_async, CP_THREAD_CALL_SKIP_CANCELLED,
+                      (CpThreadFunc) get_data_version_func, g_free, NULL, NULL,
+                      cancellable, callback, user_data);
+}
+
+gboolean
+cp_store_get_data_version_finish (CpStore       *self,
+                                  GAsyncResult  *result,
+                                  guint64       *out_version,
+                                  GError       **error)
+{
+  g_autofree guint64 *version = cp_thread_call_finish (self, result, cp_store_get_data_version_async, error);
+
+  if (version == NULL)
+    return FALSE;
+  *out_version = *version;
+  return TRUE;
 }
 
 typedef struct {

@@ -37,6 +37,7 @@ struct _CpStoreInterface
   void              (*rollback)             (CpStore *self);
   char             *(*get_meta)             (CpStore *self, const char *key);
   gboolean          (*set_meta)             (CpStore *self, const char *key, const char *value, GError **error);
+  gboolean          (*get_data_version)     (CpStore *self, guint64 *out_version, GError **error);
 
   /* Patients */
   gboolean          (*save_patient)         (CpStore *self, CpPatient *patient, GError **error);
@@ -123,6 +124,9 @@ struct _CpStoreInterface
 gboolean          cp_store_begin                 (CpStore *self, GError **error);
 gboolean          cp_store_commit                (CpStore *self, GError **error);
 void              cp_store_rollback              (CpStore *self);
+/* A number that changes when another program commits to the database; this
+ * store's own writes leave it. Equal numbers: nothing changed meanwhile. */
+gboolean          cp_store_get_data_version      (CpStore *self, guint64 *out_version, GError **error);
 char             *cp_store_get_meta              (CpStore *self, const char *key);
 gboolean          cp_store_set_meta              (CpStore *self, const char *key, const char *value, GError **error);
 gboolean          cp_store_save_patient          (CpStore *self, CpPatient *patient, GError **error);
@@ -252,6 +256,10 @@ CpInvoiceTotals  *cp_store_get_totals_finish     (CpStore *self, GAsyncResult *r
 void              cp_store_get_paid_this_month_async  (CpStore *self, GCancellable *cancellable,
                                                        GAsyncReadyCallback callback, gpointer user_data);
 CpInvoiceTotals  *cp_store_get_paid_this_month_finish (CpStore *self, GAsyncResult *result, GError **error);
+void              cp_store_get_data_version_async  (CpStore *self, GCancellable *cancellable,
+                                                    GAsyncReadyCallback callback, gpointer user_data);
+gboolean          cp_store_get_data_version_finish (CpStore *self, GAsyncResult *result, guint64 *out_version,
+                                                    GError **error);
 void              cp_store_authenticate_async    (CpStore *self, const char *username, const char *password,
                                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                                   gpointer user_data);
