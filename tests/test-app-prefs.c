@@ -748,6 +748,21 @@ has_tooltip (GtkWidget     *widget,
   return g_strcmp0 (gtk_widget_get_tooltip_text (widget), data) == 0;
 }
 
+/* Another administrator ("root2"), added by the signed-in one and signed in. */
+static CpStaff *
+add_second_admin (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  CpStaff *other;
+
+  g_assert_true (cp_store_add_staff (f->db.store, f->staff, "root2", "Second Admin", CP_ROLE_ADMIN,
+                                     "root2-pass", &error));
+  g_assert_no_error (error);
+  other = cp_store_authenticate (f->db.store, "root2", "root2-pass", &error);
+  g_assert_no_error (error);
+  return other;
+}
+
 static void
 test_staff (Fixture       *f,
             gconstpointer  data)
@@ -863,14 +878,9 @@ test_staff (Fixture       *f,
   /* Another administrator takes this one's role away: the next change is
    * refused in the worker, and the row's controls go back. */
   {
-    g_autoptr(CpStaff) other = NULL;
+    g_autoptr(CpStaff) other = add_second_admin (f);
     GtkWidget *toggle = find_widget (GTK_WIDGET (row), GTK_TYPE_SWITCH, NULL, NULL);
 
-    g_assert_true (cp_store_add_staff (f->db.store, f->staff, "root2", "Second Admin", CP_ROLE_ADMIN,
-                                       "root2-pass", &error));
-    g_assert_no_error (error);
-    other = cp_store_authenticate (f->db.store, "root2", "root2-pass", &error);
-    g_assert_no_error (error);
     g_assert_true (cp_store_set_staff_role (f->db.store, other, f->staff->id, CP_ROLE_CLERK, &error));
     g_assert_no_error (error);
 
@@ -926,11 +936,7 @@ test_admin_lost (Fixture       *f,
   int changes;
 
   open_prefs (f, "admin");
-  g_assert_true (cp_store_add_staff (f->db.store, f->staff, "root2", "Second Admin", CP_ROLE_ADMIN,
-                                     "root2-pass", &error));
-  g_assert_no_error (error);
-  other = cp_store_authenticate (f->db.store, "root2", "root2-pass", &error);
-  g_assert_no_error (error);
+  other = add_second_admin (f);
   g_assert_true (cp_store_set_staff_active (f->db.store, other, f->staff->id, FALSE, &error));
   g_assert_no_error (error);
 

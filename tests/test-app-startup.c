@@ -504,6 +504,16 @@ test_signin_during_preload (void)
   test_db_close (&db);
 }
 
+/* The first pending invoice of `rows` (CpInvoiceSummary): one to void. */
+static const CpInvoiceSummary *
+first_pending (GPtrArray *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (((CpInvoiceSummary *) rows->pdata[i])->status == CP_INVOICE_STATUS_PENDING)
+      return rows->pdata[i];
+  g_assert_not_reached ();
+}
+
 /* Another program voids an invoice while the list reads every row behind
  * the sign-in page (the read held at a pause, past the start of its
  * snapshot), and the clerk signs in before that read ends: the sign-in keeps
@@ -526,15 +536,9 @@ test_changed_during_preload (void)
   test_db_open (&db, 300);
   rows = cp_store_list_invoices (db.store, &query, &error);
   g_assert_no_error (error);
+  to_void = first_pending (rows);
   for (guint i = 0; i < rows->len; i++)
-    {
-      const CpInvoiceSummary *row = rows->pdata[i];
-
-      cancelled += row->status == CP_INVOICE_STATUS_CANCELLED;
-      if (to_void == NULL && row->status == CP_INVOICE_STATUS_PENDING)
-        to_void = row;
-    }
-  g_assert_nonnull (to_void);
+    cancelled += ((CpInvoiceSummary *) rows->pdata[i])->status == CP_INVOICE_STATUS_CANCELLED;
 
   cp_sqlite_store_pause_reads (CP_SQLITE_STORE (db.store), 60000);
   window = present_window (db.store);
@@ -611,10 +615,7 @@ test_list_ready_before_signin (void)
   test_db_open (&db, 0);
   rows = cp_store_list_invoices (db.store, &query, &error);
   g_assert_no_error (error);
-  for (guint i = 0; i < rows->len && to_void == NULL; i++)
-    if (((CpInvoiceSummary *) rows->pdata[i])->status == CP_INVOICE_STATUS_PENDING)
-      to_void = rows->pdata[i];
-  g_assert_nonnull (to_void);
+  to_void = first_pending (rows);
 
   window = g_object_ref_sink (cp_window_new (NULL));
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
