@@ -36,6 +36,7 @@
 #include "cp-staff-page.h"
 #include "cp-window.h"
 #include "test-app-util.h"
+#include "test-signin-util.h"
 
 typedef struct {
   TestDb          db;
@@ -316,15 +317,7 @@ static void
 sign_in_as (Fixture    *f,
             const char *username)
 {
-  GtkWidget *page = GTK_WIDGET (cp_window_get_signin_page (f->window));
-  CpInvoiceList *list = cp_window_get_invoice_list (f->window);
-
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_ENTRY, NULL, NULL)), username);
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL)), username);
-  g_assert_true (gtk_widget_activate (find_action_button (page, "signin.submit")));
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (f->window), "main") == 0, 60);
-  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
-              g_strcmp0 (cp_invoice_list_get_state (list), "loading") != 0, 30);
+  test_sign_in (f->window, username);
   spin_briefly (200);
 }
 

@@ -14,6 +14,7 @@
 #include "cp-signin-page.h"
 #include "cp-window.h"
 #include "test-app-util.h"
+#include "test-signin-util.h"
 
 typedef struct {
   TestDb    db;
@@ -40,27 +41,6 @@ fixture_teardown (Fixture       *f,
   spin_briefly (100);
   g_assert_finalize_object (f->window);
   test_db_close (&f->db);
-}
-
-static void
-sign_in (Fixture    *f,
-         const char *username)
-{
-  GtkWidget *page = GTK_WIDGET (cp_window_get_signin_page (f->window));
-  GtkWidget *user_entry = find_widget (page, GTK_TYPE_ENTRY, NULL, NULL);
-  GtkWidget *pass_entry = find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
-  GtkWidget *button = find_action_button (page, "signin.submit");
-  CpInvoiceList *list = cp_window_get_invoice_list (f->window);
-
-  g_assert_nonnull (user_entry);
-  g_assert_nonnull (pass_entry);
-  g_assert_nonnull (button);
-  gtk_editable_set_text (GTK_EDITABLE (user_entry), username);
-  gtk_editable_set_text (GTK_EDITABLE (pass_entry), username);  /* the demo passwords */
-  g_assert_true (gtk_widget_activate (button));
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (f->window), "main") == 0, 60);
-  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
-              g_strcmp0 (cp_invoice_list_get_state (list), "loading") != 0, 30);
 }
 
 /* The one toplevel of `type`, or NULL. */
@@ -157,7 +137,7 @@ test_preview_then_import (Fixture       *f,
   const char *shots = g_getenv ("CAREPAY_SCREENSHOT_DIR");
   guint n_before;
 
-  sign_in (f, "supervisor");
+  test_sign_in (f->window, "supervisor");
   staff = cp_window_get_staff (f->window);
   dialog = open_import (f);
   g_assert_false (cp_import_dialog_get_can_import (dialog));
@@ -230,7 +210,7 @@ test_malformed (Fixture       *f,
                        -1, &error);
   g_assert_no_error (error);
 
-  sign_in (f, "admin");
+  test_sign_in (f->window, "admin");
   dialog = open_import (f);
   preview (dialog, path);
   labels = collect_labels (GTK_WIDGET (dialog));
@@ -263,7 +243,7 @@ test_fhir_and_override (Fixture       *f,
   CpImportDialog *dialog;
   GtkDropDown *format;
 
-  sign_in (f, "supervisor");
+  test_sign_in (f->window, "supervisor");
   dialog = open_import (f);
 
   /* A FHIR bundle is sniffed and previewed. */
@@ -296,7 +276,7 @@ static void
 test_clerk_cannot (Fixture       *f,
                    gconstpointer  data)
 {
-  sign_in (f, "clerk");
+  test_sign_in (f->window, "clerk");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import", NULL);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.audit-log", NULL);
   spin_briefly (200);
@@ -369,7 +349,7 @@ test_audit_viewer (Fixture       *f,
   guint pos;
   gint64 count = 0;
 
-  sign_in (f, "supervisor");
+  test_sign_in (f->window, "supervisor");
   staff = cp_window_get_staff (f->window);
   cp_store_audit_append (f->db.store, staff->id, "refund", "invoice:INV-1", "{\"amount\":500}", &error);
   g_assert_no_error (error);

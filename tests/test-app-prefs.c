@@ -19,6 +19,7 @@
 #include "cp-stripe-config.h"
 #include "notify-test-util.h"
 #include "test-app-util.h"
+#include "test-signin-util.h"
 
 static GTestDBus   *test_bus;
 static GSubprocess *keyring;
@@ -1121,7 +1122,6 @@ test_application (Fixture       *f,
   CpPreferencesWindow *prefs;
   CpWindow *window;
   GtkWidget *banner;
-  GtkWidget *page;
   CpPayment *paid = NULL;
   const char *body = NULL;
   const char *action = NULL;
@@ -1167,10 +1167,7 @@ test_application (Fixture       *f,
   spin_briefly (50);
   g_assert_null (find_prefs_window ());
 
-  page = GTK_WIDGET (cp_window_get_signin_page (window));
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_ENTRY, NULL, NULL)), "admin");
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL)), "admin");
-  g_assert_true (gtk_widget_activate_action (page, "signin.submit", NULL));
+  test_sign_in_submit (window, "admin", "admin");
   SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);

@@ -12,6 +12,7 @@
 #include "cp-reports-window.h"
 #include "cp-window.h"
 #include "test-app-util.h"
+#include "test-signin-util.h"
 
 #define FROM "2026-08-24"
 
@@ -334,9 +335,7 @@ test_window_action (void)
   page = GTK_WIDGET (cp_window_get_signin_page (window));
   SPIN_UNTIL (gtk_widget_get_mapped (page), 10);
 
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_ENTRY, NULL, NULL)), "clerk");
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL)), "clerk");
-  g_assert_true (gtk_widget_activate (find_action_button (page, "signin.submit")));
+  test_sign_in_submit (window, "clerk", "clerk");
   SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.reports", NULL));

@@ -18,6 +18,7 @@
 #include "cp-window.h"
 #include "sqlite-test-util.h"
 #include "test-app-util.h"
+#include "test-signin-util.h"
 
 static void
 signed_in_cb (CpSigninPage *page,
@@ -413,13 +414,7 @@ present_window (CpStore *store)
 static void
 sign_in_clerk (CpWindow *window)
 {
-  CpSigninPage *page = cp_window_get_signin_page (window);
-  GtkWidget *user_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY, NULL, NULL);
-  GtkWidget *pass_entry = find_widget (GTK_WIDGET (page), GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
-
-  gtk_editable_set_text (GTK_EDITABLE (user_entry), "clerk");
-  gtk_editable_set_text (GTK_EDITABLE (pass_entry), "clerk");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "signin.submit", NULL));
+  test_sign_in_submit (window, "clerk", "clerk");
   SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
 }
 

@@ -25,6 +25,7 @@
 #include "stripe/cp-stripe-refunds.h"
 #include "notify-test-util.h"
 #include "test-app-util.h"
+#include "test-signin-util.h"
 
 #define WEBHOOK_SECRET "whsec_test_app_sync"
 
@@ -189,15 +190,7 @@ static void
 sign_in_window (CpWindow   *window,
                 const char *username)
 {
-  GtkWidget *page = GTK_WIDGET (cp_window_get_signin_page (window));
-  CpInvoiceList *list = cp_window_get_invoice_list (window);
-
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_ENTRY, NULL, NULL)), username);
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL)), username);
-  g_assert_true (gtk_widget_activate (find_action_button (page, "signin.submit")));
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
-  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
-              g_strcmp0 (cp_invoice_list_get_state (list), "loading") != 0, 30);
+  test_sign_in (window, username);
 }
 
 static void

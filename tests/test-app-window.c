@@ -19,6 +19,7 @@
 #include "cp-signin-page.h"
 #include "cp-window.h"
 #include "test-app-util.h"
+#include "test-signin-util.h"
 
 typedef struct {
   TestDb    db;
@@ -53,34 +54,13 @@ type_credentials (Fixture    *f,
                   const char *username,
                   const char *password)
 {
-  GtkWidget *page = GTK_WIDGET (cp_window_get_signin_page (f->window));
-  GtkWidget *user_entry = find_widget (page, GTK_TYPE_ENTRY, NULL, NULL);
-  GtkWidget *pass_entry = find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL);
-  GtkWidget *button = find_action_button (page, "signin.submit");
-
-  g_assert_nonnull (user_entry);
-  g_assert_nonnull (pass_entry);
-  g_assert_nonnull (button);
-
-  gtk_editable_set_text (GTK_EDITABLE (user_entry), username);
-  gtk_editable_set_text (GTK_EDITABLE (pass_entry), password);
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_assert_true (gtk_widget_activate (button));
+  test_sign_in_submit (f->window, username, password);
 }
 
 static void
 sign_in (Fixture *f)
 {
-  CpInvoiceList *list = cp_window_get_invoice_list (f->window);
-
-  type_credentials (f, "clerk", "clerk");
-  /* The button emits ::clicked after its press animation; then yescrypt runs
-   * in a worker while the page shows its spinner. */
-  SPIN_UNTIL (cp_signin_page_get_busy (cp_window_get_signin_page (f->window)) ||
-              g_strcmp0 (cp_window_get_page (f->window), "main") == 0, 10);
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (f->window), "main") == 0, 60);
-  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
-              g_strcmp0 (cp_invoice_list_get_state (list), "loading") != 0, 30);
+  test_sign_in (f->window, "clerk");
 }
 
 static guint

@@ -22,6 +22,7 @@
 #include "cp-ledger.h"
 #include "cp-window.h"
 #include "test-app-util.h"
+#include "test-signin-util.h"
 
 static gboolean high_contrast;
 
@@ -409,11 +410,7 @@ test_screenshots (void)
   gtk_window_present (GTK_WINDOW (window));
   page = GTK_WIDGET (cp_window_get_signin_page (window));
   SPIN_UNTIL (gtk_widget_get_mapped (page), 10);
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_ENTRY, NULL, NULL)), "clerk");
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL)), "clerk");
-  g_assert_true (gtk_widget_activate (find_action_button (page, "signin.submit")));
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
-  SPIN_UNTIL (!cp_invoice_list_get_loading (cp_window_get_invoice_list (window)), 30);
+  test_sign_in (window, "clerk");
   {
     CpInvoiceQuery query = CP_INVOICE_QUERY_INIT;
     g_autoptr(GError) error = NULL;

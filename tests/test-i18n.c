@@ -19,6 +19,7 @@
 #include "cp-ui-util.h"
 #include "cp-window.h"
 #include "test-app-util.h"
+#include "test-signin-util.h"
 
 static char *catalog_dir;     /* msgfmt's output: <dir>/es/LC_MESSAGES/carepay.mo */
 static gboolean have_es_ES;
@@ -310,7 +311,6 @@ test_window_es (void)
 {
   TestDb db;
   CpWindow *window;
-  CpInvoiceList *list;
   GtkWidget *page;
   g_autofree char *labels = NULL;
   const char *shots = g_getenv ("CAREPAY_SCREENSHOT_DIR");
@@ -329,13 +329,7 @@ test_window_es (void)
   labels = collect_labels (page);
   g_assert_true (labels_have (labels, "Iniciar sesión en CarePay"));
 
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_ENTRY, NULL, NULL)), "clerk");
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_PASSWORD_ENTRY, NULL, NULL)), "clerk");
-  g_assert_true (gtk_widget_activate (find_action_button (page, "signin.submit")));
-  SPIN_UNTIL (g_strcmp0 (cp_window_get_page (window), "main") == 0, 60);
-  list = cp_window_get_invoice_list (window);
-  SPIN_UNTIL (!cp_invoice_list_get_loading (list) &&
-              g_strcmp0 (cp_invoice_list_get_state (list), "loading") != 0, 30);
+  test_sign_in (window, "clerk");
   spin_briefly (300);
 
   g_clear_pointer (&labels, g_free);
