@@ -372,6 +372,13 @@ test_new_invoice_patient_search (void)
   g_assert_true (labels_have (labels, "Ana 00 Garcia"));
   g_assert_true (labels_have (labels, "More patients match: type more of the name, or the MRN"));
   g_clear_pointer (&labels, g_free);
+  if (g_getenv ("CAREPAY_SCREENSHOT_DIR") != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (dialog));
+      SPIN_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
+      spin_briefly (200);
+      save_screenshot (GTK_WIDGET (dialog), g_getenv ("CAREPAY_SCREENSHOT_DIR"), "new-invoice-more-patients.png");
+    }
 
   /* Scanned: the text and Enter at once. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "MRN-O01");

@@ -890,6 +890,11 @@ test_screenshots (Fixture       *f,
     g_assert_nonnull (dialog);
     SPIN_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)), 10);
     save_screenshot (GTK_WIDGET (dialog), dir, "new-invoice.png");
+    /* Patients as they are found: a screenful, then a note if more match. */
+    cp_new_invoice_dialog_set_patient_search (dialog, "a");
+    SPIN_UNTIL (!cp_new_invoice_dialog_get_searching (dialog), 10);
+    spin_briefly (200);
+    save_screenshot (GTK_WIDGET (dialog), dir, "new-invoice-search.png");
     gtk_window_destroy (GTK_WINDOW (dialog));
   }
 }
