@@ -477,12 +477,44 @@ test_sign_out (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL));
   g_assert_cmpstr (cp_window_get_page (f->window), ==, "signin");
   g_assert_null (cp_window_get_staff (f->window));
-  /* Written before it returns, after the sign-in's entry (which a worker
-   * may have been writing still) */
+  /* Written by a worker, after the sign-in's entry */
+  SPIN_UNTIL (audit_count (f->db.path, "sign-out") == 1, 20);
   actions = audit_actions (f->db.path);
   g_assert_cmpstr (actions, ==, "sign-in,sign-out");
   /* Signed out, New Invoice is off. */
   g_assert_false (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (f->window), "win.new-invoice")));
+}
+
+/* Another program holds the database's write lock: signing out hides the
+ * list at once, and the entries follow in order once the lock is free, a
+ * second sign-in and sign-out behind the first. */
+static void
+test_sign_out_while_locked (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *actions = NULL;
+  sqlite3 *other = NULL;
+  gint64 started;
+
+  sign_in (f);
+  SPIN_UNTIL (audit_count (f->db.path, "sign-in") == 1, 20);
+  g_assert_cmpint (sqlite3_open (f->db.path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  started = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL));
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
+  g_assert_cmpstr (cp_window_get_page (f->window), ==, "signin");
+  sign_in (f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL));
+  spin_briefly (300);
+  g_assert_cmpint (audit_count (f->db.path, "sign-out"), ==, 0);
+
+  g_assert_cmpint (sqlite3_exec (other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (other);
+  SPIN_UNTIL (audit_count (f->db.path, "sign-out") == 2, 20);
+  actions = audit_actions (f->db.path);
+  g_assert_cmpstr (actions, ==, "sign-in,sign-out,sign-in,sign-out");
 }
 
 static void
@@ -914,6 +946,7 @@ main (int   argc,
   ADD ("wrong-password", test_wrong_password);
   ADD ("sign-out", test_sign_out);
   ADD ("sign-out-at-once", test_sign_out_at_once);
+  ADD ("sign-out-while-locked", test_sign_out_while_locked);
   ADD ("other-program", test_other_program);
   ADD ("new-invoice", test_new_invoice);
   ADD ("narrow", test_narrow);

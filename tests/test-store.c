@@ -1056,6 +1056,79 @@ test_reads_paused (Fixture       *f,
   g_assert_cmpint (g_get_monotonic_time () - start, <, 190 * G_TIME_SPAN_MILLISECOND);
 }
 
+typedef struct {
+  CpStore  *store;
+  gboolean  hold_transaction;  /* else: one write */
+  gint      done;              /* atomic */
+  gboolean  ok;
+  char     *message;
+} Writer;
+
+static gpointer
+writer_thread (gpointer data)
+{
+  Writer *w = data;
+  g_autoptr(GError) error = NULL;
+
+  if (w->hold_transaction)
+    {
+      /* This process's own long transaction */
+      w->ok = cp_store_begin (w->store, &error) &&
+              cp_store_set_meta (w->store, "own", "1", &error);
+      g_usleep (400 * G_TIME_SPAN_MILLISECOND);
+      w->ok = w->ok && cp_store_commit (w->store, &error);
+    }
+  else
+    w->ok = cp_store_audit_append (w->store, 0, "test.write", NULL, NULL, &error);
+  w->message = error != NULL ? g_strdup (error->message) : NULL;
+  g_atomic_int_set (&w->done, TRUE);
+  return NULL;
+}
+
+/* Another program holds the write lock: a write here waits for it without
+ * holding the store, so reads go on meanwhile, and is made once the lock is
+ * free. A write while another thread of ours is in a transaction waits for
+ * it and is made (that wait has no 5 s limit; not timed here). */
+static void
+test_write_waits_outside (Fixture       *f,
+                          gconstpointer  data)
+{
+  CpStore *store = CP_STORE (f->store);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *meta = NULL;
+  Writer w = { .store = store };
+  Writer own = { .store = store, .hold_transaction = TRUE };
+  sqlite3 *other = NULL;
+  GThread *thread;
+  gint64 start;
+
+  g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  thread = g_thread_new ("writer", writer_thread, &w);
+  g_usleep (200 * G_TIME_SPAN_MILLISECOND);
+  g_assert_false (g_atomic_int_get (&w.done));
+
+  start = g_get_monotonic_time ();
+  meta = cp_store_get_meta (store, "currency");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_TIME_SPAN_SECOND);
+  g_assert_false (g_atomic_int_get (&w.done));
+
+  g_assert_cmpint (sqlite3_exec (other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_thread_join (thread);
+  g_assert_cmpstr (w.message, ==, NULL);
+  g_assert_true (w.ok);
+
+  /* Our own transaction: the other thread's write waits for it, and is made. */
+  thread = g_thread_new ("own", writer_thread, &own);
+  g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+  g_assert_true (cp_store_set_meta (store, "after-own", "1", &error));
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  g_assert_cmpstr (own.message, ==, NULL);
+  g_assert_true (own.ok);
+  sqlite3_close (other);
+}
+
 /* The data version moves with another program's commit, not with ours, and
  * the async pair reads the same. */
 static void
@@ -1191,6 +1264,7 @@ main (int   argc,
   ADD ("list-all-beside-writes", test_list_all_beside_writes);
   ADD ("reads-paused", test_reads_paused);
   ADD ("data-version", test_data_version);
+  ADD ("write-waits-outside", test_write_waits_outside);
   ADD ("audit", test_audit);
 #undef ADD
 

@@ -23,7 +23,7 @@ struct _CpWindow
   CpStore              *store;
   CpLedger             *ledger;
   CpStaff              *staff;
-  GThread              *sign_in_audit;  /* writing the last sign-in's audit entry */
+  GThread              *audit_thread;   /* writing the last sign-in or sign-out entry */
   gint64                pending_select_id;
   gboolean              patient_from_invoice;
   guint                 prepare_id;
@@ -397,58 +397,56 @@ watch_other_programs (CpWindow *self)
   self->poll_id = g_timeout_add_seconds (POLL_OTHER_PROGRAMS_S, poll_other_programs_cb, self);
 }
 
-/* The sign-in's audit entry is written by a thread of its own: it waits for
- * the store's integrity check, which the list does not need to
- * (cp_sqlite_store_wait_checked). A sign-out joins that thread before it
- * writes its own entry, so the log keeps their order (and the sign-out is
- * written before it returns, as ever). */
+/* Sign-in and sign-out entries are written by threads of their own, each
+ * joining the one before, so the log keeps their order: a write waits for
+ * the store's integrity check after start-up, or up to 5 s for another
+ * program's write, and the screen does not (a sign-out hides the patients'
+ * data at once). The window joins the last one when it goes, so no entry is
+ * lost to a quit. */
 typedef struct {
   CpStore *store;
   gint64   staff_id;
+  char    *action;    /* "sign-in", "sign-out" */
   char    *username;
-} SignInAudit;
+  GThread *previous;  /* joined first */
+} StaffAudit;
 
 static gpointer
-sign_in_audit_thread (gpointer data)
+staff_audit_thread (gpointer data)
 {
-  SignInAudit *audit = data;
+  StaffAudit *audit = data;
   g_autofree char *object = g_strdup_printf ("staff:%s", audit->username);
   g_autoptr(GError) error = NULL;
 
-  if (!cp_store_audit_append (audit->store, audit->staff_id, "sign-in", object, NULL, &error))
-    g_warning ("Sign-in of %s not audited: %s", audit->username, error->message);
+  if (audit->previous != NULL)
+    g_thread_join (audit->previous);
+  if (!cp_store_audit_append (audit->store, audit->staff_id, audit->action, object, NULL, &error))
+    g_warning ("%s of %s not audited: %s", audit->action, audit->username, error->message);
   g_object_unref (audit->store);
+  g_free (audit->action);
   g_free (audit->username);
   g_free (audit);
   return NULL;
 }
 
-/* Waits (at most for the integrity check) for the sign-in's entry. */
 static void
-wait_sign_in_audited (CpWindow *self)
+audit_staff (CpWindow      *self,
+             const CpStaff *staff,
+             const char    *action)
 {
-  GThread *thread = g_steal_pointer (&self->sign_in_audit);
-
-  if (thread != NULL)
-    g_thread_join (thread);
-}
-
-static void
-audit_sign_in (CpWindow      *self,
-               const CpStaff *staff)
-{
-  SignInAudit *audit = g_new0 (SignInAudit, 1);
+  StaffAudit *audit = g_new0 (StaffAudit, 1);
   g_autoptr(GError) error = NULL;
 
   audit->store = g_object_ref (self->store);
   audit->staff_id = staff->id;
+  audit->action = g_strdup (action);
   audit->username = g_strdup (staff->username);
-  wait_sign_in_audited (self);
-  self->sign_in_audit = g_thread_try_new ("carepay-audit", sign_in_audit_thread, audit, &error);
-  if (self->sign_in_audit == NULL)
+  audit->previous = g_steal_pointer (&self->audit_thread);
+  self->audit_thread = g_thread_try_new ("carepay-audit", staff_audit_thread, audit, &error);
+  if (self->audit_thread == NULL)
     {
-      g_warning ("Sign-in audited in the foreground: %s", error->message);
-      sign_in_audit_thread (audit);
+      g_warning ("%s audited in the foreground: %s", action, error->message);
+      staff_audit_thread (audit);
     }
 }
 
@@ -467,7 +465,7 @@ signed_in_cb (CpWindow *self,
   self->staff->role = staff->role;
   self->staff->active = staff->active;
 
-  audit_sign_in (self, staff);
+  audit_staff (self, staff, "sign-in");
 
   /* Translators: staff name and role in the header, "Casey Clerk · Clerk" */
   label = g_strdup_printf (_("%s · %s"), staff->display_name, cp_role_label (staff->role));
@@ -532,17 +530,11 @@ sign_out_action (GtkWidget  *widget,
                  GVariant   *param)
 {
   CpWindow *self = CP_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *object = NULL;
 
   if (self->staff == NULL)
     return;
 
-  object = g_strdup_printf ("staff:%s", self->staff->username);
-  wait_sign_in_audited (self);
-  if (!cp_store_audit_append (self->store, self->staff->id, "sign-out", object, NULL, &error))
-    g_warning ("Sign-out not audited: %s", error->message);
-
+  audit_staff (self, self->staff, "sign-out");
   g_clear_pointer (&self->staff, cp_staff_free);
   stop_reload_after_paint (self);
   stop_watching_other_programs (self);
@@ -890,8 +882,9 @@ cp_window_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->ledger);
   g_clear_object (&self->settings);
-  /* It ends by itself (it holds the store) */
-  g_clear_pointer (&self->sign_in_audit, g_thread_unref);
+  /* The last sign-in or sign-out entry (and the ones before it) */
+  if (self->audit_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->audit_thread));
 
   G_OBJECT_CLASS (cp_window_parent_class)->dispose (object);
 }

@@ -32,7 +32,7 @@ struct _CpSqliteStore
   GRecMutex   lock;
   GHashTable *statements;   /* SQL text -> sqlite3_stmt */
   int         schema_version;
-  int         tx_depth;
+  int         tx_depth;     /* written under `lock`, atomically: probe_busy_cb reads it */
   gboolean    read_only;
   CpSqliteCheck *check;     /* the integrity check writers wait for, if any */
   CpSqliteStore *reader;    /* a read-only twin for reads of every invoice */
@@ -41,6 +41,9 @@ struct _CpSqliteStore
   GCond       pause_cond;
   gint64      paused_until;
   gint        paused;       /* atomic: paused_until is set */
+  /* Takes and gives back the write lock before a write (wait_for_write_lock) */
+  sqlite3    *probe;
+  GMutex      probe_mutex;
 };
 
 static void cp_sqlite_store_iface_init (CpStoreInterface *iface);
@@ -279,7 +282,7 @@ cp_sqlite_store_begin (CpStore  *store,
       return FALSE;
     }
 
-  self->tx_depth++;
+  g_atomic_int_inc (&self->tx_depth);
   return TRUE;
 }
 
@@ -316,7 +319,7 @@ cp_sqlite_store_commit (CpStore  *store,
         }
     }
 
-  self->tx_depth--;
+  g_atomic_int_add (&self->tx_depth, -1);
   /* Once for this call, once for the matching begin */
   g_rec_mutex_unlock (&self->lock);
   g_rec_mutex_unlock (&self->lock);
@@ -346,7 +349,7 @@ cp_sqlite_store_rollback (CpStore *store)
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
     g_warning ("Rollback failed: %s", sqlite3_errmsg (self->db));
 
-  self->tx_depth--;
+  g_atomic_int_add (&self->tx_depth, -1);
   g_rec_mutex_unlock (&self->lock);
   g_rec_mutex_unlock (&self->lock);
 }
@@ -1746,6 +1749,36 @@ cp_sqlite_store_resume_reads (CpSqliteStore *self)
   g_mutex_unlock (&self->pause_mutex);
 }
 
+/* The write-lock probe's busy handler and connection (wait_for_write_lock) */
+static int
+probe_busy_cb (void *data,
+               int   count)
+{
+  CpSqliteStore *self = data;
+
+  if (g_atomic_int_get (&self->tx_depth) > 0)
+    return 0;
+  return busy_cb (data, count);
+}
+
+static sqlite3 *
+open_probe (CpSqliteStore *self)
+{
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2 (self->path, &db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      g_debug ("No write-lock probe on %s: %s", self->path, sqlite3_errstr (rc));
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db, 1);
+  sqlite3_busy_handler (db, probe_busy_cb, self);
+  return db;
+}
+
 /* The twin of a writable store that reads every invoice (cp_sqlite_store_list_invoices).
  * NULL if it cannot be opened: the main connection then does it all. */
 static CpSqliteStore *
@@ -1921,6 +1954,8 @@ open_internal (const char         *path,
   self->schema_version = MAX (version, target_version);
   /* WAL (above) lets it read while the main connection writes */
   self->reader = open_reader (self);
+  if (!read_only)
+    self->probe = open_probe (self);
   return g_steal_pointer (&self);
 }
 
@@ -1949,13 +1984,42 @@ cp_sqlite_store_get_schema_version (CpSqliteStore *self)
   return self->schema_version;
 }
 
+/* Another program's write (carepayctl importing, a second CarePay) holds the
+ * file's write lock: a writer here would wait for it (busy_cb, up to 5 s)
+ * holding the store, and every other call, reads included, with it. So the
+ * writer first waits on a connection of its own that takes the write lock
+ * and gives it back at once. A wait for this process's own transaction
+ * stops there, to go on waiting for it on the store's lock as before. */
+static gboolean
+wait_for_write_lock (CpSqliteStore  *self,
+                     GError        **error)
+{
+  int rc;
+
+  /* Inside its own transaction this thread has the lock already. */
+  if (self->probe == NULL || in_own_transaction (self))
+    return TRUE;
+  g_mutex_lock (&self->probe_mutex);
+  rc = sqlite3_exec (self->probe, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    sqlite3_exec (self->probe, "ROLLBACK", NULL, NULL, NULL);
+  else if ((rc & 0xff) == SQLITE_BUSY && g_atomic_int_get (&self->tx_depth) > 0)
+    rc = SQLITE_OK;
+  else
+    cp_sqlite_set_error (self->probe, rc, "Could not start a transaction", error);
+  g_mutex_unlock (&self->probe_mutex);
+  return rc == SQLITE_OK;
+}
+
 gboolean
 cp_sqlite_store_wait_checked (CpSqliteStore  *self,
                               GError        **error)
 {
   g_return_val_if_fail (CP_IS_SQLITE_STORE (self), FALSE);
 
-  return self->check == NULL || cp_sqlite_check_wait (self->check, error);
+  if (self->check != NULL && !cp_sqlite_check_wait (self->check, error))
+    return FALSE;
+  return wait_for_write_lock (self, error);
 }
 
 static gpointer
@@ -2011,6 +2075,7 @@ cp_sqlite_store_finalize (GObject *object)
   g_clear_pointer (&self->statements, g_hash_table_unref);
   /* The other connections first: the last one to close checkpoints */
   g_clear_object (&self->reader);
+  g_clear_pointer (&self->probe, sqlite3_close);
   g_clear_pointer (&self->check, cp_sqlite_check_free);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
@@ -2018,6 +2083,7 @@ cp_sqlite_store_finalize (GObject *object)
   g_rec_mutex_clear (&self->lock);
   g_mutex_clear (&self->pause_mutex);
   g_cond_clear (&self->pause_cond);
+  g_mutex_clear (&self->probe_mutex);
 
   G_OBJECT_CLASS (cp_sqlite_store_parent_class)->finalize (object);
 }
@@ -2036,6 +2102,7 @@ cp_sqlite_store_init (CpSqliteStore *self)
   g_rec_mutex_init (&self->lock);
   g_mutex_init (&self->pause_mutex);
   g_cond_init (&self->pause_cond);
+  g_mutex_init (&self->probe_mutex);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                             stmt_finalize);
 }
