@@ -153,7 +153,7 @@ import_invoice (CpStore    *store,
                 GError    **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(CpInvoice) existing = NULL;

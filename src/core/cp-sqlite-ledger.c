@@ -76,7 +76,7 @@ record_payment (CpStore    *store,
                                 GError    **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -152,7 +152,7 @@ record_refund (CpStore   *store,
                                GError   **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -314,7 +314,7 @@ mark_event_applied (CpStore     *store,
                     GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,
@@ -356,7 +356,7 @@ save_payment_link (CpStore        *store,
                    GError        **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -430,7 +430,7 @@ revoke_payment_link (CpStore     *store,
                      GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = cp_sqlite_store_prepare (self,

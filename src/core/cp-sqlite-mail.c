@@ -18,7 +18,7 @@ save_mail_log (CpStore         *store,
                GError         **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;

@@ -145,6 +145,12 @@ gboolean      cp_sqlite_store_insert_line_items (CpSqliteStore  *self,
                                                  GPtrArray      *line_items,
                                                  GError        **error);
 GRecMutex    *cp_sqlite_store_get_lock  (CpSqliteStore  *self);
+/* Every write calls it before taking the store: waits for the background
+ * integrity check (cp_sqlite_store_wait_checked), then, outside this
+ * thread's own transaction, for another program's write lock without
+ * holding the store (up to 5 s, as the write would). */
+gboolean      cp_sqlite_store_wait_writable (CpSqliteStore  *self,
+                                             GError        **error);
 
 /* The store's one connection is shared by its threads: every method holds
  * the store's lock while it uses it, readers too. A method that writes

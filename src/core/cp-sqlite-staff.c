@@ -172,7 +172,7 @@ administer (CpSqliteStore  *self,
             GError        **error)
 {
   CpStore *store = CP_STORE (self);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(CpStaff) target = NULL;
@@ -349,7 +349,7 @@ add_staff (CpStore     *store,
   object = g_strdup_printf ("staff:%s", username);
   asked = g_strdup_printf ("staff.create role=%s", cp_role_to_string (role));
 
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   {
     CP_SQLITE_LOCK (self);

@@ -267,7 +267,7 @@ cp_sqlite_store_begin (CpStore  *store,
   gboolean ok;
 
   /* Before the lock, so reads go on while the background check runs */
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   g_rec_mutex_lock (&self->lock);
 
@@ -398,7 +398,7 @@ cp_sqlite_store_set_meta (CpStore     *store,
                           GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -450,7 +450,7 @@ cp_sqlite_store_save_patient (CpStore    *store,
                               GError    **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -628,7 +628,7 @@ cp_sqlite_store_next_invoice_number (CpStore  *store,
                                      GError  **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return NULL;
   CP_SQLITE_LOCK (self);
   g_autofree char *today = cp_today ();
@@ -751,7 +751,7 @@ cp_sqlite_store_create_invoice (CpStore    *store,
                                 GError    **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
 
@@ -1181,7 +1181,7 @@ cp_sqlite_store_set_invoice_voided (CpStore   *store,
                                     GError   **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = prepare (self, "UPDATE invoices SET voided = ?1 WHERE id = ?2", error);
@@ -1280,7 +1280,7 @@ cp_sqlite_store_create_staff (CpStore     *store,
   if (hash == NULL)
     return FALSE;
 
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   {
     CP_SQLITE_LOCK (self);
@@ -1387,7 +1387,7 @@ cp_sqlite_store_idempotency_key (CpStore     *store,
                                  GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return NULL;
   CP_SQLITE_LOCK (self);
   g_autofree char *key = g_uuid_string_random ();
@@ -1504,7 +1504,7 @@ cp_sqlite_store_audit_append (CpStore     *store,
                               GError     **error)
 {
   CpSqliteStore *self = CP_SQLITE_STORE (store);
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
 
@@ -2017,9 +2017,14 @@ cp_sqlite_store_wait_checked (CpSqliteStore  *self,
 {
   g_return_val_if_fail (CP_IS_SQLITE_STORE (self), FALSE);
 
-  if (self->check != NULL && !cp_sqlite_check_wait (self->check, error))
-    return FALSE;
-  return wait_for_write_lock (self, error);
+  return self->check == NULL || cp_sqlite_check_wait (self->check, error);
+}
+
+gboolean
+cp_sqlite_store_wait_writable (CpSqliteStore  *self,
+                               GError        **error)
+{
+  return cp_sqlite_store_wait_checked (self, error) && wait_for_write_lock (self, error);
 }
 
 static gpointer

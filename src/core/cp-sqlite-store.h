@@ -32,12 +32,9 @@ CpSqliteStore *cp_sqlite_store_open        (const char         *path,
 CpSqliteStore *cp_sqlite_store_open_at_version (const char  *path,
                                                 int          version,
                                                 GError     **error);
-/* Waits, without holding the store, until a write may start: for the
- * background integrity check (CP_SQLITE_OPEN_CHECK_IN_BACKGROUND; FALSE with
- * CP_ERROR_NOT_A_DATABASE when the file is damaged, and every write fails so
- * from then on), then, outside this thread's own transaction, for another
- * program's write lock (up to 5 s, as a write would). Every write calls it
- * before taking the store. */
+/* Waits for the background integrity check (CP_SQLITE_OPEN_CHECK_IN_BACKGROUND;
+ * at once without one): FALSE with CP_ERROR_NOT_A_DATABASE when the file is
+ * damaged, and every write fails so from then on. */
 gboolean       cp_sqlite_store_wait_checked (CpSqliteStore  *self,
                                              GError        **error);
 void           cp_sqlite_store_wait_checked_async  (CpSqliteStore       *self,

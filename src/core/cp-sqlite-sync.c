@@ -48,7 +48,7 @@ cp_sqlite_sync_note_version (CpSqliteStore  *self,
                              const char     *event_id,
                              GError        **error)
 {
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -102,7 +102,7 @@ cp_sqlite_sync_queue_link_check (CpSqliteStore  *self,
                                  gint64          invoice_id,
                                  GError        **error)
 {
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -153,7 +153,7 @@ cp_sqlite_sync_link_check_done (CpSqliteStore  *self,
                                 gint64          invoice_id,
                                 GError        **error)
 {
-  if (!cp_sqlite_store_wait_checked (self, error))
+  if (!cp_sqlite_store_wait_writable (self, error))
     return FALSE;
   CP_SQLITE_LOCK (self);
   g_autoptr(sqlite3_stmt) stmt = NULL;
