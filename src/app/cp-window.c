@@ -316,7 +316,6 @@ data_version_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   CpWindow *self;
   guint64 version;
-
   gboolean read = cp_store_get_data_version_finish (CP_STORE (source), result, &version, &error);
 
   /* Cancelled: signed out, or the window is gone. */
