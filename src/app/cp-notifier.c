@@ -12,7 +12,6 @@ struct _CpNotifier
   GObject       parent_instance;
 
   GApplication *application;  /* weak: the application owns us */
-  CpStore      *store;
 };
 
 G_DEFINE_FINAL_TYPE (CpNotifier, cp_notifier, G_TYPE_OBJECT)
@@ -85,45 +84,11 @@ cp_notifier_send (CpNotifier       *self,
 }
 
 static void
-invoice_read_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(CpNotifier) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CpInvoice) invoice = cp_store_get_invoice_finish (CP_STORE (source), result, &error);
-
-  if (invoice == NULL || !cp_notifier_send (self, invoice, &error))
-    g_debug ("No notification: %s", error->message);
-}
-
-/* The invoice is read in a worker: the sync may hold the store meanwhile. */
-static void
-payment_received_cb (CpSync     *sync,
-                     gint64      invoice_id,
-                     CpNotifier *self)
-{
-  if (self->store != NULL)
-    cp_store_get_invoice_async (self->store, invoice_id, NULL, invoice_read_cb, g_object_ref (self));
-}
-
-void
-cp_notifier_watch_sync (CpNotifier *self,
-                        CpSync     *sync)
-{
-  g_return_if_fail (CP_IS_NOTIFIER (self));
-  g_return_if_fail (CP_IS_SYNC (sync));
-
-  g_signal_connect_object (sync, "payment-received", G_CALLBACK (payment_received_cb), self, 0);
-}
-
-static void
 cp_notifier_dispose (GObject *object)
 {
   CpNotifier *self = CP_NOTIFIER (object);
 
   g_clear_weak_pointer (&self->application);
-  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (cp_notifier_parent_class)->dispose (object);
 }
@@ -140,16 +105,13 @@ cp_notifier_init (CpNotifier *self)
 }
 
 CpNotifier *
-cp_notifier_new (GApplication *application,
-                 CpStore      *store)
+cp_notifier_new (GApplication *application)
 {
   CpNotifier *self;
 
   g_return_val_if_fail (G_IS_APPLICATION (application), NULL);
-  g_return_val_if_fail (CP_IS_STORE (store), NULL);
 
   self = g_object_new (CP_TYPE_NOTIFIER, NULL);
   g_set_weak_pointer (&self->application, application);
-  self->store = g_object_ref (store);
   return self;
 }

@@ -3,8 +3,7 @@
 
 #include <gtk/gtk.h>
 
-#include "cp-store.h"
-#include "cp-sync.h"
+#include "cp-records.h"
 
 G_BEGIN_DECLS
 
@@ -13,13 +12,9 @@ G_DECLARE_FINAL_TYPE (CpNotifier, cp_notifier, CP, NOTIFIER, GObject)
 
 /* Desktop notifications for payments that arrive by sync (a patient paying a
  * link or at the kiosk): "Payment received", the invoice number and the
- * amount; clicking it runs app.open-invoice with the invoice id (int64). */
-CpNotifier *cp_notifier_new            (GApplication *application,
-                                        CpStore      *store);
-/* Notifies on each ::payment-received of `sync` for as long as both live,
- * reading the invoice in a worker. */
-void        cp_notifier_watch_sync     (CpNotifier   *self,
-                                        CpSync       *sync);
+ * amount; clicking it runs app.open-invoice with the invoice id (int64).
+ * CpSyncController decides which payments to announce. */
+CpNotifier *cp_notifier_new            (GApplication *application);
 /* Sends the notification for the newest counted payment of `invoice` (read
  * with its payments). FALSE (CP_ERROR_NOT_FOUND, no notification) when it
  * has none. */

@@ -716,7 +716,7 @@ cp_sync_controller_new (GApplication *application,
   if (application != NULL)
     {
       g_set_weak_pointer (&self->application, application);
-      self->notifier = cp_notifier_new (application, cp_ledger_get_store (ledger));
+      self->notifier = cp_notifier_new (application);
       g_action_map_add_action_entries (G_ACTION_MAP (application), app_actions,
                                        G_N_ELEMENTS (app_actions), self);
       if (GTK_IS_APPLICATION (application))

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "cp-ledger.h"
+#include "cp-sync.h"
 #include "cp-window.h"
 
 G_BEGIN_DECLS
