@@ -20,9 +20,8 @@ struct _CpNewInvoiceDialog
   gint64      created_id;
 
   /* The patient search runs in a worker; a newer one cancels it. */
-  GCancellable *search_cancellable;
+  GCancellable *search_cancellable;  /* while a search runs */
   char         *search_text;      /* what the rows shown, or being found, are for */
-  gboolean      searching;
   gboolean      pick_when_found;  /* Enter came before the rows */
   gboolean      saving;
 
@@ -272,7 +271,7 @@ patients_found_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = CP_NEW_INVOICE_DIALOG (user_data);
-  self->searching = FALSE;
+  g_clear_object (&self->search_cancellable);
   if (matches == NULL)
     {
       self->pick_when_found = FALSE;
@@ -299,7 +298,6 @@ patient_search_cb (CpNewInvoiceDialog *self)
   g_clear_object (&self->search_cancellable);
   g_free (self->search_text);
   self->search_text = g_steal_pointer (&text);
-  self->searching = FALSE;
 
   if (*self->search_text == '\0' || self->store == NULL)
     {
@@ -309,7 +307,6 @@ patient_search_cb (CpNewInvoiceDialog *self)
       return;
     }
 
-  self->searching = TRUE;
   self->search_cancellable = g_cancellable_new ();
   cp_store_list_patients_async (self->store, self->search_text, MAX_PATIENT_MATCHES + 1,
                                 self->search_cancellable, patients_found_cb, self);
@@ -345,7 +342,7 @@ static void
 patient_search_activate_cb (CpNewInvoiceDialog *self)
 {
   patient_search_cb (self);
-  if (self->searching)
+  if (self->search_cancellable != NULL)
     self->pick_when_found = TRUE;
   else
     pick_first_match (self);
@@ -366,7 +363,7 @@ cp_new_invoice_dialog_get_searching (CpNewInvoiceDialog *self)
 {
   g_return_val_if_fail (CP_IS_NEW_INVOICE_DIALOG (self), FALSE);
 
-  return self->searching;
+  return self->search_cancellable != NULL;
 }
 
 guint
